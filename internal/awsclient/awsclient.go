@@ -1,0 +1,211 @@
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	smithymiddleware "github.com/aws/smithy-go/middleware"
+)
+
+// DefaultMaxRetries is the number of retries (not attempts) when the
+// configuration does not say.
+const DefaultMaxRetries = 10
+
+// Config is the provider-level AWS configuration, already validated.
+type Config struct {
+	Region     string
+	Profile    string
+	AssumeRole *AssumeRole
+	Endpoints  Endpoints
+	// MaxRetries is the number of retries after the first attempt; nil means DefaultMaxRetries.
+	MaxRetries *int
+	// ProviderVersion goes into the user agent.
+	ProviderVersion string
+	// HTTPTimeout bounds one HTTP attempt; 0 means 60s.
+	HTTPTimeout time.Duration
+}
+
+// AssumeRole configures an STS AssumeRole on top of the default chain.
+type AssumeRole struct {
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+	Duration    time.Duration
+}
+
+// Endpoints overrides service endpoints. Empty means the SDK's resolution
+// (which honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>).
+type Endpoints struct {
+	ELBv2      string
+	CloudWatch string
+	Route53    string
+	STS        string
+}
+
+// Clients is the shared client set.
+type Clients struct {
+	ELBv2      *elbv2.Client
+	CloudWatch *cloudwatch.Client
+	Route53    *route53.Client
+	STS        *sts.Client
+	Region     string
+	// AWS is the resolved SDK configuration the clients were built from.
+	AWS aws.Config
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+
+// ValidRegion reports whether s looks like an AWS region name (us-east-1,
+// eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5 …).
+func ValidRegion(s string) bool { return regionPattern.MatchString(s) }
+
+// ValidEndpoint checks that s is an absolute http(s) URL with a host.
+func ValidEndpoint(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("scheme must be http or https, got %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("URL has no host")
+	}
+	return nil
+}
+
+// UserAgentKey is the product token the provider adds to every request.
+const UserAgentKey = "terraform-provider-bluegreen"
+
+// New resolves credentials and region and builds the client set. It does not
+// call AWS; callers that want to fail fast on bad credentials call
+// CallerIdentity.
+func New(ctx context.Context, c Config) (*Clients, error) {
+	maxRetries := DefaultMaxRetries
+	if c.MaxRetries != nil && *c.MaxRetries >= 0 {
+		maxRetries = *c.MaxRetries
+	}
+	timeout := c.HTTPTimeout
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	version := c.ProviderVersion
+	if version == "" {
+		version = "dev"
+	}
+
+	// A BuildableClient keeps AWS_CA_BUNDLE working (a plain *http.Client
+	// cannot take the bundle).
+	httpClient := awshttp.NewBuildableClient().WithTimeout(timeout).WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConnsPerHost = 32
+	})
+
+	opts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(httpClient),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+					so.MaxAttempts = maxRetries + 1
+					so.MaxBackoff = 20 * time.Second
+					// No retry quota: a long throttled rollout must not run
+					// out of retries half-way through.
+					so.RateLimiter = ratelimit.None
+				})
+			})
+		}),
+		config.WithAPIOptions([]func(*smithymiddleware.Stack) error{
+			awsmiddleware.AddUserAgentKeyValue(UserAgentKey, version),
+		}),
+	}
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no AWS region: set the provider's region, AWS_REGION, or a region in the shared config profile")
+	}
+
+	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
+		if c.Endpoints.STS != "" {
+			o.BaseEndpoint = aws.String(c.Endpoints.STS)
+		}
+	})
+	if ar := c.AssumeRole; ar != nil && ar.RoleARN != "" {
+		provider := stscreds.NewAssumeRoleProvider(stsClient, ar.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+			if ar.SessionName != "" {
+				o.RoleSessionName = ar.SessionName
+			} else {
+				o.RoleSessionName = "terraform-provider-bluegreen"
+			}
+			if ar.ExternalID != "" {
+				o.ExternalID = aws.String(ar.ExternalID)
+			}
+			if ar.Duration > 0 {
+				o.Duration = ar.Duration
+			}
+		})
+		cfg.Credentials = aws.NewCredentialsCache(provider)
+		stsClient = sts.NewFromConfig(cfg, func(o *sts.Options) {
+			if c.Endpoints.STS != "" {
+				o.BaseEndpoint = aws.String(c.Endpoints.STS)
+			}
+		})
+	}
+
+	return &Clients{
+		ELBv2: elbv2.NewFromConfig(cfg, func(o *elbv2.Options) {
+			if c.Endpoints.ELBv2 != "" {
+				o.BaseEndpoint = aws.String(c.Endpoints.ELBv2)
+			}
+		}),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+			if c.Endpoints.CloudWatch != "" {
+				o.BaseEndpoint = aws.String(c.Endpoints.CloudWatch)
+			}
+		}),
+		Route53: route53.NewFromConfig(cfg, func(o *route53.Options) {
+			if c.Endpoints.Route53 != "" {
+				o.BaseEndpoint = aws.String(c.Endpoints.Route53)
+			}
+		}),
+		STS:    stsClient,
+		Region: cfg.Region,
+		AWS:    cfg,
+	}, nil
+}
+
+// CallerIdentity returns the account and ARN the credentials resolve to.
+func (c *Clients) CallerIdentity(ctx context.Context) (account, arn string, err error) {
+	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", "", fmt.Errorf("calling STS GetCallerIdentity: %w", err)
+	}
+	return aws.ToString(out.Account), aws.ToString(out.Arn), nil
+}
+
+// IsThrottle reports whether err is an AWS throttling error.
+func IsThrottle(err error) bool {
+	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool()
+}

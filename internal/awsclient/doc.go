@@ -1,0 +1,18 @@
+// Package awsclient builds the one set of AWS clients a provider instance
+// shares between all its resources and data sources.
+//
+// Credentials come only from the AWS SDK's default chain (environment,
+// shared config and profiles, SSO, web identity, instance and container
+// roles), optionally wrapped by an STS AssumeRole. Endpoints can be set per
+// service; the SDK's own AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>
+// variables keep working when they are not.
+//
+// Every client retries in adaptive mode: throttling errors slow the client
+// down (client-side rate limiting) instead of failing the apply, and the
+// retry quota is disabled so a long, throttled rollout does not run out of
+// retries half-way. Requests carry a user agent naming the provider and its
+// version.
+//
+// It deliberately knows nothing of Terraform: the provider package validates
+// configuration and turns errors into diagnostics.
+package awsclient

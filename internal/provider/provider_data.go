@@ -1,0 +1,59 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
+)
+
+// providerData is what Configure hands to every resource and data source:
+// one client set per provider instance.
+type providerData struct {
+	Clients     *awsclient.Clients
+	DefaultTags map[string]string
+	deps        Deps
+}
+
+// Deps lets tests replace parts of the provider's environment (for example a
+// fake clock, so a bake time of minutes runs in milliseconds). Production
+// code uses the zero value.
+type Deps struct {
+	// Clock replaces the real clock for rollouts and gates when non-nil.
+	Clock any
+}
+
+// NewTestProvider is New with injected dependencies, for tests.
+func NewTestProvider(version string, deps Deps) func() *bluegreenProvider {
+	return func() *bluegreenProvider { return &bluegreenProvider{version: version, deps: &deps} }
+}
+
+func newProviderData(ctx context.Context, c awsclient.Config, defaultTags map[string]string, deps *Deps) (*providerData, error) {
+	clients, err := awsclient.New(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	d := &providerData{Clients: clients, DefaultTags: defaultTags}
+	if deps != nil {
+		d.deps = *deps
+	}
+	return d, nil
+}
+
+// configuredData is the Configure step shared by resources and data sources:
+// nil-check ProviderData (it is nil before the provider is configured) and
+// type-assert it.
+func configuredData(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	d, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Configure Type",
+			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", raw))
+		return nil
+	}
+	return d
+}

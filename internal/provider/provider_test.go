@@ -1,0 +1,134 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+)
+
+// testSandbox is the local AWS sandbox every acceptance test talks to. It is
+// started once in TestMain when TF_ACC is set; the provider finds it through
+// AWS_ENDPOINT_URL, exactly as a user's provider would.
+var testSandbox *sandbox.Server
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	if os.Getenv("TF_ACC") != "" {
+		srv, err := sandbox.Start(sandbox.Options{})
+		if err != nil {
+			log.Printf("starting the sandbox: %v", err)
+			return 1
+		}
+		defer srv.Close()
+		testSandbox = srv
+		for k, v := range map[string]string{
+			"AWS_ENDPOINT_URL":          srv.URL(),
+			"AWS_ACCESS_KEY_ID":         "test",
+			"AWS_SECRET_ACCESS_KEY":     "test",
+			"AWS_REGION":                "us-east-1",
+			"AWS_EC2_METADATA_DISABLED": "true",
+		} {
+			os.Setenv(k, v)
+		}
+		os.Unsetenv("AWS_PROFILE")
+	}
+	return m.Run()
+}
+
+// testAccProtoV6ProviderFactories serve the provider in-process, so the
+// sandbox and the provider share this test process.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"bluegreen": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+func testAccPreCheck(t *testing.T) {
+	t.Helper()
+	if testSandbox == nil {
+		t.Fatal("the sandbox is not running (TF_ACC must be set before TestMain)")
+	}
+}
+
+// testClients are SDK clients against the sandbox for test setup and for
+// checking what really happened.
+func testClients(t *testing.T) *awsclient.Clients {
+	t.Helper()
+	c, err := awsclient.New(context.Background(), awsclient.Config{Region: "us-east-1"})
+	if err != nil {
+		t.Fatalf("building test clients: %v", err)
+	}
+	return c
+}
+
+// testALB creates a load balancer with an HTTP listener on port and two
+// target groups, returning their ARNs. The listener forwards to blue and
+// green with the given weights.
+type testALB struct {
+	LoadBalancerARN, ListenerARN, BlueARN, GreenARN string
+}
+
+func createTestALB(t *testing.T, name string, port int32, blueWeight, greenWeight int32) testALB {
+	t.Helper()
+	ctx := context.Background()
+	api := testClients(t).ELBv2
+	lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{
+		Name:    aws.String(name),
+		Subnets: []string{"subnet-0a000001", "subnet-0b000002"},
+	})
+	if err != nil {
+		t.Fatalf("CreateLoadBalancer: %v", err)
+	}
+	out := testALB{LoadBalancerARN: aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)}
+	for _, color := range []string{"blue", "green"} {
+		tg, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
+			Name:     aws.String(fmt.Sprintf("%s-%s", name, color)),
+			Port:     aws.Int32(8080),
+			Protocol: "HTTP",
+			VpcId:    aws.String("vpc-0123456789abcdef0"),
+		})
+		if err != nil {
+			t.Fatalf("CreateTargetGroup: %v", err)
+		}
+		if color == "blue" {
+			out.BlueARN = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+		} else {
+			out.GreenARN = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+		}
+	}
+	l, err := api.CreateListener(ctx, &elbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(out.LoadBalancerARN),
+		Port:            aws.Int32(port),
+		Protocol:        "HTTP",
+		DefaultActions:  []elbv2types.Action{forwardAction(out.BlueARN, blueWeight, out.GreenARN, greenWeight)},
+	})
+	if err != nil {
+		t.Fatalf("CreateListener: %v", err)
+	}
+	out.ListenerARN = aws.ToString(l.Listeners[0].ListenerArn)
+	return out
+}
+
+func forwardAction(blue string, bw int32, green string, gw int32) elbv2types.Action {
+	return elbv2types.Action{
+		Type: elbv2types.ActionTypeEnumForward,
+		ForwardConfig: &elbv2types.ForwardActionConfig{
+			TargetGroups: []elbv2types.TargetGroupTuple{
+				{TargetGroupArn: aws.String(blue), Weight: aws.Int32(bw)},
+				{TargetGroupArn: aws.String(green), Weight: aws.Int32(gw)},
+			},
+		},
+	}
+}
