@@ -225,7 +225,9 @@ func (p *bluegreenProvider) Configure(ctx context.Context, req provider.Configur
 }
 
 func (p *bluegreenProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewEnvironmentPairResource,
+	}
 }
 
 func (p *bluegreenProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -156,3 +156,62 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 		return nil
 	}}.ValidateString(ctx, req, resp)
 }
+
+// wholeSecondsValidator checks a duration string that AWS takes in whole
+// seconds, within [min, max] (or exactly zero when allowZero).
+type wholeSecondsValidator struct {
+	min, max  time.Duration
+	allowZero bool
+}
+
+func (v wholeSecondsValidator) Description(context.Context) string {
+	s := fmt.Sprintf("whole seconds from %s to %s", v.min, v.max)
+	if v.allowZero {
+		s = "0s or " + s
+	}
+	return s
+}
+func (v wholeSecondsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+func (v wholeSecondsValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	stringCheck{check: func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("expected a Go duration string such as \"30s\" or \"5m\"")
+		}
+		if d%time.Second != 0 {
+			return fmt.Errorf("expected whole seconds, got %s", d)
+		}
+		if v.allowZero && d == 0 {
+			return nil
+		}
+		if d < v.min || d > v.max {
+			return fmt.Errorf("expected %s, got %s", v.Description(ctx), d)
+		}
+		return nil
+	}}.ValidateString(ctx, req, resp)
+}
+
+// reservedTagKeys rejects tag keys the provider manages itself, and keys AWS reserves.
+type reservedTagKeys struct{}
+
+func (reservedTagKeys) Description(context.Context) string {
+	return "tag keys must not start with bluegreen: or aws:"
+}
+func (v reservedTagKeys) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (reservedTagKeys) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for k := range req.ConfigValue.Elements() {
+		if strings.HasPrefix(k, "bluegreen:") || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Reserved tag key",
+				fmt.Sprintf("Tag key %q is reserved: keys starting with bluegreen: are set by the provider and aws: by AWS.", k))
+		}
+		if len(k) == 0 || len(k) > 128 {
+			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag key",
+				fmt.Sprintf("Tag key %q must be 1–128 characters long.", k))
+		}
+	}
+}

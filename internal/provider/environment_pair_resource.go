@@ -1,0 +1,581 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/envpair"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*environmentPairResource)(nil)
+	_ resource.ResourceWithImportState    = (*environmentPairResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*environmentPairResource)(nil)
+)
+
+// NewEnvironmentPairResource is the bluegreen_environment_pair resource.
+func NewEnvironmentPairResource() resource.Resource { return &environmentPairResource{} }
+
+type environmentPairResource struct{ data *providerData }
+
+type environmentPairModel struct {
+	ID                  types.String `tfsdk:"id"`
+	Name                types.String `tfsdk:"name"`
+	VpcID               types.String `tfsdk:"vpc_id"`
+	Port                types.Int64  `tfsdk:"port"`
+	Protocol            types.String `tfsdk:"protocol"`
+	TargetType          types.String `tfsdk:"target_type"`
+	HealthCheck         types.Object `tfsdk:"health_check"`
+	DeregistrationDelay types.String `tfsdk:"deregistration_delay"`
+	SlowStart           types.String `tfsdk:"slow_start"`
+	Tags                types.Map    `tfsdk:"tags"`
+	Blue                types.Object `tfsdk:"blue"`
+	Green               types.Object `tfsdk:"green"`
+}
+
+type healthCheckModel struct {
+	Path               types.String `tfsdk:"path"`
+	Matcher            types.String `tfsdk:"matcher"`
+	Interval           types.String `tfsdk:"interval"`
+	Timeout            types.String `tfsdk:"timeout"`
+	HealthyThreshold   types.Int64  `tfsdk:"healthy_threshold"`
+	UnhealthyThreshold types.Int64  `tfsdk:"unhealthy_threshold"`
+	Port               types.String `tfsdk:"port"`
+	Protocol           types.String `tfsdk:"protocol"`
+}
+
+type colorModel struct {
+	Version        types.String `tfsdk:"version"`
+	Targets        types.Set    `tfsdk:"targets"`
+	Name           types.String `tfsdk:"name"`
+	TargetGroupARN types.String `tfsdk:"target_group_arn"`
+	ARNSuffix      types.String `tfsdk:"arn_suffix"`
+}
+
+type targetModel struct {
+	ID   types.String `tfsdk:"id"`
+	Port types.Int64  `tfsdk:"port"`
+}
+
+var (
+	targetAttrTypes = map[string]attr.Type{"id": types.StringType, "port": types.Int64Type}
+	colorAttrTypes  = map[string]attr.Type{
+		"version":          types.StringType,
+		"targets":          types.SetType{ElemType: types.ObjectType{AttrTypes: targetAttrTypes}},
+		"name":             types.StringType,
+		"target_group_arn": types.StringType,
+		"arn_suffix":       types.StringType,
+	}
+	healthCheckAttrTypes = map[string]attr.Type{
+		"path": types.StringType, "matcher": types.StringType, "interval": types.StringType,
+		"timeout": types.StringType, "healthy_threshold": types.Int64Type, "unhealthy_threshold": types.Int64Type,
+		"port": types.StringType, "protocol": types.StringType,
+	}
+	defaultHealthCheck = types.ObjectValueMust(healthCheckAttrTypes, map[string]attr.Value{
+		"path": types.StringValue("/"), "matcher": types.StringValue("200"), "interval": types.StringValue("30s"),
+		"timeout": types.StringValue("5s"), "healthy_threshold": types.Int64Value(5), "unhealthy_threshold": types.Int64Value(2),
+		"port": types.StringValue("traffic-port"), "protocol": types.StringValue("HTTP"),
+	})
+)
+
+var (
+	pairNamePattern     = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,24}[a-zA-Z0-9])?$`)
+	vpcIDPattern        = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	matcherPattern      = regexp.MustCompile(`^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$`)
+	healthCheckPortPatt = regexp.MustCompile(`^(traffic-port|[1-9]\d{0,4})$`)
+)
+
+func (r *environmentPairResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_environment_pair"
+}
+
+func colorAttribute(color string) schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		Computed: true,
+		MarkdownDescription: fmt.Sprintf("The %s color: its version label and, optionally, its targets. "+
+			"Its target group is `<name>-%s`.", color, color),
+		PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+		Attributes: map[string]schema.Attribute{
+			"version": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Label of the version this color runs, e.g. `2.4.0`. Stored as the target " +
+					"group tag `bluegreen:version`; changing it changes nothing else.",
+			},
+			"targets": schema.SetNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Targets registered with this color's group. Unset, registration is not " +
+					"managed (an ECS service or Auto Scaling group can register its own). Set, the group's " +
+					"targets are made to match: missing ones registered, others deregistered (they drain for " +
+					"`deregistration_delay`).",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "Instance ID (target_type `instance`) or IP address (target_type `ip`).",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"port": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Port the target receives traffic on, 1–65535. Default: the pair's `port`.",
+						Validators:          []validator.Int64{int64validator.Between(1, 65535)},
+					},
+				}},
+			},
+			"name": schema.StringAttribute{
+				Computed: true, MarkdownDescription: "Target group name, `<name>-" + color + "`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"target_group_arn": schema.StringAttribute{
+				Computed: true, MarkdownDescription: "ARN of this color's target group.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"arn_suffix": schema.StringAttribute{
+				Computed: true, MarkdownDescription: "ARN suffix (`targetgroup/<name>/<id>`), the CloudWatch `TargetGroup` dimension.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Twin ALB target groups, `<name>-blue` and `<name>-green`, created from one " +
+			"specification so the two colors can never drift apart. A change to the shared settings is " +
+			"applied to both colors; only `blue` and `green` (version label and targets) differ.\n\n" +
+			"Deleting the pair while a listener or rule still forwards to one of its groups fails with " +
+			"`ResourceInUse` and leaves both groups in place: destroy or retarget the listener first " +
+			"(a `bluegreen_listener_switch` that references the pair is destroyed before it).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed: true, MarkdownDescription: "The pair's name.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Name of the pair, 1–26 characters of letters, digits and hyphens, not starting or " +
+					"ending with a hyphen (the target group names `<name>-green` must fit AWS's 32). Changing it replaces the pair.",
+				PlanModifiers: replace,
+				Validators: []validator.String{stringvalidator.RegexMatches(pairNamePattern,
+					"must be 1–26 letters, digits and hyphens, not starting or ending with a hyphen, so that <name>-green fits the 32-character target group name limit")},
+			},
+			"vpc_id": schema.StringAttribute{
+				Required: true, MarkdownDescription: "VPC of both target groups (`vpc-…`). Changing it replaces the pair.",
+				PlanModifiers: replace,
+				Validators:    []validator.String{stringvalidator.RegexMatches(vpcIDPattern, "must be a VPC ID such as vpc-0123456789abcdef0")},
+			},
+			"port": schema.Int64Attribute{
+				Required: true, MarkdownDescription: "Port the targets receive traffic on, 1–65535. Changing it replaces the pair.",
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:    []validator.Int64{int64validator.Between(1, 65535)},
+			},
+			"protocol": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("HTTP"),
+				MarkdownDescription: "`HTTP` or `HTTPS`. Default `HTTP`. Changing it replaces the pair.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.OneOf("HTTP", "HTTPS")},
+			},
+			"target_type": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("ip"),
+				MarkdownDescription: "`ip` or `instance`. Default `ip`. Changing it replaces the pair.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.OneOf("ip", "instance")},
+			},
+			"health_check": schema.SingleNestedAttribute{
+				Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultHealthCheck),
+				MarkdownDescription: "Health check of both groups. Defaults: path `/`, matcher `200`, interval `30s`, " +
+					"timeout `5s`, healthy_threshold `5`, unhealthy_threshold `2`, port `traffic-port`, protocol `HTTP`.",
+				Attributes: map[string]schema.Attribute{
+					"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"),
+						MarkdownDescription: "Path requested, starting with `/`, at most 1024 characters. Default `/`.",
+						Validators: []validator.String{stringvalidator.LengthBetween(1, 1024),
+							stringvalidator.RegexMatches(regexp.MustCompile(`^/`), "must start with /")}},
+					"matcher": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("200"),
+						MarkdownDescription: "HTTP codes that mean healthy: `200`, `200,202` or `200-299` (codes 200–499). Default `200`.",
+						Validators:          []validator.String{stringvalidator.RegexMatches(matcherPattern, "must be HTTP codes such as 200, 200,202 or 200-299")}},
+					"interval": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("30s"),
+						MarkdownDescription: "Time between checks of a target, whole seconds from `5s` to `300s`. Default `30s`.",
+						Validators:          []validator.String{wholeSecondsValidator{min: 5 * time.Second, max: 300 * time.Second}}},
+					"timeout": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("5s"),
+						MarkdownDescription: "Time without a response that fails a check, whole seconds from `2s` to `120s`, shorter than `interval`. Default `5s`.",
+						Validators:          []validator.String{wholeSecondsValidator{min: 2 * time.Second, max: 120 * time.Second}}},
+					"healthy_threshold": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(5),
+						MarkdownDescription: "Consecutive successes before a target is healthy, 2–10. Default `5`.",
+						Validators:          []validator.Int64{int64validator.Between(2, 10)}},
+					"unhealthy_threshold": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(2),
+						MarkdownDescription: "Consecutive failures before a target is unhealthy, 2–10. Default `2`.",
+						Validators:          []validator.Int64{int64validator.Between(2, 10)}},
+					"port": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("traffic-port"),
+						MarkdownDescription: "`traffic-port` or a port number 1–65535. Default `traffic-port`.",
+						Validators:          []validator.String{stringvalidator.RegexMatches(healthCheckPortPatt, "must be traffic-port or a port number 1-65535")}},
+					"protocol": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("HTTP"),
+						MarkdownDescription: "`HTTP` or `HTTPS`. Default `HTTP`.",
+						Validators:          []validator.String{stringvalidator.OneOf("HTTP", "HTTPS")}},
+				},
+			},
+			"deregistration_delay": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("300s"),
+				MarkdownDescription: "Connection draining: how long a deregistered target keeps its in-flight requests, " +
+					"whole seconds from `0s` to `3600s`. Default `300s`.",
+				Validators: []validator.String{wholeSecondsValidator{max: 3600 * time.Second}},
+			},
+			"slow_start": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("0s"),
+				MarkdownDescription: "Ramp-up time of a new target, `0s` (off) or whole seconds from `30s` to `900s`. Default `0s`.",
+				Validators:          []validator.String{wholeSecondsValidator{min: 30 * time.Second, max: 900 * time.Second, allowZero: true}},
+			},
+			"tags": schema.MapAttribute{
+				ElementType: types.StringType, Optional: true,
+				MarkdownDescription: "Tags of both target groups, merged over the provider's `default_tags`. The pair also " +
+					"sets `bluegreen:pair`, `bluegreen:color` and `bluegreen:version` itself.",
+				Validators: []validator.Map{reservedTagKeys{}},
+			},
+			"blue":  colorAttribute("blue"),
+			"green": colorAttribute("green"),
+		},
+	}
+}
+
+func (r *environmentPairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m environmentPairModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.HealthCheck.IsNull() || m.HealthCheck.IsUnknown() {
+		return
+	}
+	var hc healthCheckModel
+	resp.Diagnostics.Append(m.HealthCheck.As(ctx, &hc, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
+	interval := durationOr(hc.Interval, 30*time.Second)
+	timeout := durationOr(hc.Timeout, 5*time.Second)
+	if interval > 0 && timeout > 0 && timeout >= interval && !hc.Interval.IsUnknown() && !hc.Timeout.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("health_check").AtName("timeout"), "Health check timeout not shorter than interval",
+			fmt.Sprintf("health_check.timeout (%s) must be shorter than health_check.interval (%s): AWS rejects a timeout that is not.", timeout, interval))
+	}
+}
+
+// durationOr parses a known duration attribute, returning def when null and 0 when unknown or invalid.
+func durationOr(v types.String, def time.Duration) time.Duration {
+	if v.IsNull() {
+		return def
+	}
+	if v.IsUnknown() {
+		return 0
+	}
+	d, err := time.ParseDuration(v.ValueString())
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
+func (r *environmentPairResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *environmentPairResource) expand(ctx context.Context, m environmentPairModel, diags *diag.Diagnostics) envpair.Spec {
+	s := envpair.Spec{
+		Name:       m.Name.ValueString(),
+		VpcID:      m.VpcID.ValueString(),
+		Port:       int32(m.Port.ValueInt64()),
+		Protocol:   m.Protocol.ValueString(),
+		TargetType: m.TargetType.ValueString(),
+		Colors:     map[string]envpair.ColorSpec{},
+		Tags:       map[string]string{},
+	}
+	var hc healthCheckModel
+	diags.Append(m.HealthCheck.As(ctx, &hc, basetypes.ObjectAsOptions{})...)
+	s.HealthCheck = envpair.HealthCheck{
+		Path: hc.Path.ValueString(), Matcher: hc.Matcher.ValueString(),
+		Interval: durationOr(hc.Interval, 30*time.Second), Timeout: durationOr(hc.Timeout, 5*time.Second),
+		HealthyThreshold: int32(hc.HealthyThreshold.ValueInt64()), UnhealthyThreshold: int32(hc.UnhealthyThreshold.ValueInt64()),
+		Port: hc.Port.ValueString(), Protocol: hc.Protocol.ValueString(),
+	}
+	s.DeregistrationDelay = durationOr(m.DeregistrationDelay, 300*time.Second)
+	s.SlowStart = durationOr(m.SlowStart, 0)
+	if r.data != nil {
+		for k, v := range r.data.DefaultTags {
+			s.Tags[k] = v
+		}
+	}
+	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
+		var tags map[string]string
+		diags.Append(m.Tags.ElementsAs(ctx, &tags, false)...)
+		for k, v := range tags {
+			s.Tags[k] = v
+		}
+	}
+	for color, obj := range map[string]types.Object{"blue": m.Blue, "green": m.Green} {
+		cs := envpair.ColorSpec{}
+		if !obj.IsNull() && !obj.IsUnknown() {
+			var c colorModel
+			diags.Append(obj.As(ctx, &c, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
+			cs.Version = c.Version.ValueString()
+			if !c.Targets.IsNull() && !c.Targets.IsUnknown() {
+				var ts []targetModel
+				diags.Append(c.Targets.ElementsAs(ctx, &ts, false)...)
+				cs.Targets = []envpair.Target{}
+				for _, t := range ts {
+					port := int32(t.Port.ValueInt64())
+					if t.Port.IsNull() {
+						port = s.Port
+					}
+					cs.Targets = append(cs.Targets, envpair.Target{ID: t.ID.ValueString(), Port: port})
+				}
+			}
+		}
+		s.Colors[color] = cs
+	}
+	return s
+}
+
+// flatten writes what AWS reports into the model, keeping the user's
+// spelling where AWS's is equivalent (a target without a port, unmanaged
+// targets, tags that come from default_tags).
+func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, prior environmentPairModel, diags *diag.Diagnostics) environmentPairModel {
+	m := prior
+	m.ID = types.StringValue(p.Spec.Name)
+	m.Name = types.StringValue(p.Spec.Name)
+	m.VpcID = types.StringValue(p.Spec.VpcID)
+	m.Port = types.Int64Value(int64(p.Spec.Port))
+	m.Protocol = types.StringValue(p.Spec.Protocol)
+	m.TargetType = types.StringValue(p.Spec.TargetType)
+	hc := p.Spec.HealthCheck
+	var hcv diag.Diagnostics
+	m.HealthCheck, hcv = types.ObjectValue(healthCheckAttrTypes, map[string]attr.Value{
+		"path": types.StringValue(hc.Path), "matcher": types.StringValue(hc.Matcher),
+		"interval":          types.StringValue(keepDuration(prior.HealthCheck, "interval", hc.Interval)),
+		"timeout":           types.StringValue(keepDuration(prior.HealthCheck, "timeout", hc.Timeout)),
+		"healthy_threshold": types.Int64Value(int64(hc.HealthyThreshold)), "unhealthy_threshold": types.Int64Value(int64(hc.UnhealthyThreshold)),
+		"port": types.StringValue(hc.Port), "protocol": types.StringValue(hc.Protocol),
+	})
+	diags.Append(hcv...)
+	m.DeregistrationDelay = types.StringValue(sameDuration(prior.DeregistrationDelay, p.Spec.DeregistrationDelay))
+	m.SlowStart = types.StringValue(sameDuration(prior.SlowStart, p.Spec.SlowStart))
+
+	// Tags: what AWS has, minus what default_tags supplies unchanged.
+	userTags := map[string]attr.Value{}
+	for k, v := range p.Spec.Tags {
+		if r.data != nil {
+			if dv, ok := r.data.DefaultTags[k]; ok && dv == v && !priorHasTag(ctx, prior.Tags, k) {
+				continue
+			}
+		}
+		userTags[k] = types.StringValue(v)
+	}
+	if len(userTags) == 0 && prior.Tags.IsNull() {
+		m.Tags = types.MapNull(types.StringType)
+	} else {
+		m.Tags = types.MapValueMust(types.StringType, userTags)
+	}
+
+	for _, color := range envpair.Colors {
+		g := p.Groups[color]
+		var priorColor colorModel
+		priorObj := prior.Blue
+		if color == "green" {
+			priorObj = prior.Green
+		}
+		imported := true
+		if !priorObj.IsNull() && !priorObj.IsUnknown() {
+			diags.Append(priorObj.As(ctx, &priorColor, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
+			imported = priorColor.TargetGroupARN.IsNull() || priorColor.TargetGroupARN.IsUnknown()
+		} else {
+			priorColor.Targets = types.SetNull(types.ObjectType{AttrTypes: targetAttrTypes})
+		}
+		version := types.StringNull()
+		if g.Version != "" {
+			version = types.StringValue(g.Version)
+		}
+		targets := types.SetNull(types.ObjectType{AttrTypes: targetAttrTypes})
+		managed := !priorColor.Targets.IsNull() && !priorColor.Targets.IsUnknown()
+		if managed || (imported && len(g.Targets) > 0) {
+			targets = flattenTargets(ctx, g.Targets, priorColor.Targets, p.Spec.Port, diags)
+		}
+		obj, d := types.ObjectValue(colorAttrTypes, map[string]attr.Value{
+			"version": version, "targets": targets, "name": types.StringValue(g.Name),
+			"target_group_arn": types.StringValue(g.TargetGroupARN), "arn_suffix": types.StringValue(g.ARNSuffix),
+		})
+		diags.Append(d...)
+		if color == "blue" {
+			m.Blue = obj
+		} else {
+			m.Green = obj
+		}
+	}
+	return m
+}
+
+func priorHasTag(ctx context.Context, tags types.Map, k string) bool {
+	if tags.IsNull() || tags.IsUnknown() {
+		return false
+	}
+	_, ok := tags.Elements()[k]
+	_ = ctx
+	return ok
+}
+
+func flattenTargets(ctx context.Context, read []envpair.Target, prior types.Set, groupPort int32, diags *diag.Diagnostics) types.Set {
+	priorPortless := map[string]bool{}
+	if !prior.IsNull() && !prior.IsUnknown() {
+		var ts []targetModel
+		diags.Append(prior.ElementsAs(ctx, &ts, false)...)
+		for _, t := range ts {
+			if t.Port.IsNull() {
+				priorPortless[t.ID.ValueString()] = true
+			}
+		}
+	}
+	elems := make([]attr.Value, 0, len(read))
+	for _, t := range read {
+		port := types.Int64Value(int64(t.Port))
+		if t.Port == groupPort && priorPortless[t.ID] {
+			port = types.Int64Null()
+		}
+		elems = append(elems, types.ObjectValueMust(targetAttrTypes, map[string]attr.Value{"id": types.StringValue(t.ID), "port": port}))
+	}
+	s, d := types.SetValue(types.ObjectType{AttrTypes: targetAttrTypes}, elems)
+	diags.Append(d...)
+	return s
+}
+
+// sameDuration keeps the user's spelling ("5m") when it means the AWS value (300 s).
+func sameDuration(prior types.String, got time.Duration) string {
+	if !prior.IsNull() && !prior.IsUnknown() {
+		if d, err := time.ParseDuration(prior.ValueString()); err == nil && d == got {
+			return prior.ValueString()
+		}
+	}
+	return fmt.Sprintf("%ds", int64(got/time.Second))
+}
+
+func keepDuration(prior types.Object, name string, got time.Duration) string {
+	if !prior.IsNull() && !prior.IsUnknown() {
+		if v, ok := prior.Attributes()[name].(types.String); ok {
+			return sameDuration(v, got)
+		}
+	}
+	return sameDuration(types.StringNull(), got)
+}
+
+func (r *environmentPairResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan environmentPairModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec := r.expand(ctx, plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p, err := envpair.Create(ctx, r.data.Clients.ELBv2, spec)
+	if err != nil {
+		resp.Diagnostics.AddError("Error creating environment pair",
+			fmt.Sprintf("Creating the target groups of pair %q failed: %s", spec.Name, err))
+		// Whatever was created is recorded, so nothing is orphaned.
+		if got, rerr := envpair.Read(ctx, r.data.Clients.ELBv2, spec.Name); rerr == nil {
+			resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, got, plan, &resp.Diagnostics))...)
+		}
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, plan, &resp.Diagnostics))...)
+}
+
+func (r *environmentPairResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state environmentPairModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	if name == "" {
+		name = state.ID.ValueString()
+	}
+	p, err := envpair.Read(ctx, r.data.Clients.ELBv2, name)
+	var nf *envpair.NotFoundError
+	if errors.As(err, &nf) {
+		resp.Diagnostics.AddWarning("Environment pair gone",
+			fmt.Sprintf("%s no longer exists, so the pair %q is removed from state and will be created again.", err, name))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading environment pair", fmt.Sprintf("Reading pair %q: %s", name, err))
+		return
+	}
+	if len(p.Drift) > 0 {
+		resp.Diagnostics.AddWarning("Blue and green differ",
+			fmt.Sprintf("The green group of pair %q differs from blue in: %v. The next apply makes both equal to the configuration.", name, p.Drift))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, state, &resp.Diagnostics))...)
+}
+
+func (r *environmentPairResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state environmentPairModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec := r.expand(ctx, plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	current, err := envpair.Read(ctx, r.data.Clients.ELBv2, spec.Name)
+	if err == nil {
+		current, err = envpair.Update(ctx, r.data.Clients.ELBv2, spec, current)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error updating environment pair", fmt.Sprintf("Updating pair %q: %s", spec.Name, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, current, plan, &resp.Diagnostics))...)
+}
+
+func (r *environmentPairResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state environmentPairModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := envpair.Delete(ctx, r.data.Clients.ELBv2, state.Name.ValueString())
+	var inUse *envpair.InUseError
+	switch {
+	case errors.As(err, &inUse):
+		resp.Diagnostics.AddError("Target group still in use",
+			fmt.Sprintf("Deleting pair %q: %s.\n\nA listener or rule still forwards to this group, so AWS refuses "+
+				"to delete it (ResourceInUse) and the pair stays in state. Retarget or destroy the listener, "+
+				"rule or bluegreen_listener_switch that uses it first.", state.Name.ValueString(), err))
+	case err != nil:
+		resp.Diagnostics.AddError("Error deleting environment pair", fmt.Sprintf("Deleting pair %q: %s", state.Name.ValueString(), err))
+	}
+}
+
+// ImportState imports a pair by its name (the target groups <name>-blue and <name>-green).
+func (r *environmentPairResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !pairNamePattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Import a bluegreen_environment_pair by its name (the groups <name>-blue and <name>-green), got %q.", req.ID))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
+}
