@@ -1,0 +1,245 @@
+package elbv2
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"net/url"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/awserr"
+)
+
+// Options configures a Service.
+type Options struct {
+	Region    string           // default "us-east-1"
+	AccountID string           // default "123456789012"
+	Now       func() time.Time // default time.Now
+}
+
+// Service is an in-memory ELBv2 control plane. It is safe for concurrent use.
+type Service struct {
+	mu      sync.Mutex
+	region  string
+	account string
+	now     func() time.Time
+	seq     int64
+
+	lbs       map[string]*loadBalancer
+	tgs       map[string]*targetGroup
+	listeners map[string]*listener
+	rules     map[string]*rule
+	tags      map[string]*tagSet
+}
+
+// New returns an empty ELBv2 service.
+func New(o Options) *Service {
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.AccountID == "" {
+		o.AccountID = "123456789012"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{
+		region:    o.Region,
+		account:   o.AccountID,
+		now:       o.Now,
+		lbs:       map[string]*loadBalancer{},
+		tgs:       map[string]*targetGroup{},
+		listeners: map[string]*listener{},
+		rules:     map[string]*rule{},
+		tags:      map[string]*tagSet{},
+	}
+}
+
+type handler func(s *Service, p params) ([]byte, *awserr.Error)
+
+var handlers = map[string]handler{
+	"CreateLoadBalancer":             (*Service).createLoadBalancer,
+	"DescribeLoadBalancers":          (*Service).describeLoadBalancers,
+	"DeleteLoadBalancer":             (*Service).deleteLoadBalancer,
+	"DescribeLoadBalancerAttributes": (*Service).describeLoadBalancerAttributes,
+	"ModifyLoadBalancerAttributes":   (*Service).modifyLoadBalancerAttributes,
+	"CreateTargetGroup":              (*Service).createTargetGroup,
+	"DescribeTargetGroups":           (*Service).describeTargetGroups,
+	"ModifyTargetGroup":              (*Service).modifyTargetGroup,
+	"DeleteTargetGroup":              (*Service).deleteTargetGroup,
+	"DescribeTargetGroupAttributes":  (*Service).describeTargetGroupAttributes,
+	"ModifyTargetGroupAttributes":    (*Service).modifyTargetGroupAttributes,
+	"RegisterTargets":                (*Service).registerTargets,
+	"DeregisterTargets":              (*Service).deregisterTargets,
+	"DescribeTargetHealth":           (*Service).describeTargetHealth,
+	"CreateListener":                 (*Service).createListener,
+	"DescribeListeners":              (*Service).describeListeners,
+	"ModifyListener":                 (*Service).modifyListener,
+	"DeleteListener":                 (*Service).deleteListener,
+	"CreateRule":                     (*Service).createRule,
+	"DescribeRules":                  (*Service).describeRules,
+	"ModifyRule":                     (*Service).modifyRule,
+	"DeleteRule":                     (*Service).deleteRule,
+	"SetRulePriorities":              (*Service).setRulePriorities,
+	"AddTags":                        (*Service).addTags,
+	"RemoveTags":                     (*Service).removeTags,
+	"DescribeTags":                   (*Service).describeTags,
+}
+
+// ServeQuery executes one awsQuery operation. action is the form "Action";
+// params are all decoded form values (Action and Version may be included).
+// It returns the full XML response body or an *awserr.Error.
+func (s *Service) ServeQuery(action string, params url.Values, requestID string) ([]byte, *awserr.Error) {
+	h, ok := handlers[action]
+	if !ok {
+		return nil, errf(codeInvalidAction, "The action %s is not valid for this web service.", action)
+	}
+	if params == nil {
+		params = url.Values{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireDraining()
+	body, err := h(s, newParams(params))
+	if err != nil {
+		return nil, err
+	}
+	return envelope(action, body, requestID), nil
+}
+
+func (s *Service) nextSeq() int64 {
+	s.seq++
+	return s.seq
+}
+
+// ---- identifiers -----------------------------------------------------------
+
+func randHex16() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func randDigits(n int) string {
+	out := make([]byte, n)
+	for i := range out {
+		d, _ := rand.Int(rand.Reader, big.NewInt(10))
+		out[i] = byte('0' + d.Int64())
+		if i == 0 && out[i] == '0' {
+			out[i] = '1'
+		}
+	}
+	return string(out)
+}
+
+func (s *Service) arnPrefix() string {
+	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:", s.region, s.account)
+}
+
+var (
+	reLBArn       = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(app|net|gwy)/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`)
+	reTGArn       = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`)
+	reListenerArn = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/(app|net|gwy)/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}$`)
+	reRuleArn     = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener-rule/(app|net|gwy)/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}/[0-9a-f]{16}$`)
+)
+
+// ---- lookups (AWS error codes for unknown/malformed ARNs) --------------------
+
+func (s *Service) lookupLB(arn string) (*loadBalancer, *awserr.Error) {
+	if !reLBArn.MatchString(arn) {
+		return nil, validation("'%s' is not a valid load balancer ARN", arn)
+	}
+	lb, ok := s.lbs[arn]
+	if !ok {
+		return nil, errf(codeLoadBalancerNotFound, "Load balancer '%s' not found", arn)
+	}
+	return lb, nil
+}
+
+func (s *Service) lookupTG(arn string) (*targetGroup, *awserr.Error) {
+	if !reTGArn.MatchString(arn) {
+		return nil, validation("'%s' is not a valid target group ARN", arn)
+	}
+	tg, ok := s.tgs[arn]
+	if !ok {
+		return nil, errf(codeTargetGroupNotFound, "Target groups '%s' not found", arn)
+	}
+	return tg, nil
+}
+
+func (s *Service) lookupListener(arn string) (*listener, *awserr.Error) {
+	if !reListenerArn.MatchString(arn) {
+		return nil, validation("'%s' is not a valid listener ARN", arn)
+	}
+	l, ok := s.listeners[arn]
+	if !ok {
+		return nil, errf(codeListenerNotFound, "Listener '%s' not found", arn)
+	}
+	return l, nil
+}
+
+func (s *Service) lookupRule(arn string) (*rule, *awserr.Error) {
+	if !reRuleArn.MatchString(arn) {
+		return nil, validation("'%s' is not a valid listener rule ARN", arn)
+	}
+	r, ok := s.rules[arn]
+	if !ok {
+		return nil, errf(codeRuleNotFound, "One or more rules not found")
+	}
+	return r, nil
+}
+
+// ---- pagination ------------------------------------------------------------
+
+// page applies Marker/PageSize to n items. Markers are opaque offsets.
+func page(p params, n int) (start, end int, next string, err *awserr.Error) {
+	var c constraints
+	size := int32(400)
+	if v, ok, bad := p.int32Field("PageSize"); bad {
+		c.notInt("pageSize", p.get("PageSize"))
+	} else if ok {
+		c.rng("pageSize", int64(v), 1, 400)
+		size = v
+	}
+	if e := c.err(); e != nil {
+		return 0, 0, "", e
+	}
+	if m, ok := p.str("Marker"); ok && m != "" {
+		off, perr := decodeMarker(m)
+		if perr != nil || off < 0 || off > n {
+			return 0, 0, "", validation("Invalid marker '%s'", m)
+		}
+		start = off
+	}
+	end = start + int(size)
+	if end >= n {
+		end = n
+	} else {
+		next = encodeMarker(end)
+	}
+	return start, end, next, nil
+}
+
+func encodeMarker(off int) string {
+	return hex.EncodeToString([]byte(fmt.Sprintf("sbx-marker:%d", off)))
+}
+
+func decodeMarker(m string) (int, error) {
+	b, err := hex.DecodeString(m)
+	if err != nil {
+		return 0, err
+	}
+	var off int
+	if _, err := fmt.Sscanf(string(b), "sbx-marker:%d", &off); err != nil {
+		return 0, err
+	}
+	return off, nil
+}
+
+func sortBySeq[T any](items []T, seq func(T) int64) {
+	sort.SliceStable(items, func(i, j int) bool { return seq(items[i]) < seq(items[j]) })
+}
