@@ -1,0 +1,365 @@
+package alb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+)
+
+// ListenerAPI is the part of the ELBv2 client a listener router uses.
+type ListenerAPI interface {
+	DescribeListeners(ctx context.Context, params *elbv2.DescribeListenersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error)
+	ModifyListener(ctx context.Context, params *elbv2.ModifyListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyListenerOutput, error)
+}
+
+// RuleAPI is the part of the ELBv2 client a rule router uses.
+type RuleAPI interface {
+	DescribeRules(ctx context.Context, params *elbv2.DescribeRulesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeRulesOutput, error)
+	ModifyRule(ctx context.Context, params *elbv2.ModifyRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyRuleOutput, error)
+}
+
+// API is both; *elasticloadbalancingv2.Client satisfies it.
+type API interface {
+	ListenerAPI
+	RuleAPI
+}
+
+var _ API = (*elbv2.Client)(nil)
+
+// Stickiness is the target-group stickiness of a forward action (ALB "group
+// stickiness"): while enabled, a client keeps going to the group it first
+// landed on for Duration.
+type Stickiness struct {
+	Enabled  bool
+	Duration time.Duration
+}
+
+// Stickiness duration bounds accepted by ALB (1 s – 7 days, whole seconds).
+const (
+	MinStickinessDuration = time.Second
+	MaxStickinessDuration = 604800 * time.Second
+)
+
+// ValidateStickiness checks what SetStickiness would accept: a disabled
+// stickiness ignores the duration; an enabled one needs 1–604800 whole seconds.
+func ValidateStickiness(s Stickiness) error {
+	if !s.Enabled {
+		return nil
+	}
+	if s.Duration < MinStickinessDuration || s.Duration > MaxStickinessDuration {
+		return fmt.Errorf("stickiness duration %s out of range: must be between 1s and 168h0m0s (604800 s)", s.Duration)
+	}
+	if s.Duration%time.Second != 0 {
+		return fmt.Errorf("stickiness duration %s must be a whole number of seconds", s.Duration)
+	}
+	return nil
+}
+
+// State is what Describe found on the listener or rule.
+type State struct {
+	// Weights are the forward weights (see the package doc for the scale).
+	Weights traffic.Weights
+	// Stickiness is the forward's group stickiness (zero when none is set).
+	Stickiness Stickiness
+	// SingleGroup is true when the forward names one group only, so Weights
+	// were derived by adoption (100/0) rather than read.
+	SingleGroup bool
+	// ActionTypes lists the action types in order, e.g. [authenticate-oidc forward].
+	ActionTypes []string
+}
+
+// Router reads and writes the blue/green forward weights of one listener or
+// rule. It is safe for concurrent use, though one switch should use one
+// router from one goroutine.
+type Router struct {
+	target      target
+	blue, green string
+
+	mu         sync.Mutex
+	stickiness *Stickiness     // set by SetStickiness; nil = preserve what is there
+	snapshot   []types.Action // from the immediately preceding Read; consumed by Set
+}
+
+// NewListenerRouter manages the default actions of listenerARN.
+func NewListenerRouter(api ListenerAPI, listenerARN, blueTG, greenTG string) *Router {
+	return &Router{target: &listenerTarget{api: api, arn: listenerARN}, blue: blueTG, green: greenTG}
+}
+
+// NewRuleRouter manages the actions of the (non-default) listener rule ruleARN.
+func NewRuleRouter(api RuleAPI, ruleARN, blueTG, greenTG string) *Router {
+	return &Router{target: &ruleTarget{api: api, arn: ruleARN}, blue: blueTG, green: greenTG}
+}
+
+// Kind is "listener" or "rule".
+func (r *Router) Kind() string { return r.target.kind() }
+
+// ARN is the listener or rule ARN.
+func (r *Router) ARN() string { return r.target.resourceARN() }
+
+// SetStickiness makes every later Set write this group stickiness in the same
+// ModifyListener/ModifyRule call as the weights. Until it is called, Set
+// preserves whatever stickiness the forward already has.
+func (r *Router) SetStickiness(enabled bool, duration time.Duration) error {
+	s := Stickiness{Enabled: enabled, Duration: duration}
+	if err := ValidateStickiness(s); err != nil {
+		return fmt.Errorf("%s %s: %w", r.Kind(), r.ARN(), err)
+	}
+	if !enabled {
+		s.Duration = 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stickiness = &s
+	return nil
+}
+
+// Read returns the current forward weights.
+func (r *Router) Read(ctx context.Context) (traffic.Weights, error) {
+	st, err := r.Describe(ctx)
+	return st.Weights, err
+}
+
+// Describe returns weights, stickiness and the action types. Like Read, it
+// leaves a snapshot for the next Set.
+func (r *Router) Describe(ctx context.Context) (State, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.snapshot = nil
+	actions, err := r.target.describe(ctx)
+	if err != nil {
+		return State{}, err
+	}
+	f, err := r.parse(actions)
+	if err != nil {
+		return State{}, err
+	}
+	r.snapshot = actions
+	return f.state, nil
+}
+
+// Set writes weights w, changing only the forward action (see the package doc).
+func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
+	if err := w.Validate(); err != nil {
+		return fmt.Errorf("modifying %s %s: %w", r.Kind(), r.ARN(), err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	actions := r.snapshot
+	r.snapshot = nil
+	if actions == nil {
+		var err error
+		if actions, err = r.target.describe(ctx); err != nil {
+			return err
+		}
+	}
+	f, err := r.parse(actions)
+	if err != nil {
+		return err
+	}
+	return r.target.modify(ctx, r.patch(actions, f.index, w))
+}
+
+type forward struct {
+	index int
+	state State
+}
+
+// parse finds the one forward action and checks that it is ours.
+func (r *Router) parse(actions []types.Action) (forward, error) {
+	unsupported := func(problem string, foreign []string) error {
+		e := &UnsupportedActionError{
+			Kind: r.Kind(), ARN: r.ARN(), Problem: problem,
+			ForeignTargetGroups: foreign, Blue: r.blue, Green: r.green,
+		}
+		for _, a := range actions {
+			e.ActionTypes = append(e.ActionTypes, string(a.Type))
+		}
+		return e
+	}
+	f := forward{index: -1}
+	for i, a := range actions {
+		f.state.ActionTypes = append(f.state.ActionTypes, string(a.Type))
+		if a.Type == types.ActionTypeEnumForward {
+			if f.index >= 0 {
+				return forward{}, unsupported("more than one forward action", nil)
+			}
+			f.index = i
+		}
+	}
+	if f.index < 0 {
+		return forward{}, unsupported("no forward action", nil)
+	}
+	a := actions[f.index]
+	var tuples []types.TargetGroupTuple
+	if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
+		tuples = a.ForwardConfig.TargetGroups
+	} else if a.TargetGroupArn != nil {
+		tuples = []types.TargetGroupTuple{{TargetGroupArn: a.TargetGroupArn}}
+	}
+	if len(tuples) == 0 {
+		return forward{}, unsupported("forward action names no target group", nil)
+	}
+	var foreign []string
+	seen := map[string]bool{}
+	for _, t := range tuples {
+		arn := aws.ToString(t.TargetGroupArn)
+		if arn != r.blue && arn != r.green {
+			foreign = append(foreign, arn)
+			continue
+		}
+		if seen[arn] {
+			return forward{}, unsupported("forward action names target group "+arn+" twice", nil)
+		}
+		seen[arn] = true
+		weight := int32(1) // what ALB gives a tuple without a weight
+		if t.Weight != nil {
+			weight = *t.Weight
+		}
+		if len(tuples) == 1 {
+			weight = 100 // single group: adopt on the percent scale
+		}
+		if arn == r.blue {
+			f.state.Weights.Blue = weight
+		} else {
+			f.state.Weights.Green = weight
+		}
+	}
+	if len(foreign) > 0 {
+		return forward{}, unsupported("forward action includes target groups other than blue and green", foreign)
+	}
+	f.state.SingleGroup = len(tuples) == 1
+	if a.ForwardConfig != nil && a.ForwardConfig.TargetGroupStickinessConfig != nil {
+		sc := a.ForwardConfig.TargetGroupStickinessConfig
+		f.state.Stickiness = Stickiness{
+			Enabled:  aws.ToBool(sc.Enabled),
+			Duration: time.Duration(aws.ToInt32(sc.DurationSeconds)) * time.Second,
+		}
+	}
+	return f, nil
+}
+
+// patch returns a copy of actions with the forward at index rewritten to w.
+// The input (and anything it points to) is not modified.
+func (r *Router) patch(actions []types.Action, index int, w traffic.Weights) []types.Action {
+	out := make([]types.Action, len(actions))
+	for i, a := range actions {
+		switch {
+		case i == index:
+			fc := &types.ForwardActionConfig{
+				TargetGroups: []types.TargetGroupTuple{
+					{TargetGroupArn: aws.String(r.blue), Weight: aws.Int32(w.Blue)},
+					{TargetGroupArn: aws.String(r.green), Weight: aws.Int32(w.Green)},
+				},
+			}
+			if a.ForwardConfig != nil && a.ForwardConfig.TargetGroupStickinessConfig != nil {
+				sc := *a.ForwardConfig.TargetGroupStickinessConfig
+				fc.TargetGroupStickinessConfig = &sc
+			}
+			if r.stickiness != nil {
+				sc := &types.TargetGroupStickinessConfig{Enabled: aws.Bool(r.stickiness.Enabled)}
+				if r.stickiness.Enabled {
+					sc.DurationSeconds = aws.Int32(int32(r.stickiness.Duration / time.Second))
+				}
+				fc.TargetGroupStickinessConfig = sc
+			}
+			a.ForwardConfig = fc
+			a.TargetGroupArn = nil // two groups: ForwardConfig only
+		case a.Type == types.ActionTypeEnumAuthenticateOidc && a.AuthenticateOidcConfig != nil &&
+			a.AuthenticateOidcConfig.ClientSecret == nil:
+			oc := *a.AuthenticateOidcConfig
+			oc.UseExistingClientSecret = aws.Bool(true)
+			a.AuthenticateOidcConfig = &oc
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// target abstracts "the action list of a listener" vs "of a rule".
+type target interface {
+	kind() string
+	resourceARN() string
+	describe(ctx context.Context) ([]types.Action, error)
+	modify(ctx context.Context, actions []types.Action) error
+}
+
+type listenerTarget struct {
+	api ListenerAPI
+	arn string
+}
+
+func (t *listenerTarget) kind() string        { return "listener" }
+func (t *listenerTarget) resourceARN() string { return t.arn }
+
+func (t *listenerTarget) describe(ctx context.Context) ([]types.Action, error) {
+	out, err := t.api.DescribeListeners(ctx, &elbv2.DescribeListenersInput{ListenerArns: []string{t.arn}})
+	if err != nil {
+		return nil, wrapAPI("describing", t.kind(), t.arn, err, "ListenerNotFound")
+	}
+	for _, l := range out.Listeners {
+		if aws.ToString(l.ListenerArn) == t.arn {
+			return l.DefaultActions, nil
+		}
+	}
+	return nil, fmt.Errorf("describing listener %s: %w", t.arn, &NotFoundError{Kind: t.kind(), ARN: t.arn})
+}
+
+func (t *listenerTarget) modify(ctx context.Context, actions []types.Action) error {
+	_, err := t.api.ModifyListener(ctx, &elbv2.ModifyListenerInput{ListenerArn: aws.String(t.arn), DefaultActions: actions})
+	if err != nil {
+		return wrapAPI("modifying", t.kind(), t.arn, err, "ListenerNotFound")
+	}
+	return nil
+}
+
+type ruleTarget struct {
+	api RuleAPI
+	arn string
+}
+
+func (t *ruleTarget) kind() string        { return "rule" }
+func (t *ruleTarget) resourceARN() string { return t.arn }
+
+func (t *ruleTarget) describe(ctx context.Context) ([]types.Action, error) {
+	out, err := t.api.DescribeRules(ctx, &elbv2.DescribeRulesInput{RuleArns: []string{t.arn}})
+	if err != nil {
+		return nil, wrapAPI("describing", t.kind(), t.arn, err, "RuleNotFound")
+	}
+	for _, rule := range out.Rules {
+		if aws.ToString(rule.RuleArn) != t.arn {
+			continue
+		}
+		if aws.ToBool(rule.IsDefault) {
+			return nil, fmt.Errorf("describing rule %s: it is a listener's default rule, which ModifyRule cannot change; use a listener router for the listener's default actions", t.arn)
+		}
+		return rule.Actions, nil
+	}
+	return nil, fmt.Errorf("describing rule %s: %w", t.arn, &NotFoundError{Kind: t.kind(), ARN: t.arn})
+}
+
+func (t *ruleTarget) modify(ctx context.Context, actions []types.Action) error {
+	_, err := t.api.ModifyRule(ctx, &elbv2.ModifyRuleInput{RuleArn: aws.String(t.arn), Actions: actions})
+	if err != nil {
+		return wrapAPI("modifying", t.kind(), t.arn, err, "RuleNotFound")
+	}
+	return nil
+}
+
+// wrapAPI names the operation and ARN and turns the not-found code into a
+// *NotFoundError.
+func wrapAPI(op, kind, arn string, err error, notFoundCode string) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == notFoundCode {
+		err = &NotFoundError{Kind: kind, ARN: arn, Err: err}
+	}
+	return fmt.Errorf("%s %s %s: %w", op, kind, arn, err)
+}

@@ -1,0 +1,127 @@
+// Package traffic holds the vocabulary shared by traffic routers and the
+// rollout engine: the two colors and the forward weights between them.
+//
+// A router (alb/ today; dns/ and haproxy/ later) reads and writes Weights for
+// one switch point. This package knows nothing of AWS, of the engine or of
+// Terraform.
+//
+// Weight scale: Weights are the raw values the load balancer stores (ALB
+// forward weights, 0–999 each). Traffic share is always relative —
+// Percent(c) = weight(c) / (blue + green) — so 1/1, 50/50 and 500/500 all mean
+// 50%. Weights written by the engine use the percent scale: Split(c, p) gives
+// c weight p and the other color 100-p, exactly, so 10% is 90/10.
+package traffic
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Color names one side of a blue-green pair.
+type Color string
+
+const (
+	Blue  Color = "blue"
+	Green Color = "green"
+)
+
+// ParseColor accepts "blue" or "green" (case-insensitive, surrounding spaces
+// ignored).
+func ParseColor(s string) (Color, error) {
+	switch c := Color(strings.ToLower(strings.TrimSpace(s))); c {
+	case Blue, Green:
+		return c, nil
+	}
+	return "", fmt.Errorf("invalid color %q: must be %q or %q", s, Blue, Green)
+}
+
+// Valid reports whether c is Blue or Green.
+func (c Color) Valid() bool { return c == Blue || c == Green }
+
+// Other returns the opposite color (Blue for Green and vice versa; "" for an
+// invalid color).
+func (c Color) Other() Color {
+	switch c {
+	case Blue:
+		return Green
+	case Green:
+		return Blue
+	}
+	return ""
+}
+
+// MaxWeight is the largest forward weight an ALB accepts.
+const MaxWeight = 999
+
+// Weights are the forward weights of the blue and green target groups.
+type Weights struct {
+	Blue  int32
+	Green int32
+}
+
+// Of returns the weight of color c (0 for an invalid color).
+func (w Weights) Of(c Color) int32 {
+	switch c {
+	case Blue:
+		return w.Blue
+	case Green:
+		return w.Green
+	}
+	return 0
+}
+
+// Total is Blue + Green.
+func (w Weights) Total() int32 { return w.Blue + w.Green }
+
+// Percent is the share of traffic color c receives, 0–100. When both weights
+// are zero it returns 0 for both colors.
+func (w Weights) Percent(c Color) float64 {
+	t := w.Total()
+	if t <= 0 {
+		return 0
+	}
+	return float64(w.Of(c)) * 100 / float64(t)
+}
+
+// GreenPercent is Percent(Green).
+func (w Weights) GreenPercent() float64 { return w.Percent(Green) }
+
+// BluePercent is Percent(Blue).
+func (w Weights) BluePercent() float64 { return w.Percent(Blue) }
+
+// ActiveColor returns the color that receives all traffic, and false when
+// traffic is split (or both weights are zero).
+func (w Weights) ActiveColor() (Color, bool) {
+	switch {
+	case w.Blue > 0 && w.Green == 0:
+		return Blue, true
+	case w.Green > 0 && w.Blue == 0:
+		return Green, true
+	}
+	return "", false
+}
+
+// Validate checks the ALB range 0–999 for each weight.
+func (w Weights) Validate() error {
+	if w.Blue < 0 || w.Blue > MaxWeight || w.Green < 0 || w.Green > MaxWeight {
+		return fmt.Errorf("weights %s out of range: each must be 0–%d", w, MaxWeight)
+	}
+	return nil
+}
+
+// String renders "blue=90 green=10".
+func (w Weights) String() string { return fmt.Sprintf("blue=%d green=%d", w.Blue, w.Green) }
+
+// Split returns the weights that send percent% of traffic to receiving and the
+// rest to the other color: receiving = percent, other = 100-percent. percent
+// is clamped to 0–100. An invalid receiving color yields zero weights.
+func Split(receiving Color, percent int) Weights {
+	percent = min(max(percent, 0), 100)
+	switch receiving {
+	case Blue:
+		return Weights{Blue: int32(percent), Green: int32(100 - percent)}
+	case Green:
+		return Weights{Blue: int32(100 - percent), Green: int32(percent)}
+	}
+	return Weights{}
+}
