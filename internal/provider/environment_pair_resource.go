@@ -448,7 +448,8 @@ func flattenTargets(ctx context.Context, read []envpair.Target, prior types.Set,
 	elems := make([]attr.Value, 0, len(read))
 	for _, t := range read {
 		port := types.Int64Value(int64(t.Port))
-		if t.Port == groupPort && priorPortless[t.ID] {
+		// Imported (no prior): the group's port reads as "not set".
+		if t.Port == groupPort && (priorPortless[t.ID] || prior.IsNull() || prior.IsUnknown()) {
 			port = types.Int64Null()
 		}
 		elems = append(elems, types.ObjectValueMust(targetAttrTypes, map[string]attr.Value{"id": types.StringValue(t.ID), "port": port}))

@@ -5,6 +5,9 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
 )
@@ -22,12 +25,12 @@ type providerData struct {
 // code uses the zero value.
 type Deps struct {
 	// Clock replaces the real clock for rollouts and gates when non-nil.
-	Clock any
+	Clock clock.Clock
 }
 
 // NewTestProvider is New with injected dependencies, for tests.
-func NewTestProvider(version string, deps Deps) func() *bluegreenProvider {
-	return func() *bluegreenProvider { return &bluegreenProvider{version: version, deps: &deps} }
+func NewTestProvider(version string, deps Deps) func() provider.Provider {
+	return func() provider.Provider { return &bluegreenProvider{version: version, deps: &deps} }
 }
 
 func newProviderData(ctx context.Context, c awsclient.Config, defaultTags map[string]string, deps *Deps) (*providerData, error) {

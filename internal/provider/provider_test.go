@@ -6,14 +6,17 @@ import (
 	"log"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
 )
 
@@ -131,4 +134,50 @@ func forwardAction(blue string, bw int32, green string, gw int32) elbv2types.Act
 			},
 		},
 	}
+}
+
+func sandboxELBv2() *elbv2.Client {
+	c, err := awsclient.New(context.Background(), awsclient.Config{Region: "us-east-1"})
+	if err != nil {
+		panic(err)
+	}
+	return c.ELBv2
+}
+
+// testAccFakeClockFactories serve a provider whose rollouts run on a fake
+// clock that jumps over every wait: a canary with minutes of holds applies in
+// milliseconds. Each provider process (one per Terraform command) gets its own
+// clock starting at the real now.
+var testAccFakeClockFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"bluegreen": func() (tfprotov6.ProviderServer, error) {
+		return providerserver.NewProtocol6WithError(NewTestProvider("test", Deps{Clock: clock.NewAutoFake(time.Now())})())()
+	},
+}
+
+// expectPriorState checks a top-level attribute of a resource in the state
+// the plan starts from (what the last apply saved, refreshed).
+func expectPriorState(address, attribute string, want any) plancheck.PlanCheck {
+	return priorStateCheck{address: address, attribute: attribute, want: want}
+}
+
+type priorStateCheck struct {
+	address, attribute string
+	want               any
+}
+
+func (c priorStateCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if req.Plan.PriorState == nil || req.Plan.PriorState.Values == nil {
+		resp.Error = fmt.Errorf("plan has no prior state")
+		return
+	}
+	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+		if r.Address != c.address {
+			continue
+		}
+		if got := r.AttributeValues[c.attribute]; got != c.want {
+			resp.Error = fmt.Errorf("%s.%s in prior state is %v (%T), want %v", c.address, c.attribute, got, got, c.want)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s not in prior state", c.address)
 }
