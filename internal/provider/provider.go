@@ -232,5 +232,7 @@ func (p *bluegreenProvider) Resources(_ context.Context) []func() resource.Resou
 }
 
 func (p *bluegreenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewListenerStateDataSource,
+	}
 }
