@@ -24,14 +24,21 @@ import (
 // rollback_on and by bluegreen_health_gate, so both accept exactly the same
 // checks with the same meaning.
 
+// checksModel is the checks themselves, shared by the gate and the switch.
 type checksModel struct {
-	TargetHealth       *targetHealthCheckModel `tfsdk:"target_health"`
-	Metrics            *metricsCheckModel      `tfsdk:"metrics"`
-	AlarmNames         types.List              `tfsdk:"alarm_names"`
-	EvaluationInterval types.String            `tfsdk:"evaluation_interval"`
-	FailureThreshold   types.Int64             `tfsdk:"failure_threshold"`
-	InconclusiveLimit  types.Int64             `tfsdk:"inconclusive_limit"`
-	FailClosed         types.Bool              `tfsdk:"fail_closed"`
+	TargetHealth *targetHealthCheckModel `tfsdk:"target_health"`
+	Metrics      *metricsCheckModel      `tfsdk:"metrics"`
+	AlarmNames   types.List              `tfsdk:"alarm_names"`
+}
+
+// rollbackOnModel is the switch's rollback_on: the checks plus how many bad
+// evaluations make a breach.
+type rollbackOnModel struct {
+	checksModel
+	EvaluationInterval types.String `tfsdk:"evaluation_interval"`
+	FailureThreshold   types.Int64  `tfsdk:"failure_threshold"`
+	InconclusiveLimit  types.Int64  `tfsdk:"inconclusive_limit"`
+	FailClosed         types.Bool   `tfsdk:"fail_closed"`
 }
 
 type targetHealthCheckModel struct {
@@ -55,18 +62,10 @@ const (
 	defaultFailureThreshold   = 2
 )
 
-// checksSchemaParts returns the attributes and blocks of a checks block.
-// subject says what the checks judge by default ("the color receiving
-// traffic", "the target group of target_health").
-func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]schema.Block) {
-	attrs := map[string]schema.Attribute{
-		"alarm_names": schema.ListAttribute{
-			ElementType: types.StringType, Optional: true,
-			MarkdownDescription: "CloudWatch alarms (1–100 names): any alarm in `ALARM` fails the evaluation. " +
-				"An alarm that cannot be read (missing, API error) counts as an error, which fails closed unless `fail_closed = false`. " +
-				"`INSUFFICIENT_DATA` passes.",
-			Validators: []validator.List{listvalidator.SizeBetween(1, 100), listvalidator.UniqueValues()},
-		},
+// rollbackOnTolerance are the attributes that turn bad evaluations into a
+// breach (the switch's rollback_on only; a gate simply keeps trying).
+func rollbackOnTolerance() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
 		"evaluation_interval": schema.StringAttribute{
 			Optional:            true,
 			MarkdownDescription: fmt.Sprintf("How often the checks are evaluated, a Go duration from `1s` to `1h`. Default `%s`.", defaultEvaluationInterval),
@@ -90,13 +89,32 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 				"%d times in a row counts as failed. `false` ignores such errors: only measured failures count.", rollout.DefaultErrorLimit),
 		},
 	}
+}
+
+// checksSchemaParts returns the attributes and blocks of the checks, defined
+// once for the gate and the switch. subject says what the checks judge when
+// no target group is given; "" means a target group is required.
+func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]schema.Block) {
+	defaultTG := "Default: " + subject + "."
+	if subject == "" {
+		subject = "the given target group"
+		defaultTG = "Required."
+	}
+	attrs := map[string]schema.Attribute{
+		"alarm_names": schema.ListAttribute{
+			ElementType: types.StringType, Optional: true,
+			MarkdownDescription: "CloudWatch alarms (1–100 names): any alarm in `ALARM` fails the evaluation. " +
+				"An alarm that cannot be read (missing, API error) is an error verdict (fail closed). `INSUFFICIENT_DATA` passes.",
+			Validators: []validator.List{listvalidator.SizeBetween(1, 100), listvalidator.UniqueValues()},
+		},
+	}
 	blocks := map[string]schema.Block{
 		"target_health": schema.SingleNestedBlock{
 			MarkdownDescription: "Healthy targets (ELBv2 DescribeTargetHealth) of " + subject + ". Draining targets are not counted.",
 			Attributes: map[string]schema.Attribute{
 				"target_group_arn": schema.StringAttribute{
 					Optional:            true,
-					MarkdownDescription: "Target group to check. Default: " + subject + ".",
+					MarkdownDescription: "Target group to check. " + defaultTG,
 					Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}},
 				},
 				"min_healthy_percent": schema.Float64Attribute{
@@ -116,12 +134,12 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 			Attributes: map[string]schema.Attribute{
 				"load_balancer_arn": schema.StringAttribute{
 					Optional:            true,
-					MarkdownDescription: "ALB whose metrics are read (the `LoadBalancer` dimension). Default: the load balancer of the listener.",
+					MarkdownDescription: "ALB whose metrics are read (the `LoadBalancer` dimension). Default: the load balancer of the switch's listener (required in a gate).",
 					Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "loadbalancer/app/"}},
 				},
 				"target_group_arn": schema.StringAttribute{
 					Optional:            true,
-					MarkdownDescription: "Target group whose metrics are read (the `TargetGroup` dimension). Default: " + subject + ".",
+					MarkdownDescription: "Target group whose metrics are read (the `TargetGroup` dimension). " + defaultTG,
 					Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}},
 				},
 				"max_5xx_rate": schema.Float64Attribute{
@@ -175,12 +193,13 @@ type checkSet struct {
 	ErrorLimit         int
 }
 
-// expandChecks builds the checks of a checks block against target.
-func expandChecks(ctx context.Context, d *providerData, c *checksModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) checkSet {
+// expandRollbackOn builds the rollback_on checks and tolerance knobs.
+func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) checkSet {
 	set := checkSet{EvaluationInterval: defaultEvaluationInterval, FailureThreshold: defaultFailureThreshold}
 	if c == nil {
 		return set
 	}
+	set.Checks = expandChecks(ctx, d, &c.checksModel, target, now, at, diags)
 	if v := durationOr(c.EvaluationInterval, defaultEvaluationInterval); v > 0 {
 		set.EvaluationInterval = v
 	}
@@ -196,6 +215,12 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 	if !c.FailClosed.IsNull() && !c.FailClosed.ValueBool() {
 		set.ErrorLimit = rollout.UnlimitedTolerance
 	}
+	return set
+}
+
+// expandChecks builds the checks of a checks block against target.
+func expandChecks(ctx context.Context, d *providerData, c *checksModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) []rollout.Check {
+	var out []rollout.Check
 	if th := c.TargetHealth; th != nil {
 		tg := target.TargetGroupARN
 		if !th.TargetGroupARN.IsNull() {
@@ -203,7 +228,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		chk := targethealth.New(d.Clients.ELBv2, tg, int(th.MinHealthyCount.ValueInt64()), th.MinHealthyPercent.ValueFloat64())
 		chk.Now = now
-		set.Checks = append(set.Checks, chk)
+		out = append(out, chk)
 	}
 	if m := c.Metrics; m != nil {
 		cfg := cloudwatchmetrics.Config{
@@ -228,7 +253,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		if err != nil {
 			diags.AddAttributeError(at.AtName("metrics"), "Invalid metrics check", err.Error())
 		} else {
-			set.Checks = append(set.Checks, chk)
+			out = append(out, chk)
 		}
 	}
 	if !c.AlarmNames.IsNull() && !c.AlarmNames.IsUnknown() {
@@ -236,7 +261,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		diags.Append(c.AlarmNames.ElementsAs(ctx, &names, false)...)
 		chk := alarms.New(d.Clients.CloudWatch, names)
 		chk.Now = now
-		set.Checks = append(set.Checks, chk)
+		out = append(out, chk)
 	}
-	return set
+	return out
 }

@@ -67,7 +67,7 @@ type listenerSwitchModel struct {
 	BakeTime            types.String     `tfsdk:"bake_time"`
 	Stickiness          *stickinessModel `tfsdk:"stickiness"`
 	Preflight           *preflightModel  `tfsdk:"preflight"`
-	RollbackOn          *checksModel     `tfsdk:"rollback_on"`
+	RollbackOn          *rollbackOnModel `tfsdk:"rollback_on"`
 	OnInterrupt         types.String     `tfsdk:"on_interrupt"`
 	Timeouts            timeouts.Value   `tfsdk:"timeouts"`
 	BlueWeight          types.Int64      `tfsdk:"blue_weight"`
@@ -123,6 +123,9 @@ func (r *listenerSwitchResource) Metadata(_ context.Context, req resource.Metada
 
 func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	checkAttrs, checkBlocks := checksSchemaParts("the target group receiving the new traffic")
+	for k, v := range rollbackOnTolerance() {
+		checkAttrs[k] = v
+	}
 	listenerARN := arnValidator{service: "elasticloadbalancing", resource: "listener/app/"}
 	tgARN := arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}
 	resp.Schema = schema.Schema{
@@ -409,7 +412,9 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 	if _, err := rollout.PlanShift(st, traffic.Blue, traffic.Green, durationOr(m.BakeTime, 0)); err != nil {
 		resp.Diagnostics.AddAttributeError(strategyErrorPath(err), "Invalid strategy", err.Error())
 	}
-	validateChecks(m.RollbackOn, path.Root("rollback_on"), &resp.Diagnostics)
+	if m.RollbackOn != nil {
+		validateChecks(&m.RollbackOn.checksModel, path.Root("rollback_on"), &resp.Diagnostics)
+	}
 }
 
 func strategyErrorPath(err error) path.Path {
@@ -614,7 +619,7 @@ func (r *listenerSwitchResource) shift(ctx context.Context, plan *listenerSwitch
 		receiving = plan.GreenTargetGroupARN.ValueString()
 	}
 	target := checkTarget{TargetGroupARN: receiving, LoadBalancer: plan.listener()}
-	checkSet := expandChecks(ctx, r.data, plan.RollbackOn, target, clk.Now, path.Root("rollback_on"), diags)
+	checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, target, clk.Now, path.Root("rollback_on"), diags)
 	if diags.HasError() {
 		return
 	}

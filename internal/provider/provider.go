@@ -227,6 +227,7 @@ func (p *bluegreenProvider) Configure(ctx context.Context, req provider.Configur
 func (p *bluegreenProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewListenerSwitchResource,
+		NewHealthGateResource,
 		NewEnvironmentPairResource,
 	}
 }

@@ -1,0 +1,213 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*healthGateResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*healthGateResource)(nil)
+)
+
+// NewHealthGateResource is the bluegreen_health_gate resource.
+func NewHealthGateResource() resource.Resource { return &healthGateResource{} }
+
+type healthGateResource struct{ data *providerData }
+
+const (
+	defaultGateInterval = 10 * time.Second
+	defaultGateTimeout  = 10 * time.Minute
+)
+
+type healthGateModel struct {
+	checksModel
+	ID                   types.String   `tfsdk:"id"`
+	Interval             types.String   `tfsdk:"interval"`
+	ConsecutiveSuccesses types.Int64    `tfsdk:"consecutive_successes"`
+	Triggers             types.Map      `tfsdk:"triggers"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+	PassedAt             types.String   `tfsdk:"passed_at"`
+	Attempts             types.Int64    `tfsdk:"attempts"`
+	LastResults          types.List     `tfsdk:"last_results"`
+}
+
+func (r *healthGateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_health_gate"
+}
+
+func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs, blocks := checksSchemaParts("")
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The time the gate last passed (RFC 3339).",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	attrs["interval"] = schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: fmt.Sprintf("Time between evaluation rounds, a Go duration from `1s` to `1h`. Default `%s`.", defaultGateInterval),
+		Validators:          []validator.String{durationValidator{min: time.Second, max: time.Hour}},
+	}
+	attrs["consecutive_successes"] = schema.Int64Attribute{
+		Optional:            true,
+		MarkdownDescription: "Rounds in a row in which every check passes before the gate opens, 1–100. An inconclusive, failed or errored result resets the count. Default `1`.",
+		Validators:          []validator.Int64{int64validator.Between(1, 100)},
+	}
+	attrs["triggers"] = schema.MapAttribute{
+		ElementType: types.StringType, Optional: true,
+		MarkdownDescription: "Arbitrary values that re-run the gate when they change, e.g. `{ version = var.green_version }`: " +
+			"a new version must pass the gate again before the switch that depends on it moves traffic.",
+		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+	}
+	attrs["passed_at"] = computed("RFC 3339 time the gate opened.")
+	attrs["attempts"] = schema.Int64Attribute{Computed: true, MarkdownDescription: "Evaluation rounds it took."}
+	attrs["last_results"] = schema.ListAttribute{ElementType: types.StringType, Computed: true,
+		MarkdownDescription: "One line per check result of the last round: check, verdict, value and threshold."}
+	blocks["timeouts"] = timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true})
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Blocks the apply until every configured check passes `consecutive_successes` rounds in a row, " +
+			"evaluating every `interval`, or fails when the create timeout (default 10m) runs out with a diagnostic listing " +
+			"each check's last result. Put it in front of a `bluegreen_listener_switch` with `depends_on`; use `triggers` " +
+			"to re-run it for a new version. Read never re-runs the checks, and destroying it does nothing.",
+		Attributes: attrs,
+		Blocks:     blocks,
+	}
+}
+
+func (r *healthGateResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m healthGateModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() {
+		resp.Diagnostics.AddError("Health gate without checks",
+			"A bluegreen_health_gate needs at least one check: target_health, metrics or alarm_names.")
+	}
+	if th := m.TargetHealth; th != nil && th.TargetGroupARN.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("target_health").AtName("target_group_arn"), "Missing target group",
+			"target_health in a gate needs target_group_arn: the group whose targets must be healthy.")
+	}
+	if mt := m.Metrics; mt != nil {
+		if mt.TargetGroupARN.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("target_group_arn"), "Missing target group",
+				"metrics in a gate needs target_group_arn (the TargetGroup dimension).")
+		}
+		if mt.LoadBalancerARN.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("load_balancer_arn"), "Missing load balancer",
+				"metrics in a gate needs load_balancer_arn (the LoadBalancer dimension).")
+		}
+	}
+	validateChecks(&m.checksModel, path.Empty(), &resp.Diagnostics)
+}
+
+func (r *healthGateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan healthGateModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultGateTimeout)
+	resp.Diagnostics.Append(d...)
+	if r.wait(ctx, &plan, timeout, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// wait runs the gate; on success it fills the computed attributes of m.
+func (r *healthGateResource) wait(ctx context.Context, plan *healthGateModel, timeout time.Duration, diags *diag.Diagnostics) bool {
+	clk := clock.Clock(clock.Real{})
+	if r.data.deps.Clock != nil {
+		clk = r.data.deps.Clock
+	}
+	cs := expandChecks(ctx, r.data, &plan.checksModel, checkTarget{}, clk.Now, path.Empty(), diags)
+	if diags.HasError() {
+		return false
+	}
+	gctx, cancel := clock.WithTimeout(ctx, clk, timeout)
+	defer cancel()
+	out := rollout.WaitForGate(gctx, rollout.GateConfig{
+		Checks:               cs,
+		Interval:             durationOr(plan.Interval, defaultGateInterval),
+		ConsecutiveSuccesses: int(max(plan.ConsecutiveSuccesses.ValueInt64(), 1)),
+		Clock:                clk,
+		Logger: func(round int, passed bool, results []checks.Result) {
+			tflog.Info(ctx, "health gate round", map[string]any{"round": round, "passed": passed, "results": resultLines(results)})
+		},
+	})
+	if !out.Passed {
+		diags.AddError("Health gate did not pass",
+			fmt.Sprintf("%s. Last result of every check:\n  %s", out.Err, strings.Join(resultLines(out.LastResults), "\n  ")))
+		return false
+	}
+	plan.PassedAt = types.StringValue(out.PassedAt.UTC().Format(time.RFC3339))
+	plan.ID = plan.PassedAt
+	plan.Attempts = types.Int64Value(int64(out.Attempts))
+	plan.LastResults = stringList(resultLines(out.LastResults))
+	return true
+}
+
+func resultLines(rs []checks.Result) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.String()
+	}
+	return out
+}
+
+func stringList(ss []string) types.List {
+	elems := make([]attr.Value, len(ss))
+	for i, s := range ss {
+		elems[i] = types.StringValue(s)
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+// Read does not re-run the checks: a gate records that it passed.
+func (r *healthGateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state healthGateModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update runs the gate again with the changed checks (a change of triggers
+// replaces the gate, which runs it too).
+func (r *healthGateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan healthGateModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, defaultGateTimeout)
+	resp.Diagnostics.Append(d...)
+	if r.wait(ctx, &plan, timeout, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+func (r *healthGateResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
