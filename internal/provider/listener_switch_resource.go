@@ -592,6 +592,16 @@ func (r *listenerSwitchResource) shift(ctx context.Context, plan *listenerSwitch
 	want := desiredWeights(plan.ActiveColor.ValueString())
 	stickinessChanged := plan.Stickiness != nil && (current.Stickiness.Enabled != plan.Stickiness.Enabled.ValueBool() ||
 		(plan.Stickiness.Enabled.ValueBool() && current.Stickiness.Duration != durationOr(plan.Stickiness.Duration, time.Hour)))
+	if current.SingleGroup && current.Weights.Percent(to) != 100 {
+		// Adopting a plain single-group forward: attach the other group at
+		// weight 0 first, so ALB starts health-checking its targets (targets
+		// of a group no listener uses stay "unused").
+		if err := router.Set(ctx, current.Weights); err != nil {
+			diags.AddError("Error writing listener", fmt.Sprintf("%s switch: attaching both target groups: %s", action, err))
+			return
+		}
+		current.SingleGroup = false
+	}
 	if current.Weights.Percent(to) == 100 {
 		// No move needed (e.g. a first create adopting a listener already on
 		// active_color). Write only a stickiness change.
