@@ -107,12 +107,12 @@ func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
-		f.sleepers--
-		if !s.stopped {
+		if !s.stopped { // woken by ctx, not by time: unschedule
 			s.stopped = true
 			f.removeLocked(s)
+			f.sleepers--
+			f.cond.Broadcast()
 		}
-		f.cond.Broadcast()
 		f.mu.Unlock()
 	}()
 	select {
@@ -178,6 +178,12 @@ func (f *Fake) runUntil(target time.Time, ctx context.Context) bool {
 		s := f.pending[0]
 		f.pending = f.pending[1:]
 		s.stopped = true
+		if s.wake != nil {
+			// Counted out while the lock is held, so BlockUntilSleepers
+			// never sees a sleeper that time has already released.
+			f.sleepers--
+			f.cond.Broadcast()
+		}
 		if s.at.After(f.now) {
 			f.now = s.at
 		}

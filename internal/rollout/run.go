@@ -111,7 +111,7 @@ type RunConfig struct {
 // withDefaults validates cfg and returns a copy with defaults applied.
 func (cfg RunConfig) withDefaults() (RunConfig, error) {
 	if cfg.Router == nil {
-		return cfg, errors.New("Router is required")
+		return cfg, errors.New("a router is required")
 	}
 	if err := cfg.Plan.Validate(); err != nil {
 		return cfg, fmt.Errorf("plan: %w", err)
@@ -126,7 +126,7 @@ func (cfg RunConfig) withDefaults() (RunConfig, error) {
 		return cfg, fmt.Errorf("From/To %s→%s do not match the plan's %s→%s", cfg.From, cfg.To, cfg.Plan.From, cfg.Plan.To)
 	}
 	if len(cfg.Preflight) == 0 {
-		return cfg, errors.New("Preflight is empty: a shift must first check that the receiving color has healthy targets")
+		return cfg, errors.New("no pre-flight checks: a shift must first check that the receiving color has healthy targets")
 	}
 	for _, c := range append(append([]Check(nil), cfg.Preflight...), cfg.Checks...) {
 		if c == nil {

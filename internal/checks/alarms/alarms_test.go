@@ -52,7 +52,7 @@ func (f *fakeCW) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarms
 	}
 	start := 0
 	if in.NextToken != nil {
-		fmt.Sscan(*in.NextToken, &start)
+		_, _ = fmt.Sscan(*in.NextToken, &start)
 	}
 	end := len(all)
 	out := &cloudwatch.DescribeAlarmsOutput{}

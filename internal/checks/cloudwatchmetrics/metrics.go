@@ -116,7 +116,10 @@ func New(api GetMetricDataAPI, cfg Config) (*Check, error) {
 	if cfg.Window == 0 {
 		cfg.Window = DefaultWindow
 	}
-	round := ((cfg.Window + time.Minute - 1) / time.Minute) * time.Minute
+	round := cfg.Window.Truncate(time.Minute)
+	if round < cfg.Window {
+		round += time.Minute
+	}
 	return &Check{api: api, cfg: cfg, lb: lb, tg: tg, round: round}, nil
 }
 

@@ -85,7 +85,7 @@ type Router struct {
 	blue, green string
 
 	mu         sync.Mutex
-	stickiness *Stickiness     // set by SetStickiness; nil = preserve what is there
+	stickiness *Stickiness    // set by SetStickiness; nil = preserve what is there
 	snapshot   []types.Action // from the immediately preceding Read; consumed by Set
 }
 
