@@ -477,3 +477,94 @@ func TestAccListenerSwitch_invalid(t *testing.T) {
 		})
 	}
 }
+
+// TestAccListenerSwitch_ruleMode: the switch creates a rule on a listener
+// whose default action is a fixed response, shifts the rule's forward,
+// imports by rule ARN, and deletes the rule on destroy.
+func TestAccListenerSwitch_ruleMode(t *testing.T) {
+	a := switchALB(t, "sw-rule")
+	ctx := context.Background()
+	if _, err := sandboxELBv2().ModifyListener(ctx, &elbv2.ModifyListenerInput{
+		ListenerArn: aws.String(a.ListenerARN),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404")}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(color string, priority int) string {
+		return fmt.Sprintf(`
+resource "bluegreen_listener_switch" "test" {
+  rule {
+    listener_arn  = %q
+    priority      = %d
+    path_patterns = ["/api/*"]
+  }
+  blue_target_group_arn  = %q
+  green_target_group_arn = %q
+  active_color           = %q
+}
+`, a.ListenerARN, priority, a.BlueARN, a.GreenARN, color)
+	}
+	ruleWeights := func(blue, green int32) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			for _, r := range testSandbox.ELBv2().Rules(a.ListenerARN) {
+				if r.IsDefault {
+					continue
+				}
+				var b, g int32
+				for _, act := range r.Actions {
+					for _, tg := range act.TargetGroups {
+						if tg.TargetGroupARN == a.BlueARN {
+							b = tg.Weight
+						} else if tg.TargetGroupARN == a.GreenARN {
+							g = tg.Weight
+						}
+					}
+				}
+				if b != blue || g != green {
+					return fmt.Errorf("rule %s (priority %s) has blue=%d green=%d, want %d/%d", r.ARN, r.Priority, b, g, blue, green)
+				}
+				return nil
+			}
+			return fmt.Errorf("no rule on the listener")
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if n := len(testSandbox.ELBv2().Rules(a.ListenerARN)); n != 1 {
+				return fmt.Errorf("after destroy the listener has %d rules, want only the default", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg("blue", 100),
+				ConfigStateChecks: append(weightChecks(100, 0, "stable"), statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("rule_arn"), knownvalue.StringRegexp(regexp.MustCompile(`:listener-rule/app/sw-rule/`)))),
+				Check:             ruleWeights(100, 0),
+			},
+			{
+				Config:            cfg("green", 120),
+				ConfigStateChecks: weightChecks(0, 100, "stable"),
+				Check: resource.ComposeTestCheckFunc(ruleWeights(0, 100), func(*terraform.State) error {
+					for _, r := range testSandbox.ELBv2().Rules(a.ListenerARN) {
+						if !r.IsDefault && r.Priority != "120" {
+							return fmt.Errorf("rule priority %s, want 120", r.Priority)
+						}
+					}
+					return nil
+				}),
+			},
+			{
+				ResourceName: switchRes,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return s.RootModule().Resources[switchRes].Primary.Attributes["rule_arn"], nil
+				},
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts"},
+			},
+		},
+	})
+}
