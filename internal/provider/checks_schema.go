@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/alarms"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/cloudwatchmetrics"
+	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/prometheus"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 )
@@ -29,6 +32,30 @@ type checksModel struct {
 	TargetHealth *targetHealthCheckModel `tfsdk:"target_health"`
 	Metrics      *metricsCheckModel      `tfsdk:"metrics"`
 	AlarmNames   types.List              `tfsdk:"alarm_names"`
+	HTTP         *httpCheckModel         `tfsdk:"http"`
+	Prometheus   *prometheusCheckModel   `tfsdk:"prometheus"`
+}
+
+type httpCheckModel struct {
+	URL                types.String `tfsdk:"url"`
+	Method             types.String `tfsdk:"method"`
+	Headers            types.Map    `tfsdk:"headers"`
+	ExpectStatus       types.List   `tfsdk:"expect_status"`
+	BodyRegex          types.String `tfsdk:"body_regex"`
+	JSONPath           types.String `tfsdk:"json_path"`
+	JSONValue          types.String `tfsdk:"json_value"`
+	Timeout            types.String `tfsdk:"timeout"`
+	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+	CACertPEM          types.String `tfsdk:"ca_cert_pem"`
+}
+
+type prometheusCheckModel struct {
+	URL     types.String  `tfsdk:"url"`
+	Query   types.String  `tfsdk:"query"`
+	Min     types.Float64 `tfsdk:"min"`
+	Max     types.Float64 `tfsdk:"max"`
+	Headers types.Map     `tfsdk:"headers"`
+	Timeout types.String  `tfsdk:"timeout"`
 }
 
 // rollbackOnModel is the switch's rollback_on: the checks plus how many bad
@@ -109,6 +136,48 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 		},
 	}
 	blocks := map[string]schema.Block{
+		"http": schema.SingleNestedBlock{
+			MarkdownDescription: "An HTTP request per evaluation (go-retryablehttp; transport errors are retried within the " +
+				"evaluation, a wrong status is a failed evaluation). Typical use: the new color's `/health` or `/version` " +
+				"endpoint, reached directly rather than through the listener.",
+			Attributes: map[string]schema.Attribute{
+				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "Absolute `http://` or `https://` URL. Required in the block.",
+					Validators: []validator.String{urlValidator{}}},
+				"method": schema.StringAttribute{Optional: true, MarkdownDescription: "HTTP method. Default `GET`.",
+					Validators: []validator.String{stringvalidator.OneOf("GET", "HEAD", "POST", "PUT", "OPTIONS")}},
+				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
+					MarkdownDescription: "Request headers, e.g. `Authorization`. Sensitive: never logged, never shown in plans, redacted from results."},
+				"expect_status": schema.ListAttribute{ElementType: types.Int64Type, Optional: true,
+					MarkdownDescription: "Status codes that pass. Default `[200]`.",
+					Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueInt64sAre(int64validator.Between(100, 599))}},
+				"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "Regular expression (RE2) the body must match.",
+					Validators: []validator.String{regexValidator{}}},
+				"json_path": schema.StringAttribute{Optional: true,
+					MarkdownDescription: "Dotted path into a JSON body (`version`, `build.schema_version`, `items.0.name`) whose value must equal `json_value`."},
+				"json_value": schema.StringAttribute{Optional: true, MarkdownDescription: "Expected value at `json_path`, compared as text, e.g. `2.4.0`."},
+				"timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "Timeout of one attempt, `100ms` to `5m`. Default `5s`.",
+					Validators: []validator.String{durationValidator{min: 100 * time.Millisecond, max: 5 * time.Minute}}},
+				"insecure_skip_verify": schema.BoolAttribute{Optional: true,
+					MarkdownDescription: "Skip TLS certificate verification. Default `false`: certificates are verified; prefer `ca_cert_pem`."},
+				"ca_cert_pem": schema.StringAttribute{Optional: true, MarkdownDescription: "Extra trusted CA certificates, PEM-encoded (e.g. an internal CA)."},
+			},
+		},
+		"prometheus": schema.SingleNestedBlock{
+			MarkdownDescription: "An instant query over the Prometheus HTTP API (`/api/v1/query`). The query must return a " +
+				"scalar or a single series; an empty result is inconclusive.",
+			Attributes: map[string]schema.Attribute{
+				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "Prometheus base URL, e.g. `http://prometheus:9090`. Required in the block.",
+					Validators: []validator.String{urlValidator{}}},
+				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "PromQL expression. Required in the block.",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				"min": schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
+				"max": schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
+				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
+					MarkdownDescription: "Request headers (`Authorization`, `X-Scope-OrgID`). Sensitive."},
+				"timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "Timeout of one attempt. Default `5s`.",
+					Validators: []validator.String{durationValidator{min: 100 * time.Millisecond, max: 5 * time.Minute}}},
+			},
+		},
 		"target_health": schema.SingleNestedBlock{
 			MarkdownDescription: "Healthy targets (ELBv2 DescribeTargetHealth) of " + subject + ". Draining targets are not counted.",
 			Attributes: map[string]schema.Attribute{
@@ -164,17 +233,50 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 	return attrs, blocks
 }
 
-// validateChecks reports what the attribute validators cannot see: a metrics
-// block with no threshold.
+// validateChecks reports what the attribute validators cannot see: required
+// attributes of blocks and pairs of attributes that go together.
 func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
-	if c == nil || c.Metrics == nil {
+	if c == nil {
 		return
 	}
-	m := c.Metrics
-	if m.Max5xxRate.IsNull() && m.MaxP99Latency.IsNull() {
+	if m := c.Metrics; m != nil && m.Max5xxRate.IsNull() && m.MaxP99Latency.IsNull() {
 		diags.AddAttributeError(at.AtName("metrics"), "Metrics check without a threshold",
 			"The metrics block needs max_5xx_rate, max_p99_latency or both: without a threshold it can never fail.")
 	}
+	if h := c.HTTP; h != nil {
+		if h.URL.IsNull() {
+			diags.AddAttributeError(at.AtName("http").AtName("url"), "Missing URL", "The http check needs url.")
+		}
+		if h.JSONPath.IsNull() != h.JSONValue.IsNull() {
+			diags.AddAttributeError(at.AtName("http").AtName("json_value"), "json_path and json_value go together",
+				"Set both json_path and json_value (the value expected at the path), or neither.")
+		}
+	}
+	if p := c.Prometheus; p != nil {
+		if p.URL.IsNull() {
+			diags.AddAttributeError(at.AtName("prometheus").AtName("url"), "Missing URL", "The prometheus check needs url.")
+		}
+		if p.Query.IsNull() {
+			diags.AddAttributeError(at.AtName("prometheus").AtName("query"), "Missing query", "The prometheus check needs query (PromQL).")
+		}
+		if p.Min.IsNull() && p.Max.IsNull() {
+			diags.AddAttributeError(at.AtName("prometheus"), "Prometheus check without a threshold",
+				"The prometheus block needs min, max or both.")
+		}
+		if known(p.Min) && known(p.Max) && p.Min.ValueFloat64() > p.Max.ValueFloat64() {
+			diags.AddAttributeError(at.AtName("prometheus").AtName("min"), "min greater than max",
+				fmt.Sprintf("prometheus.min (%v) is greater than prometheus.max (%v): no value could pass.", p.Min.ValueFloat64(), p.Max.ValueFloat64()))
+		}
+	}
+}
+
+func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	out := map[string]string{}
+	diags.Append(m.ElementsAs(ctx, &out, false)...)
+	return out
 }
 
 // checkTarget is what the checks judge by default.
@@ -262,6 +364,47 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		chk := alarms.New(d.Clients.CloudWatch, names)
 		chk.Now = now
 		out = append(out, chk)
+	}
+	if h := c.HTTP; h != nil {
+		cfg := httpcheck.Config{
+			URL: h.URL.ValueString(), Method: h.Method.ValueString(), Headers: stringMap(ctx, h.Headers, diags),
+			BodyRegex: h.BodyRegex.ValueString(), JSONPath: h.JSONPath.ValueString(), JSONValue: h.JSONValue.ValueString(),
+			Timeout: durationOr(h.Timeout, httpcheck.DefaultTimeout), InsecureSkipVerify: h.InsecureSkipVerify.ValueBool(),
+			CACertPEM: h.CACertPEM.ValueString(), Now: now,
+		}
+		if known(h.ExpectStatus) {
+			var codes []int64
+			diags.Append(h.ExpectStatus.ElementsAs(ctx, &codes, false)...)
+			for _, c := range codes {
+				cfg.ExpectStatus = append(cfg.ExpectStatus, int(c))
+			}
+		}
+		chk, err := httpcheck.New(cfg)
+		if err != nil {
+			diags.AddAttributeError(at.AtName("http"), "Invalid http check", err.Error())
+		} else {
+			out = append(out, chk)
+		}
+	}
+	if p := c.Prometheus; p != nil {
+		cfg := prometheus.Config{
+			URL: p.URL.ValueString(), Query: p.Query.ValueString(), Headers: stringMap(ctx, p.Headers, diags),
+			Timeout: durationOr(p.Timeout, httpcheck.DefaultTimeout), Now: now,
+		}
+		if !p.Min.IsNull() {
+			v := p.Min.ValueFloat64()
+			cfg.Min = &v
+		}
+		if !p.Max.IsNull() {
+			v := p.Max.ValueFloat64()
+			cfg.Max = &v
+		}
+		chk, err := prometheus.New(cfg)
+		if err != nil {
+			diags.AddAttributeError(at.AtName("prometheus"), "Invalid prometheus check", err.Error())
+		} else {
+			out = append(out, chk)
+		}
 	}
 	return out
 }

@@ -104,9 +104,9 @@ func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.Va
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() {
+	if m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && m.HTTP == nil && m.Prometheus == nil {
 		resp.Diagnostics.AddError("Health gate without checks",
-			"A bluegreen_health_gate needs at least one check: target_health, metrics or alarm_names.")
+			"A bluegreen_health_gate needs at least one check: target_health, metrics, alarm_names, http or prometheus.")
 	}
 	if th := m.TargetHealth; th != nil && th.TargetGroupARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("target_health").AtName("target_group_arn"), "Missing target group",

@@ -215,3 +215,19 @@ func (reservedTagKeys) ValidateMap(_ context.Context, req validator.MapRequest, 
 		}
 	}
 }
+
+// regexValidator checks that a string compiles as a Go (RE2) regular expression.
+type regexValidator struct{}
+
+func (regexValidator) Description(context.Context) string {
+	return "must be a valid RE2 regular expression"
+}
+func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (regexValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	stringCheck{check: func(s string) error {
+		if _, err := regexp.Compile(s); err != nil {
+			return fmt.Errorf("not a valid regular expression (RE2 syntax): %v", err)
+		}
+		return nil
+	}}.ValidateString(ctx, req, resp)
+}
