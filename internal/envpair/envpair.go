@@ -519,3 +519,29 @@ func apiCode(err error) string {
 	}
 	return ""
 }
+
+// TagsAPI is what VersionLabels needs.
+type TagsAPI interface {
+	DescribeTags(context.Context, *elbv2.DescribeTagsInput, ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error)
+}
+
+// VersionLabels returns the bluegreen:version tag of each target group
+// (absent: no entry), in one DescribeTags call (at most 20 ARNs).
+func VersionLabels(ctx context.Context, api TagsAPI, arns []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(arns) == 0 {
+		return out, nil
+	}
+	res, err := api.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: arns})
+	if err != nil {
+		return nil, fmt.Errorf("describing tags of %v: %w", arns, err)
+	}
+	for _, d := range res.TagDescriptions {
+		for _, t := range d.Tags {
+			if aws.ToString(t.Key) == TagVersion {
+				out[aws.ToString(d.ResourceArn)] = aws.ToString(t.Value)
+			}
+		}
+	}
+	return out, nil
+}

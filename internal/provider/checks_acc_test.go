@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -165,20 +166,7 @@ func TestAccSensitiveHeaders_neverShown(t *testing.T) {
 	defer app.Close()
 
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-bluegreen"), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(dir, "terraformrc")
-	writeFile(t, rc, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/bluegreen-tf/bluegreen" = %q
-    "registry.opentofu.org/bluegreen-tf/bluegreen" = %q
-  }
-  direct {}
-}
-`, bin, bin))
+	rc := devOverridesRC(t)
 	work := filepath.Join(dir, "work")
 	writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`
 terraform {
@@ -224,6 +212,58 @@ resource "bluegreen_health_gate" "test" {
 	if strings.Contains(string(logs), secret) {
 		i := strings.Index(string(logs), secret)
 		t.Fatalf("the header value appears in the TRACE log: …%s…", string(logs)[max(0, i-300):i+len(secret)])
+	}
+}
+
+var (
+	providerBinOnce sync.Once
+	providerBinDir  string
+	providerBinErr  error
+)
+
+// devOverridesRC builds the provider binary once per test run and returns a
+// CLI configuration that installs it through dev_overrides, for tests that
+// run the terraform binary themselves.
+func devOverridesRC(t *testing.T) string {
+	t.Helper()
+	providerBinOnce.Do(func() {
+		providerBinDir, providerBinErr = os.MkdirTemp("", "bluegreen-provider-")
+		if providerBinErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(providerBinDir, "terraform-provider-bluegreen"), "../..").CombinedOutput()
+		if err != nil {
+			providerBinErr = fmt.Errorf("building the provider: %v\n%s", err, out)
+		}
+	})
+	if providerBinErr != nil {
+		t.Fatal(providerBinErr)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	writeFile(t, rc, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/bluegreen-tf/bluegreen" = %q
+    "registry.opentofu.org/bluegreen-tf/bluegreen" = %q
+  }
+  direct {}
+}
+`, providerBinDir, providerBinDir))
+	return rc
+}
+
+// TestAccExamples_validate validates the example module and the demo stack
+// with the real CLI (the other examples need the aws provider).
+func TestAccExamples_validate(t *testing.T) {
+	testAccPreCheck(t)
+	tfPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	rc := devOverridesRC(t)
+	for _, dir := range []string{"../../examples/modules/bluegreen-service", "../../examples/demo"} {
+		cmd := exec.Command(tfPath, "validate", "-no-color")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: terraform validate: %v\n%s", dir, err, out)
+		}
 	}
 }
 

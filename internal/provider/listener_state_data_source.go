@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/envpair"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
@@ -35,6 +36,8 @@ type listenerStateModel struct {
 	BlueWeight          types.Int64   `tfsdk:"blue_weight"`
 	GreenWeight         types.Int64   `tfsdk:"green_weight"`
 	GreenPercent        types.Float64 `tfsdk:"green_percent"`
+	BlueVersion         types.String  `tfsdk:"blue_version"`
+	GreenVersion        types.String  `tfsdk:"green_version"`
 	ActiveColor         types.String  `tfsdk:"active_color"`
 	IdleColor           types.String  `tfsdk:"idle_color"`
 	StickinessEnabled   types.Bool    `tfsdk:"stickiness_enabled"`
@@ -76,6 +79,9 @@ func (d *listenerStateDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"blue_weight":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Blue's forward weight (0 when blue is not in the forward)."},
 			"green_weight":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Green's forward weight (0 when green is not in the forward)."},
 			"green_percent": schema.Float64Attribute{Computed: true, MarkdownDescription: "Green's share of blue+green traffic, 0–100."},
+			"blue_version": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Version label of blue (the `bluegreen:version` tag `bluegreen_environment_pair` sets); null when untagged."},
+			"green_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Version label of green; null when untagged."},
 			"active_color": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "`blue` or `green` when that color gets all the traffic, `split` when both get some, `none` when neither does."},
 			"idle_color": schema.StringAttribute{Computed: true,
@@ -146,6 +152,19 @@ func (d *listenerStateDataSource) Read(ctx context.Context, req datasource.ReadR
 			"arn": types.StringValue(t.TargetGroupARN), "weight": types.Int64Value(int64(t.Weight)),
 		}))
 	}
+	var arns []string
+	for _, a := range []string{blue, green} {
+		if a != "" {
+			arns = append(arns, a)
+		}
+	}
+	labels, err := envpair.VersionLabels(ctx, d.data.Clients.ELBv2, arns)
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading listener state", fmt.Sprintf("Reading the version labels of %s: %s", arn, err))
+		return
+	}
+	m.BlueVersion = nullIfEmpty(labels[blue])
+	m.GreenVersion = nullIfEmpty(labels[green])
 	m.TargetGroups = types.ListValueMust(types.ObjectType{AttrTypes: forwardTargetAttrTypes}, elems)
 	m.BlueTargetGroupARN = nullIfEmpty(blue)
 	m.GreenTargetGroupARN = nullIfEmpty(green)

@@ -49,7 +49,11 @@ func runTests(m *testing.M) int {
 		}
 		os.Unsetenv("AWS_PROFILE")
 	}
-	return m.Run()
+	code := m.Run()
+	if providerBinDir != "" {
+		os.RemoveAll(providerBinDir)
+	}
+	return code
 }
 
 // testAccProtoV6ProviderFactories serve the provider in-process, so the

@@ -1,0 +1,129 @@
+# A module for many services. Callers say which version they want; the module
+# reads which color is live (data.bluegreen_listener_state), deploys the
+# version to the idle color, gates it, and with promote = true shifts traffic
+# to it. Once the live color runs the wanted version, nothing moves:
+#
+#   module "payments" {
+#     source       = "./modules/bluegreen-service"
+#     name         = "payments"
+#     listener_arn = aws_lb_listener.payments.arn
+#     vpc_id       = var.vpc_id
+#     app_version  = "2.4.0"
+#     promote      = true
+#     targets      = { blue = ["10.0.1.10", "10.0.2.10"], green = ["10.0.1.20", "10.0.2.20"] }
+#   }
+#
+# The listener must already forward to the pair's blue group
+# (<name>-blue), e.g. an aws_lb_listener with lifecycle { ignore_changes = [default_action] }.
+
+terraform {
+  required_providers {
+    bluegreen = {
+      source = "bluegreen-tf/bluegreen"
+    }
+  }
+}
+
+variable "name" {
+  type = string
+}
+
+variable "listener_arn" {
+  type = string
+}
+
+variable "vpc_id" {
+  type = string
+}
+
+variable "app_version" {
+  description = "The version the service should run."
+  type        = string
+}
+
+variable "promote" {
+  description = "Shift traffic to the color running app_version once its gate passes."
+  type        = bool
+  default     = false
+}
+
+variable "targets" {
+  description = "Targets (IP addresses) of each color."
+  type        = map(list(string))
+}
+
+data "bluegreen_listener_state" "live" {
+  listener_arn = var.listener_arn
+}
+
+locals {
+  state         = data.bluegreen_listener_state.live
+  live          = local.state.active_color == "green" ? "green" : "blue"
+  other         = local.live == "blue" ? "green" : "blue"
+  live_version  = local.live == "blue" ? local.state.blue_version : local.state.green_version
+  other_version = local.live == "blue" ? local.state.green_version : local.state.blue_version
+
+  # The color that runs (or will run) app_version: the live one when it
+  # already does, else the idle one.
+  released = local.live_version == var.app_version
+  target   = local.released ? local.live : local.other
+  versions = {
+    (local.live)  = coalesce(local.live_version, var.app_version)
+    (local.other) = local.released ? coalesce(local.other_version, var.app_version) : var.app_version
+  }
+}
+
+resource "bluegreen_environment_pair" "this" {
+  name   = var.name
+  vpc_id = var.vpc_id
+  port   = 8080
+  health_check = {
+    path = "/health"
+  }
+  blue = {
+    version = local.versions["blue"]
+    targets = [for ip in var.targets["blue"] : { id = ip }]
+  }
+  green = {
+    version = local.versions["green"]
+    targets = [for ip in var.targets["green"] : { id = ip }]
+  }
+}
+
+resource "bluegreen_health_gate" "target" {
+  target_health {
+    target_group_arn = local.target == "blue" ? bluegreen_environment_pair.this.blue.target_group_arn : bluegreen_environment_pair.this.green.target_group_arn
+  }
+  consecutive_successes = 3
+  triggers              = { version = var.app_version, color = local.target }
+}
+
+resource "bluegreen_listener_switch" "this" {
+  listener_arn           = var.listener_arn
+  blue_target_group_arn  = bluegreen_environment_pair.this.blue.target_group_arn
+  green_target_group_arn = bluegreen_environment_pair.this.green.target_group_arn
+  active_color           = var.promote ? local.target : local.live
+
+  strategy {
+    type          = "linear"
+    step_percent  = 25
+    step_interval = "2m"
+  }
+  rollback_on {
+    metrics {
+      max_5xx_rate = 0.02
+      min_requests = 50
+    }
+  }
+  depends_on = [bluegreen_health_gate.target]
+}
+
+output "live_color" {
+  description = "The color serving traffic after this apply."
+  value       = bluegreen_listener_switch.this.active_color
+}
+
+output "release_color" {
+  description = "The color that runs app_version."
+  value       = local.target
+}
