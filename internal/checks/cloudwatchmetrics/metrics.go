@@ -20,11 +20,51 @@
 // 5xx series counts as zero; a missing p99 series with enough requests is
 // inconclusive. An API error, or a series CloudWatch reports as anything but
 // Complete, is an error verdict for the results that depend on it.
+//
+// # Relative comparison (green vs blue)
+//
+// With CompareTo set to the other color's target group (behind the same ALB),
+// the receiving color is also judged against the other color over the same
+// window, in the same single GetMetricData call (three more queries:
+// RequestCount, HTTPCode_Target_5XX_Count and TargetResponseTime p99 of the
+// other target group, as far as the thresholds need them):
+//
+//   - metrics.max_5xx_rate_increase: receiving 5xx rate minus the other
+//     color's, in fraction points (0.01 = at most one point worse); fail when
+//     above Max5xxRateIncrease. Negative when the receiving color is better.
+//   - metrics.max_p99_latency_ratio: receiving p99 / other p99; fail when
+//     above MaxP99LatencyRatio (1.5 = at most 50% slower).
+//
+// Absolute thresholds may be combined with relative ones; each configured
+// threshold yields its own result, in the order max_5xx_rate,
+// max_p99_latency, max_5xx_rate_increase, max_p99_latency_ratio.
+//
+// Prefer relative thresholds when what matters is "is the new version worse
+// than the old one", not "is the service healthy":
+//
+//   - A shared dependency (database, downstream API, cache) that slows down
+//     slows both colors: an absolute p99 limit fails and rolls back a release
+//     that did nothing wrong, the ratio stays near 1 and passes.
+//   - Baseline error rates and latencies that vary with time of day or load
+//     are hard to pin to one absolute number; the other color is a baseline
+//     measured at the same moment under the same conditions.
+//
+// Relative checks need the other color to still carry traffic. They suit
+// canary and linear steps, where both colors serve at once; during the bake at
+// 100% or with all_at_once the other color receives nothing, so relative
+// results are inconclusive (use absolute thresholds there, or alongside).
+// Either color with fewer requests than its minimum (MinRequests for the
+// receiving color, MinRequestsOther for the other) is inconclusive, and so is
+// a p99 ratio whose denominator is missing or zero. Because both colors are
+// compared over the same short window, a low-traffic other color (e.g. 90% of
+// traffic on the receiving color, 10% on the other) makes its figures noisy:
+// set MinRequestsOther accordingly.
 package cloudwatchmetrics
 
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,9 +76,11 @@ import (
 
 // Names of the check and of its results.
 const (
-	CheckName         = "metrics"
-	Max5xxRateName    = "metrics.max_5xx_rate"
-	MaxP99LatencyName = "metrics.max_p99_latency"
+	CheckName              = "metrics"
+	Max5xxRateName         = "metrics.max_5xx_rate"
+	MaxP99LatencyName      = "metrics.max_p99_latency"
+	Max5xxRateIncreaseName = "metrics.max_5xx_rate_increase"
+	MaxP99LatencyRatioName = "metrics.max_p99_latency_ratio"
 )
 
 // Namespace and metric names queried.
@@ -75,6 +117,21 @@ type Config struct {
 	MaxP99Latency time.Duration
 	// MinRequests: fewer requests in the window make results inconclusive.
 	MinRequests int
+
+	// CompareTo is the other color's target group ARN or
+	// "targetgroup/<name>/<id>" suffix, behind the same LoadBalancer. Empty
+	// means absolute mode only; set, it enables the relative thresholds below.
+	CompareTo string
+	// Max5xxRateIncrease is the largest acceptable increase of the receiving
+	// color's 5xx rate over the other color's, in fraction points (0–1;
+	// 0.01 = at most one point worse); nil skips it. Needs CompareTo.
+	Max5xxRateIncrease *float64
+	// MaxP99LatencyRatio is the largest acceptable receiving p99 / other p99
+	// (>= 1, e.g. 1.5); 0 skips it. Needs CompareTo.
+	MaxP99LatencyRatio float64
+	// MinRequestsOther: fewer requests to the other color in the window make
+	// the relative results inconclusive. 0 means MinRequests.
+	MinRequestsOther int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -85,6 +142,7 @@ type Check struct {
 	cfg   Config
 	lb    string
 	tg    string
+	other string // other color's TargetGroup dimension; "" in absolute mode
 	round time.Duration
 }
 
@@ -98,8 +156,40 @@ func New(api GetMetricDataAPI, cfg Config) (*Check, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics check target group: %w", err)
 	}
-	if cfg.Max5xxRate == nil && cfg.MaxP99Latency == 0 {
-		return nil, fmt.Errorf("metrics check needs max_5xx_rate or max_p99_latency")
+	var other string
+	relative := cfg.Max5xxRateIncrease != nil || cfg.MaxP99LatencyRatio != 0
+	if cfg.CompareTo != "" {
+		if other, err = TargetGroupARNSuffix(cfg.CompareTo); err != nil {
+			return nil, fmt.Errorf("compare_to_other_color: %w", err)
+		}
+		if other == tg {
+			return nil, fmt.Errorf("compare_to_other_color %q is the checked target group itself: it must be the other color's target group", cfg.CompareTo)
+		}
+		if !relative {
+			return nil, fmt.Errorf("compare_to_other_color needs max_5xx_rate_increase or max_p99_latency_ratio (absolute max_5xx_rate and max_p99_latency may be added, not substituted)")
+		}
+	} else {
+		if cfg.Max5xxRateIncrease != nil {
+			return nil, fmt.Errorf("max_5xx_rate_increase needs compare_to_other_color (the other color's target group)")
+		}
+		if cfg.MaxP99LatencyRatio != 0 {
+			return nil, fmt.Errorf("max_p99_latency_ratio needs compare_to_other_color (the other color's target group)")
+		}
+		if cfg.MinRequestsOther != 0 {
+			return nil, fmt.Errorf("min_requests_other needs compare_to_other_color (the other color's target group)")
+		}
+		if cfg.Max5xxRate == nil && cfg.MaxP99Latency == 0 {
+			return nil, fmt.Errorf("metrics check needs max_5xx_rate or max_p99_latency")
+		}
+	}
+	if r := cfg.Max5xxRateIncrease; r != nil && !(*r >= 0 && *r <= 1) {
+		return nil, fmt.Errorf("max_5xx_rate_increase %v out of range: it is a difference of fractions between 0 and 1 (0.01 = at most 1 percentage point above the other color)", *r)
+	}
+	if r := cfg.MaxP99LatencyRatio; r != 0 && !(r >= 1) {
+		return nil, fmt.Errorf("max_p99_latency_ratio %v must be at least 1 (1.5 = the receiving color's p99 at most 1.5 times the other color's; 0 leaves it unchecked)", r)
+	}
+	if cfg.MinRequestsOther < 0 {
+		return nil, fmt.Errorf("min_requests_other %d must not be negative", cfg.MinRequestsOther)
 	}
 	if r := cfg.Max5xxRate; r != nil && (*r < 0 || *r > 1) {
 		return nil, fmt.Errorf("max_5xx_rate %v out of range: it is a fraction between 0 and 1 (0.05 = 5%%)", *r)
@@ -116,11 +206,14 @@ func New(api GetMetricDataAPI, cfg Config) (*Check, error) {
 	if cfg.Window == 0 {
 		cfg.Window = DefaultWindow
 	}
+	if cfg.MinRequestsOther == 0 {
+		cfg.MinRequestsOther = cfg.MinRequests
+	}
 	round := cfg.Window.Truncate(time.Minute)
 	if round < cfg.Window {
 		round += time.Minute
 	}
-	return &Check{api: api, cfg: cfg, lb: lb, tg: tg, round: round}, nil
+	return &Check{api: api, cfg: cfg, lb: lb, tg: tg, other: other, round: round}, nil
 }
 
 // Name is "metrics".
@@ -129,11 +222,28 @@ func (c *Check) Name() string { return CheckName }
 // Window is the effective window (whole minutes).
 func (c *Check) Window() time.Duration { return c.round }
 
+// Query ids (lowercase first letter, as GetMetricData requires).
 const (
-	idErrors   = "target5xx"
-	idRequests = "requests"
-	idP99      = "p99"
+	idErrors        = "target5xx"
+	idRequests      = "requests"
+	idP99           = "p99"
+	idOtherErrors   = "other_target5xx"
+	idOtherRequests = "other_requests"
+	idOtherP99      = "other_p99"
 )
+
+// epsilon absorbs floating-point rounding when a computed difference (absolute
+// tolerance) or ratio (relative tolerance) is compared with its limit, so that
+// e.g. 0.05 - 0.04 counts as exactly 0.01 and 0.45 / 0.3 as exactly 1.5.
+const epsilon = 1e-9
+
+func (c *Check) needErrors() bool {
+	return c.cfg.Max5xxRate != nil || c.cfg.Max5xxRateIncrease != nil
+}
+
+func (c *Check) needP99() bool {
+	return c.cfg.MaxP99Latency > 0 || c.cfg.MaxP99LatencyRatio > 0
+}
 
 // Evaluate makes one GetMetricData call and returns one result per configured
 // threshold.
@@ -144,18 +254,31 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	}
 	end := now()
 	start := end.Add(-c.round)
-	queries := []types.MetricDataQuery{c.query(idRequests, MetricRequestCount, "Sum")}
-	if c.cfg.Max5xxRate != nil {
-		queries = append(queries, c.query(idErrors, MetricTarget5XX, "Sum"))
+	queries := []types.MetricDataQuery{c.query(idRequests, c.tg, MetricRequestCount, "Sum")}
+	if c.needErrors() {
+		queries = append(queries, c.query(idErrors, c.tg, MetricTarget5XX, "Sum"))
 	}
-	if c.cfg.MaxP99Latency > 0 {
-		queries = append(queries, c.query(idP99, MetricResponseTime, "p99"))
+	if c.needP99() {
+		queries = append(queries, c.query(idP99, c.tg, MetricResponseTime, "p99"))
+	}
+	if c.other != "" {
+		queries = append(queries, c.query(idOtherRequests, c.other, MetricRequestCount, "Sum"))
+		if c.cfg.Max5xxRateIncrease != nil {
+			queries = append(queries, c.query(idOtherErrors, c.other, MetricTarget5XX, "Sum"))
+		}
+		if c.cfg.MaxP99LatencyRatio > 0 {
+			queries = append(queries, c.query(idOtherP99, c.other, MetricResponseTime, "p99"))
+		}
 	}
 	out, err := c.api.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{
 		StartTime: aws.Time(start), EndTime: aws.Time(end), MetricDataQueries: queries,
 	})
 	if err != nil {
-		return c.errored(end, fmt.Errorf("GetMetricData for %s %s: %w", c.lb, c.tg, err))
+		target := c.tg
+		if c.other != "" {
+			target += " and " + c.other
+		}
+		return c.errored(end, fmt.Errorf("GetMetricData for %s %s: %w", c.lb, target, err))
 	}
 	series := map[string]types.MetricDataResult{}
 	for _, r := range out.MetricDataResults {
@@ -165,6 +288,11 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	if err != nil {
 		return c.errored(end, err)
 	}
+	var otherRequests float64
+	var otherErr error
+	if c.other != "" {
+		otherRequests, otherErr = sum(series, idOtherRequests)
+	}
 
 	var results []checks.Result
 	if c.cfg.Max5xxRate != nil {
@@ -172,6 +300,20 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	}
 	if c.cfg.MaxP99Latency > 0 {
 		results = append(results, c.latencyResult(end, series, requests))
+	}
+	if c.cfg.Max5xxRateIncrease != nil {
+		if otherErr != nil {
+			results = append(results, checks.Errored(Max5xxRateIncreaseName, end, c.increaseThreshold(), otherErr))
+		} else {
+			results = append(results, c.rateIncreaseResult(end, series, requests, otherRequests))
+		}
+	}
+	if c.cfg.MaxP99LatencyRatio > 0 {
+		if otherErr != nil {
+			results = append(results, checks.Errored(MaxP99LatencyRatioName, end, c.ratioThreshold(), otherErr))
+		} else {
+			results = append(results, c.latencyRatioResult(end, series, requests, otherRequests))
+		}
 	}
 	return results
 }
@@ -234,13 +376,152 @@ func (c *Check) latencyResult(at time.Time, series map[string]types.MetricDataRe
 
 // tooFewRequests explains an inconclusive result, if it is one.
 func (c *Check) tooFewRequests(requests float64) (string, bool) {
+	return shortOf(requests, c.cfg.MinRequests, "min_requests", c.round)
+}
+
+func shortOf(requests float64, minimum int, field string, window time.Duration) (string, bool) {
 	switch {
 	case requests == 0:
-		return fmt.Sprintf("no requests over %s", c.round), true
-	case requests < float64(c.cfg.MinRequests):
-		return fmt.Sprintf("only %s requests over %s (< min_requests %d)", checks.FormatValue(requests), c.round, c.cfg.MinRequests), true
+		return fmt.Sprintf("no requests over %s", window), true
+	case requests < float64(minimum):
+		return fmt.Sprintf("only %s requests over %s (< %s %d)", checks.FormatValue(requests), window, field, minimum), true
 	}
 	return "", false
+}
+
+// bothShort explains why a relative result is inconclusive for lack of
+// traffic on either color, naming which.
+func (c *Check) bothShort(requests, otherRequests float64) (string, bool) {
+	var why []string
+	if msg, short := c.tooFewRequests(requests); short {
+		why = append(why, "receiving color: "+msg)
+	}
+	if msg, short := shortOf(otherRequests, c.cfg.MinRequestsOther, "min_requests_other", c.round); short {
+		why = append(why, "other color: "+msg)
+	}
+	return strings.Join(why, "; "), len(why) > 0
+}
+
+func (c *Check) increaseThreshold() string {
+	return "<= " + signed(*c.cfg.Max5xxRateIncrease)
+}
+
+func (c *Check) ratioThreshold() string {
+	return "<= " + checks.FormatValue(c.cfg.MaxP99LatencyRatio) + "x"
+}
+
+// rateIncreaseResult judges the receiving color's 5xx rate minus the other
+// color's.
+func (c *Check) rateIncreaseResult(at time.Time, series map[string]types.MetricDataResult, requests, otherRequests float64) checks.Result {
+	limit := *c.cfg.Max5xxRateIncrease
+	r := checks.Result{Check: Max5xxRateIncreaseName, Threshold: c.increaseThreshold(), At: at}
+	errs, err := sum(series, idErrors)
+	if err != nil {
+		return checks.Errored(Max5xxRateIncreaseName, at, r.Threshold, err)
+	}
+	otherErrs, err := sum(series, idOtherErrors)
+	if err != nil {
+		return checks.Errored(Max5xxRateIncreaseName, at, r.Threshold, err)
+	}
+	var rate, otherRate float64
+	if requests > 0 && otherRequests > 0 {
+		rate, otherRate = errs/requests, otherErrs/otherRequests
+		r.Value, r.HasValue = rate-otherRate, true
+	}
+	if msg, short := c.bothShort(requests, otherRequests); short {
+		r.Verdict, r.Detail = checks.Inconclusive, msg
+		return r
+	}
+	r.Verdict = checks.Pass
+	cmp := "<="
+	if r.Value > limit+epsilon {
+		r.Verdict, cmp = checks.Fail, ">"
+	}
+	r.Detail = fmt.Sprintf("5xx rate %s vs other color %s (%s) %s max %s over %s",
+		checks.FormatValue(rate), checks.FormatValue(otherRate), signed(r.Value), cmp, signed(limit), c.round)
+	return r
+}
+
+// latencyRatioResult judges the receiving color's p99 divided by the other
+// color's.
+func (c *Check) latencyRatioResult(at time.Time, series map[string]types.MetricDataResult, requests, otherRequests float64) checks.Result {
+	limit := c.cfg.MaxP99LatencyRatio
+	r := checks.Result{Check: MaxP99LatencyRatioName, Threshold: c.ratioThreshold(), At: at}
+	p99, ok, err := maxOf(series, idP99)
+	if err != nil {
+		return checks.Errored(MaxP99LatencyRatioName, at, r.Threshold, err)
+	}
+	otherP99, otherOK, err := maxOf(series, idOtherP99)
+	if err != nil {
+		return checks.Errored(MaxP99LatencyRatioName, at, r.Threshold, err)
+	}
+	if ok && otherOK && otherP99 > 0 {
+		r.Value, r.HasValue = p99/otherP99, true
+	}
+	if msg, short := c.bothShort(requests, otherRequests); short {
+		r.Verdict, r.Detail = checks.Inconclusive, msg
+		return r
+	}
+	switch {
+	case !ok:
+		r.Verdict = checks.Inconclusive
+		r.Detail = fmt.Sprintf("receiving color: no %s datapoints over %s despite %s requests", MetricResponseTime, c.round, checks.FormatValue(requests))
+		return r
+	case !otherOK:
+		r.Verdict = checks.Inconclusive
+		r.Detail = fmt.Sprintf("other color: no %s datapoints over %s despite %s requests, ratio undefined", MetricResponseTime, c.round, checks.FormatValue(otherRequests))
+		return r
+	case otherP99 <= 0:
+		r.Verdict = checks.Inconclusive
+		r.Detail = fmt.Sprintf("other color: p99 latency %s over %s, ratio undefined (receiving color p99 %s)", latency(otherP99), c.round, latency(p99))
+		return r
+	}
+	r.Verdict = checks.Pass
+	cmp := "<="
+	if r.Value > limit*(1+epsilon) {
+		r.Verdict, cmp = checks.Fail, ">"
+	}
+	r.Detail = fmt.Sprintf("p99 latency %s vs other color %s (%sx) %s max %sx over %s",
+		latency(p99), latency(otherP99), checks.FormatValue(r.Value), cmp, checks.FormatValue(limit), c.round)
+	return r
+}
+
+// maxOf returns the largest value of a series (the conservative merge of
+// percentiles), and whether there was any.
+func maxOf(series map[string]types.MetricDataResult, id string) (float64, bool, error) {
+	s, ok := series[id]
+	if !ok {
+		return 0, false, nil
+	}
+	if s.StatusCode != "" && s.StatusCode != types.StatusCodeComplete {
+		return 0, false, statusError(s)
+	}
+	if len(s.Values) == 0 {
+		return 0, false, nil
+	}
+	v := s.Values[0]
+	for _, w := range s.Values[1:] {
+		v = max(v, w)
+	}
+	return v, true, nil
+}
+
+// latency renders seconds as a duration, to the millisecond (to the
+// microsecond below one millisecond, where ratios still make sense).
+func latency(seconds float64) time.Duration {
+	d := time.Duration(seconds * float64(time.Second))
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// signed renders a difference with its sign, e.g. "+0.01", "-0.003".
+func signed(v float64) string {
+	if v >= 0 {
+		return "+" + checks.FormatValue(v)
+	}
+	return checks.FormatValue(v)
 }
 
 func (c *Check) errored(at time.Time, err error) []checks.Result {
@@ -251,10 +532,16 @@ func (c *Check) errored(at time.Time, err error) []checks.Result {
 	if c.cfg.MaxP99Latency > 0 {
 		rs = append(rs, checks.Errored(MaxP99LatencyName, at, "<= "+c.cfg.MaxP99Latency.String(), err))
 	}
+	if c.cfg.Max5xxRateIncrease != nil {
+		rs = append(rs, checks.Errored(Max5xxRateIncreaseName, at, c.increaseThreshold(), err))
+	}
+	if c.cfg.MaxP99LatencyRatio > 0 {
+		rs = append(rs, checks.Errored(MaxP99LatencyRatioName, at, c.ratioThreshold(), err))
+	}
 	return rs
 }
 
-func (c *Check) query(id, metric, stat string) types.MetricDataQuery {
+func (c *Check) query(id, targetGroup, metric, stat string) types.MetricDataQuery {
 	return types.MetricDataQuery{
 		Id: aws.String(id),
 		MetricStat: &types.MetricStat{
@@ -263,7 +550,7 @@ func (c *Check) query(id, metric, stat string) types.MetricDataQuery {
 				MetricName: aws.String(metric),
 				Dimensions: []types.Dimension{
 					{Name: aws.String("LoadBalancer"), Value: aws.String(c.lb)},
-					{Name: aws.String("TargetGroup"), Value: aws.String(c.tg)},
+					{Name: aws.String("TargetGroup"), Value: aws.String(targetGroup)},
 				},
 			},
 			Period: aws.Int32(int32(c.round / time.Second)),

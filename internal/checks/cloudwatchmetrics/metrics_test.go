@@ -21,6 +21,9 @@ const (
 	tgARN    = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-green/2453ed029918f21f"
 	lbSuffix = "app/web/50dc6c495c0c9188"
 	tgSuffix = "targetgroup/web-green/2453ed029918f21f"
+
+	otherARN    = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/943f017f100becff"
+	otherSuffix = "targetgroup/web-blue/943f017f100becff"
 )
 
 var _ interface {
@@ -30,13 +33,17 @@ var _ interface {
 
 var now = time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
 
-// fakeCW answers from fixed series and records the request.
+// fakeCW answers from fixed series and records the request. Queries whose
+// TargetGroup dimension is otherSuffix are answered from other/otherStatus,
+// all others from values/status.
 type fakeCW struct {
-	values map[string][]float64 // by metric name
-	status map[string]types.StatusCode
-	err    error
-	calls  int
-	last   *cloudwatch.GetMetricDataInput
+	values      map[string][]float64 // by metric name
+	status      map[string]types.StatusCode
+	other       map[string][]float64 // by metric name, for otherSuffix
+	otherStatus map[string]types.StatusCode
+	err         error
+	calls       int
+	last        *cloudwatch.GetMetricDataInput
 }
 
 func (f *fakeCW) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
@@ -48,12 +55,16 @@ func (f *fakeCW) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataIn
 	out := &cloudwatch.GetMetricDataOutput{}
 	for _, q := range in.MetricDataQueries {
 		name := aws.ToString(q.MetricStat.Metric.MetricName)
-		vals, ok := f.values[name]
+		values, status := f.values, f.status
+		if dimensions(q)["TargetGroup"] == otherSuffix {
+			values, status = f.other, f.otherStatus
+		}
+		vals, ok := values[name]
 		if !ok {
 			continue // CloudWatch returns an empty series; omitting it is also tolerated
 		}
 		st := types.StatusCodeComplete
-		if s, ok := f.status[name]; ok {
+		if s, ok := status[name]; ok {
 			st = s
 		}
 		out.MetricDataResults = append(out.MetricDataResults, types.MetricDataResult{Id: q.Id, Values: vals, StatusCode: st})
@@ -62,6 +73,14 @@ func (f *fakeCW) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataIn
 }
 
 func rate(v float64) *float64 { return &v }
+
+func dimensions(q types.MetricDataQuery) map[string]string {
+	dims := map[string]string{}
+	for _, d := range q.MetricStat.Metric.Dimensions {
+		dims[aws.ToString(d.Name)] = aws.ToString(d.Value)
+	}
+	return dims
+}
 
 func TestEvaluate_5xxRateMath(t *testing.T) {
 	tests := []struct {
