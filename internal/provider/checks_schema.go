@@ -75,12 +75,17 @@ type targetHealthCheckModel struct {
 }
 
 type metricsCheckModel struct {
-	LoadBalancerARN types.String  `tfsdk:"load_balancer_arn"`
-	TargetGroupARN  types.String  `tfsdk:"target_group_arn"`
-	Max5xxRate      types.Float64 `tfsdk:"max_5xx_rate"`
-	MaxP99Latency   types.String  `tfsdk:"max_p99_latency"`
-	MinRequests     types.Int64   `tfsdk:"min_requests"`
-	Window          types.String  `tfsdk:"window"`
+	LoadBalancerARN     types.String  `tfsdk:"load_balancer_arn"`
+	TargetGroupARN      types.String  `tfsdk:"target_group_arn"`
+	Max5xxRate          types.Float64 `tfsdk:"max_5xx_rate"`
+	MaxP99Latency       types.String  `tfsdk:"max_p99_latency"`
+	MinRequests         types.Int64   `tfsdk:"min_requests"`
+	Window              types.String  `tfsdk:"window"`
+	CompareToOtherColor types.Bool    `tfsdk:"compare_to_other_color"`
+	OtherTargetGroupARN types.String  `tfsdk:"other_target_group_arn"`
+	Max5xxRateIncrease  types.Float64 `tfsdk:"max_5xx_rate_increase"`
+	MaxP99LatencyRatio  types.Float64 `tfsdk:"max_p99_latency_ratio"`
+	MinRequestsOther    types.Int64   `tfsdk:"min_requests_other"`
 }
 
 // Defaults of the tolerance knobs.
@@ -227,6 +232,30 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 					Optional: true, MarkdownDescription: "How far back each evaluation looks, `1m` to `1h`, rounded up to whole minutes (ALB metrics have one-minute resolution). Default `1m`.",
 					Validators: []validator.String{durationValidator{min: time.Minute, max: time.Hour}},
 				},
+				"compare_to_other_color": schema.BoolAttribute{
+					Optional: true,
+					MarkdownDescription: "Judge the color against the other color over the same window (same GetMetricData call) with " +
+						"`max_5xx_rate_increase` and/or `max_p99_latency_ratio`. Prefer it to absolute thresholds when a shared dependency " +
+						"can slow both colors or the baseline error rate varies with the time of day. It needs the other color to still " +
+						"carry traffic, so it suits canary and linear steps; at 100 % (bake, all_at_once) the relative results are inconclusive. Default `false`.",
+				},
+				"other_target_group_arn": schema.StringAttribute{
+					Optional:            true,
+					MarkdownDescription: "The group to compare with. Default in a switch: the other color's group (required in a gate).",
+					Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}},
+				},
+				"max_5xx_rate_increase": schema.Float64Attribute{
+					Optional: true, MarkdownDescription: "Largest acceptable increase of the 5xx rate over the other color, in fraction points (`0.01` = at most 1 point worse).",
+					Validators: []validator.Float64{float64validator.Between(0, 1)},
+				},
+				"max_p99_latency_ratio": schema.Float64Attribute{
+					Optional: true, MarkdownDescription: "Largest acceptable ratio of p99 latency to the other color's, at least 1 (`1.5` = at most 50 % slower).",
+					Validators: []validator.Float64{float64validator.AtLeast(1)},
+				},
+				"min_requests_other": schema.Int64Attribute{
+					Optional: true, MarkdownDescription: "Requests the other color needs in the window for a relative verdict; fewer is inconclusive. Default: `min_requests`.",
+					Validators: []validator.Int64{int64validator.AtLeast(0)},
+				},
 			},
 		},
 	}
@@ -239,9 +268,20 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 	if c == nil {
 		return
 	}
-	if m := c.Metrics; m != nil && m.Max5xxRate.IsNull() && m.MaxP99Latency.IsNull() {
-		diags.AddAttributeError(at.AtName("metrics"), "Metrics check without a threshold",
-			"The metrics block needs max_5xx_rate, max_p99_latency or both: without a threshold it can never fail.")
+	if m := c.Metrics; m != nil {
+		compare := m.CompareToOtherColor.ValueBool()
+		relative := !m.Max5xxRateIncrease.IsNull() || !m.MaxP99LatencyRatio.IsNull()
+		switch {
+		case compare && !relative:
+			diags.AddAttributeError(at.AtName("metrics").AtName("compare_to_other_color"), "Comparison without a relative threshold",
+				"compare_to_other_color needs max_5xx_rate_increase, max_p99_latency_ratio or both.")
+		case !compare && relative:
+			diags.AddAttributeError(at.AtName("metrics").AtName("compare_to_other_color"), "Relative threshold without comparison",
+				"max_5xx_rate_increase and max_p99_latency_ratio compare with the other color: set compare_to_other_color = true.")
+		case !compare && m.Max5xxRate.IsNull() && m.MaxP99Latency.IsNull():
+			diags.AddAttributeError(at.AtName("metrics"), "Metrics check without a threshold",
+				"The metrics block needs max_5xx_rate, max_p99_latency or both (or compare_to_other_color with a relative threshold): without a threshold it can never fail.")
+		}
 	}
 	if h := c.HTTP; h != nil {
 		if h.URL.IsNull() {
@@ -282,6 +322,8 @@ func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[st
 // checkTarget is what the checks judge by default.
 type checkTarget struct {
 	TargetGroupARN string
+	// OtherTargetGroupARN is the other color, for relative comparisons.
+	OtherTargetGroupARN string
 	// LoadBalancer is an ALB, listener or rule ARN (the metrics dimension is derived from it).
 	LoadBalancer string
 }
@@ -350,6 +392,18 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		if !m.Max5xxRate.IsNull() {
 			r := m.Max5xxRate.ValueFloat64()
 			cfg.Max5xxRate = &r
+		}
+		if m.CompareToOtherColor.ValueBool() {
+			cfg.CompareTo = target.OtherTargetGroupARN
+			if !m.OtherTargetGroupARN.IsNull() {
+				cfg.CompareTo = m.OtherTargetGroupARN.ValueString()
+			}
+			if !m.Max5xxRateIncrease.IsNull() {
+				v := m.Max5xxRateIncrease.ValueFloat64()
+				cfg.Max5xxRateIncrease = &v
+			}
+			cfg.MaxP99LatencyRatio = m.MaxP99LatencyRatio.ValueFloat64()
+			cfg.MinRequestsOther = int(m.MinRequestsOther.ValueInt64())
 		}
 		chk, err := cloudwatchmetrics.New(d.Clients.CloudWatch, cfg)
 		if err != nil {

@@ -117,6 +117,10 @@ func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.Va
 			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("target_group_arn"), "Missing target group",
 				"metrics in a gate needs target_group_arn (the TargetGroup dimension).")
 		}
+		if mt.CompareToOtherColor.ValueBool() && mt.OtherTargetGroupARN.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("other_target_group_arn"), "Missing target group to compare with",
+				"compare_to_other_color in a gate needs other_target_group_arn (a gate has no other color).")
+		}
 		if mt.LoadBalancerARN.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("load_balancer_arn"), "Missing load balancer",
 				"metrics in a gate needs load_balancer_arn (the LoadBalancer dimension).")

@@ -628,7 +628,11 @@ func (r *listenerSwitchResource) shift(ctx context.Context, plan *listenerSwitch
 	if to == traffic.Green {
 		receiving = plan.GreenTargetGroupARN.ValueString()
 	}
-	target := checkTarget{TargetGroupARN: receiving, LoadBalancer: plan.listener()}
+	other := plan.GreenTargetGroupARN.ValueString()
+	if to == traffic.Green {
+		other = plan.BlueTargetGroupARN.ValueString()
+	}
+	target := checkTarget{TargetGroupARN: receiving, OtherTargetGroupARN: other, LoadBalancer: plan.listener()}
 	checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, target, clk.Now, path.Root("rollback_on"), diags)
 	if diags.HasError() {
 		return

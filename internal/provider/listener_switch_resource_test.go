@@ -568,3 +568,39 @@ resource "bluegreen_listener_switch" "test" {
 		},
 	})
 }
+
+// TestAccListenerSwitch_rollbackOnRelativeComparison: green is judged
+// against blue over the same window; 10 points more 5xx rolls it back.
+func TestAccListenerSwitch_rollbackOnRelativeComparison(t *testing.T) {
+	a := switchALB(t, "sw-rel")
+	cfg := `
+  strategy {
+    type          = "canary"
+    steps         = [10, 50]
+    step_interval = "1m"
+  }
+  rollback_on {
+    metrics {
+      compare_to_other_color = true
+      max_5xx_rate_increase  = 0.01
+      min_requests           = 10
+    }
+    evaluation_interval = "30s"
+  }`
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{
+			{Config: switchConfig(a, "blue", cfg)},
+			{
+				PreConfig: func() {
+					now := time.Now()
+					publishALB(a, a.BlueARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 1)
+					publishALB(a, a.GreenARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 11)
+				},
+				Config:      switchConfig(a, "green", cfg),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*max_5xx_rate_increase.*step 1/3`),
+			},
+		},
+	})
+}
