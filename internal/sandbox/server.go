@@ -1,0 +1,195 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
+)
+
+// Defaults used when Options leaves a field empty.
+const (
+	DefaultAddr      = "127.0.0.1:0"
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "123456789012"
+)
+
+// maxRequestBody bounds how much of a request body the sandbox reads (AWS's
+// own limits for these APIs are far smaller).
+const maxRequestBody = 8 << 20
+
+// Options configure a sandbox server. The zero value is usable.
+type Options struct {
+	// Addr is the TCP address to listen on. Default "127.0.0.1:0" (a free
+	// loopback port). Only loopback hosts are accepted unless
+	// AllowNonLoopback is set: the sandbox has no authentication.
+	Addr string
+	// AllowNonLoopback permits listening on a non-loopback address.
+	AllowNonLoopback bool
+	// Region is the region used in ARNs. Default "us-east-1".
+	Region string
+	// AccountID is the account used in ARNs and by STS. Default "123456789012".
+	AccountID string
+	// Now is the clock of the services, the call log and the rate limiter.
+	// Default time.Now. Injected latency always sleeps in real time.
+	Now func() time.Time
+	// Logger, when set, receives one line per AWS API call.
+	Logger *log.Logger
+}
+
+// Server is a running sandbox: one HTTP listener serving ELBv2 and STS
+// (awsQuery), CloudWatch (Smithy RPC v2 CBOR) and the admin API under
+// /_sandbox/.
+type Server struct {
+	opts     Options
+	listener net.Listener
+	http     *http.Server
+	url      string
+
+	elbv2      *elbv2.Service
+	cloudwatch *cloudwatch.Service
+
+	admin *http.ServeMux
+
+	faults faultTable
+	limits rateLimiter
+	calls  callLog
+
+	baseCtx    context.Context
+	cancelBase context.CancelFunc
+	serveDone  chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
+}
+
+// Start listens on o.Addr and serves the sandbox in the background until
+// Close is called.
+func Start(o Options) (*Server, error) {
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.Region == "" {
+		o.Region = DefaultRegion
+	}
+	if o.AccountID == "" {
+		o.AccountID = DefaultAccountID
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if !o.AllowNonLoopback {
+		if err := checkLoopback(o.Addr); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen on %s: %w", o.Addr, err)
+	}
+
+	s := &Server{
+		opts:      o,
+		listener:  ln,
+		url:       urlFor(ln.Addr()),
+		serveDone: make(chan struct{}),
+		elbv2: elbv2.New(elbv2.Options{
+			Region:    o.Region,
+			AccountID: o.AccountID,
+			Now:       o.Now,
+		}),
+		cloudwatch: cloudwatch.New(cloudwatch.Options{Now: o.Now}),
+	}
+	s.limits.now = o.Now
+	s.calls.max = defaultMaxCalls
+	s.admin = s.adminMux()
+	s.baseCtx, s.cancelBase = context.WithCancel(context.Background())
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return s.baseCtx },
+		ErrorLog:          o.Logger,
+	}
+	go func() {
+		defer close(s.serveDone)
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logf("sandbox: serve: %v", err)
+		}
+	}()
+	return s, nil
+}
+
+// URL is the base URL of the sandbox, e.g. "http://127.0.0.1:41234". Use it
+// as the SDK's BaseEndpoint (or AWS_ENDPOINT_URL) for every service.
+func (s *Server) URL() string { return s.url }
+
+// Addr is the address the sandbox listens on.
+func (s *Server) Addr() net.Addr { return s.listener.Addr() }
+
+// ELBv2 returns the Elastic Load Balancing v2 service behind the server.
+func (s *Server) ELBv2() *elbv2.Service { return s.elbv2 }
+
+// CloudWatch returns the CloudWatch service behind the server.
+func (s *Server) CloudWatch() *cloudwatch.Service { return s.cloudwatch }
+
+// Close stops the listener, cancels requests still waiting on injected
+// latency and waits (briefly) for in-flight requests to finish.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.cancelBase()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := s.http.Shutdown(ctx); err != nil {
+			s.closeErr = s.http.Close()
+		}
+		<-s.serveDone
+	})
+	return s.closeErr
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logger != nil {
+		s.opts.Logger.Printf(format, args...)
+	}
+}
+
+// checkLoopback refuses addresses that would expose the sandbox beyond this
+// machine: it has no authentication and accepts any credentials.
+func checkLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: invalid address %q: %w", addr, err)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil && port != "" {
+		return fmt.Errorf("sandbox: invalid port in address %q", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	if host == "" {
+		host = "all interfaces"
+	}
+	return fmt.Errorf("sandbox: refusing to listen on %s (%q): the sandbox accepts any credentials, so it listens on loopback only; use 127.0.0.1:<port>, or set AllowNonLoopback (-allow-non-loopback) if you really mean it", host, addr)
+}
+
+func urlFor(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
+	ip := tcp.IP
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+}
