@@ -174,3 +174,6 @@ func (s *Server) ec2Call(ctx context.Context, action string, params url.Values, 
 	}
 	return xml.Unmarshal(body, out)
 }
+
+// Output is what moto printed so far (for failure messages).
+func (s *Server) Output() string { return s.out.String() }

@@ -270,7 +270,7 @@ func TestDifferentialAgainstMoto(t *testing.T) {
 	ctx := context.Background()
 	n, err := m.createNetwork(ctx)
 	if err != nil {
-		t.Fatalf("creating a VPC and subnets in moto: %v\n%s", err, m.out)
+		t.Fatalf("creating a VPC and subnets in moto: %v\n%s", err, m.srv.Output())
 	}
 	sandboxSide := newBackend("sandbox", sb.URL(), n, false)
 	motoSide := newBackend("moto", m.url, n, true)
