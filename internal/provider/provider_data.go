@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -26,6 +27,9 @@ type providerData struct {
 type Deps struct {
 	// Clock replaces the real clock for rollouts and gates when non-nil.
 	Clock clock.Clock
+	// HTTPTimeout, when non-zero, bounds each AWS HTTP attempt (the default
+	// is 60s), so tests can inject latency beyond the SDK timeout quickly.
+	HTTPTimeout time.Duration
 }
 
 // NewTestProvider is New with injected dependencies, for tests.
@@ -34,6 +38,9 @@ func NewTestProvider(version string, deps Deps) func() provider.Provider {
 }
 
 func newProviderData(ctx context.Context, c awsclient.Config, defaultTags map[string]string, deps *Deps) (*providerData, error) {
+	if deps != nil && deps.HTTPTimeout > 0 {
+		c.HTTPTimeout = deps.HTTPTimeout
+	}
 	clients, err := awsclient.New(ctx, c)
 	if err != nil {
 		return nil, err

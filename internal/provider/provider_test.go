@@ -62,8 +62,19 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 	"bluegreen": providerserver.NewProtocol6WithError(New("test")()),
 }
 
+// skipUnlessAcc skips acceptance tests in a plain `go test` (the unit phase
+// of make test); resource.Test does the same, but several tests prepare the
+// sandbox before calling it.
+func skipUnlessAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make testacc)")
+	}
+}
+
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
+	skipUnlessAcc(t)
 	if testSandbox == nil {
 		t.Fatal("the sandbox is not running (TF_ACC must be set before TestMain)")
 	}
@@ -73,6 +84,7 @@ func testAccPreCheck(t *testing.T) {
 // checking what really happened.
 func testClients(t *testing.T) *awsclient.Clients {
 	t.Helper()
+	skipUnlessAcc(t)
 	c, err := awsclient.New(context.Background(), awsclient.Config{Region: "us-east-1"})
 	if err != nil {
 		t.Fatalf("building test clients: %v", err)
@@ -89,6 +101,7 @@ type testALB struct {
 
 func createTestALB(t *testing.T, name string, port int32, blueWeight, greenWeight int32) testALB {
 	t.Helper()
+	skipUnlessAcc(t)
 	ctx := context.Background()
 	api := testClients(t).ELBv2
 	lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{

@@ -48,6 +48,10 @@ type Fault struct {
 	Latency time.Duration `json:"-"`
 	// Status is the HTTP status of an HTTP5xx fault (500–599, default 503).
 	Status int `json:"status,omitempty"`
+	// After lets the first After matching calls through before the fault
+	// starts, so a test can aim at one call of a known sequence (e.g. the
+	// third ModifyListener of a shift: the restore).
+	After int `json:"after,omitempty"`
 }
 
 // FaultStatus is an active fault as listed by Faults.
@@ -65,6 +69,7 @@ type activeFault struct {
 	id        string
 	remaining int // 0 = unlimited
 	injected  int
+	skipped   int // matching calls let through because of After
 }
 
 // faultTable holds the active faults in injection order.
@@ -156,6 +161,9 @@ func (f Fault) validate() error {
 	default:
 		return fmt.Errorf("fault kind %q: want %q, %q, %q or %q", f.Kind, Throttle, HTTP5xx, Latency, ConnReset)
 	}
+	if f.After < 0 {
+		return fmt.Errorf("fault after must be ≥ 0, got %d", f.After)
+	}
 	if f.Times < 0 {
 		return fmt.Errorf("fault times must be ≥ 0 (0 = unlimited), got %d", f.Times)
 	}
@@ -176,8 +184,12 @@ func (t *faultTable) take(service, operation string) faultPlan {
 	var plan faultPlan
 	kept := t.faults[:0]
 	for _, f := range t.faults {
-		hit := plan.terminal == nil && f.matches(service, operation) && t.roll(f.Rate)
-		if hit {
+		hit := plan.terminal == nil && f.matches(service, operation)
+		if hit && f.skipped < f.After {
+			f.skipped++
+			hit = false
+		}
+		if hit && t.roll(f.Rate) {
 			f.injected++
 			if f.Kind == Latency {
 				plan.latency += f.Latency
