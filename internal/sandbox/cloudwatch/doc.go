@@ -133,9 +133,12 @@
 // # Semantics
 //
 // A metric is identified by namespace, name and the exact set of dimensions
-// (no aggregation across dimensions). Data points are grouped into periods
-// aligned to the Unix epoch (a 300 s period starts at a multiple of 300 s);
-// a point belongs to a query when StartTime <= timestamp < EndTime.
+// (no aggregation across dimensions). StartTime is rounded as CloudWatch
+// documents it (to the minute when under 15 days old, 5 minutes up to 63
+// days, the hour beyond; with 1–30 s periods to a multiple of the period) and
+// periods are laid end to end from it (a query from 12:07 with 300 s periods
+// has datapoints at 12:07, 12:12, …); a point belongs to a query when
+// rounded StartTime <= timestamp < EndTime.
 // Percentiles are computed over the raw stored values of each period with
 // the nearest-rank method, weighted by Counts: the smallest value v such
 // that at least p% of the samples are <= v (p0 is the minimum). E.g. the

@@ -270,15 +270,33 @@ func readDatum(d obj, now time.Time) pendingDatum {
 
 // ---- shared query helpers ----------------------------------------------------
 
-// bucket returns the start (unix seconds) of the period containing t;
-// periods are aligned to the Unix epoch.
-func bucket(t time.Time, period int64) int64 {
-	u := t.Unix()
-	b := u / period
-	if u%period != 0 && u < 0 {
+// roundStart rounds a query's StartTime as CloudWatch documents it: to the
+// minute when it is less than 15 days old, to 5 minutes up to 63 days, to
+// the hour beyond; with a period of 1–30 s, down to a multiple of the period
+// within the minute (a 10 s query at 01:05:23 starts at 01:05:20).
+func roundStart(start, now time.Time, period int64) time.Time {
+	if period < 60 {
+		return start.Truncate(time.Duration(period) * time.Second)
+	}
+	switch age := now.Sub(start); {
+	case age > 63*24*time.Hour:
+		return start.Truncate(time.Hour)
+	case age > 15*24*time.Hour:
+		return start.Truncate(5 * time.Minute)
+	}
+	return start.Truncate(time.Minute)
+}
+
+// bucket returns the start (unix seconds) of the period containing t, for
+// periods laid end to end from origin (the rounded StartTime): a query from
+// 12:07 with a 300 s period has datapoints at 12:07, 12:12, …
+func bucket(t, origin time.Time, period int64) int64 {
+	d := t.Unix() - origin.Unix()
+	b := d / period
+	if d%period != 0 && d < 0 {
 		b--
 	}
-	return b * period
+	return origin.Unix() + b*period
 }
 
 func validPeriod(p int64) bool {
@@ -289,15 +307,16 @@ func validPeriod(p int64) bool {
 	return p > 0 && p%60 == 0
 }
 
-// collect aggregates the samples of one metric in [start, end) into
-// epoch-aligned periods; with byUnit the buckets are also split by unit.
-// s.mu must be held.
+// collect aggregates the samples of one metric in [start, end) into periods
+// laid from the rounded start time; with byUnit the buckets are also split by
+// unit. s.mu must be held.
 func (s *Service) collect(ns, name string, dims []dimension, unit string, start, end time.Time, period int64, byUnit bool) map[bucketKey]*agg {
 	out := map[bucketKey]*agg{}
 	se := s.metrics[metricKey(ns, name, dims)]
 	if se == nil {
 		return out
 	}
+	start = roundStart(start, s.now(), period)
 	for _, sm := range se.samples {
 		if sm.t.Before(start) || !sm.t.Before(end) {
 			continue
@@ -305,7 +324,7 @@ func (s *Service) collect(ns, name string, dims []dimension, unit string, start,
 		if unit != "" && sm.unit != unit {
 			continue
 		}
-		k := bucketKey{ts: bucket(sm.t, period)}
+		k := bucketKey{ts: bucket(sm.t, start, period)}
 		if byUnit {
 			k.unit = sm.unit
 		}

@@ -131,14 +131,37 @@ func TestAggStatisticSets(t *testing.T) {
 
 func TestBucket(t *testing.T) {
 	ts := time.Date(2025, 6, 1, 11, 52, 59, 999e6, time.UTC)
-	if got := bucket(ts, 60); got != time.Date(2025, 6, 1, 11, 52, 0, 0, time.UTC).Unix() {
+	epoch := time.Unix(0, 0)
+	if got := bucket(ts, epoch, 60); got != time.Date(2025, 6, 1, 11, 52, 0, 0, time.UTC).Unix() {
 		t.Errorf("bucket 60 = %v", time.Unix(got, 0).UTC())
 	}
-	if got := bucket(ts, 300); got != time.Date(2025, 6, 1, 11, 50, 0, 0, time.UTC).Unix() {
+	// Periods are laid from the (rounded) start time: from 11:47 with 300 s,
+	// 11:52:59 falls in the period starting at 11:52.
+	origin := time.Date(2025, 6, 1, 11, 47, 0, 0, time.UTC)
+	if got := bucket(ts, origin, 300); got != time.Date(2025, 6, 1, 11, 52, 0, 0, time.UTC).Unix() {
 		t.Errorf("bucket 300 = %v", time.Unix(got, 0).UTC())
 	}
-	if got := bucket(time.Unix(-1, 0), 60); got != -60 {
+	if got := bucket(time.Unix(-1, 0), epoch, 60); got != -60 {
 		t.Errorf("bucket(-1) = %d", got)
+	}
+}
+
+func TestRoundStart(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		start  time.Time
+		period int64
+		want   time.Time
+	}{
+		{time.Date(2025, 6, 1, 11, 32, 34, 0, time.UTC), 60, time.Date(2025, 6, 1, 11, 32, 0, 0, time.UTC)},
+		{time.Date(2025, 6, 1, 1, 5, 23, 0, time.UTC), 10, time.Date(2025, 6, 1, 1, 5, 20, 0, time.UTC)},
+		{time.Date(2025, 5, 1, 12, 32, 34, 0, time.UTC), 300, time.Date(2025, 5, 1, 12, 30, 0, 0, time.UTC)},
+		{time.Date(2025, 3, 1, 12, 32, 34, 0, time.UTC), 3600, time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		if got := roundStart(c.start, now, c.period); !got.Equal(c.want) {
+			t.Errorf("roundStart(%v, %d) = %v, want %v", c.start, c.period, got, c.want)
+		}
 	}
 }
 
