@@ -42,10 +42,11 @@ func Required() bool { return os.Getenv(RequireEnv) == "1" }
 
 // Server is a running `python3 -m moto.server`.
 type Server struct {
-	URL    string
-	cmd    *exec.Cmd
-	out    *bytes.Buffer
-	exited chan error
+	URL     string
+	cmd     *exec.Cmd
+	out     *bytes.Buffer
+	exited  chan struct{} // closed when the process has exited
+	waitErr error         // cmd.Wait's result, set before exited is closed
 }
 
 // Start runs moto on a free loopback port and waits until it answers.
@@ -85,14 +86,17 @@ func launch(port int) (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("python3 -m moto.server: %w", err)
 	}
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: out, exited: make(chan error, 1)}
-	go func() { s.exited <- cmd.Wait() }()
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: out, exited: make(chan struct{})}
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.exited)
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	client := &http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-s.exited:
-			return nil, fmt.Errorf("moto exited during start-up (%v):\n%s", err, out)
+		case <-s.exited:
+			return nil, fmt.Errorf("moto exited during start-up (%v):\n%s", s.waitErr, out)
 		default:
 		}
 		resp, err := client.Get(s.URL + "/moto-api/")

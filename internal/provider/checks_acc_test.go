@@ -227,7 +227,9 @@ var (
 func devOverridesRC(t *testing.T) string {
 	t.Helper()
 	providerBinOnce.Do(func() {
-		providerBinDir, providerBinErr = os.MkdirTemp("", "bluegreen-provider-")
+		// Shared by every test of the run (built once), so not t.TempDir();
+		// TestMain removes it.
+		providerBinDir, providerBinErr = os.MkdirTemp("", "bluegreen-provider-") //nolint:usetesting
 		if providerBinErr != nil {
 			return
 		}

@@ -264,7 +264,35 @@ func TestAccFaultMatrix(t *testing.T) {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", r.phase, r.fault, r.outcome)
 	}
 	t.Logf("fault matrix (%d cells):\n%s", len(rows), b.String())
-	if os.Getenv("BLUEGREEN_WRITE_RELIABILITY") == "1" && !t.Failed() {
-		writeFile(t, "../../templates/guides/fault-matrix.md.partial", b.String())
+	if os.Getenv("MATRIX_PHASE") == "" && !t.Failed() {
+		syncDocSection(t, "../../templates/guides/reliability.md.tmpl", "fault-matrix", b.String())
+	}
+}
+
+// syncDocSection keeps a generated section of a docs template equal to what
+// the test measured: with BLUEGREEN_WRITE_DOCS=1 it rewrites the section
+// between <!-- name:start --> and <!-- name:end -->, otherwise it fails when
+// the section differs, so the docs cannot drift from the tests.
+func syncDocSection(t *testing.T, file, name, content string) {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, end := "<!-- "+name+":start -->\n", "<!-- "+name+":end -->"
+	i, j := strings.Index(string(raw), start), strings.Index(string(raw), end)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %s section markers", file, name)
+	}
+	current := string(raw)[i+len(start) : j]
+	if current == content {
+		return
+	}
+	if os.Getenv("BLUEGREEN_WRITE_DOCS") != "1" {
+		t.Fatalf("%s: the %s section is stale; run the test with BLUEGREEN_WRITE_DOCS=1 and then make docs", file, name)
+	}
+	updated := string(raw)[:i+len(start)] + content + string(raw)[j:]
+	if err := os.WriteFile(file, []byte(updated), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

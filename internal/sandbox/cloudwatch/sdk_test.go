@@ -410,7 +410,8 @@ func TestSDKGetMetricStatistics(t *testing.T) {
 	in.ExtendedStatistics = []string{"p99"}
 	_, err = h.client.GetMetricStatistics(ctx, in)
 	var ipc *types.InvalidParameterCombinationException
-	if wantCode(t, err, "InvalidParameterCombination"); !errors.As(err, &ipc) {
+	_ = wantCode(t, err, "InvalidParameterCombination")
+	if !errors.As(err, &ipc) {
 		t.Errorf("want *types.InvalidParameterCombinationException, got %T", err)
 	}
 	in = base()

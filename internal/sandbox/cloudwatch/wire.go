@@ -511,22 +511,6 @@ func cStrs(ss []string) cbor.List {
 	return out
 }
 
-func cF64s(fs []float64) cbor.List {
-	out := make(cbor.List, len(fs))
-	for i, f := range fs {
-		out[i] = cbor.Float64(f)
-	}
-	return out
-}
-
-func cTimes(ts []time.Time) cbor.List {
-	out := make(cbor.List, len(ts))
-	for i, t := range ts {
-		out[i] = cTime(t)
-	}
-	return out
-}
-
 func cDims(ds []dimension) cbor.List {
 	out := make(cbor.List, len(ds))
 	for i, d := range ds {

@@ -310,7 +310,7 @@ func (s *Service) writeListener(w *xw, l *listener) {
 	if len(l.alpn) > 0 {
 		w.strMembers("AlpnPolicy", l.alpn)
 	}
-	if l.mutualAuth.v != nil && len(l.mutualAuth.v) > 0 {
+	if len(l.mutualAuth.v) > 0 {
 		w.open("MutualAuthentication")
 		w.rawTree(l.mutualAuth.values(), nil)
 		w.close("MutualAuthentication")

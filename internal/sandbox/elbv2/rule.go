@@ -57,7 +57,7 @@ func (s *Service) writeRule(w *xw, r *rule) {
 	writeConditions(w, r.conditions)
 	writeActions(w, "Actions", s.ruleActions(r))
 	w.bool("IsDefault", r.isDefault)
-	if r.transforms.v != nil && len(r.transforms.v) > 0 {
+	if len(r.transforms.v) > 0 {
 		w.open("Transforms")
 		w.rawTree(r.transforms.values(), nil)
 		w.close("Transforms")
