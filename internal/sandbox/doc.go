@@ -42,6 +42,13 @@
 //	       state is a TargetHealthStateEnum value (healthy, unhealthy, initial,
 //	       draining, unused, unavailable); reason a TargetHealthReasonEnum value
 //	       (e.g. Target.FailedHealthChecks); port 0 matches the target on any port.
+//	       The state is pinned: it is reported (and, with the data plane on,
+//	       used for routing) until cleared, whatever health checks find.
+//
+//	DELETE /_sandbox/elbv2/target-health                       (Server.ClearTargetHealth)
+//	       {"targetGroupArn":"arn:…","targetId":"10.0.0.5","port":8080}
+//	       → 200 {"ok":true}: removes the pin; the target reports its computed
+//	       state again (initial/unused, or what the data plane's checks found).
 //
 //	POST   /_sandbox/cloudwatch/metrics                        (Server.PublishMetrics)
 //	       {"datapoints":[{"namespace":"AWS/ApplicationELB","metricName":"RequestCount",
@@ -77,6 +84,16 @@
 //	         "requestId":"…","durationNs":81234}]}
 //	DELETE /_sandbox/calls         → 204 (Server.ResetCalls)
 //
+//	GET    /_sandbox/dataplane/listeners                       (Server.DataPlaneListeners)
+//	       → 200 {"enabled":true,"listeners":[{"listenerArn":"arn:…","loadBalancerArn":"arn:…",
+//	         "port":80,"protocol":"HTTP","address":"127.0.0.1:10080","url":"http://127.0.0.1:10080"}]}
+//	       ({"enabled":false,"listeners":[]} when the data plane is off)
+//	GET    /_sandbox/dataplane/health-checks → 200 {"dataPlane":true,"enabled":true}
+//	PUT    /_sandbox/dataplane/health-checks {"enabled":false}  (Server.SetHealthChecks)
+//	       → 200 {"dataPlane":true,"enabled":false}; 409 when the data plane is off
+//	POST   /_sandbox/dataplane/flush-metrics                   (Server.FlushDataPlaneMetrics)
+//	       → 200 {"ok":true}; 409 when the data plane is off
+//
 // # Faults
 //
 // A Fault matches calls by service ("elbv2", "cloudwatch", "sts"; "" = any;
@@ -107,6 +124,128 @@
 // injected if any (rate-limit rejections show fault "Throttle" with faultId
 // "rate-limit"). The newest 10000 calls are kept.
 //
+// # Data plane
+//
+// With Options.DataPlane (default off) the sandbox also carries traffic, so
+// that a blue/green switch through the ELBv2 API moves real requests:
+//
+// Listeners. Every listener with protocol HTTP gets a loopback port as soon
+// as CreateListener answers (the ELBv2 emulation calls a change hook after
+// every state-changing operation): 127.0.0.1:(ListenerPortBase + port), e.g.
+// ListenerPortBase 10000 serves port 80 on 127.0.0.1:10080. With
+// ListenerPortBase 0 (default), or when the mapped port is taken or above
+// 65535, the listener gets a free port instead (logged). Find it with
+// Server.ListenerAddr(listenerARN) or GET /_sandbox/dataplane/listeners.
+// DeleteListener, DeleteLoadBalancer or a ModifyListener to HTTPS closes the
+// port and drops its connections; a ModifyListener to another port reopens
+// it at the new mapped port (free ports stay as they are). Close stops all.
+// HTTPS listeners are not served (no TLS termination).
+//
+// Routing. A request is matched against the listener's rules in priority
+// order, then the default action (read live from the control plane, so
+// ModifyListener/ModifyRule apply to the next request). Conditions: all of a
+// rule's conditions must match, any of a condition's values:
+//   - host-header: Host without port, case-insensitive, * and ? wildcards;
+//   - path-pattern: URL path (no query string), case-sensitive, * and ?;
+//   - http-header: the named header (any of its values), case-insensitive, * and ?;
+//   - http-request-method: exact, case-sensitive;
+//   - query-string: key/value pairs, case-insensitive, * and ?; no key
+//     matches the value under any key;
+//   - source-ip: CIDRs against the TCP peer address (not X-Forwarded-For).
+//
+// RegexValues are matched as Go RE2 expressions (unanchored). Actions:
+// authenticate-oidc/-cognito and jwt-validation are skipped (requests pass
+// as authenticated); fixed-response answers the status, content type
+// (default text/plain) and body; redirect answers 301/302 with a Location
+// built from the redirect config, #{protocol}, #{host} (Host without port),
+// #{port} (the listener's AWS port, not the local one), #{path} (without its
+// leading "/") and #{query} substituted, and the port left out when it is the
+// protocol's default; forward picks a target group at random in proportion
+// to the weights (0-999; weight 0 is never chosen; all 0 → 503).
+//
+// Target group stickiness: when the forward's TargetGroupStickinessConfig is
+// enabled, the answer sets the cookie AWSALBTG (Path=/, Max-Age = the
+// duration) naming the chosen group — an opaque value, base64url of
+// "<unix expiry>|<group ARN>". A later request carrying an unexpired cookie
+// for a group still in that forward with weight > 0 goes to that group;
+// otherwise it is routed by weight and gets a new cookie. AWSALBTGCORS and
+// target-level stickiness (AWSALB/app cookies, the stickiness.* target group
+// attributes) are not emulated.
+//
+// Targets: round robin among the group's healthy targets; when none is
+// healthy, among all of them (fail-open, as ALB does); draining targets get
+// no new requests; no targets at all → 503. Only targets whose Id is a
+// loopback IP address (127.0.0.0/8, ::1) are reached, on the registered port
+// (or the group's); any other target answers 502 and fails health checks —
+// the sandbox never sends traffic off the machine. Requests are proxied with
+// net/http/httputil.ReverseProxy, keeping the client's Host header and adding
+// X-Forwarded-For (appended), X-Forwarded-Proto, X-Forwarded-Port (the
+// listener's AWS port) and X-Amzn-Trace-Id. Errors generated by the load
+// balancer carry "Server: awselb/2.0": 502 when the target cannot be reached
+// or breaks the exchange, 504 when it does not answer with headers within
+// DataPlaneIdleTimeout (default 60 s; the load balancer's
+// idle_timeout.timeout_seconds attribute is not read) or cannot be connected
+// to within 10 s, 503 when there is nothing to route to.
+//
+// Health checks. Each target group used by a listener or rule of a load
+// balancer (others keep reporting unused) is probed every
+// HealthCheckIntervalSeconds × HealthCheckTimeScale: GET
+// <HealthCheckProtocol>://<ip>:<port><HealthCheckPath> (port traffic-port or
+// a number; HTTPS does not verify certificates; redirects are not followed;
+// User-Agent ELB-HealthChecker/2.0), timing out after
+// HealthCheckTimeoutSeconds × HealthCheckTimeScale, and the status matched
+// against the matcher ("200", "200-299", "200,202"). A target starts
+// initial (Elb.RegistrationInProgress, then Elb.InitialHealthChecking),
+// becomes healthy after HealthyThresholdCount consecutive successes and
+// unhealthy after UnhealthyThresholdCount consecutive failures (reason
+// Target.ResponseCodeMismatch, Target.Timeout or Target.FailedHealthChecks
+// for refused/broken connections), and healthy again after
+// HealthyThresholdCount successes. Deregistered targets drain as before
+// (deregistration_delay on the Options.Now clock) and are not probed; a
+// group no longer used by any load balancer goes back to unused, and starts
+// from initial when attached again. HealthCheckTimeScale (default 1.0) makes
+// demos and tests fast: 0.1 turns a 5 s interval into 0.5 s and a 2 s timeout
+// into 0.2 s; it affects nothing else.
+//
+// Admin pins win over health checks: a SetTargetHealth state is reported and
+// used for routing until ClearTargetHealth (or re-registration after
+// deregistration); checks keep running underneath, and their state shows
+// once the pin is cleared. Server.SetHealthChecks(false) stops probing
+// altogether: every target keeps the state it has (tests that want only
+// pinned states can switch checks off first).
+//
+// Metrics, from the real traffic, into the CloudWatch store under
+// AWS/ApplicationELB with dimension values as AWS forms them from the ARNs
+// (LoadBalancer "app/<name>/<id>", TargetGroup "targetgroup/<name>/<id>"),
+// timestamped with Options.Now:
+//   - per {LoadBalancer} and per {LoadBalancer, TargetGroup}: RequestCount
+//     (the TargetGroup variant for forwarded requests only),
+//     HTTPCode_Target_2XX/3XX/4XX/5XX_Count and TargetResponseTime (seconds
+//     to the target's response headers; every raw value is kept, so
+//     percentiles such as p99 work) for answers from targets;
+//   - per {LoadBalancer}: HTTPCode_ELB_3XX/4XX/5XX_Count for answers the load
+//     balancer generated (redirects, fixed responses, errors; 460 when the
+//     client went away) and HTTPCode_ELB_500/502/503/504_Count;
+//   - per {LoadBalancer, TargetGroup}, after every health check round:
+//     HealthyHostCount and UnHealthyHostCount.
+//
+// As AWS does, request counts are only published when non-zero (host counts
+// are published every round, zeros included). Request metrics are
+// buffered and published once a second (one datapoint per metric, dimension
+// set and second; Server.FlushDataPlaneMetrics or POST
+// /_sandbox/dataplane/flush-metrics publishes at once).
+//
+// Not emulated: TLS (HTTPS listeners are not served; HTTPS target groups
+// are proxied to over plain HTTP, though HTTPS health checks use TLS), HTTP/2
+// to clients or targets, instance and Lambda targets, Availability Zone
+// dimensions and cross-zone behaviour, slow start, the
+// least_outstanding_requests and weighted_random algorithms (always round
+// robin), connection draining of in-flight requests on listener deletion,
+// access logs, WAF, and the LCU/ProcessedBytes/ActiveConnectionCount metrics.
+//
+// The demo application used as blue/green targets is package
+// internal/demoapp (command internal/demoapp/cmd/bluegreen-demo-app).
+//
 // # Fidelity checks
 //
 // The conformance tests (internal/sandbox/conformance) drive the sandbox with
@@ -132,6 +271,6 @@
 //	BLUEGREEN_REQUIRE_MOTO=1 go test -v -run TestDifferential ./internal/sandbox/moto
 //
 // The sandbox deliberately does not: check signatures or IAM, model VPCs,
-// subnets or security groups beyond syntax, carry traffic (yet), or persist
-// state across restarts.
+// subnets or security groups beyond syntax, carry traffic unless the data
+// plane is on (and then only on loopback), or persist state across restarts.
 package sandbox

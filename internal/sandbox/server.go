@@ -41,8 +41,28 @@ type Options struct {
 	// Now is the clock of the services, the call log and the rate limiter.
 	// Default time.Now. Injected latency always sleeps in real time.
 	Now func() time.Time
-	// Logger, when set, receives one line per AWS API call.
+	// Logger, when set, receives one line per AWS API call (and, with the
+	// data plane on, one per listener opened/closed and per target health
+	// change).
 	Logger *log.Logger
+
+	// DataPlane, when true, makes every HTTP listener serve real traffic on
+	// loopback: routing by rules, forwarding by weight with stickiness to
+	// registered loopback IP targets, health checks against the targets and
+	// AWS/ApplicationELB metrics from the traffic. See "Data plane" in the
+	// package documentation. Default off: the sandbox is a control plane only.
+	DataPlane bool
+	// ListenerPortBase maps a listener on port P to 127.0.0.1:(ListenerPortBase+P)
+	// (e.g. 10000: port 80 → 127.0.0.1:10080). 0 (default): each listener
+	// gets a free loopback port. Use Server.ListenerAddr or
+	// GET /_sandbox/dataplane/listeners to find it.
+	ListenerPortBase int
+	// HealthCheckTimeScale multiplies target group health check intervals and
+	// timeouts (0.1: a 5 s interval is 0.5 s). 0 means 1.0.
+	HealthCheckTimeScale float64
+	// DataPlaneIdleTimeout bounds how long the data plane waits for a target's
+	// response headers before answering 504 (ALB's idle timeout). 0 means 60 s.
+	DataPlaneIdleTimeout time.Duration
 }
 
 // Server is a running sandbox: one HTTP listener serving ELBv2 and STS
@@ -68,6 +88,8 @@ type Server struct {
 	serveDone  chan struct{}
 	closeOnce  sync.Once
 	closeErr   error
+
+	dp *dataPlane // nil unless Options.DataPlane
 }
 
 // Start listens on o.Addr and serves the sandbox in the background until
@@ -90,6 +112,9 @@ func Start(o Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	if err := checkDataPlaneOptions(&o); err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", o.Addr, err)
@@ -110,6 +135,10 @@ func Start(o Options) (*Server, error) {
 	s.limits.now = o.Now
 	s.calls.max = defaultMaxCalls
 	s.admin = s.adminMux()
+	s.registerDataPlaneAdmin(s.admin)
+	if o.DataPlane {
+		s.dp = startDataPlane(s)
+	}
 	s.baseCtx, s.cancelBase = context.WithCancel(context.Background())
 	s.http = &http.Server{
 		Handler:           s,
@@ -143,6 +172,9 @@ func (s *Server) CloudWatch() *cloudwatch.Service { return s.cloudwatch }
 // latency and waits (briefly) for in-flight requests to finish.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		if s.dp != nil {
+			s.dp.close()
+		}
 		s.cancelBase()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

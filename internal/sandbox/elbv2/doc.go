@@ -133,12 +133,17 @@
 //   - Certificates, SSL policies (any "ELBSecurityPolicy-*" name; default
 //     ELBSecurityPolicy-2016-08), ACM/IAM, Cognito/OIDC settings are not
 //     verified. Instance IDs are not verified.
-//   - Target health is not probed. A newly registered target reports
-//     initial/Elb.RegistrationInProgress while its group is used by a load
-//     balancer, unused/Target.NotInUse otherwise (unavailable/
+//   - Target health is not probed by this package. A newly registered target
+//     reports initial/Elb.RegistrationInProgress while its group is used by a
+//     load balancer, unused/Target.NotInUse otherwise (unavailable/
 //     Target.HealthCheckDisabled when health checks are disabled), until the
-//     admin call SetTargetHealth sets a state. DescribeTargetHealth for an
-//     unregistered target reports unused/Target.NotRegistered.
+//     admin call SetTargetHealth sets a state. The sandbox data plane (package
+//     sandbox, Options.DataPlane) probes real targets and reports what it
+//     finds through SetCheckedHealth. Precedence: draining, then a
+//     SetTargetHealth pin (until ClearTargetHealth or re-registration after
+//     deregistration), then unused when no load balancer uses the group, then
+//     the checked state. DescribeTargetHealth for an unregistered target
+//     reports unused/Target.NotRegistered.
 //   - Deregistered targets report draining/Target.DeregistrationInProgress for
 //     deregistration_delay.timeout_seconds (Options.Now clock) when the group is
 //     in use, then vanish; otherwise they vanish at once.
@@ -149,7 +154,10 @@
 //
 // # Admin and snapshots
 //
-// SetTargetHealth sets the health a target reports. Listener, Listeners,
-// TargetGroup and Rules return typed, read-only copies for the data plane and
-// tests. All methods are safe for concurrent use (one mutex).
+// SetTargetHealth sets (pins) the health a target reports; ClearTargetHealth
+// removes the pin. Listener, Listeners, TargetGroup, TargetGroups and Rules
+// return typed, read-only copies for the data plane and tests. SetOnChange
+// registers a hook run after every state-changing operation;
+// SetCheckedHealth and ResetCheckedHealth record health-check results. All
+// methods are safe for concurrent use (one mutex).
 package elbv2

@@ -18,6 +18,10 @@ type target struct {
 	reason     string
 	desc       string
 	drainUntil time.Time // non-zero while draining after DeregisterTargets
+
+	// checked* is the state found by the sandbox data plane's health checks
+	// (SetCheckedHealth); "" when it has not checked the target.
+	checkedState, checkedReason, checkedDesc string
 }
 
 var reasonDescriptions = map[string]string{
@@ -49,6 +53,8 @@ func (s *Service) health(tg *targetGroup, t *target) (state, reason, desc string
 		return t.state, t.reason, t.desc
 	case !s.tgInUse(tg.arn):
 		return "unused", "Target.NotInUse", reasonDescriptions["Target.NotInUse"]
+	case t.checkedState != "":
+		return t.checkedState, t.checkedReason, t.checkedDesc
 	case !tg.hc.enabled:
 		return "unavailable", "Target.HealthCheckDisabled", reasonDescriptions["Target.HealthCheckDisabled"]
 	}

@@ -34,6 +34,8 @@ type Service struct {
 	listeners map[string]*listener
 	rules     map[string]*rule
 	tags      map[string]*tagSet
+
+	onChange func(action string) // see SetOnChange; nil when unset
 }
 
 // New returns an empty ELBv2 service.
@@ -101,12 +103,18 @@ func (s *Service) ServeQuery(action string, params url.Values, requestID string)
 	if params == nil {
 		params = url.Values{}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expireDraining()
-	body, err := h(s, newParams(params))
+	body, err, hook := func() ([]byte, *awserr.Error, func(string)) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.expireDraining()
+		body, err := h(s, newParams(params))
+		return body, err, s.onChange
+	}()
 	if err != nil {
 		return nil, err
+	}
+	if hook != nil && mutating(action) {
+		hook(action) // outside the lock: the hook may take snapshots
 	}
 	return envelope(action, body, requestID), nil
 }
