@@ -2,8 +2,10 @@
 # target groups, a health gate per color that re-runs for each new version,
 # and a canary switch that rolls back by itself on a 5xx breach.
 #
-# The listener is created by the demo driver (the sandbox has no aws provider);
-# in a real stack it is an aws_lb_listener.
+# The load balancer and listener are created by the demo driver (the sandbox
+# has no aws provider); in a real stack they are an aws_lb and an
+# aws_lb_listener whose default action forwards to both groups (blue 100,
+# green 0) with lifecycle { ignore_changes = [default_action] }.
 
 terraform {
   required_providers {
@@ -43,11 +45,12 @@ variable "green_version" {
 }
 
 variable "blue_targets" {
-  type = list(string)
+  description = "Instances of the blue release (the demo driver runs them on 127.0.0.1)."
+  type        = list(object({ id = string, port = number }))
 }
 
 variable "green_targets" {
-  type = list(string)
+  type = list(object({ id = string, port = number }))
 }
 
 resource "bluegreen_environment_pair" "demo" {
@@ -66,11 +69,11 @@ resource "bluegreen_environment_pair" "demo" {
 
   blue = {
     version = var.blue_version
-    targets = [for ip in var.blue_targets : { id = ip }]
+    targets = var.blue_targets
   }
   green = {
     version = var.green_version
-    targets = [for ip in var.green_targets : { id = ip }]
+    targets = var.green_targets
   }
 }
 
@@ -102,11 +105,7 @@ resource "bluegreen_health_gate" "green" {
 }
 
 resource "bluegreen_listener_switch" "demo" {
-  rule {
-    listener_arn  = var.listener_arn
-    priority      = 10
-    path_patterns = ["/*"]
-  }
+  listener_arn           = var.listener_arn
   blue_target_group_arn  = bluegreen_environment_pair.demo.blue.target_group_arn
   green_target_group_arn = bluegreen_environment_pair.demo.green.target_group_arn
   active_color           = var.active_color

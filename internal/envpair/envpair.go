@@ -302,7 +302,9 @@ func Read(ctx context.Context, api API, name string) (*Pair, error) {
 			return nil, fmt.Errorf("describing targets of %s: %w", g.Name, err)
 		}
 		for _, d := range th.TargetHealthDescriptions {
-			if d.Target == nil {
+			// Draining targets were deregistered: they finish their in-flight
+			// requests for deregistration_delay and are no longer registered.
+			if d.Target == nil || (d.TargetHealth != nil && d.TargetHealth.State == types.TargetHealthStateEnumDraining) {
 				continue
 			}
 			g.Targets = append(g.Targets, Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port)})
@@ -453,7 +455,7 @@ func syncTargets(ctx context.Context, api API, arn string, want []Target) error 
 	}
 	have := map[Target]bool{}
 	for _, d := range th.TargetHealthDescriptions {
-		if d.Target != nil {
+		if d.Target != nil && (d.TargetHealth == nil || d.TargetHealth.State != types.TargetHealthStateEnumDraining) {
 			have[Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port)}] = true
 		}
 	}

@@ -3,12 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -135,9 +137,10 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 	attrs := map[string]schema.Attribute{
 		"alarm_names": schema.ListAttribute{
 			ElementType: types.StringType, Optional: true,
-			MarkdownDescription: "CloudWatch alarms (1–100 names): any alarm in `ALARM` fails the evaluation. " +
+			MarkdownDescription: "CloudWatch alarms (1–100 names of 1–255 characters): any alarm in `ALARM` fails the evaluation. " +
 				"An alarm that cannot be read (missing, API error) is an error verdict (fail closed). `INSUFFICIENT_DATA` passes.",
-			Validators: []validator.List{listvalidator.SizeBetween(1, 100), listvalidator.UniqueValues()},
+			Validators: []validator.List{listvalidator.SizeBetween(1, 100), listvalidator.UniqueValues(), listvalidator.NoNullValues(),
+				listvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 255))},
 		},
 	}
 	blocks := map[string]schema.Block{
@@ -151,20 +154,23 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 				"method": schema.StringAttribute{Optional: true, MarkdownDescription: "HTTP method. Default `GET`.",
 					Validators: []validator.String{stringvalidator.OneOf("GET", "HEAD", "POST", "PUT", "OPTIONS")}},
 				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
-					MarkdownDescription: "Request headers, e.g. `Authorization`. Sensitive: never logged, never shown in plans, redacted from results."},
+					MarkdownDescription: "Request headers, e.g. `Authorization`. Sensitive: never logged, never shown in plans, redacted from results.",
+					Validators:          []validator.Map{headersValidator{}}},
 				"expect_status": schema.ListAttribute{ElementType: types.Int64Type, Optional: true,
 					MarkdownDescription: "Status codes that pass. Default `[200]`.",
 					Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueInt64sAre(int64validator.Between(100, 599))}},
 				"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "Regular expression (RE2) the body must match.",
 					Validators: []validator.String{regexValidator{}}},
 				"json_path": schema.StringAttribute{Optional: true,
-					MarkdownDescription: "Dotted path into a JSON body (`version`, `build.schema_version`, `items.0.name`) whose value must equal `json_value`."},
+					MarkdownDescription: "Dotted path into a JSON body (`version`, `build.schema_version`, `items.0.name`) whose value must equal `json_value`.",
+					Validators:          []validator.String{jsonPathValidator{}}},
 				"json_value": schema.StringAttribute{Optional: true, MarkdownDescription: "Expected value at `json_path`, compared as text, e.g. `2.4.0`."},
 				"timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "Timeout of one attempt, `100ms` to `5m`. Default `5s`.",
 					Validators: []validator.String{durationValidator{min: 100 * time.Millisecond, max: 5 * time.Minute}}},
 				"insecure_skip_verify": schema.BoolAttribute{Optional: true,
 					MarkdownDescription: "Skip TLS certificate verification. Default `false`: certificates are verified; prefer `ca_cert_pem`."},
-				"ca_cert_pem": schema.StringAttribute{Optional: true, MarkdownDescription: "Extra trusted CA certificates, PEM-encoded (e.g. an internal CA)."},
+				"ca_cert_pem": schema.StringAttribute{Optional: true, MarkdownDescription: "Extra trusted CA certificates, PEM-encoded (e.g. an internal CA). Conflicts with `insecure_skip_verify = true`.",
+					Validators: []validator.String{pemCertificatesValidator{}}},
 			},
 		},
 		"prometheus": schema.SingleNestedBlock{
@@ -174,11 +180,12 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "Prometheus base URL, e.g. `http://prometheus:9090`. Required in the block.",
 					Validators: []validator.String{urlValidator{}}},
 				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "PromQL expression. Required in the block.",
-					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+					Validators: []validator.String{nonBlankValidator{what: "PromQL expression"}}},
 				"min": schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
 				"max": schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
 				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
-					MarkdownDescription: "Request headers (`Authorization`, `X-Scope-OrgID`). Sensitive."},
+					MarkdownDescription: "Request headers (`Authorization`, `X-Scope-OrgID`). Sensitive.",
+					Validators:          []validator.Map{headersValidator{}}},
 				"timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "Timeout of one attempt. Default `5s`.",
 					Validators: []validator.String{durationValidator{min: 100 * time.Millisecond, max: 5 * time.Minute}}},
 			},
@@ -282,19 +289,44 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 			diags.AddAttributeError(at.AtName("metrics"), "Metrics check without a threshold",
 				"The metrics block needs max_5xx_rate, max_p99_latency or both (or compare_to_other_color with a relative threshold): without a threshold it can never fail.")
 		}
+		if !compare && !m.CompareToOtherColor.IsUnknown() {
+			for _, setting := range []struct {
+				name string
+				v    attr.Value
+			}{{"other_target_group_arn", m.OtherTargetGroupARN}, {"min_requests_other", m.MinRequestsOther}} {
+				if name := setting.name; !setting.v.IsNull() {
+					diags.AddAttributeError(at.AtName("metrics").AtName(name), "Comparison setting without comparison",
+						name+" applies to the comparison with the other color only: set compare_to_other_color = true (with max_5xx_rate_increase or max_p99_latency_ratio), or remove it.")
+				}
+			}
+		}
+		if known(m.OtherTargetGroupARN) && known(m.TargetGroupARN) && m.OtherTargetGroupARN.ValueString() == m.TargetGroupARN.ValueString() {
+			diags.AddAttributeError(at.AtName("metrics").AtName("other_target_group_arn"), "Same target group to compare with",
+				"other_target_group_arn is target_group_arn itself: a comparison needs the other color's target group.")
+		}
 	}
 	if h := c.HTTP; h != nil {
 		if h.URL.IsNull() {
-			diags.AddAttributeError(at.AtName("http").AtName("url"), "Missing URL", "The http check needs url.")
+			diags.AddAttributeError(at.AtName("http").AtName("url"), "Missing URL",
+				"The http check needs url: an absolute http:// or https:// URL, e.g. http://10.0.1.5:8080/health.")
 		}
 		if h.JSONPath.IsNull() != h.JSONValue.IsNull() {
 			diags.AddAttributeError(at.AtName("http").AtName("json_value"), "json_path and json_value go together",
 				"Set both json_path and json_value (the value expected at the path), or neither.")
 		}
+		if known(h.Method) && strings.EqualFold(h.Method.ValueString(), "HEAD") && (!h.BodyRegex.IsNull() || !h.JSONPath.IsNull()) {
+			diags.AddAttributeError(at.AtName("http").AtName("method"), "HEAD request with a body check",
+				"A HEAD response has no body for body_regex or json_path to match: use method = \"GET\" (the default), or remove body_regex and json_path.")
+		}
+		if h.InsecureSkipVerify.ValueBool() && !h.CACertPEM.IsNull() {
+			diags.AddAttributeError(at.AtName("http").AtName("insecure_skip_verify"), "Conflicting TLS settings",
+				"insecure_skip_verify = true turns certificate verification off, so ca_cert_pem would never be used: keep ca_cert_pem and remove insecure_skip_verify (preferred), or remove ca_cert_pem.")
+		}
 	}
 	if p := c.Prometheus; p != nil {
 		if p.URL.IsNull() {
-			diags.AddAttributeError(at.AtName("prometheus").AtName("url"), "Missing URL", "The prometheus check needs url.")
+			diags.AddAttributeError(at.AtName("prometheus").AtName("url"), "Missing URL",
+				"The prometheus check needs url: the Prometheus base URL, e.g. http://prometheus:9090.")
 		}
 		if p.Query.IsNull() {
 			diags.AddAttributeError(at.AtName("prometheus").AtName("query"), "Missing query", "The prometheus check needs query (PromQL).")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"time"
 
@@ -103,7 +104,7 @@ var (
 	pairNamePattern     = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,24}[a-zA-Z0-9])?$`)
 	vpcIDPattern        = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	matcherPattern      = regexp.MustCompile(`^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$`)
-	healthCheckPortPatt = regexp.MustCompile(`^(traffic-port|[1-9]\d{0,4})$`)
+	healthCheckPortPatt = regexp.MustCompile(`^(traffic-port|[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$`)
 )
 
 func (r *environmentPairResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -120,8 +121,9 @@ func colorAttribute(color string) schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"version": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Label of the version this color runs, e.g. `2.4.0`. Stored as the target " +
+				MarkdownDescription: "Label of the version this color runs, e.g. `2.4.0`, at most 256 characters. Stored as the target " +
 					"group tag `bluegreen:version`; changing it changes nothing else.",
+				Validators: []validator.String{stringvalidator.LengthAtMost(256)},
 			},
 			"targets": schema.SetNestedAttribute{
 				Optional: true,
@@ -213,7 +215,8 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 							stringvalidator.RegexMatches(regexp.MustCompile(`^/`), "must start with /")}},
 					"matcher": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("200"),
 						MarkdownDescription: "HTTP codes that mean healthy: `200`, `200,202` or `200-299` (codes 200–499). Default `200`.",
-						Validators:          []validator.String{stringvalidator.RegexMatches(matcherPattern, "must be HTTP codes such as 200, 200,202 or 200-299")}},
+						Validators: []validator.String{stringvalidator.RegexMatches(matcherPattern, "must be HTTP codes such as 200, 200,202 or 200-299"),
+							matcherCodesValidator{}}},
 					"interval": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("30s"),
 						MarkdownDescription: "Time between checks of a target, whole seconds from `5s` to `300s`. Default `30s`.",
 						Validators:          []validator.String{wholeSecondsValidator{min: 5 * time.Second, max: 300 * time.Second}}},
@@ -260,7 +263,11 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 func (r *environmentPairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m environmentPairModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.HealthCheck.IsNull() || m.HealthCheck.IsUnknown() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validatePairTargets(ctx, m, &resp.Diagnostics)
+	if m.HealthCheck.IsNull() || m.HealthCheck.IsUnknown() {
 		return
 	}
 	var hc healthCheckModel
@@ -270,6 +277,54 @@ func (r *environmentPairResource) ValidateConfig(ctx context.Context, req resour
 	if interval > 0 && timeout > 0 && timeout >= interval && !hc.Interval.IsUnknown() && !hc.Timeout.IsUnknown() {
 		resp.Diagnostics.AddAttributeError(path.Root("health_check").AtName("timeout"), "Health check timeout not shorter than interval",
 			fmt.Sprintf("health_check.timeout (%s) must be shorter than health_check.interval (%s): AWS rejects a timeout that is not.", timeout, interval))
+	}
+}
+
+var instanceIDPattern = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
+
+// validatePairTargets checks that each color's target IDs are what
+// target_type registers: instance IDs for "instance", IP addresses for "ip".
+func validatePairTargets(ctx context.Context, m environmentPairModel, diags *diag.Diagnostics) {
+	if m.TargetType.IsUnknown() {
+		return
+	}
+	targetType := "ip"
+	if !m.TargetType.IsNull() {
+		targetType = m.TargetType.ValueString()
+	}
+	for _, color := range envpair.Colors {
+		obj := m.Blue
+		if color == "green" {
+			obj = m.Green
+		}
+		if !known(obj) {
+			continue
+		}
+		var c colorModel
+		if d := obj.As(ctx, &c, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}); d.HasError() || !known(c.Targets) {
+			continue
+		}
+		for _, e := range c.Targets.Elements() {
+			o, ok := e.(types.Object)
+			if !ok || !known(o) {
+				continue
+			}
+			id, ok := o.Attributes()["id"].(types.String)
+			if !ok || !known(id) || id.ValueString() == "" {
+				continue
+			}
+			at := path.Root(color).AtName("targets")
+			switch _, ipErr := netip.ParseAddr(id.ValueString()); {
+			case targetType == "ip" && ipErr != nil:
+				diags.AddAttributeError(at, "Target does not match target_type",
+					fmt.Sprintf("%s.targets: id %q is not an IP address, but target_type = \"ip\" registers targets by IPv4 or IPv6 address. "+
+						"Use an IP address, or target_type = \"instance\" for EC2 instance IDs.", color, id.ValueString()))
+			case targetType == "instance" && !instanceIDPattern.MatchString(id.ValueString()):
+				diags.AddAttributeError(at, "Target does not match target_type",
+					fmt.Sprintf("%s.targets: id %q is not an EC2 instance ID (i-0123456789abcdef0), but target_type = \"instance\" registers "+
+						"targets by instance ID. Use an instance ID, or target_type = \"ip\" for IP addresses.", color, id.ValueString()))
+			}
+		}
 	}
 }
 

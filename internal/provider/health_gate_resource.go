@@ -127,6 +127,44 @@ func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.Va
 		}
 	}
 	validateChecks(&m.checksModel, path.Empty(), &resp.Diagnostics)
+	validateGateTiming(ctx, m, &resp.Diagnostics)
+}
+
+// validateGateTiming rejects a gate that cannot pass before its timeout: the
+// first round runs at once, then one every interval, so passing takes at
+// least (consecutive_successes - 1) × interval.
+func validateGateTiming(ctx context.Context, m healthGateModel, diags *diag.Diagnostics) {
+	if m.Interval.IsUnknown() || m.ConsecutiveSuccesses.IsUnknown() || m.Timeouts.IsNull() || m.Timeouts.IsUnknown() {
+		return
+	}
+	interval := durationOr(m.Interval, defaultGateInterval)
+	if interval <= 0 {
+		return // reported by the interval validator
+	}
+	n := int64(1)
+	if !m.ConsecutiveSuccesses.IsNull() {
+		n = max(m.ConsecutiveSuccesses.ValueInt64(), 1)
+	}
+	shortest := time.Duration(n-1) * interval
+	for _, t := range []struct {
+		name string
+		get  func(context.Context, time.Duration) (time.Duration, diag.Diagnostics)
+	}{{"create", m.Timeouts.Create}, {"update", m.Timeouts.Update}} {
+		name, get := t.name, t.get
+		if v, ok := m.Timeouts.Attributes()[name].(types.String); !ok || !known(v) {
+			continue // not set: the default (10m) applies
+		}
+		timeout, d := get(ctx, defaultGateTimeout)
+		if d.HasError() {
+			continue // reported by the timeouts validator
+		}
+		if shortest >= timeout {
+			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Gate cannot pass within the timeout",
+				fmt.Sprintf("consecutive_successes = %d rounds, one every interval (%s), take at least %s, but timeouts.%s is %s: "+
+					"the gate could never pass. Raise timeouts.%s above %s, or lower interval or consecutive_successes.",
+					n, interval, shortest, name, timeout, name, shortest))
+		}
+	}
 }
 
 func (r *healthGateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -21,6 +21,7 @@ import (
 var (
 	_ datasource.DataSourceWithConfigure        = (*listenerStateDataSource)(nil)
 	_ datasource.DataSourceWithConfigValidators = (*listenerStateDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig   = (*listenerStateDataSource)(nil)
 )
 
 // NewListenerStateDataSource is the bluegreen_listener_state data source.
@@ -102,6 +103,16 @@ func (d *listenerStateDataSource) Schema(_ context.Context, _ datasource.SchemaR
 func (d *listenerStateDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
 		datasourcevalidator.ExactlyOneOf(path.MatchRoot("listener_arn"), path.MatchRoot("rule_arn")),
+	}
+}
+
+func (d *listenerStateDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var blue, green types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("blue_target_group_arn"), &blue)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("green_target_group_arn"), &green)...)
+	if known(blue) && known(green) && blue.ValueString() == green.ValueString() {
+		resp.Diagnostics.AddAttributeError(path.Root("green_target_group_arn"), "Same target group for blue and green",
+			"blue_target_group_arn and green_target_group_arn are the same ARN: give the two different target groups of the colors, or leave them unset to find the groups named *-blue and *-green.")
 	}
 }
 

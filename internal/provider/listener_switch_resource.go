@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -247,13 +248,15 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 					},
 					"path_patterns": schema.ListAttribute{
 						ElementType: types.StringType, Optional: true,
-						MarkdownDescription: "Path patterns (`/api/*`); at least one of `path_patterns` and `host_headers` is required.",
-						Validators:          []validator.List{listvalidator.SizeBetween(1, 5)},
+						MarkdownDescription: "Path patterns (`/api/*`), 1–5 of 1–128 characters; at least one of `path_patterns` and `host_headers` is required.",
+						Validators: []validator.List{listvalidator.SizeBetween(1, 5),
+							listvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 128))},
 					},
 					"host_headers": schema.ListAttribute{
 						ElementType: types.StringType, Optional: true,
-						MarkdownDescription: "Host headers (`api.example.com`, `*.example.com`).",
-						Validators:          []validator.List{listvalidator.SizeBetween(1, 5)},
+						MarkdownDescription: "Host headers (`api.example.com`, `*.example.com`), 1–5 of 1–128 characters.",
+						Validators: []validator.List{listvalidator.SizeBetween(1, 5),
+							listvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 128))},
 					},
 				},
 			},
@@ -270,7 +273,7 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"steps": schema.ListAttribute{
 						ElementType: types.Int64Type, Optional: true,
 						MarkdownDescription: "Canary only: percentages for the receiving color before 100, strictly ascending, each 1–99, e.g. `[10, 50]`.",
-						Validators:          []validator.List{listvalidator.SizeBetween(1, 20)},
+						Validators:          []validator.List{listvalidator.SizeBetween(1, 20), listvalidator.NoNullValues()},
 					},
 					"step_percent": schema.Int64Attribute{
 						Optional: true, MarkdownDescription: "Linear only: percentage added per step, 1–99 (`25` → 25, 50, 75, 100).",
@@ -303,6 +306,7 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 					},
 					"min_healthy_percent": schema.Float64Attribute{
 						Optional: true, MarkdownDescription: "Healthy share of its registered targets, 0–100. Default `0` (not checked).",
+						Validators: []validator.Float64{float64validator.Between(0, 100)},
 					},
 				},
 			},
@@ -339,15 +343,30 @@ func expandStrategy(ctx context.Context, s *strategyModel, diags *diag.Diagnosti
 		st.Type = s.Type.ValueString()
 	}
 	if !s.Steps.IsNull() && !s.Steps.IsUnknown() {
-		var steps []int64
+		var steps []types.Int64 // a null step is reported by the attribute's validator
 		diags.Append(s.Steps.ElementsAs(ctx, &steps, false)...)
 		for _, v := range steps {
-			st.Steps = append(st.Steps, int(v))
+			if known(v) {
+				st.Steps = append(st.Steps, int(v.ValueInt64()))
+			}
 		}
 	}
 	st.StepPercent = int(s.StepPercent.ValueInt64())
 	st.StepInterval = durationOr(s.StepInterval, time.Minute)
 	return st
+}
+
+// listFullyKnown reports whether l and each of its elements are known.
+func listFullyKnown(l types.List) bool {
+	if l.IsUnknown() {
+		return false
+	}
+	for _, e := range l.Elements() {
+		if e.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -405,16 +424,32 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 		return
 	}
 	// The engine's own validation (ascending steps, ranges), mapped to attributes.
-	if m.Strategy != nil && (m.Strategy.Steps.IsUnknown() || m.Strategy.StepPercent.IsUnknown() || m.Strategy.Type.IsUnknown()) {
+	if m.Strategy != nil && (!listFullyKnown(m.Strategy.Steps) || m.Strategy.StepPercent.IsUnknown() || m.Strategy.Type.IsUnknown()) {
 		return
 	}
 	st := expandStrategy(ctx, m.Strategy, &resp.Diagnostics)
-	if _, err := rollout.PlanShift(st, traffic.Blue, traffic.Green, durationOr(m.BakeTime, 0)); err != nil {
+	if _, err := rollout.PlanShift(st, traffic.Blue, traffic.Green, durationOr(m.BakeTime, 0)); err != nil && !reportedBySchema(err) {
 		resp.Diagnostics.AddAttributeError(strategyErrorPath(err), "Invalid strategy", err.Error())
 	}
 	if m.RollbackOn != nil {
 		validateChecks(&m.RollbackOn.checksModel, path.Root("rollback_on"), &resp.Diagnostics)
 	}
+}
+
+// reportedBySchema reports whether the attribute validators already reject
+// what err is about (type, step_percent, step_interval and bake_time have
+// their own; only the canary steps are checked by the engine alone), so the
+// user sees one error per mistake.
+func reportedBySchema(err error) bool {
+	var ve *rollout.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	switch ve.Field {
+	case "Type", "StepPercent", "StepInterval", "Bake":
+		return true
+	}
+	return false
 }
 
 func strategyErrorPath(err error) path.Path {
@@ -469,7 +504,7 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 		state = &listenerSwitchModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
-	if plan.Strategy != nil && (plan.Strategy.Steps.IsUnknown() || plan.Strategy.StepPercent.IsUnknown()) {
+	if plan.Strategy != nil && (!listFullyKnown(plan.Strategy.Steps) || plan.Strategy.StepPercent.IsUnknown()) {
 		return
 	}
 	want := desiredWeights(plan.ActiveColor.ValueString())
@@ -753,19 +788,38 @@ func (r *listenerSwitchResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(d...)
 	plan.RuleARN = types.StringValue("")
 	if plan.Rule != nil {
-		// The rule starts on the other color with no traffic moved yet is not
-		// possible (a new rule takes traffic at once), so it starts on
-		// active_color only if that color passes pre-flight; see shift.
+		// A new rule takes traffic at once, on active_color. If that group is
+		// already attached somewhere, its targets must pass pre-flight. If it
+		// is not, ALB has never health-checked its targets (they report
+		// "unused"): require registered targets and say that checks start now.
 		to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
 		spec := ruleSpec(ctx, plan, r.data.DefaultTags, &resp.Diagnostics)
-		pre := targethealth.New(r.data.Clients.ELBv2, map[traffic.Color]string{
+		receiving := map[traffic.Color]string{
 			traffic.Blue: plan.BlueTargetGroupARN.ValueString(), traffic.Green: plan.GreenTargetGroupARN.ValueString(),
-		}[to], 1, 0)
-		for _, res := range pre.Evaluate(ctx) {
-			if res.Verdict != "pass" {
-				resp.Diagnostics.AddError("Pre-flight check refused the rule",
-					fmt.Sprintf("The new rule would send traffic to %s at once, but %s. No rule was created.", to, res))
-				return
+		}[to]
+		attached, registered, err := alb.TargetGroupAttachment(ctx, r.data.Clients.ELBv2, receiving)
+		if err != nil {
+			resp.Diagnostics.AddError("Error reading target group", fmt.Sprintf("creating switch rule: %s", err))
+			return
+		}
+		switch {
+		case registered == 0:
+			resp.Diagnostics.AddError("Pre-flight check refused the rule",
+				fmt.Sprintf("The new rule would send traffic to %s at once, but its target group %s has no registered targets. No rule was created.", to, receiving))
+			return
+		case !attached:
+			resp.Diagnostics.AddWarning("Targets not health-checked yet",
+				fmt.Sprintf("The %s target group was not used by any load balancer, so ALB had not health-checked its %d targets; "+
+					"checks start now that the rule uses it. Put a bluegreen_health_gate between the rule and the first traffic "+
+					"if the targets may not be ready.", to, registered))
+		default:
+			pre := targethealth.New(r.data.Clients.ELBv2, receiving, 1, 0)
+			for _, res := range pre.Evaluate(ctx) {
+				if res.Verdict != "pass" {
+					resp.Diagnostics.AddError("Pre-flight check refused the rule",
+						fmt.Sprintf("The new rule would send traffic to %s at once, but %s. No rule was created.", to, res))
+					return
+				}
 			}
 		}
 		arn, err := alb.CreateRule(ctx, r.data.Clients.ELBv2, spec, plan.BlueTargetGroupARN.ValueString(),

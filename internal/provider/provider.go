@@ -107,7 +107,7 @@ func (p *bluegreenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"role_arn": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "ARN of the role to assume, e.g. `arn:aws:iam::123456789012:role/deployer`. Required when the block is present.",
-						Validators:          []validator.String{arnValidator{service: "iam"}},
+						Validators:          []validator.String{arnValidator{service: "iam", resource: "role/"}},
 					},
 					"session_name": schema.StringAttribute{
 						Optional:            true,
@@ -116,7 +116,8 @@ func (p *bluegreenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					},
 					"external_id": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "External ID the role's trust policy requires, if any.",
+						MarkdownDescription: "External ID the role's trust policy requires, if any (2–1224 characters of `[\\w+=,.@:/-]`).",
+						Validators:          []validator.String{externalIDValidator{}},
 					},
 					"duration": schema.StringAttribute{
 						Optional:            true,
@@ -142,7 +143,8 @@ func (p *bluegreenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"tags": schema.MapAttribute{
 						ElementType:         types.StringType,
 						Optional:            true,
-						MarkdownDescription: "Tag keys and values.",
+						MarkdownDescription: "Tag keys (1–128 characters, not starting with `aws:` or `bluegreen:`) and values (at most 256 characters).",
+						Validators:          []validator.Map{reservedTagKeys{}},
 					},
 				},
 			},

@@ -2,14 +2,21 @@ package provider
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
+	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
 )
 
 // stringCheck adapts a func(value) error into a framework string validator
@@ -65,6 +72,10 @@ func (urlValidator) ValidateString(ctx context.Context, req validator.StringRequ
 		if err := awsclient.ValidEndpoint(s); err != nil {
 			return fmt.Errorf("expected an absolute http:// or https:// URL (%v)", err)
 		}
+		// "http://:8080" has a port but no host name.
+		if u, _ := url.Parse(s); u.Hostname() == "" {
+			return fmt.Errorf("expected an absolute http:// or https:// URL with a host name, e.g. http://127.0.0.1:8080/health")
+		}
 		return nil
 	}}.ValidateString(ctx, req, resp)
 }
@@ -99,7 +110,27 @@ func checkARN(s, service, resource string) error {
 	if resource != "" && !strings.HasPrefix(m[4], resource) {
 		return fmt.Errorf("expected a resource of the form %s…, got %q", resource, m[4])
 	}
+	if service == "elasticloadbalancing" && (m[2] == "" || m[3] == "") {
+		return fmt.Errorf("expected an ARN with a region and a 12-digit account ID, e.g. arn:aws:elasticloadbalancing:us-east-1:123456789012:%s…", resource)
+	}
+	if form, ok := arnResourceForms[resource]; ok {
+		parts := strings.Split(m[4], "/")
+		if len(parts) != strings.Count(form, "/")+1 || slices.Contains(parts, "") {
+			return fmt.Errorf("expected a resource of the form %s, got %q", form, m[4])
+		}
+	} else if resource != "" && (m[4] == resource || strings.HasSuffix(m[4], "/")) {
+		return fmt.Errorf("expected a resource of the form %s<name>, got %q", resource, m[4])
+	}
 	return nil
+}
+
+// arnResourceForms are the complete resource parts of the Elastic Load
+// Balancing ARNs the schemas take, by resource prefix.
+var arnResourceForms = map[string]string{
+	"targetgroup/":       "targetgroup/<name>/<id>",
+	"loadbalancer/app/":  "loadbalancer/app/<name>/<id>",
+	"listener/app/":      "listener/app/<load balancer name>/<load balancer id>/<listener id>",
+	"listener-rule/app/": "listener-rule/app/<load balancer name>/<load balancer id>/<listener id>/<rule id>",
 }
 
 func orAny(s string) string {
@@ -213,6 +244,11 @@ func (reservedTagKeys) ValidateMap(_ context.Context, req validator.MapRequest, 
 			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag key",
 				fmt.Sprintf("Tag key %q must be 1–128 characters long.", k))
 		}
+		if v, ok := req.ConfigValue.Elements()[k].(types.String); ok && known(v) && utf8.RuneCountInString(v.ValueString()) > 256 {
+			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag value",
+				fmt.Sprintf("Attribute %s: the value of tag %q is %d characters long; AWS allows at most 256.",
+					req.Path, k, utf8.RuneCountInString(v.ValueString())))
+		}
 	}
 }
 
@@ -230,4 +266,143 @@ func (regexValidator) ValidateString(ctx context.Context, req validator.StringRe
 		}
 		return nil
 	}}.ValidateString(ctx, req, resp)
+}
+
+// externalIDValidator checks an STS external ID: 2–1224 characters of
+// letters, digits and +=,.@:/-.
+type externalIDValidator struct{}
+
+var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2–1224 long (RE2 caps {n,m} at 1000)
+
+func (externalIDValidator) Description(context.Context) string {
+	return "2–1224 characters of letters, digits and +=,.@:/_-"
+}
+func (v externalIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+func (v externalIDValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	stringCheck{check: func(s string) error {
+		if len(s) < 2 || len(s) > 1224 || !externalIDPattern.MatchString(s) {
+			return fmt.Errorf("expected %s", v.Description(ctx))
+		}
+		return nil
+	}}.ValidateString(ctx, req, resp)
+}
+
+// matcherCodesValidator checks the codes of a well-formed health check
+// matcher ("200", "200,202", "200-299"): each from 200 to 499, ranges
+// ascending. The syntax itself is checked by a regex validator.
+type matcherCodesValidator struct{}
+
+func (matcherCodesValidator) Description(context.Context) string {
+	return "HTTP codes from 200 to 499; a range low-high must be ascending"
+}
+func (v matcherCodesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+func (v matcherCodesValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !matcherPattern.MatchString(req.ConfigValue.ValueString()) {
+		return // reported by the regex validator
+	}
+	stringCheck{check: func(s string) error {
+		for _, part := range strings.Split(s, ",") {
+			lo, hi, isRange := strings.Cut(part, "-")
+			if !isRange {
+				hi = lo
+			}
+			a, _ := strconv.Atoi(lo)
+			b, _ := strconv.Atoi(hi)
+			if a < 200 || a > 499 || b < 200 || b > 499 {
+				return fmt.Errorf("%s is out of range: an ALB health check matcher takes HTTP codes from 200 to 499", part)
+			}
+			if a > b {
+				return fmt.Errorf("the range %s is reversed: write it low-high, e.g. %d-%d", part, b, a)
+			}
+		}
+		return nil
+	}}.ValidateString(ctx, req, resp)
+}
+
+// nonBlankValidator rejects empty and whitespace-only strings.
+type nonBlankValidator struct{ what string }
+
+func (v nonBlankValidator) Description(context.Context) string {
+	return "must be a non-blank " + v.what
+}
+func (v nonBlankValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v nonBlankValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	stringCheck{check: func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return fmt.Errorf("expected a non-blank %s", v.what)
+		}
+		return nil
+	}}.ValidateString(ctx, req, resp)
+}
+
+// jsonPathValidator checks the dotted JSON path of an http check
+// ("version", "build.version", "items.0.name"; a leading "$." is allowed).
+type jsonPathValidator struct{}
+
+func (jsonPathValidator) Description(context.Context) string {
+	return "a dotted path of keys and list indexes such as build.version or items.0.name"
+}
+func (v jsonPathValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v jsonPathValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	stringCheck{check: func(s string) error {
+		q := strings.TrimPrefix(strings.TrimPrefix(s, "$"), ".")
+		if q == "" || slices.Contains(strings.Split(q, "."), "") {
+			return fmt.Errorf("expected %s, without empty segments", v.Description(ctx))
+		}
+		return nil
+	}}.ValidateString(ctx, req, resp)
+}
+
+// pemCertificatesValidator checks that a string holds at least one
+// PEM-encoded X.509 certificate.
+type pemCertificatesValidator struct{}
+
+func (pemCertificatesValidator) Description(context.Context) string {
+	return "one or more PEM-encoded X.509 certificates (-----BEGIN CERTIFICATE-----)"
+}
+func (v pemCertificatesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+func (v pemCertificatesValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	// Not stringCheck: the value is not repeated in the detail.
+	if !x509.NewCertPool().AppendCertsFromPEM([]byte(req.ConfigValue.ValueString())) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+lastStep(req.Path.String()),
+			fmt.Sprintf("Attribute %s holds no valid certificate: expected %s.", req.Path, v.Description(ctx)))
+	}
+}
+
+// headersValidator checks request header names (HTTP tokens) and values (no
+// control characters). Values are never shown: headers are sensitive.
+type headersValidator struct{}
+
+func (headersValidator) Description(context.Context) string {
+	return "header names must be HTTP tokens (letters, digits and !#$%&'*+-.^_`|~) and values must not contain control characters"
+}
+func (v headersValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (headersValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for k, e := range req.ConfigValue.Elements() {
+		if !httpcheck.IsToken(k) {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid header name",
+				fmt.Sprintf("Attribute %s: header name %q is not a valid HTTP header name: use letters, digits and !#$%%&'*+-.^_`|~, "+
+					"without spaces or colons (e.g. Authorization, X-Scope-OrgID).", req.Path, k))
+			continue
+		}
+		if s, ok := e.(types.String); ok && known(s) {
+			if err := httpcheck.ValidateHeaders(map[string]string{k: s.ValueString()}); err != nil {
+				resp.Diagnostics.AddAttributeError(req.Path, "Invalid header value",
+					fmt.Sprintf("Attribute %s: the value of header %q contains a control character (value not shown); "+
+						"header values may contain printable characters and tabs only.", req.Path, k))
+			}
+		}
+	}
 }

@@ -244,3 +244,27 @@ func ForwardTargetGroups(ctx context.Context, api API, arn string) ([]string, er
 	}
 	return out, nil
 }
+
+// TargetGroupAPI is what TargetGroupAttachment needs.
+type TargetGroupAPI interface {
+	DescribeTargetGroups(ctx context.Context, params *elbv2.DescribeTargetGroupsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error)
+	DescribeTargetHealth(ctx context.Context, params *elbv2.DescribeTargetHealthInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetHealthOutput, error)
+}
+
+// TargetGroupAttachment reports whether a target group is used by any load
+// balancer (only then does ALB health-check its targets; until then they
+// report "unused") and how many targets are registered.
+func TargetGroupAttachment(ctx context.Context, api TargetGroupAPI, arn string) (attached bool, registered int, err error) {
+	out, err := api.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{arn}})
+	if err != nil {
+		return false, 0, fmt.Errorf("describing target group %s: %w", arn, err)
+	}
+	if len(out.TargetGroups) == 0 {
+		return false, 0, fmt.Errorf("target group %s not found", arn)
+	}
+	th, err := api.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(arn)})
+	if err != nil {
+		return false, 0, fmt.Errorf("describing targets of %s: %w", arn, err)
+	}
+	return len(out.TargetGroups[0].LoadBalancerArns) > 0, len(th.TargetHealthDescriptions), nil
+}

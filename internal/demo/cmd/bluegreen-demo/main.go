@@ -10,11 +10,11 @@
 //     show the automatic rollback, its diagnostic and the state afterwards;
 //  4. destroy everything and stop the sandbox.
 //
-// Until the sandbox has a data plane, the driver stands in for it: it marks
-// registered targets healthy after the health check's threshold × interval,
-// and publishes ALB metrics for the traffic the listener's weights would
-// send to each target group (80 requests/s in all, error rate and latency by
-// the version each color runs).
+// Everything is real traffic on loopback: the sandbox's data plane serves the
+// listener, forwards by the switch's weights to demo app instances (two per
+// release, on 127.0.0.1), health-checks them, and publishes the ALB metrics
+// the rollback checks read. The driver sends about 80 requests/s through the
+// listener and records what each answer says (color, status, latency).
 package main
 
 import (
@@ -26,7 +26,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,8 +40,8 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
-	sbcw "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
 )
 
 func main() {
@@ -51,39 +51,41 @@ func main() {
 	}
 }
 
-// profile is how a version behaves under traffic.
-type profile struct {
-	ErrorRate float64
-	Latency   time.Duration
+// release is how a version behaves: demo app instances fail a share of
+// requests and add latency.
+type release struct {
+	FailPercent float64
+	LatencyMS   int
 }
 
-var versions = map[string]profile{
-	"1.0.0": {ErrorRate: 0.002, Latency: 40 * time.Millisecond},
-	"2.0.0": {ErrorRate: 0.001, Latency: 35 * time.Millisecond},
-	"3.0.0": {ErrorRate: 0.30, Latency: 60 * time.Millisecond}, // the bad release
+var releases = map[string]release{
+	"1.0.0": {FailPercent: 0.2, LatencyMS: 20},
+	"2.0.0": {FailPercent: 0.1, LatencyMS: 15},
+	"3.0.0": {FailPercent: 30, LatencyMS: 40}, // the bad release
 }
 
 const requestsPerSecond = 80
 
 type demo struct {
 	terraform, workdir string
+	listenerURL        string
 	env                []string
 	srv                *sandbox.Server
 	clients            *awsclient.Clients
 	lbARN, listenerARN string
 
 	mu      sync.Mutex
-	version map[string]string // color → version it runs
 	samples []sample
+	apps    map[string][]*demoapp.Server // color → instances of its release
 }
 
-// sample is one second of simulated traffic to one target group.
+// sample is one request through the listener.
 type sample struct {
-	At        time.Time
-	Color     string
-	Requests  int
-	Errors    int
-	Latencies []float64
+	At      time.Time
+	Color   string // from the answer's body; "" for 5xx answers that carry none
+	Target  string // the instance that answered (or the color's last guess)
+	Status  int
+	Latency time.Duration
 }
 
 func run() error {
@@ -96,7 +98,7 @@ func run() error {
 		return errors.New("-provider-dir is required")
 	}
 	start := time.Now()
-	d := &demo{version: map[string]string{"blue": "1.0.0", "green": "1.0.0"}}
+	d := &demo{apps: map[string][]*demoapp.Server{}}
 	var err error
 	if d.terraform, err = filepath.Abs(*tf); err != nil {
 		return err
@@ -105,13 +107,29 @@ func run() error {
 		return err
 	}
 	defer d.srv.Close()
+	defer d.stopApps()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go d.simulateHealthChecks(ctx)
-	go d.simulateTraffic(ctx)
+	go d.sendTraffic(ctx)
 
 	title("1. Provision: twin target groups, a health gate per color, the switch on blue (v1.0.0)")
+	if err := d.deploy("blue", "1.0.0"); err != nil {
+		return err
+	}
+	if err := d.deploy("green", "1.0.0"); err != nil {
+		return err
+	}
+	// First the pair alone, then the listener forwards to both of its groups
+	// (what aws_lb_listener does in a real stack; both groups attached is what
+	// starts their health checks), then everything else.
+	if _, err := d.terraformCmd("apply", "-auto-approve", "-no-color", "-input=false", "-target=bluegreen_environment_pair.demo",
+		"-var", "active_color=blue", "-var", "blue_version=1.0.0", "-var", "green_version=1.0.0"); err != nil {
+		return err
+	}
+	if err := d.forwardToPair(); err != nil {
+		return err
+	}
 	if _, err := d.apply("blue", "1.0.0", "1.0.0"); err != nil {
 		return err
 	}
@@ -120,7 +138,9 @@ func run() error {
 	}
 
 	title("2. Release v2.0.0 to green, then canary blue → green (10% → 50% → 100%, bake)")
-	d.setVersion("green", "2.0.0")
+	if err := d.deploy("green", "2.0.0"); err != nil {
+		return err
+	}
 	if _, err := d.apply("green", "1.0.0", "2.0.0"); err != nil {
 		return err
 	}
@@ -132,7 +152,9 @@ func run() error {
 	// ALB metrics have one-minute resolution: let blue's window hold only the
 	// new release's traffic, as it would after a real deploy.
 	d.waitIdle("blue", 61*time.Second)
-	d.setVersion("blue", "3.0.0")
+	if err := d.deploy("blue", "3.0.0"); err != nil {
+		return err
+	}
 	out, err := d.apply("blue", "3.0.0", "2.0.0")
 	if err == nil {
 		return errors.New("the bad release was not rolled back")
@@ -148,6 +170,11 @@ func run() error {
 	}
 
 	title("4. Clean up")
+	// The listener is the driver's (an aws_lb_listener in a real stack, which
+	// Terraform would destroy before the pair): stop forwarding first.
+	if err := d.detachListener(); err != nil {
+		return err
+	}
 	if _, err := d.terraformCmd("destroy", "-auto-approve", "-no-color", "-input=false",
 		"-var", "active_color=green", "-var", "blue_version=3.0.0", "-var", "green_version=2.0.0"); err != nil {
 		return err
@@ -221,11 +248,13 @@ func (d *demo) prepare(example, workdir, providerDir string) error {
 		return err
 	}
 
-	d.srv, err = sandbox.Start(sandbox.Options{})
+	// Health checks run five times faster than configured (a 5 s interval
+	// checks every second), so targets turn healthy in a couple of seconds.
+	d.srv, err = sandbox.Start(sandbox.Options{DataPlane: true, HealthCheckTimeScale: 0.2})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("local AWS sandbox on %s (ELBv2, CloudWatch, STS)\n", d.srv.URL())
+	fmt.Printf("local AWS sandbox on %s (ELBv2, CloudWatch, STS; data plane on)\n", d.srv.URL())
 	d.env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+rcPath, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"AWS_ENDPOINT_URL="+d.srv.URL(), "AWS_ACCESS_KEY_ID=demo", "AWS_SECRET_ACCESS_KEY=demo",
@@ -271,14 +300,96 @@ func (d *demo) createLoadBalancer() error {
 		return fmt.Errorf("creating the demo listener: %w", err)
 	}
 	d.listenerARN = aws.ToString(l.Listeners[0].ListenerArn)
-	fmt.Printf("load balancer demo with listener :80 (%s)\n", d.listenerARN)
+	addr, ok := d.srv.ListenerAddr(d.listenerARN)
+	if !ok {
+		return errors.New("the sandbox data plane did not open the listener")
+	}
+	d.listenerURL = "http://" + addr + "/"
+	fmt.Printf("load balancer demo: listener :80 served at %s\n", d.listenerURL)
 	return nil
 }
 
-func (d *demo) setVersion(color, version string) {
+// detachListener makes the listener answer 404 again.
+func (d *demo) detachListener() error {
+	_, err := d.clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
+		ListenerArn: aws.String(d.listenerARN),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404"), ContentType: aws.String("text/plain")}}},
+	})
+	return err
+}
+
+// forwardToPair points the listener's default action at both groups of the
+// pair, all traffic on blue.
+func (d *demo) forwardToPair() error {
+	ctx := context.Background()
+	out, err := d.clients.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{"demo-blue", "demo-green"}})
+	if err != nil {
+		return err
+	}
+	arns := map[string]string{}
+	for _, tg := range out.TargetGroups {
+		arns[aws.ToString(tg.TargetGroupName)] = aws.ToString(tg.TargetGroupArn)
+	}
+	_, err = d.clients.ELBv2.ModifyListener(ctx, &elbv2.ModifyListenerInput{
+		ListenerArn: aws.String(d.listenerARN),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, ForwardConfig: &elbv2types.ForwardActionConfig{
+			TargetGroups: []elbv2types.TargetGroupTuple{
+				{TargetGroupArn: aws.String(arns["demo-blue"]), Weight: aws.Int32(100)},
+				{TargetGroupArn: aws.String(arns["demo-green"]), Weight: aws.Int32(0)},
+			},
+		}}},
+	})
+	if err == nil {
+		fmt.Println("listener :80 now forwards to demo-blue (100) and demo-green (0)")
+	}
+	return err
+}
+
+// deploy starts two instances of version for color (replacing the previous
+// ones once Terraform has moved the targets), as a deploy pipeline would.
+func (d *demo) deploy(color, version string) error {
+	r := releases[version]
+	var apps []*demoapp.Server
+	for i := 0; i < 2; i++ {
+		app, err := demoapp.Start(demoapp.Config{Version: version, Color: color, FailPercent: r.FailPercent, LatencyMS: r.LatencyMS}, "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		apps = append(apps, app)
+	}
+	d.mu.Lock()
+	old := d.apps[color]
+	d.apps[color] = apps
+	d.mu.Unlock()
+	fmt.Printf("deployed %s v%s on %s and %s\n", color, version, apps[0].Addr(), apps[1].Addr())
+	// The old instances keep serving while the targets drain; stop them later.
+	time.AfterFunc(30*time.Second, func() {
+		for _, a := range old {
+			a.Close()
+		}
+	})
+	return nil
+}
+
+func (d *demo) stopApps() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.version[color] = version
+	for _, apps := range d.apps {
+		for _, a := range apps {
+			a.Close()
+		}
+	}
+}
+
+func (d *demo) targetsVar(color string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var parts []string
+	for _, a := range d.apps[color] {
+		parts = append(parts, fmt.Sprintf(`{id="127.0.0.1",port=%d}`, a.Port()))
+	}
+	return color + "_targets=[" + strings.Join(parts, ",") + "]"
 }
 
 func (d *demo) apply(active, blueVersion, greenVersion string) (string, error) {
@@ -289,7 +400,7 @@ func (d *demo) apply(active, blueVersion, greenVersion string) (string, error) {
 func (d *demo) terraformCmd(args ...string) (string, error) {
 	args = append(args,
 		"-var", "listener_arn="+d.listenerARN, "-var", "load_balancer_arn="+d.lbARN,
-		"-var", `blue_targets=["10.0.1.10","10.0.1.11"]`, "-var", `green_targets=["10.0.2.10","10.0.2.11"]`)
+		"-var", d.targetsVar("blue"), "-var", d.targetsVar("green"))
 	fmt.Printf("$ terraform %s\n", args[0])
 	cmd := exec.Command(d.terraform, args...)
 	cmd.Dir = d.workdir
@@ -299,7 +410,7 @@ func (d *demo) terraformCmd(args ...string) (string, error) {
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	if err != nil {
-		return stderr.String(), err
+		return stderr.String(), fmt.Errorf("terraform %s: %w\n%s", args[0], err, indent(diagnostic(stderr.String())))
 	}
 	return stdout.String(), nil
 }
@@ -424,7 +535,7 @@ func (d *demo) showTimeline() error {
 	return nil
 }
 
-// stats aggregates the simulated traffic of color in [from, to).
+// stats aggregates the requests answered by color in [from, to).
 func (d *demo) stats(color string, from, to time.Time) (rate, p99 float64, requests int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -434,38 +545,27 @@ func (d *demo) stats(color string, from, to time.Time) (rate, p99 float64, reque
 		if s.Color != color || s.At.Before(from) || !s.At.Before(to) {
 			continue
 		}
-		requests += s.Requests
-		errs += s.Errors
-		lat = append(lat, s.Latencies...)
+		requests++
+		if s.Status >= 500 {
+			errs++
+		}
+		lat = append(lat, s.Latency.Seconds())
 	}
 	if requests == 0 {
 		return 0, 0, 0
 	}
 	sort.Float64s(lat)
-	if len(lat) > 0 {
-		p99 = lat[int(math.Ceil(0.99*float64(len(lat))))-1]
-	}
+	p99 = lat[int(math.Ceil(0.99*float64(len(lat))))-1]
 	return float64(errs) / float64(requests), p99, requests
 }
 
-// targetGroups finds the pair's groups by name.
-func (d *demo) targetGroups(ctx context.Context) map[string]string {
-	out, err := d.clients.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{"demo-blue", "demo-green"}})
-	if err != nil {
-		return nil
-	}
-	m := map[string]string{}
-	for _, tg := range out.TargetGroups {
-		m[strings.TrimPrefix(aws.ToString(tg.TargetGroupName), "demo-")] = aws.ToString(tg.TargetGroupArn)
-	}
-	return m
-}
-
-// simulateHealthChecks stands in for the data plane's health checks: a
-// target turns healthy once it has been registered for threshold × interval.
-func (d *demo) simulateHealthChecks(ctx context.Context) {
-	seen := map[string]time.Time{}
-	tick := time.NewTicker(250 * time.Millisecond)
+// sendTraffic sends requestsPerSecond requests through the listener and
+// records who answered. A 5xx answer of the demo app still names its color
+// (the app answers with JSON either way); one from the load balancer itself
+// (no target) does not.
+func (d *demo) sendTraffic(ctx context.Context) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	tick := time.NewTicker(time.Second / requestsPerSecond)
 	defer tick.Stop()
 	for {
 		select {
@@ -473,79 +573,24 @@ func (d *demo) simulateHealthChecks(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		for _, arn := range d.targetGroups(ctx) {
-			tg, ok := d.srv.ELBv2().TargetGroup(arn)
-			if !ok {
-				continue
+		go func() {
+			start := time.Now()
+			resp, err := client.Get(d.listenerURL)
+			s := sample{At: start, Latency: time.Since(start)}
+			if err != nil {
+				s.Status = 599
+			} else {
+				var body struct{ Color string }
+				_ = json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&body)
+				resp.Body.Close()
+				s.Status, s.Color = resp.StatusCode, body.Color
 			}
-			wait := time.Duration(tg.HealthCheck.HealthyThreshold*tg.HealthCheck.IntervalSeconds) * time.Second
-			for _, t := range tg.Targets {
-				key := arn + "|" + t.ID
-				if t.State != "initial" && t.State != "unused" {
-					continue
-				}
-				if _, ok := seen[key]; !ok {
-					seen[key] = time.Now()
-				}
-				if time.Since(seen[key]) >= wait {
-					_ = d.srv.SetTargetHealth(arn, t.ID, t.Port, "healthy", "", "")
-				}
+			if s.Status == http.StatusNotFound && s.Color == "" {
+				return // the listener's default 404 before the switch's rule exists
 			}
-		}
-	}
-}
-
-// simulateTraffic publishes one second of ALB metrics per target group,
-// splitting requestsPerSecond by the weights of the switch's rule.
-func (d *demo) simulateTraffic(ctx context.Context) {
-	lbSuffix := d.lbARN[strings.Index(d.lbARN, ":loadbalancer/")+len(":loadbalancer/"):]
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	rng := rand.New(rand.NewPCG(1, 2))
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-tick.C:
-			weights := map[string]int32{}
-			var total int32
-			for _, r := range d.srv.ELBv2().Rules(d.listenerARN) {
-				for _, a := range r.Actions {
-					for _, tg := range a.TargetGroups {
-						weights[tg.TargetGroupARN] += tg.Weight
-						total += tg.Weight
-					}
-				}
-			}
-			if total == 0 {
-				continue
-			}
-			for color, arn := range d.targetGroups(ctx) {
-				n := int(math.Round(float64(requestsPerSecond) * float64(weights[arn]) / float64(total)))
-				if n == 0 {
-					continue
-				}
-				d.mu.Lock()
-				p := versions[d.version[color]]
-				d.mu.Unlock()
-				s := sample{At: now, Color: color, Requests: n}
-				for i := 0; i < n; i++ {
-					if rng.Float64() < p.ErrorRate {
-						s.Errors++
-					}
-					jitter := 0.6 + 0.8*rng.Float64()
-					s.Latencies = append(s.Latencies, p.Latency.Seconds()*jitter)
-				}
-				dims := map[string]string{"LoadBalancer": lbSuffix, "TargetGroup": arn[strings.Index(arn, ":targetgroup/")+1:]}
-				d.srv.PublishMetrics(
-					sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "RequestCount", Dimensions: dims, Timestamp: now, Values: []float64{float64(n)}, Unit: "Count"},
-					sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: dims, Timestamp: now, Values: []float64{float64(s.Errors)}, Unit: "Count"},
-					sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "TargetResponseTime", Dimensions: dims, Timestamp: now, Values: s.Latencies, Unit: "Seconds"},
-				)
-				d.mu.Lock()
-				d.samples = append(d.samples, s)
-				d.mu.Unlock()
-			}
-		}
+			d.mu.Lock()
+			d.samples = append(d.samples, s)
+			d.mu.Unlock()
+		}()
 	}
 }

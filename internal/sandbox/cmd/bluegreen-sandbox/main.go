@@ -32,6 +32,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	account := fs.String("account-id", sandbox.DefaultAccountID, "AWS account ID used in ARNs and by STS")
 	allowNonLoopback := fs.Bool("allow-non-loopback", false, "allow listening on a non-loopback address (the sandbox accepts any credentials)")
 	quiet := fs.Bool("quiet", false, "do not log each API call to stderr")
+	dataPlane := fs.Bool("data-plane", false, "serve real HTTP on every ALB listener (see -listener-port-base) and health-check real targets")
+	portBase := fs.Int("listener-port-base", 0, "with -data-plane: serve a listener on port P at 127.0.0.1:(base+P); 0 picks free ports")
+	timeScale := fs.Float64("health-check-time-scale", 1, "with -data-plane: multiply health check intervals and timeouts (0.1 = ten times faster)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,7 +42,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 
-	opts := sandbox.Options{Addr: *addr, Region: *region, AccountID: *account, AllowNonLoopback: *allowNonLoopback}
+	opts := sandbox.Options{Addr: *addr, Region: *region, AccountID: *account, AllowNonLoopback: *allowNonLoopback,
+		DataPlane: *dataPlane, ListenerPortBase: *portBase, HealthCheckTimeScale: *timeScale}
 	if !*quiet {
 		opts.Logger = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
 	}
