@@ -891,6 +891,17 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	var unsupported *alb.UnsupportedActionError
+	if errors.As(err, &unsupported) {
+		// Someone replaced the forward (e.g. with a fixed response): neither
+		// color gets traffic. Report that truthfully; the next apply refuses
+		// to adopt the action and says why, and destroy still works.
+		resp.Diagnostics.AddWarning("Listener no longer forwards to blue and green", err.Error())
+		state.BlueWeight, state.GreenWeight = types.Int64Value(0), types.Int64Value(0)
+		state.Status = types.StringValue(statusDrifted)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error reading listener weights", fmt.Sprintf("reading switch %s: %s", state.ID.ValueString(), err))
 		return

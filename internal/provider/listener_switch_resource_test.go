@@ -604,3 +604,40 @@ func TestAccListenerSwitch_rollbackOnRelativeComparison(t *testing.T) {
 		},
 	})
 }
+
+// TestAccListenerSwitch_forwardReplacedOutside: someone replaces the forward
+// with a fixed response. Refresh reports 0/0 and drift (no error), the plan
+// wants the color back, and destroy still works.
+func TestAccListenerSwitch_forwardReplacedOutside(t *testing.T) {
+	a := switchALB(t, "sw-replaced")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{
+			{Config: switchConfig(a, "green", "")},
+			{
+				PreConfig: func() {
+					if _, err := sandboxELBv2().ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
+						ListenerArn: aws.String(a.ListenerARN),
+						DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+							FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("503")}}},
+					}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             switchConfig(a, "green", ""),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(switchRes, "blue_weight", "0"),
+					resource.TestCheckResourceAttr(switchRes, "green_weight", "0"),
+					resource.TestCheckResourceAttr(switchRes, "status", "drifted"),
+				),
+			},
+		},
+	})
+}
