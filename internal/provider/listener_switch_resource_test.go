@@ -269,7 +269,7 @@ func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
 					testSandbox.ResetCalls()
 				},
 				Config:      switchConfig(a, "green", cfg),
-				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*metrics\.max_5xx_rate failed 2\s+consecutive evaluations at step 2/3 \(50%\): 5xx rate 0\.[1-9]\d*.*> max 0\.05`),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*metrics\.max_5xx_rate failed 2\s+consecutive evaluations at step 2/3 \(50%\): 5xx rate 0\.[1-9]\d*.*>\s+max 0\.05`),
 			},
 			{
 				// The failed apply saved the truth; the plan wants green again

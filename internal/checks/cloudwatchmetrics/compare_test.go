@@ -241,7 +241,8 @@ func TestEvaluate_compareOneCallBothTargetGroups(t *testing.T) {
 				}
 			}
 			in := cw.last
-			if !in.EndTime.Equal(now) || !in.StartTime.Equal(now.Add(-2*time.Minute)) {
+			// 2m back from 12:00:30 is 11:58:30, rounded up to the minute.
+			if !in.EndTime.Equal(now) || !in.StartTime.Equal(now.Add(-2*time.Minute).Truncate(time.Minute).Add(time.Minute)) {
 				t.Fatalf("window %v – %v, want the same 2m for both colors", in.StartTime, in.EndTime)
 			}
 			got := map[string]string{}

@@ -253,7 +253,7 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 		now = c.cfg.Now
 	}
 	end := now()
-	start := end.Add(-c.round)
+	start := windowStart(end, c.round)
 	queries := []types.MetricDataQuery{c.query(idRequests, c.tg, MetricRequestCount, "Sum")}
 	if c.needErrors() {
 		queries = append(queries, c.query(idErrors, c.tg, MetricTarget5XX, "Sum"))
@@ -583,4 +583,18 @@ func statusError(s types.MetricDataResult) error {
 		msg += ": " + aws.ToString(m.Value)
 	}
 	return fmt.Errorf("%s", msg)
+}
+
+// windowStart is where an evaluation's query starts: window before end,
+// rounded UP to the minute. CloudWatch rounds a StartTime down to the minute,
+// which would stretch the window by up to a minute of older data — traffic
+// from before a shift, diluting the new color's error rate. Rounding up means
+// an evaluation never looks further back than window (early in a minute it
+// sees less, and min_requests makes a thin window inconclusive, not a pass).
+func windowStart(end time.Time, window time.Duration) time.Time {
+	start := end.Add(-window)
+	if t := start.Truncate(time.Minute); !t.Equal(start) {
+		start = t.Add(time.Minute)
+	}
+	return start
 }

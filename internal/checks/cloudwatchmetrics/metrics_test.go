@@ -171,7 +171,8 @@ func TestEvaluate_oneCallWithTheRightQuery(t *testing.T) {
 		t.Fatalf("calls %d results %d", cw.calls, len(rs))
 	}
 	in := cw.last
-	if !in.EndTime.Equal(now) || !in.StartTime.Equal(now.Add(-2*time.Minute)) {
+	// 2m back from 12:00:30 is 11:58:30, rounded up to the minute.
+	if !in.EndTime.Equal(now) || !in.StartTime.Equal(now.Add(-2*time.Minute).Truncate(time.Minute).Add(time.Minute)) {
 		t.Fatalf("window %v – %v, want 2m ending now (90s rounded up)", in.StartTime, in.EndTime)
 	}
 	stats := map[string]string{}
@@ -252,3 +253,27 @@ func TestARNSuffixes(t *testing.T) {
 }
 
 func near(a, b float64) bool { d := a - b; return d < 1e-9 && d > -1e-9 }
+
+func TestWindowStart(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.TimeOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cases := []struct {
+		end    string
+		window time.Duration
+		want   string
+	}{
+		{"12:33:34", time.Minute, "12:33:00"}, // never older than the window
+		{"12:33:00", time.Minute, "12:32:00"}, // aligned: the full window
+		{"12:33:34", 5 * time.Minute, "12:29:00"},
+	}
+	for _, c := range cases {
+		if got := windowStart(at(c.end), c.window); !got.Equal(at(c.want)) {
+			t.Errorf("windowStart(%s, %s) = %s, want %s", c.end, c.window, got.Format(time.TimeOnly), c.want)
+		}
+	}
+}
