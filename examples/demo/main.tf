@@ -122,7 +122,7 @@ resource "bluegreen_listener_switch" "demo" {
       load_balancer_arn = var.load_balancer_arn
       max_5xx_rate      = 0.05
       max_p99_latency   = "500ms"
-      min_requests      = 20
+      min_requests      = 10
       window            = "1m"
     }
     evaluation_interval = "2s"
