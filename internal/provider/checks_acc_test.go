@@ -151,10 +151,7 @@ func TestAccChecks_invalid(t *testing.T) {
 // searched: the header value reaches the server and appears nowhere else.
 func TestAccSensitiveHeaders_neverShown(t *testing.T) {
 	testAccPreCheck(t)
-	tfPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tfPath == "" {
-		t.Skip("TF_ACC_TERRAFORM_PATH is not set")
-	}
+	tfPath := cliPath(t)
 	const secret = "s3cr3t-token-9f8e7d"
 	var seen atomic.Bool
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -257,7 +254,7 @@ func devOverridesRC(t *testing.T) string {
 // with the real CLI (the other examples need the aws provider).
 func TestAccExamples_validate(t *testing.T) {
 	testAccPreCheck(t)
-	tfPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	tfPath := cliPath(t)
 	rc := devOverridesRC(t)
 	for _, dir := range []string{"../../examples/modules/bluegreen-service", "../../examples/demo"} {
 		cmd := exec.Command(tfPath, "validate", "-no-color")

@@ -30,7 +30,7 @@ type cliRun struct {
 func newCLIRun(t *testing.T, a testALB, onInterrupt string) *cliRun {
 	t.Helper()
 	testAccPreCheck(t)
-	r := &cliRun{t: t, tf: os.Getenv("TF_ACC_TERRAFORM_PATH"), work: t.TempDir()}
+	r := &cliRun{t: t, tf: cliPath(t), work: t.TempDir()}
 	r.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 	cfg := `terraform {
   required_providers {

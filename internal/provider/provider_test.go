@@ -72,6 +72,17 @@ func skipUnlessAcc(t *testing.T) {
 	}
 }
 
+// cliPath is the Terraform/OpenTofu binary for tests that run the CLI
+// themselves (make test sets TF_ACC_TERRAFORM_PATH for each CLI in turn).
+func cliPath(t *testing.T) string {
+	t.Helper()
+	p := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if p == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH is not set: this test runs the CLI itself (use make testacc)")
+	}
+	return p
+}
+
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
 	skipUnlessAcc(t)
