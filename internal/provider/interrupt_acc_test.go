@@ -113,6 +113,27 @@ func (r *cliRun) startAndWaitForSplit(a testALB) (*exec.Cmd, *strings.Builder) {
 	return nil, nil
 }
 
+// applyBlue puts all traffic on blue, the starting point of every scenario.
+func (r *cliRun) applyBlue() {
+	r.t.Helper()
+	if out, err := r.apply("blue"); err != nil {
+		r.t.Fatalf("apply blue: %v\n%s", err, out)
+	}
+}
+
+// interruptAtSplit starts the shift to green, sends Terraform SIGINT (as
+// Ctrl-C or a cancelled run does) at the 50/50 step, and expects the apply
+// to fail.
+func (r *cliRun) interruptAtSplit(a testALB) *strings.Builder {
+	r.t.Helper()
+	cmd, out := r.startAndWaitForSplit(a)
+	_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
+	if err := cmd.Wait(); err == nil {
+		r.t.Fatalf("an interrupted apply must fail:\n%s", out)
+	}
+	return out
+}
+
 func expectNumber(t *testing.T, v map[string]any, key string, want float64) {
 	t.Helper()
 	if got, _ := v[key].(float64); got != want {
@@ -125,14 +146,8 @@ func expectNumber(t *testing.T, v map[string]any, key string, want float64) {
 func TestAccInterrupt_sigintRollsBack(t *testing.T) {
 	a := switchALB(t, "int-sigint")
 	r := newCLIRun(t, a, "rollback")
-	if out, err := r.apply("blue"); err != nil {
-		t.Fatalf("apply blue: %v\n%s", err, out)
-	}
-	cmd, out := r.startAndWaitForSplit(a)
-	_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
-	if err := cmd.Wait(); err == nil {
-		t.Fatalf("an interrupted apply must fail:\n%s", out)
-	}
+	r.applyBlue()
+	out := r.interruptAtSplit(a)
 	if b, g := listenerWeights(t, a); b != 100 || g != 0 {
 		t.Fatalf("after Ctrl-C the listener has blue=%d green=%d, want the previous 100/0:\n%s", b, g, out)
 	}
@@ -159,14 +174,8 @@ func TestAccInterrupt_sigintRollsBack(t *testing.T) {
 func TestAccInterrupt_holdKeepsWeightsAndResumes(t *testing.T) {
 	a := switchALB(t, "int-hold")
 	r := newCLIRun(t, a, "hold")
-	if out, err := r.apply("blue"); err != nil {
-		t.Fatalf("apply blue: %v\n%s", err, out)
-	}
-	cmd, out := r.startAndWaitForSplit(a)
-	_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
-	if err := cmd.Wait(); err == nil {
-		t.Fatalf("an interrupted apply must fail:\n%s", out)
-	}
+	r.applyBlue()
+	r.interruptAtSplit(a)
 	if b, g := listenerWeights(t, a); b != 50 || g != 50 {
 		t.Fatalf("with hold the listener has blue=%d green=%d, want 50/50 left as it was", b, g)
 	}
@@ -190,9 +199,7 @@ func TestAccInterrupt_holdKeepsWeightsAndResumes(t *testing.T) {
 func TestAccInterrupt_providerKilled(t *testing.T) {
 	a := switchALB(t, "int-kill")
 	r := newCLIRun(t, a, "rollback")
-	if out, err := r.apply("blue"); err != nil {
-		t.Fatalf("apply blue: %v\n%s", err, out)
-	}
+	r.applyBlue()
 	cmd, out := r.startAndWaitForSplit(a)
 	// The provider is the only terraform-provider-bluegreen process in the
 	// group Terraform leads.
@@ -226,9 +233,7 @@ func TestAccInterrupt_providerKilled(t *testing.T) {
 func TestAccConcurrentWriter(t *testing.T) {
 	a := switchALB(t, "int-writer")
 	r := newCLIRun(t, a, "rollback")
-	if out, err := r.apply("blue"); err != nil {
-		t.Fatalf("apply blue: %v\n%s", err, out)
-	}
+	r.applyBlue()
 	cmd, out := r.startAndWaitForSplit(a)
 	if _, err := sandboxELBv2().ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
 		ListenerArn:    aws.String(a.ListenerARN),
