@@ -22,9 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
@@ -57,26 +55,16 @@ const (
 const defaultShiftTimeout = 30 * time.Minute
 
 type listenerSwitchModel struct {
+	switchModel
 	ID                  types.String     `tfsdk:"id"`
 	ListenerARN         types.String     `tfsdk:"listener_arn"`
 	Rule                *ruleModel       `tfsdk:"rule"`
 	RuleARN             types.String     `tfsdk:"rule_arn"`
 	BlueTargetGroupARN  types.String     `tfsdk:"blue_target_group_arn"`
 	GreenTargetGroupARN types.String     `tfsdk:"green_target_group_arn"`
-	ActiveColor         types.String     `tfsdk:"active_color"`
-	Strategy            *strategyModel   `tfsdk:"strategy"`
-	BakeTime            types.String     `tfsdk:"bake_time"`
 	Stickiness          *stickinessModel `tfsdk:"stickiness"`
 	Preflight           *preflightModel  `tfsdk:"preflight"`
-	RollbackOn          *rollbackOnModel `tfsdk:"rollback_on"`
-	OnInterrupt         types.String     `tfsdk:"on_interrupt"`
-	Timeouts            timeouts.Value   `tfsdk:"timeouts"`
-	BlueWeight          types.Int64      `tfsdk:"blue_weight"`
-	GreenWeight         types.Int64      `tfsdk:"green_weight"`
-	Status              types.String     `tfsdk:"status"`
-	LastShift           types.Object     `tfsdk:"last_shift"`
-	PlannedSteps        types.List       `tfsdk:"planned_steps"`
-	WorstCaseDuration   types.String     `tfsdk:"worst_case_duration"`
+	OwnerID             types.String     `tfsdk:"owner_id"`
 }
 
 type ruleModel struct {
@@ -147,6 +135,12 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"of the groups) is adopted. Exactly one of `listener_arn` and `rule` is required. Changing it replaces the switch.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{listenerARN},
+			},
+			"owner_id": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Random ID this switch tags its listener or rule with (tag `bluegreen:switch`). A second switch " +
+					"finding another ID there refuses to write, so two switches never fight over one forward. Removed from the listener on destroy.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"rule_arn": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "ARN of the rule the switch created (rule mode only).",
@@ -375,7 +369,7 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if known(m.BlueTargetGroupARN) && known(m.GreenTargetGroupARN) && m.BlueTargetGroupARN.ValueString() == m.GreenTargetGroupARN.ValueString() {
+	if known(m.BlueTargetGroupARN) && known(m.GreenTargetGroupARN) && strings.EqualFold(m.BlueTargetGroupARN.ValueString(), m.GreenTargetGroupARN.ValueString()) {
 		resp.Diagnostics.AddAttributeError(path.Root("green_target_group_arn"), "Same target group for blue and green",
 			"blue_target_group_arn and green_target_group_arn are the same ARN; a blue-green switch needs two different target groups.")
 	}
@@ -487,87 +481,6 @@ func desiredWeights(color string) traffic.Weights {
 	return traffic.Split(c, 100)
 }
 
-// ModifyPlan shows the path of the shift (planned_steps), its worst-case
-// duration, and the weights the apply will leave; a worst case longer than
-// the timeout is an error here, before anything moves.
-func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	var plan listenerSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !known(plan.ActiveColor) {
-		return
-	}
-	var state *listenerSwitchModel
-	if !req.State.Raw.IsNull() {
-		state = &listenerSwitchModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-	}
-	if plan.Strategy != nil && (!listFullyKnown(plan.Strategy.Steps) || plan.Strategy.StepPercent.IsUnknown()) {
-		return
-	}
-	want := desiredWeights(plan.ActiveColor.ValueString())
-	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-	from := to.Other()
-	var current *traffic.Weights
-	if state != nil && known(state.BlueWeight) && known(state.GreenWeight) {
-		current = &traffic.Weights{Blue: int32(state.BlueWeight.ValueInt64()), Green: int32(state.GreenWeight.ValueInt64())}
-	}
-	moving := current == nil || *current != want
-	st := expandStrategy(ctx, plan.Strategy, &resp.Diagnostics)
-	bake := durationOr(plan.BakeTime, 0)
-	shift, err := rollout.PlanShift(st, from, to, bake)
-	if err != nil {
-		return // ValidateConfig reported it
-	}
-	evalInterval := defaultEvaluationInterval
-	if plan.RollbackOn != nil {
-		evalInterval = durationOr(plan.RollbackOn.EvaluationInterval, defaultEvaluationInterval)
-	}
-	worst := shift.WorstCaseDuration(evalInterval, 0)
-
-	if !moving && state != nil {
-		// Nothing to shift: keep what state says so the plan stays empty.
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("planned_steps"), state.PlannedSteps)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("worst_case_duration"), state.WorstCaseDuration)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("blue_weight"), state.BlueWeight)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("green_weight"), state.GreenWeight)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), state.Status)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("last_shift"), state.LastShift)...)
-		return
-	}
-
-	timeout, d := plan.Timeouts.Update(ctx, defaultShiftTimeout)
-	which := "update"
-	if state == nil {
-		timeout, d = plan.Timeouts.Create(ctx, defaultShiftTimeout)
-		which = "create"
-	}
-	resp.Diagnostics.Append(d...)
-	if worst > timeout {
-		resp.Diagnostics.AddAttributeError(path.Root("timeouts").AtName(which), "Shift cannot finish within the timeout",
-			fmt.Sprintf("The planned shift (%s) can take up to %s in the worst case, longer than the %s timeout of %s. "+
-				"Raise timeouts.%s, or shorten strategy.step_interval, bake_time or the number of steps.",
-				shift, worst.Round(time.Second), which, timeout, which))
-		return
-	}
-	steps := make([]attr.Value, 0, len(shift.Steps))
-	for _, s := range shift.Steps {
-		steps = append(steps, types.ObjectValueMust(plannedStepAttrTypes, map[string]attr.Value{
-			"percent": types.Int64Value(int64(s.Percent)), "blue_weight": types.Int64Value(int64(s.Weights.Blue)),
-			"green_weight": types.Int64Value(int64(s.Weights.Green)), "hold": types.StringValue(s.Hold.String()),
-		}))
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("planned_steps"),
-		types.ListValueMust(types.ObjectType{AttrTypes: plannedStepAttrTypes}, steps))...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("worst_case_duration"), types.StringValue(worst.Round(time.Second).String()))...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("blue_weight"), types.Int64Value(int64(want.Blue)))...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("green_weight"), types.Int64Value(int64(want.Green)))...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("last_shift"), types.ObjectUnknown(lastShiftAttrTypes))...)
-}
-
 func (r *listenerSwitchResource) clock() clock.Clock {
 	if c := r.data.deps.Clock; c != nil {
 		return c
@@ -602,157 +515,6 @@ func ruleSpec(ctx context.Context, m listenerSwitchModel, tags map[string]string
 	return s
 }
 
-// shift moves traffic to the planned active color, writing the truth into
-// plan (which becomes the new state) whatever happens.
-func (r *listenerSwitchResource) shift(ctx context.Context, plan *listenerSwitchModel, timeout time.Duration, action string, diags *diag.Diagnostics) {
-	clk := r.clock()
-	router := r.routerFor(*plan)
-	if s := plan.Stickiness; s != nil {
-		if err := router.SetStickiness(s.Enabled.ValueBool(), durationOr(s.Duration, time.Hour)); err != nil {
-			diags.AddAttributeError(path.Root("stickiness"), "Invalid stickiness", err.Error())
-			return
-		}
-	}
-	current, err := router.Describe(ctx)
-	if err != nil {
-		var unsupported *alb.UnsupportedActionError
-		if errors.As(err, &unsupported) {
-			diags.AddAttributeError(path.Root("listener_arn"), "Listener action cannot be adopted", err.Error())
-		} else {
-			diags.AddError("Error reading listener weights", fmt.Sprintf("%s switch: %s", action, err))
-		}
-		return
-	}
-	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-	want := desiredWeights(plan.ActiveColor.ValueString())
-	stickinessChanged := plan.Stickiness != nil && (current.Stickiness.Enabled != plan.Stickiness.Enabled.ValueBool() ||
-		(plan.Stickiness.Enabled.ValueBool() && current.Stickiness.Duration != durationOr(plan.Stickiness.Duration, time.Hour)))
-	if current.SingleGroup && current.Weights.Percent(to) != 100 {
-		// Adopting a plain single-group forward: attach the other group at
-		// weight 0 first, so ALB starts health-checking its targets (targets
-		// of a group no listener uses stay "unused").
-		if err := router.Set(ctx, current.Weights); err != nil {
-			diags.AddError("Error writing listener", fmt.Sprintf("%s switch: attaching both target groups: %s", action, err))
-			return
-		}
-		current.SingleGroup = false
-	}
-	if current.Weights.Percent(to) == 100 {
-		// No move needed (e.g. a first create adopting a listener already on
-		// active_color). Write only a stickiness change.
-		if stickinessChanged || current.SingleGroup {
-			if err := router.Set(ctx, current.Weights); err != nil {
-				diags.AddError("Error writing listener", fmt.Sprintf("%s switch: %s", action, err))
-				return
-			}
-		}
-		r.setWeights(plan, current.Weights, statusStable)
-		if plan.LastShift.IsUnknown() {
-			plan.LastShift = types.ObjectNull(lastShiftAttrTypes)
-		}
-		return
-	}
-
-	st := expandStrategy(ctx, plan.Strategy, diags)
-	shiftPlan, err := rollout.PlanShift(st, to.Other(), to, durationOr(plan.BakeTime, 0))
-	if err != nil {
-		diags.AddAttributeError(strategyErrorPath(err), "Invalid strategy", err.Error())
-		return
-	}
-	receiving := plan.BlueTargetGroupARN.ValueString()
-	if to == traffic.Green {
-		receiving = plan.GreenTargetGroupARN.ValueString()
-	}
-	other := plan.GreenTargetGroupARN.ValueString()
-	if to == traffic.Green {
-		other = plan.BlueTargetGroupARN.ValueString()
-	}
-	target := checkTarget{TargetGroupARN: receiving, OtherTargetGroupARN: other, LoadBalancer: plan.listener()}
-	checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, target, clk.Now, path.Root("rollback_on"), diags)
-	if diags.HasError() {
-		return
-	}
-	pre := targethealth.New(r.data.Clients.ELBv2, receiving, 1, 0)
-	pre.Now = clk.Now
-	if p := plan.Preflight; p != nil {
-		pre.MinHealthyCount = int(p.MinHealthyCount.ValueInt64())
-		pre.MinHealthyPercent = p.MinHealthyPercent.ValueFloat64()
-	}
-	onInterrupt := rollout.InterruptRollback
-	if plan.OnInterrupt.ValueString() == "hold" {
-		onInterrupt = rollout.InterruptHold
-	}
-	runCtx, cancel := clock.WithTimeout(ctx, clk, timeout)
-	defer cancel()
-	out := rollout.Run(runCtx, rollout.RunConfig{
-		Router:             router,
-		Plan:               shiftPlan,
-		Preflight:          []rollout.Check{pre},
-		Checks:             checkSet.Checks,
-		EvaluationInterval: checkSet.EvaluationInterval,
-		FailureThreshold:   checkSet.FailureThreshold,
-		InconclusiveLimit:  checkSet.InconclusiveLimit,
-		ErrorLimit:         checkSet.ErrorLimit,
-		Clock:              clk,
-		OnInterrupt:        onInterrupt,
-		Logger: func(e rollout.Event) {
-			tflog.Info(ctx, e.String(), map[string]any{
-				"event": string(e.Type), "step": e.Step, "percent": e.Percent,
-				"blue_weight": e.Weights.Blue, "green_weight": e.Weights.Green,
-			})
-		},
-	})
-	tflog.Info(ctx, "shift finished", map[string]any{"summary": out.Summary()})
-	plan.LastShift = lastShiftValue(out)
-
-	final := current.Weights
-	if out.FinalKnown {
-		final = out.Final
-	}
-	switch out.Result {
-	case rollout.ResultSucceeded:
-		r.setWeights(plan, final, statusStable)
-		return
-	case rollout.ResultPreflightFailed:
-		r.setWeights(plan, final, statusStable)
-		plan.ActiveColor = types.StringValue(string(to.Other()))
-		diags.AddError("Pre-flight check refused the shift",
-			fmt.Sprintf("Traffic was not moved to %s: %s\n\nThe %s target group must have healthy targets before it "+
-				"receives traffic (an ALB fails open to all targets of a group with none healthy). Nothing was changed.",
-				to, out.Reason, to))
-	case rollout.ResultRolledBack:
-		r.setWeights(plan, final, statusRolledBack)
-		plan.ActiveColor = types.StringValue(string(to.Other()))
-		diags.AddError("Shift rolled back", fmt.Sprintf("The shift %s→%s was rolled back: %s\n\n"+
-			"Traffic is back on %s (%s). State records status = \"rolled_back\" and last_shift.reason; "+
-			"the next plan shows the switch still wanting %s.", to.Other(), to, out.Reason, to.Other(), final, to))
-	case rollout.ResultHeld:
-		r.setWeights(plan, final, statusHeld)
-		plan.ActiveColor = types.StringValue(string(to.Other()))
-		diags.AddError("Shift interrupted and held", fmt.Sprintf("The shift %s→%s was interrupted and traffic was left where it was "+
-			"(on_interrupt = \"hold\"): %s. The next apply resumes from these weights.", to.Other(), to, final))
-	case rollout.ResultConflict:
-		r.setWeights(plan, final, statusConflict)
-		plan.ActiveColor = types.StringValue(string(to.Other()))
-		diags.AddError("Listener changed by someone else", fmt.Sprintf("The shift %s→%s stopped: %s\n\n"+
-			"Another writer changed the forward weights during the shift; nothing was restored. State records what was found (%s).",
-			to.Other(), to, out.Reason, final))
-	default: // rollback_failed
-		r.setWeights(plan, final, statusRollbackFailed)
-		plan.ActiveColor = types.StringValue(string(to.Other()))
-		diags.AddError("Rollback failed", fmt.Sprintf("The shift %s→%s failed and restoring the previous weights also failed: %s\n\n"+
-			"Traffic may be split (last read: %s). Check the listener now; the next apply starts from the real weights.",
-			to.Other(), to, out.Reason, final))
-	}
-	_ = want
-}
-
-func (r *listenerSwitchResource) setWeights(m *listenerSwitchModel, w traffic.Weights, status string) {
-	m.BlueWeight = types.Int64Value(int64(w.Blue))
-	m.GreenWeight = types.Int64Value(int64(w.Green))
-	m.Status = types.StringValue(status)
-}
-
 func rfc3339(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -778,162 +540,6 @@ func lastShiftValue(o rollout.Outcome) types.Object {
 	})
 }
 
-func (r *listenerSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan listenerSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultShiftTimeout)
-	resp.Diagnostics.Append(d...)
-	plan.RuleARN = types.StringValue("")
-	if plan.Rule != nil {
-		// A new rule takes traffic at once, on active_color. If that group is
-		// already attached somewhere, its targets must pass pre-flight. If it
-		// is not, ALB has never health-checked its targets (they report
-		// "unused"): require registered targets and say that checks start now.
-		to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-		spec := ruleSpec(ctx, plan, r.data.DefaultTags, &resp.Diagnostics)
-		receiving := map[traffic.Color]string{
-			traffic.Blue: plan.BlueTargetGroupARN.ValueString(), traffic.Green: plan.GreenTargetGroupARN.ValueString(),
-		}[to]
-		attached, registered, err := alb.TargetGroupAttachment(ctx, r.data.Clients.ELBv2, receiving)
-		if err != nil {
-			resp.Diagnostics.AddError("Error reading target group", fmt.Sprintf("creating switch rule: %s", err))
-			return
-		}
-		switch {
-		case registered == 0:
-			resp.Diagnostics.AddError("Pre-flight check refused the rule",
-				fmt.Sprintf("The new rule would send traffic to %s at once, but its target group %s has no registered targets. No rule was created.", to, receiving))
-			return
-		case !attached:
-			resp.Diagnostics.AddWarning("Targets not health-checked yet",
-				fmt.Sprintf("The %s target group was not used by any load balancer, so ALB had not health-checked its %d targets; "+
-					"checks start now that the rule uses it. Put a bluegreen_health_gate between the rule and the first traffic "+
-					"if the targets may not be ready.", to, registered))
-		default:
-			pre := targethealth.New(r.data.Clients.ELBv2, receiving, 1, 0)
-			for _, res := range pre.Evaluate(ctx) {
-				if res.Verdict != "pass" {
-					resp.Diagnostics.AddError("Pre-flight check refused the rule",
-						fmt.Sprintf("The new rule would send traffic to %s at once, but %s. No rule was created.", to, res))
-					return
-				}
-			}
-		}
-		arn, err := alb.CreateRule(ctx, r.data.Clients.ELBv2, spec, plan.BlueTargetGroupARN.ValueString(),
-			plan.GreenTargetGroupARN.ValueString(), desiredWeights(plan.ActiveColor.ValueString()))
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("rule"), "Error creating listener rule", err.Error())
-			return
-		}
-		plan.RuleARN = types.StringValue(arn)
-		plan.ID = types.StringValue(arn)
-	} else {
-		plan.ID = plan.ListenerARN
-	}
-	r.shift(ctx, &plan, timeout, "creating", &resp.Diagnostics)
-	if plan.BlueWeight.IsUnknown() {
-		// Nothing could be read: record no weights rather than guesses.
-		if plan.Rule == nil {
-			return
-		}
-		plan.BlueWeight, plan.GreenWeight, plan.Status = types.Int64Null(), types.Int64Null(), types.StringNull()
-	}
-	if plan.LastShift.IsUnknown() {
-		plan.LastShift = types.ObjectNull(lastShiftAttrTypes)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *listenerSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state listenerSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := plan.Timeouts.Update(ctx, defaultShiftTimeout)
-	resp.Diagnostics.Append(d...)
-	plan.RuleARN = state.RuleARN
-	plan.ID = state.ID
-	if plan.Rule != nil && state.Rule != nil {
-		spec := ruleSpec(ctx, plan, r.data.DefaultTags, &resp.Diagnostics)
-		condChanged := !plan.Rule.PathPatterns.Equal(state.Rule.PathPatterns) || !plan.Rule.HostHeaders.Equal(state.Rule.HostHeaders)
-		prioChanged := !plan.Rule.Priority.Equal(state.Rule.Priority)
-		if err := alb.UpdateRule(ctx, r.data.Clients.ELBv2, plan.RuleARN.ValueString(), spec, prioChanged, condChanged); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("rule"), "Error updating listener rule", err.Error())
-			return
-		}
-	}
-	r.shift(ctx, &plan, timeout, "updating", &resp.Diagnostics)
-	if plan.BlueWeight.IsUnknown() {
-		// The weights could not be read: keep the previous truth.
-		plan.BlueWeight, plan.GreenWeight, plan.Status, plan.ActiveColor = state.BlueWeight, state.GreenWeight, state.Status, state.ActiveColor
-	}
-	if plan.LastShift.IsUnknown() {
-		plan.LastShift = state.LastShift
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state listenerSwitchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	router := r.routerFor(state)
-	cur, err := router.Describe(ctx)
-	if errors.Is(err, alb.ErrNotFound) {
-		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	var unsupported *alb.UnsupportedActionError
-	if errors.As(err, &unsupported) {
-		// Someone replaced the forward (e.g. with a fixed response): neither
-		// color gets traffic. Report that truthfully; the next apply refuses
-		// to adopt the action and says why, and destroy still works.
-		resp.Diagnostics.AddWarning("Listener no longer forwards to blue and green", err.Error())
-		state.BlueWeight, state.GreenWeight = types.Int64Value(0), types.Int64Value(0)
-		state.Status = types.StringValue(statusDrifted)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Error reading listener weights", fmt.Sprintf("reading switch %s: %s", state.ID.ValueString(), err))
-		return
-	}
-	if state.Rule != nil && known(state.RuleARN) {
-		info, err := alb.ReadRule(ctx, r.data.Clients.ELBv2, state.RuleARN.ValueString())
-		if err == nil {
-			state.Rule.Priority = types.Int64Value(int64(info.Priority))
-			state.Rule.PathPatterns = stringListOrNull(info.PathPatterns, state.Rule.PathPatterns)
-			state.Rule.HostHeaders = stringListOrNull(info.HostHeaders, state.Rule.HostHeaders)
-		}
-	}
-	prevBlue, prevGreen := state.BlueWeight, state.GreenWeight
-	state.BlueWeight = types.Int64Value(int64(cur.Weights.Blue))
-	state.GreenWeight = types.Int64Value(int64(cur.Weights.Green))
-	if state.ActiveColor.IsNull() {
-		// Import: adopt what the listener does.
-		if c, ok := cur.Weights.ActiveColor(); ok {
-			state.ActiveColor = types.StringValue(string(c))
-			state.Status = types.StringValue(statusStable)
-		}
-	} else if !prevBlue.Equal(state.BlueWeight) || !prevGreen.Equal(state.GreenWeight) {
-		if cur.Weights != desiredWeights(state.ActiveColor.ValueString()) {
-			state.Status = types.StringValue(statusDrifted)
-		}
-	}
-	if state.Status.IsNull() {
-		state.Status = types.StringValue(statusDrifted)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
 func stringListOrNull(vals []string, prior types.List) types.List {
 	if len(vals) == 0 && prior.IsNull() {
 		return prior
@@ -943,21 +549,6 @@ func stringListOrNull(vals []string, prior types.List) types.List {
 		elems[i] = types.StringValue(v)
 	}
 	return types.ListValueMust(types.StringType, elems)
-}
-
-// Delete leaves traffic where it is: destroying the switch does not move a
-// request. In rule mode the rule the switch created is deleted.
-func (r *listenerSwitchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state listenerSwitchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if state.Rule != nil && known(state.RuleARN) && state.RuleARN.ValueString() != "" {
-		if err := alb.DeleteRule(ctx, r.data.Clients.ELBv2, state.RuleARN.ValueString()); err != nil {
-			resp.Diagnostics.AddError("Error deleting listener rule", err.Error())
-		}
-	}
 }
 
 // ImportState imports by listener ARN (listener mode) or rule ARN (rule mode).

@@ -158,7 +158,7 @@ func TestAccListenerSwitch_allAtOnceFlip(t *testing.T) {
 				ImportState:       true,
 				ImportStateId:     a.ListenerARN,
 				ImportStateVerify: true,
-				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts",
+				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts", "owner_id",
 					"rule_arn"},
 			},
 		},
@@ -565,7 +565,7 @@ resource "bluegreen_listener_switch" "test" {
 					return s.RootModule().Resources[switchRes].Primary.Attributes["rule_arn"], nil
 				},
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts"},
+				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts", "owner_id"},
 			},
 		},
 	})

@@ -113,10 +113,24 @@ func checkARN(s, service, resource string) error {
 	if service == "elasticloadbalancing" && (m[2] == "" || m[3] == "") {
 		return fmt.Errorf("expected an ARN with a region and a 12-digit account ID, e.g. arn:aws:elasticloadbalancing:us-east-1:123456789012:%s…", resource)
 	}
+	if err := checkPartitionRegion(s); err != nil {
+		return err
+	}
 	if form, ok := arnResourceForms[resource]; ok {
 		parts := strings.Split(m[4], "/")
 		if len(parts) != strings.Count(form, "/")+1 || slices.Contains(parts, "") {
 			return fmt.Errorf("expected a resource of the form %s, got %q", form, m[4])
+		}
+		if service == "elasticloadbalancing" {
+			// Every part after the type (and the app/ or net/ kind) is a
+			// name or a 16-digit lowercase hexadecimal ID; IDs are the parts
+			// at the ID positions of the form.
+			formParts := strings.Split(form, "/")
+			for i, fp := range formParts {
+				if strings.HasSuffix(fp, "id>") && !elbIDPattern.MatchString(parts[i]) {
+					return fmt.Errorf("%q in %q is not an ELB ID: IDs are 16 lowercase hexadecimal digits", parts[i], m[4])
+				}
+			}
 		}
 	} else if resource != "" && (m[4] == resource || strings.HasSuffix(m[4], "/")) {
 		return fmt.Errorf("expected a resource of the form %s<name>, got %q", resource, m[4])

@@ -100,8 +100,8 @@ func FuzzPlanShift(f *testing.F) {
 				t.Fatalf("step %d has Index %d", i, st.Index)
 			}
 			w := st.Weights
-			if w.Validate() != nil || w.Blue < 0 || w.Green < 0 || w.Blue > traffic.MaxWeight || w.Green > traffic.MaxWeight {
-				t.Fatalf("step %d weights %s out of 0–%d", st.Index, w, traffic.MaxWeight)
+			if w.Blue < 0 || w.Green < 0 || w.Blue > 100 || w.Green > 100 || w.Total() != 100 {
+				t.Fatalf("step %d weights %s are not a percent split", st.Index, w)
 			}
 			if w.Total() != 100 {
 				t.Fatalf("step %d weights %s sum to %d, want 100", st.Index, w, w.Total())

@@ -5,8 +5,8 @@
 // one switch point. This package knows nothing of AWS, of the engine or of
 // Terraform.
 //
-// Weight scale: Weights are the raw values the load balancer stores (ALB
-// forward weights, 0–999 each). Traffic share is always relative —
+// Weight scale: Weights are the raw values the router stores (each router
+// owns its range: ALB 0–999, Route 53 0–255, HAProxy 0–256). Traffic share is always relative —
 // Percent(c) = weight(c) / (blue + green) — so 1/1, 50/50 and 500/500 all mean
 // 50%. Weights written by the engine use the percent scale: Split(c, p) gives
 // c weight p and the other color 100-p, exactly, so 10% is 90/10.
@@ -49,9 +49,6 @@ func (c Color) Other() Color {
 	}
 	return ""
 }
-
-// MaxWeight is the largest forward weight an ALB accepts.
-const MaxWeight = 999
 
 // Weights are the forward weights of the blue and green target groups.
 type Weights struct {
@@ -99,14 +96,6 @@ func (w Weights) ActiveColor() (Color, bool) {
 		return Green, true
 	}
 	return "", false
-}
-
-// Validate checks the ALB range 0–999 for each weight.
-func (w Weights) Validate() error {
-	if w.Blue < 0 || w.Blue > MaxWeight || w.Green < 0 || w.Green > MaxWeight {
-		return fmt.Errorf("weights %s out of range: each must be 0–%d", w, MaxWeight)
-	}
-	return nil
 }
 
 // String renders "blue=90 green=10".

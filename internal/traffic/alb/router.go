@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -148,7 +149,7 @@ func (r *Router) Describe(ctx context.Context) (State, error) {
 
 // Set writes weights w, changing only the forward action (see the package doc).
 func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
-	if err := w.Validate(); err != nil {
+	if err := ValidateWeights(w); err != nil {
 		return fmt.Errorf("modifying %s %s: %w", r.Kind(), r.ARN(), err)
 	}
 	r.mu.Lock()
@@ -362,4 +363,96 @@ func wrapAPI(op, kind, arn string, err error, notFoundCode string) error {
 		err = &NotFoundError{Kind: kind, ARN: arn, Err: err}
 	}
 	return fmt.Errorf("%s %s %s: %w", op, kind, arn, err)
+}
+
+// LeavingWithTrafficError says a target group that is leaving the switch
+// (its ARN was replaced in the configuration) still receives traffic.
+type LeavingWithTrafficError struct {
+	Kind, ARN, TargetGroup string
+	Weight                 int32
+}
+
+func (e *LeavingWithTrafficError) Error() string {
+	return fmt.Sprintf("%s %s forwards weight %d to target group %s, which is being replaced: move traffic off it first "+
+		"(set active_color to the other color and apply), then replace it", e.Kind, e.ARN, e.Weight, e.TargetGroup)
+}
+
+// Retarget makes the forward name this router's blue and green groups when
+// it still names groups that are leaving the switch (their ARNs replaced in
+// the configuration). A leaving group may only be dropped while its weight is
+// 0: traffic never moves here, it only moves through a checked shift. The
+// weights of blue and green are kept; a group not in the forward yet joins at
+// weight 0. It reports whether it wrote.
+func (r *Router) Retarget(ctx context.Context, leaving []string) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.snapshot = nil
+	actions, err := r.target.describe(ctx)
+	if err != nil {
+		return false, err
+	}
+	index := -1
+	for i, a := range actions {
+		if a.Type == types.ActionTypeEnumForward {
+			index = i
+			break
+		}
+	}
+	if index < 0 {
+		return false, nil // parse reports it on the next Read
+	}
+	a := actions[index]
+	var tuples []types.TargetGroupTuple
+	if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
+		tuples = a.ForwardConfig.TargetGroups
+	} else if a.TargetGroupArn != nil {
+		tuples = []types.TargetGroupTuple{{TargetGroupArn: a.TargetGroupArn}}
+	}
+	var w traffic.Weights
+	dropped := false
+	for _, t := range tuples {
+		arn := aws.ToString(t.TargetGroupArn)
+		weight := int32(1)
+		if t.Weight != nil {
+			weight = *t.Weight
+		}
+		if len(tuples) == 1 {
+			weight = 100
+		}
+		switch {
+		case arn == r.blue:
+			w.Blue = weight
+		case arn == r.green:
+			w.Green = weight
+		case slices.Contains(leaving, arn):
+			if weight > 0 {
+				return false, &LeavingWithTrafficError{Kind: r.Kind(), ARN: r.ARN(), TargetGroup: arn, Weight: weight}
+			}
+			dropped = true
+		default:
+			return false, nil // a foreign group: parse reports it on the next Read
+		}
+	}
+	if !dropped {
+		return false, nil
+	}
+	if err := r.target.modify(ctx, r.patch(actions, index, w)); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// MaxWeight is the largest forward weight an ALB accepts.
+const MaxWeight = 999
+
+// ValidateWeights checks ALB's range, 0–999 for each weight, and that at least
+// one weight is positive (a forward needs somewhere to send requests).
+func ValidateWeights(w traffic.Weights) error {
+	if w.Blue < 0 || w.Blue > MaxWeight || w.Green < 0 || w.Green > MaxWeight {
+		return fmt.Errorf("weights %s out of range: each must be 0–%d", w, MaxWeight)
+	}
+	if w.Total() == 0 {
+		return fmt.Errorf("weights %s: at least one target group needs a positive weight", w)
+	}
+	return nil
 }

@@ -32,8 +32,16 @@ type RuleSpec struct {
 	Priority     int32
 	PathPatterns []string
 	HostHeaders  []string
-	Tags         map[string]string
+	// StageHeader and StageValue, when set, add an http-header condition no
+	// real request carries: a staged rule attaches its groups (so ALB
+	// health-checks them) without receiving traffic.
+	StageHeader string
+	StageValue  string
+	Tags        map[string]string
 }
+
+// StageHeaderName is the header of a staged rule's condition.
+const StageHeaderName = "X-Bluegreen-Staged"
 
 func (s RuleSpec) conditions() []types.RuleCondition {
 	var cs []types.RuleCondition
@@ -44,6 +52,10 @@ func (s RuleSpec) conditions() []types.RuleCondition {
 	if len(s.HostHeaders) > 0 {
 		cs = append(cs, types.RuleCondition{Field: aws.String("host-header"),
 			HostHeaderConfig: &types.HostHeaderConditionConfig{Values: s.HostHeaders}})
+	}
+	if s.StageHeader != "" {
+		cs = append(cs, types.RuleCondition{Field: aws.String("http-header"),
+			HttpHeaderConfig: &types.HttpHeaderConditionConfig{HttpHeaderName: aws.String(s.StageHeader), Values: []string{s.StageValue}}})
 	}
 	return cs
 }

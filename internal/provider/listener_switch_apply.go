@@ -1,0 +1,689 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
+)
+
+// The lifecycle of bluegreen_listener_switch: plan, apply, read, delete.
+// Every apply ends in recordTruth from weights read back from the listener
+// or rule; a failure before any write leaves the prior state (or, on create,
+// no resource).
+
+func (m *listenerSwitchModel) nouns() switchNouns {
+	if m.Rule != nil {
+		return switchNouns{Point: "rule", Weights: "forward weights"}
+	}
+	return switchNouns{Point: "listener", Weights: "forward weights"}
+}
+
+// arnOf returns the ARN of color c in m.
+func (m *listenerSwitchModel) arnOf(c traffic.Color) string {
+	if c == traffic.Blue {
+		return m.BlueTargetGroupARN.ValueString()
+	}
+	return m.GreenTargetGroupARN.ValueString()
+}
+
+// weightsByARN maps the target groups of a recorded state to their weights.
+func (m *listenerSwitchModel) weightsByARN() map[string]int32 {
+	w := m.weightsOf()
+	if w == nil {
+		return nil
+	}
+	return map[string]int32{m.BlueTargetGroupARN.ValueString(): w.Blue, m.GreenTargetGroupARN.ValueString(): w.Green}
+}
+
+// currentUnder re-expresses the weights recorded in prior in terms of the
+// target groups of plan: a swap of the ARNs swaps the weights, a replaced
+// group joins at 0. It also returns the groups that leave the switch and the
+// weight they still hold.
+func currentUnder(prior, plan *listenerSwitchModel) (w traffic.Weights, leaving map[string]int32, ok bool) {
+	byARN := prior.weightsByARN()
+	if byARN == nil {
+		return traffic.Weights{}, nil, false
+	}
+	blue, green := plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString()
+	w = traffic.Weights{Blue: byARN[blue], Green: byARN[green]}
+	leaving = map[string]int32{}
+	for arn, weight := range byARN {
+		if arn != blue && arn != green {
+			leaving[arn] = weight
+		}
+	}
+	return w, leaving, true
+}
+
+func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or the provider is not configured yet
+	}
+	var plan listenerSwitchModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var prior *listenerSwitchModel
+	if !req.State.Raw.IsNull() {
+		prior = &listenerSwitchModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	arnsKnown := known(plan.BlueTargetGroupARN) && known(plan.GreenTargetGroupARN)
+	if !plan.pathKnown() || !arnsKnown {
+		plan.setPlanUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
+
+	// The weights the apply will start from, in terms of the planned groups.
+	var current traffic.Weights
+	switch {
+	case prior != nil:
+		cur, leaving, ok := currentUnder(prior, &plan)
+		if !ok {
+			plan.setPlanUnknown()
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+			return
+		}
+		for arn, weight := range leaving {
+			if weight > 0 {
+				attr := "blue_target_group_arn"
+				if arn == prior.GreenTargetGroupARN.ValueString() {
+					attr = "green_target_group_arn"
+				}
+				resp.Diagnostics.AddAttributeError(path.Root(attr), "Target group still receives traffic",
+					fmt.Sprintf("%s replaces target group %s, which receives weight %d on the %s. A target group only gets or loses "+
+						"traffic through a checked shift: first set active_color to the other color and apply, then replace it.",
+						attr, arn, weight, prior.nouns().Point))
+				return
+			}
+		}
+		current = cur
+	case plan.Rule != nil:
+		// A new rule forwards everything to active_color at once (after its
+		// pre-flight): no shift.
+		current = traffic.Split(to, 100)
+	case known(plan.ListenerARN):
+		ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString())
+		if err != nil {
+			// Unreadable now (not created yet, or no permission to read at
+			// plan time): the path is decided at apply. A full shift must
+			// still fit the timeout, since it may be what the apply finds.
+			st := expandStrategy(ctx, plan.Strategy, &resp.Diagnostics)
+			if full, perr := planPath(pathInputs{Current: traffic.Split(to.Other(), 100), To: to, Strategy: st,
+				Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(&plan.switchModel)}); perr == nil {
+				timeout, which, d := plan.timeoutFor(ctx, true)
+				resp.Diagnostics.Append(d...)
+				checkBudget(full, timeout, which, &resp.Diagnostics)
+				if resp.Diagnostics.HasError() {
+					return
+				}
+			}
+			plan.setPlanUnknown()
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+			return
+		}
+		cur, problem := adoptable(ts, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString())
+		if problem != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("listener_arn"), "Listener action cannot be adopted",
+				fmt.Sprintf("listener %s: %s. Only a forward to the blue and/or green target group can be adopted.", plan.ListenerARN.ValueString(), problem))
+			return
+		}
+		current = cur
+	default:
+		plan.setPlanUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	r.checkOwnerAtPlan(ctx, &plan, prior, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	st := expandStrategy(ctx, plan.Strategy, &resp.Diagnostics)
+	p, err := planPath(pathInputs{Current: current, To: to, Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(&plan.switchModel)})
+	if err != nil {
+		return // ValidateConfig reported it
+	}
+	if p.Moving() {
+		timeout, which, d := plan.timeoutFor(ctx, prior == nil)
+		resp.Diagnostics.Append(d...)
+		checkBudget(p, timeout, which, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		want := traffic.Split(to, 100)
+		plan.BlueWeight, plan.GreenWeight = types.Int64Value(int64(want.Blue)), types.Int64Value(int64(want.Green))
+		plan.Status = types.StringUnknown()
+		plan.LastShift = types.ObjectUnknown(lastShiftAttrTypes)
+	} else {
+		plan.BlueWeight, plan.GreenWeight = types.Int64Value(int64(current.Blue)), types.Int64Value(int64(current.Green))
+		plan.Status = types.StringValue(statusStable)
+		if prior != nil {
+			plan.LastShift = prior.LastShift
+		} else {
+			plan.LastShift = types.ObjectNull(lastShiftAttrTypes)
+		}
+	}
+	plan.PlannedSteps = plannedStepsValue(p.Steps)
+	plan.WorstCaseDuration = types.StringValue(formatWorst(p.Worst))
+	if !p.Moving() {
+		// No path: keep whatever state holds (a refresh empties it), so
+		// that a plan with nothing to do is empty, refreshed or not.
+		plan.WorstCaseDuration = types.StringValue("0s")
+		if prior != nil && !prior.PlannedSteps.IsNull() && !prior.WorstCaseDuration.IsNull() {
+			plan.PlannedSteps, plan.WorstCaseDuration = prior.PlannedSteps, prior.WorstCaseDuration
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// adoptable turns a forward's target groups into blue/green weights, or says
+// why it cannot be adopted.
+func adoptable(ts []alb.ForwardTarget, blue, green string) (traffic.Weights, string) {
+	var w traffic.Weights
+	for _, t := range ts {
+		weight := t.Weight
+		if len(ts) == 1 {
+			weight = 100
+		}
+		switch t.TargetGroupARN {
+		case blue:
+			w.Blue = weight
+		case green:
+			w.Green = weight
+		default:
+			return w, fmt.Sprintf("its forward includes target group %s, which is neither blue nor green", t.TargetGroupARN)
+		}
+	}
+	if len(ts) == 0 {
+		return w, "it has no forward"
+	}
+	return w, ""
+}
+
+// checkOwnerAtPlan refuses, at plan time, a listener another switch owns.
+func (r *listenerSwitchResource) checkOwnerAtPlan(ctx context.Context, plan, prior *listenerSwitchModel, diags *diag.Diagnostics) {
+	if plan.Rule != nil || !known(plan.ListenerARN) {
+		return
+	}
+	id := ""
+	if prior != nil {
+		id = prior.OwnerID.ValueString()
+	}
+	owner, err := alb.Owner(ctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString())
+	if err != nil || owner == "" || owner == id || (prior != nil && id == "") {
+		return // unreadable here is decided at apply; an imported switch claims it at apply
+	}
+	diags.AddAttributeError(path.Root("listener_arn"), "Listener owned by another switch",
+		fmt.Sprintf("Listener %s is tagged %s = %q: another bluegreen_listener_switch owns its forward weights. Two switches on one "+
+			"listener would fight over its traffic. Remove the other switch (its destroy removes the tag), or, if it no longer exists, "+
+			"remove the tag: aws elbv2 remove-tags --resource-arns %s --tag-keys %s",
+			plan.ListenerARN.ValueString(), alb.OwnerTagKey, owner, plan.ListenerARN.ValueString(), alb.OwnerTagKey))
+}
+
+func (r *listenerSwitchResource) clockOrReal() clock.Clock { return r.clock() }
+
+// guardedRouter checks ownership before every write.
+type guardedRouter struct {
+	*alb.Router
+	check func(ctx context.Context) error
+}
+
+func (g guardedRouter) Set(ctx context.Context, w traffic.Weights) error {
+	if err := g.check(ctx); err != nil {
+		return err
+	}
+	return g.Router.Set(ctx, w)
+}
+
+func (r *listenerSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan listenerSwitchModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if st, ok := r.apply(ctx, &plan, nil, &resp.Diagnostics); ok {
+		resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+	}
+}
+
+func (r *listenerSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, prior listenerSwitchModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	st, ok := r.apply(ctx, &plan, &prior, &resp.Diagnostics)
+	if !ok {
+		st = &prior // nothing was written: the prior state is still the truth
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+}
+
+// apply runs a create (prior == nil) or an update. It returns the state to
+// save and whether anything should be saved: false means nothing was
+// written, so the prior state (or no resource) stays.
+func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listenerSwitchModel, diags *diag.Diagnostics) (*listenerSwitchModel, bool) {
+	clk := r.clock()
+	timeout, which, d := plan.timeoutFor(ctx, prior == nil)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, false
+	}
+	// Everything below, the first read included, is bounded by the timeout.
+	ctx, cancel := clock.WithTimeout(ctx, clk, timeout)
+	defer cancel()
+	api := r.data.Clients.ELBv2
+	n := plan.nouns()
+	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
+	written := false
+
+	// Identity and ownership.
+	if prior != nil {
+		plan.ID, plan.RuleARN, plan.OwnerID = prior.ID, prior.RuleARN, prior.OwnerID
+	} else {
+		plan.RuleARN = types.StringValue("")
+		plan.ID = plan.ListenerARN
+	}
+	if !known(plan.OwnerID) || plan.OwnerID.ValueString() == "" {
+		plan.OwnerID = types.StringValue(alb.NewOwnerID())
+	}
+	owner := plan.OwnerID.ValueString()
+
+	switch {
+	case plan.Rule != nil && prior == nil:
+		arn, ok := r.createRule(ctx, plan, to, owner, diags)
+		if !ok {
+			return nil, false
+		}
+		plan.RuleARN, plan.ID = types.StringValue(arn), types.StringValue(arn)
+		written = true
+	case plan.Rule != nil:
+		spec := ruleSpec(ctx, *plan, r.data.DefaultTags, diags)
+		condChanged := prior.Rule == nil || !plan.Rule.PathPatterns.Equal(prior.Rule.PathPatterns) || !plan.Rule.HostHeaders.Equal(prior.Rule.HostHeaders)
+		prioChanged := prior.Rule == nil || !plan.Rule.Priority.Equal(prior.Rule.Priority)
+		if condChanged || prioChanged {
+			if err := alb.CheckOwner(ctx, api, plan.RuleARN.ValueString(), owner); err != nil && errors.Is(err, alb.ErrOwnedByOther) {
+				diags.AddAttributeError(path.Root("rule"), "Rule owned by another switch", err.Error())
+				return nil, false
+			}
+			if err := alb.UpdateRule(ctx, api, plan.RuleARN.ValueString(), spec, prioChanged, condChanged); err != nil {
+				diags.AddAttributeError(path.Root("rule"), "Error updating listener rule", err.Error())
+				return nil, false
+			}
+			written = true
+		}
+	}
+	point := plan.ID.ValueString()
+	if err := alb.Claim(ctx, api, point, owner); err != nil {
+		if errors.Is(err, alb.ErrOwnedByOther) {
+			diags.AddAttributeError(path.Root("listener_arn"), fmt.Sprintf("%s owned by another switch", capitalize(n.Point)), err.Error())
+		} else {
+			diags.AddError("Error claiming "+n.Point, err.Error())
+		}
+		return r.finish(ctx, plan, prior, written, nil, diags)
+	}
+	if prior != nil && !prior.OwnerID.Equal(plan.OwnerID) {
+		prior.OwnerID = plan.OwnerID // claimed now (an imported switch): keep it even if nothing else lands
+	}
+
+	router := r.routerFor(*plan)
+	guarded := guardedRouter{Router: router, check: func(ctx context.Context) error { return alb.CheckOwner(ctx, api, point, owner) }}
+	if prior != nil {
+		var leaving []string
+		for _, a := range []string{prior.BlueTargetGroupARN.ValueString(), prior.GreenTargetGroupARN.ValueString()} {
+			if a != plan.BlueTargetGroupARN.ValueString() && a != plan.GreenTargetGroupARN.ValueString() {
+				leaving = append(leaving, a)
+			}
+		}
+		if len(leaving) > 0 {
+			did, err := router.Retarget(ctx, leaving)
+			written = written || did
+			if err != nil {
+				diags.AddError("Cannot replace target group", err.Error())
+				return r.finish(ctx, plan, prior, written, nil, diags)
+			}
+		}
+	}
+	if s := plan.Stickiness; s != nil {
+		if err := router.SetStickiness(s.Enabled.ValueBool(), durationOr(s.Duration, time.Hour)); err != nil {
+			diags.AddAttributeError(path.Root("stickiness"), "Invalid stickiness", err.Error())
+			return r.finish(ctx, plan, prior, written, nil, diags)
+		}
+	}
+	cur, err := router.Describe(ctx)
+	if err != nil {
+		r.describeError(err, n, diags)
+		return r.finish(ctx, plan, prior, written, nil, diags)
+	}
+	st := expandStrategy(ctx, plan.Strategy, diags)
+	budget := budgetOf(&plan.switchModel)
+	p, err := planPath(pathInputs{Current: cur.Weights, To: to, Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budget})
+	if err != nil {
+		diags.AddAttributeError(strategyErrorPath(err), "Invalid strategy", err.Error())
+		return r.finish(ctx, plan, prior, written, nil, diags)
+	}
+	switch {
+	case plan.PlannedSteps.IsUnknown():
+		checkBudget(p, timeout, which, diags) // unknown at plan time: checked before the first write
+	case !pathMatchesPlan(plan.Status, plan.PlannedSteps, p):
+		diags.AddError(fmt.Sprintf("%s changed since the plan", capitalize(n.Point)),
+			fmt.Sprintf("The plan was made from other weights than the %s has now (%s): the path it showed is not the path this apply "+
+				"would take, so nothing was moved. Run plan again.", n.Point, cur.Weights))
+	}
+	if diags.HasError() {
+		return r.finish(ctx, plan, prior, written, nil, diags)
+	}
+	stickinessChanged := plan.Stickiness != nil && (cur.Stickiness.Enabled != plan.Stickiness.Enabled.ValueBool() ||
+		(plan.Stickiness.Enabled.ValueBool() && cur.Stickiness.Duration != durationOr(plan.Stickiness.Duration, time.Hour)))
+	if cur.SingleGroup || (stickinessChanged && !p.Moving()) {
+		// Attach both groups (weights unchanged), so ALB health-checks the
+		// idle group's targets; or write a stickiness change alone.
+		if err := guarded.Set(ctx, cur.Weights); err != nil {
+			diags.AddError("Error writing "+n.Point, fmt.Sprintf("writing %s (weights unchanged): %s", n.Point, err))
+			return r.finish(ctx, plan, prior, true, nil, diags)
+		}
+		written = true
+	}
+	if !p.Moving() {
+		return r.finish(ctx, plan, prior, written, nil, diags)
+	}
+
+	receiving, other := plan.arnOf(to), plan.arnOf(to.Other())
+	target := checkTarget{TargetGroupARN: receiving, OtherTargetGroupARN: other, LoadBalancer: plan.listener()}
+	checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, target, clk.Now, path.Root("rollback_on"), diags)
+	if diags.HasError() {
+		return r.finish(ctx, plan, prior, written, nil, diags)
+	}
+	pre := targethealth.New(api, receiving, 1, 0)
+	pre.Now = clk.Now
+	if pf := plan.Preflight; pf != nil {
+		if !pf.MinHealthyCount.IsNull() {
+			pre.MinHealthyCount = int(pf.MinHealthyCount.ValueInt64())
+		}
+		pre.MinHealthyPercent = pf.MinHealthyPercent.ValueFloat64()
+	}
+	out := runShift(ctx, shiftRun{Router: guarded, Plan: p.Plan, Preflight: []rollout.Check{pre}, Checks: checkSet,
+		Budget: budget, OnInterrupt: plan.OnInterrupt.ValueString(), Clock: clk})
+	if out.InitialKnown || out.Result != rollout.ResultPreflightFailed {
+		written = true
+	}
+	return r.finish(ctx, plan, prior, written, &out, diags)
+}
+
+func (r *listenerSwitchResource) describeError(err error, n switchNouns, diags *diag.Diagnostics) {
+	var unsupported *alb.UnsupportedActionError
+	if errors.As(err, &unsupported) {
+		diags.AddAttributeError(path.Root("listener_arn"), "Listener action cannot be adopted", err.Error())
+		return
+	}
+	diags.AddError("Error reading "+n.Point+" weights", err.Error())
+}
+
+// finish is the one path that turns an apply into state: it reads the
+// forward back (on a fresh, bounded context: the operation's may be done)
+// and records what it read. out is the shift's outcome, if one ran.
+func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listenerSwitchModel, written bool, out *rollout.Outcome,
+	diags *diag.Diagnostics) (*listenerSwitchModel, bool) {
+	n := plan.nouns()
+	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
+	rctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), r.clock(), rollout.DefaultRestoreTimeout)
+	defer cancel()
+	read, err := r.routerFor(*plan).Read(rctx)
+	if err != nil {
+		switch {
+		case out != nil && out.FinalKnown:
+			read = out.Final // the engine's last read back
+		case !written:
+			// Nothing was written and nothing can be read: the prior
+			// state (or no resource) stays.
+			if !diags.HasError() {
+				diags.AddError("Error reading "+n.Point+" weights", err.Error())
+			}
+			r.abandon(ctx, plan, prior)
+			return nil, false
+		default:
+			diags.AddWarning("Could not read back the "+n.Point,
+				fmt.Sprintf("%s; state keeps the last weights known. The next refresh reads them again.", err))
+			if w := prior.weightsOfOrNil(); w != nil {
+				read = *w
+			}
+		}
+	}
+	if !written && diags.HasError() && prior == nil {
+		r.abandon(ctx, plan, prior)
+		return nil, false // a create that wrote nothing leaves no resource
+	}
+	state := *plan
+	state.settleComputed(priorSwitch(prior))
+	if out != nil {
+		state.LastShift = lastShiftValue(*out)
+		rep := reportOutcome(*out, read, n)
+		state.recordTruth(read, rep.Status, rep.Active)
+		if rep.Summary != "" {
+			diags.AddError(rep.Summary, rep.Detail)
+		}
+		if rep.Status == statusStable && read != traffic.Split(to, 100) && read.Of(to.Other()) != 0 {
+			state.Status = types.StringValue(statusDrifted)
+		}
+		return &state, true
+	}
+	active := to
+	if diags.HasError() && prior != nil {
+		// The apply failed before any shift: the prior color still serves.
+		active, _ = traffic.ParseColor(prior.ActiveColor.ValueString())
+		state.LastShift = prior.LastShift
+	}
+	state.recordTruth(read, deriveStatus(read, active, nil, ""), active)
+	return &state, true
+}
+
+// abandon undoes a create's claim when the create leaves no resource, so
+// that the owner tag of a switch that does not exist never blocks the next.
+func (r *listenerSwitchResource) abandon(ctx context.Context, plan, prior *listenerSwitchModel) {
+	if prior != nil || plan.Rule != nil || !known(plan.ListenerARN) {
+		return
+	}
+	rctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), r.clock(), rollout.DefaultRestoreTimeout)
+	defer cancel()
+	_ = alb.Release(rctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString(), plan.OwnerID.ValueString())
+}
+
+func (m *listenerSwitchModel) weightsOfOrNil() *traffic.Weights {
+	if m == nil {
+		return nil
+	}
+	return m.weightsOf()
+}
+
+func priorSwitch(m *listenerSwitchModel) *switchModel {
+	if m == nil {
+		return nil
+	}
+	return &m.switchModel
+}
+
+// createRule creates the owned rule. A receiving group no load balancer uses
+// has never been health-checked (its targets report "unused"): the rule is
+// first created with a condition no request carries, so that ALB starts
+// checking the group's targets while no traffic reaches it, and only gets
+// its real conditions once they pass the pre-flight check.
+func (r *listenerSwitchResource) createRule(ctx context.Context, plan *listenerSwitchModel, to traffic.Color, owner string, diags *diag.Diagnostics) (string, bool) {
+	api := r.data.Clients.ELBv2
+	spec := ruleSpec(ctx, *plan, r.data.DefaultTags, diags)
+	if spec.Tags == nil {
+		spec.Tags = map[string]string{}
+	} else {
+		t := map[string]string{}
+		for k, v := range spec.Tags {
+			t[k] = v
+		}
+		spec.Tags = t
+	}
+	spec.Tags[alb.OwnerTagKey] = owner
+	receiving := plan.arnOf(to)
+	attached, registered, err := alb.TargetGroupAttachment(ctx, api, receiving)
+	if err != nil {
+		diags.AddError("Error reading target group", fmt.Sprintf("creating switch rule: %s", err))
+		return "", false
+	}
+	if registered == 0 {
+		diags.AddError("Pre-flight check refused the rule",
+			fmt.Sprintf("The new rule would send traffic to %s at once, but its target group %s has no registered targets. No rule was created.", to, receiving))
+		return "", false
+	}
+	pre := targethealth.New(api, receiving, 1, 0)
+	if pf := plan.Preflight; pf != nil {
+		if !pf.MinHealthyCount.IsNull() {
+			pre.MinHealthyCount = int(pf.MinHealthyCount.ValueInt64())
+		}
+		pre.MinHealthyPercent = pf.MinHealthyPercent.ValueFloat64()
+	}
+	if attached {
+		for _, res := range pre.Evaluate(ctx) {
+			if res.Verdict != "pass" {
+				diags.AddError("Pre-flight check refused the rule",
+					fmt.Sprintf("The new rule would send traffic to %s at once, but %s. No rule was created.", to, res))
+				return "", false
+			}
+		}
+		arn, err := alb.CreateRule(ctx, api, spec, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString(), traffic.Split(to, 100))
+		if err != nil {
+			diags.AddAttributeError(path.Root("rule"), "Error creating listener rule", err.Error())
+			return "", false
+		}
+		return arn, true
+	}
+	staged := spec
+	staged.PathPatterns, staged.HostHeaders = nil, nil
+	staged.StageHeader = alb.StageHeaderName
+	staged.StageValue = owner
+	arn, err := alb.CreateRule(ctx, api, staged, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString(), traffic.Split(to, 100))
+	if err != nil {
+		diags.AddAttributeError(path.Root("rule"), "Error creating listener rule", err.Error())
+		return "", false
+	}
+	clk := r.clock()
+	var last string
+	for {
+		ok := true
+		for _, res := range pre.Evaluate(ctx) {
+			if res.Verdict != "pass" {
+				ok, last = false, res.String()
+			}
+		}
+		if ok {
+			break
+		}
+		if err := clk.Sleep(ctx, 5*time.Second); err != nil {
+			dctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), clk, rollout.DefaultRestoreTimeout)
+			derr := alb.DeleteRule(dctx, api, arn)
+			cancel()
+			detail := fmt.Sprintf("The %s target group %s was not used by any load balancer, so the rule was first created with a condition "+
+				"no request carries (header %s) to have ALB health-check its targets; they did not pass the pre-flight check before the "+
+				"timeout (last: %s). The staged rule was deleted; no request reached %s.", to, receiving, alb.StageHeaderName, last, to)
+			if derr != nil {
+				detail += fmt.Sprintf(" Deleting the staged rule failed: %s — delete rule %s by hand.", derr, arn)
+			}
+			diags.AddError("Pre-flight check refused the rule", detail)
+			return "", false
+		}
+	}
+	if err := alb.UpdateRule(ctx, api, arn, spec, false, true); err != nil {
+		diags.AddAttributeError(path.Root("rule"), "Error updating listener rule", err.Error())
+		return arn, true // the staged rule exists: record it so destroy removes it
+	}
+	return arn, true
+}
+
+func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state listenerSwitchModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	prevWeights := state.weightsOf()
+	prevStatus := state.Status.ValueString()
+	cur, err := r.routerFor(state).Describe(ctx)
+	var unsupported *alb.UnsupportedActionError
+	switch {
+	case errors.Is(err, alb.ErrNotFound):
+		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
+		resp.State.RemoveResource(ctx)
+		return
+	case errors.As(err, &unsupported):
+		// Someone replaced the forward (e.g. with a fixed response): neither
+		// color gets traffic. Report it; the next apply refuses to adopt
+		// the action and says why, and destroy still works.
+		resp.Diagnostics.AddWarning("Listener no longer forwards to blue and green", err.Error())
+		cur.Weights = traffic.Weights{}
+	case err != nil:
+		resp.Diagnostics.AddError("Error reading "+state.nouns().Point+" weights", fmt.Sprintf("reading switch %s: %s", state.ID.ValueString(), err))
+		return
+	}
+	if state.Rule != nil && known(state.RuleARN) && state.RuleARN.ValueString() != "" {
+		if info, err := alb.ReadRule(ctx, r.data.Clients.ELBv2, state.RuleARN.ValueString()); err == nil {
+			state.Rule.Priority = types.Int64Value(int64(info.Priority))
+			state.Rule.PathPatterns = stringListOrNull(info.PathPatterns, state.Rule.PathPatterns)
+			state.Rule.HostHeaders = stringListOrNull(info.HostHeaders, state.Rule.HostHeaders)
+		}
+	}
+	active, _ := traffic.ParseColor(state.ActiveColor.ValueString())
+	if state.ActiveColor.IsNull() {
+		// Import: adopt what the forward does (the color with more traffic).
+		active = traffic.Blue
+		if cur.Weights.Green > cur.Weights.Blue {
+			active = traffic.Green
+		}
+		prevWeights = nil
+	}
+	state.recordTruth(cur.Weights, deriveStatus(cur.Weights, active, prevWeights, prevStatus), active)
+	state.clearPath()
+	if state.LastShift.IsUnknown() {
+		state.LastShift = types.ObjectNull(lastShiftAttrTypes)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Delete leaves traffic where it is: destroying the switch does not move a
+// request. In rule mode the rule the switch created is deleted; in listener
+// mode the owner tag is removed.
+func (r *listenerSwitchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state listenerSwitchModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	api := r.data.Clients.ELBv2
+	if state.Rule != nil && known(state.RuleARN) && state.RuleARN.ValueString() != "" {
+		if err := alb.DeleteRule(ctx, api, state.RuleARN.ValueString()); err != nil {
+			resp.Diagnostics.AddError("Error deleting listener rule", err.Error())
+		}
+		return
+	}
+	if id := state.OwnerID.ValueString(); id != "" {
+		if err := alb.Release(ctx, api, state.ListenerARN.ValueString(), id); err != nil && !errors.Is(err, alb.ErrNotFound) {
+			resp.Diagnostics.AddWarning("Owner tag not removed", fmt.Sprintf("%s. Remove tag %s from the listener by hand before "+
+				"another switch takes it over.", err, alb.OwnerTagKey))
+		}
+	}
+}

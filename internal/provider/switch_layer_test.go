@@ -1,0 +1,221 @@
+package provider
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+)
+
+func w(b, g int32) traffic.Weights { return traffic.Weights{Blue: b, Green: g} }
+
+func TestDeriveStatus(t *testing.T) {
+	prev := w(100, 0)
+	split := w(50, 50)
+	tests := []struct {
+		name       string
+		read       traffic.Weights
+		active     traffic.Color
+		prev       *traffic.Weights
+		prevStatus string
+		want       string
+	}{
+		{"all on active", w(100, 0), traffic.Blue, nil, "", statusStable},
+		{"all on active, adoption scale", w(1, 0), traffic.Blue, nil, "", statusStable},
+		{"all on the other color", w(0, 100), traffic.Blue, nil, "", statusDrifted},
+		{"split", w(50, 50), traffic.Blue, nil, "", statusDrifted},
+		{"nothing forwarded", w(0, 0), traffic.Blue, nil, "", statusDrifted},
+		{"rollback outcome kept while the weights stay", w(100, 0), traffic.Blue, &prev, statusRolledBack, statusRolledBack},
+		{"held outcome kept while the weights stay", split, traffic.Blue, &split, statusHeld, statusHeld},
+		{"held, then put back by hand: stable", w(100, 0), traffic.Blue, &split, statusHeld, statusStable},
+		{"drifted, then put back by hand: stable", w(100, 0), traffic.Blue, &split, statusDrifted, statusStable},
+		{"stable is never carried over", w(50, 50), traffic.Blue, &split, statusStable, statusDrifted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := deriveStatus(tt.read, tt.active, tt.prev, tt.prevStatus); got != tt.want {
+				t.Fatalf("deriveStatus = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func canary(steps ...int) rollout.Strategy {
+	return rollout.Strategy{Type: rollout.StrategyCanary, Steps: steps, StepInterval: time.Minute}
+}
+
+func TestPlanPath_fromRealWeights(t *testing.T) {
+	b := evaluationBudget{Interval: 30 * time.Second, PerCheck: 30 * time.Second, Preflight: 30 * time.Second}
+	tests := []struct {
+		name     string
+		current  traffic.Weights
+		to       traffic.Color
+		strategy rollout.Strategy
+		percents []int
+	}{
+		{"already on the color: nothing to move", w(0, 100), traffic.Green, canary(10, 50), nil},
+		{"already on the color at another scale", w(0, 1), traffic.Green, canary(10, 50), nil},
+		{"full canary", w(100, 0), traffic.Green, canary(10, 50), []int{10, 50, 100}},
+		{"resumed at 10 %: only the steps above run", w(90, 10), traffic.Green, canary(10, 50), []int{50, 100}},
+		{"held at 50 %", w(50, 50), traffic.Green, canary(10, 50), []int{100}},
+		{"back from a canary", w(50, 50), traffic.Blue, canary(10, 50), []int{100}},
+		{"0/0 forward: everything", w(0, 0), traffic.Green, canary(10), []int{10, 100}},
+		{"flip", w(100, 0), traffic.Green, rollout.Strategy{Type: rollout.StrategyAllAtOnce}, []int{100}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := planPath(pathInputs{Current: tt.current, To: tt.to, Strategy: tt.strategy, Budget: b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, s := range p.Steps {
+				got = append(got, s.Percent)
+				if s.Weights != traffic.Split(tt.to, s.Percent) {
+					t.Errorf("step %d%%: weights %s", s.Percent, s.Weights)
+				}
+			}
+			if !slices.Equal(got, tt.percents) {
+				t.Fatalf("steps %v, want %v", got, tt.percents)
+			}
+			if !p.Moving() && p.Worst != 0 {
+				t.Fatalf("nothing to move but worst case %s", p.Worst)
+			}
+		})
+	}
+}
+
+func TestWorstCase_countsOnlyWhatIsConfigured(t *testing.T) {
+	flip := []rollout.Step{{Index: 1, Percent: 100, Final: true}}
+	noChecks := evaluationBudget{Interval: 30 * time.Second, PerCheck: 30 * time.Second, Preflight: 30 * time.Second}
+	got := worstCase(flip, noChecks)
+	// Pre-flight, one write and read back, a restore: no evaluations.
+	if want := 30*time.Second + 2*time.Second + rollout.DefaultRestoreTimeout; got != want {
+		t.Fatalf("plain flip worst case %s, want %s", got, want)
+	}
+	withChecks := noChecks
+	withChecks.Checks, withChecks.Timeout = true, 17*time.Second
+	if got2 := worstCase(flip, withChecks); got2 != got+17*time.Second {
+		t.Fatalf("flip with checks %s, want %s (one evaluation more)", got2, got+17*time.Second)
+	}
+	// A 1 % linear canary of 1 s steps with no checks is short.
+	lin, err := planPath(pathInputs{Current: w(100, 0), To: traffic.Green,
+		Strategy: rollout.Strategy{Type: rollout.StrategyLinear, StepPercent: 1, StepInterval: time.Second}, Budget: noChecks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lin.Worst > 10*time.Minute {
+		t.Fatalf("1%% linear canary of 1s steps without checks: worst case %s", lin.Worst)
+	}
+}
+
+func TestWorstCase_neverOverflows(t *testing.T) {
+	huge := 2562047 * time.Hour
+	p, err := planPath(pathInputs{Current: w(100, 0), To: traffic.Green, Bake: huge,
+		Strategy: rollout.Strategy{Type: rollout.StrategyLinear, StepPercent: 1, StepInterval: huge},
+		Budget:   evaluationBudget{Checks: true, Interval: time.Second, Timeout: time.Hour, PerCheck: time.Hour, Preflight: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Worst <= 0 || p.Worst != math.MaxInt64 {
+		t.Fatalf("worst case %d, want saturated at MaxInt64", p.Worst)
+	}
+	if formatWorst(p.Worst) != "unbounded" {
+		t.Fatalf("formatWorst = %q", formatWorst(p.Worst))
+	}
+	if d := satAdd(math.MaxInt64-1, 5); d != math.MaxInt64 {
+		t.Fatalf("satAdd overflowed to %d", d)
+	}
+	if d := satMul(time.Hour, math.MaxInt64/2); d != math.MaxInt64 {
+		t.Fatalf("satMul overflowed to %d", d)
+	}
+}
+
+func TestCurrentUnder_swapAndReplace(t *testing.T) {
+	model := func(blue, green string, bw, gw int64) *listenerSwitchModel {
+		m := &listenerSwitchModel{BlueTargetGroupARN: types.StringValue(blue), GreenTargetGroupARN: types.StringValue(green)}
+		m.BlueWeight, m.GreenWeight = types.Int64Value(bw), types.Int64Value(gw)
+		return m
+	}
+	prior := model("X", "Y", 100, 0)
+	// Swapping the ARNs swaps the weights: traffic stays on X, now "green".
+	cur, leaving, ok := currentUnder(prior, model("Y", "X", 0, 0))
+	if !ok || cur != w(0, 100) || len(leaving) != 0 {
+		t.Fatalf("swap: %s %v %v", cur, leaving, ok)
+	}
+	// Replacing the idle group: it joins at 0 and Y leaves with 0.
+	cur, leaving, _ = currentUnder(prior, model("X", "Z", 0, 0))
+	if cur != w(100, 0) || leaving["Y"] != 0 || len(leaving) != 1 {
+		t.Fatalf("replace idle: %s %v", cur, leaving)
+	}
+	// Replacing the serving group: X leaves holding 100.
+	cur, leaving, _ = currentUnder(prior, model("Z", "Y", 0, 0))
+	if cur != w(0, 0) || leaving["X"] != 100 {
+		t.Fatalf("replace serving: %s %v", cur, leaving)
+	}
+}
+
+func TestReportOutcome(t *testing.T) {
+	n := switchNouns{Point: "record set", Weights: "record weights"}
+	base := rollout.Outcome{From: traffic.Blue, To: traffic.Green}
+	tests := []struct {
+		name    string
+		result  rollout.Result
+		cause   rollout.Cause
+		final   traffic.Weights
+		status  string
+		active  traffic.Color
+		summary string
+	}{
+		{"success", rollout.ResultSucceeded, "", w(0, 100), statusStable, traffic.Green, ""},
+		{"pre-flight refusal", rollout.ResultPreflightFailed, rollout.CausePreflight, w(100, 0), statusStable, traffic.Blue, "Pre-flight check refused the shift"},
+		{"Ctrl-C during pre-flight is an interruption, not a refusal", rollout.ResultPreflightFailed, rollout.CauseCancelled, w(100, 0), statusStable, traffic.Blue,
+			"Shift interrupted before any weight was written"},
+		{"timeout before any write", rollout.ResultPreflightFailed, rollout.CauseTimeout, w(100, 0), statusStable, traffic.Blue,
+			"Shift interrupted before any weight was written"},
+		{"rolled back", rollout.ResultRolledBack, rollout.CauseCheckFailed, w(100, 0), statusRolledBack, traffic.Blue, "Shift rolled back"},
+		{"held", rollout.ResultHeld, rollout.CauseCancelled, w(50, 50), statusHeld, traffic.Blue, "Shift interrupted and held"},
+		{"conflict names the router's noun", rollout.ResultConflict, rollout.CauseConflict, w(30, 70), statusConflict, traffic.Blue, "Record set changed by someone else"},
+		{"rollback failed", rollout.ResultRollbackFailed, rollout.CauseAPIError, w(50, 50), statusRollbackFailed, traffic.Blue, "Rollback failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := base
+			o.Result, o.Cause, o.Reason = tt.result, tt.cause, "because"
+			rep := reportOutcome(o, tt.final, n)
+			if rep.Status != tt.status || rep.Active != tt.active || rep.Summary != tt.summary {
+				t.Fatalf("got %+v", rep)
+			}
+			if tt.summary != "" && !strings.Contains(rep.Detail, "because") {
+				t.Fatalf("detail does not carry the reason: %q", rep.Detail)
+			}
+			if strings.Contains(rep.Detail, "listener") {
+				t.Fatalf("detail uses ALB words for a record set: %q", rep.Detail)
+			}
+		})
+	}
+}
+
+func TestPathMatchesPlan(t *testing.T) {
+	p, _ := planPath(pathInputs{Current: w(100, 0), To: traffic.Green, Strategy: canary(10)})
+	none := shiftPath{}
+	if !pathMatchesPlan(types.StringValue("stable"), emptyPlannedSteps(), none) {
+		t.Fatal("no move planned, none found")
+	}
+	if pathMatchesPlan(types.StringValue("stable"), emptyPlannedSteps(), p) {
+		t.Fatal("a plan that moved nothing must not let the apply move traffic")
+	}
+	if !pathMatchesPlan(types.StringUnknown(), plannedStepsValue(p.Steps), p) {
+		t.Fatal("same path")
+	}
+	resumed, _ := planPath(pathInputs{Current: w(90, 10), To: traffic.Green, Strategy: canary(10)})
+	if pathMatchesPlan(types.StringUnknown(), plannedStepsValue(p.Steps), resumed) {
+		t.Fatal("a different path must be refused")
+	}
+}
