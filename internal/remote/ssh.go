@@ -267,7 +267,8 @@ func (s *SSH) session(ctx context.Context) (*ssh.Session, error) {
 	}
 }
 
-// ShellQuote quotes one argument for a POSIX shell: 'it'\''s'.
+// ShellQuote quotes one argument for a POSIX shell: in single quotes, each
+// single quote inside closed, escaped with a backslash and reopened.
 func ShellQuote(arg string) string {
 	if arg != "" && strings.IndexFunc(arg, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@,+%", r))

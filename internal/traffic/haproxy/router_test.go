@@ -68,3 +68,20 @@ func TestRouter_conformanceUnixSocket(t *testing.T) {
 		return subject(t, localHost, func(h *testenv.HAProxy) string { return "unix@" + h.AdminUnix })
 	})
 }
+
+// The Runtime API on a unix socket of the load balancer, reached over SSH
+// (direct-streamlocal channel) with the host key checked.
+func TestRouter_conformanceSSHUnixSocket(t *testing.T) {
+	sshd := testenv.StartSSHD(t)
+	sshHost := func(t *testing.T) remote.Host {
+		h, err := remote.NewSSH(remote.SSHConfig{Address: sshd.Addr, User: sshd.User, PrivateKeyPEM: sshd.ClientKeyPEM, HostKey: sshd.HostKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = h.Close() })
+		return h
+	}
+	routertest.Run(t, func(t *testing.T) routertest.Subject {
+		return subject(t, sshHost, func(h *testenv.HAProxy) string { return h.AdminUnix })
+	})
+}
