@@ -60,9 +60,13 @@ func TestPlan_intermediateSharesStayBetweenOldAndNew(t *testing.T) {
 		nb, ng := 1+rng.IntN(6), 1+rng.IntN(6)
 		l := layoutOf(nb, ng)
 		var from, to traffic.Weights
-		if i%2 == 0 {
+		switch {
+		case i < 4:
+			// The extremes first: a full flip each way.
+			from, to = traffic.Split(traffic.Green, 100*(i%2)), traffic.Split(traffic.Green, 100*(1-i%2))
+		case i%2 == 0:
 			from, to = traffic.Split(traffic.Green, rng.IntN(101)), traffic.Split(traffic.Green, rng.IntN(101))
-		} else {
+		default:
 			b0, g0 := rng.IntN(257), rng.IntN(257)
 			b1, g1 := rng.IntN(257), rng.IntN(257)
 			if (b1 > b0) == (g1 > g0) && b1 != b0 && g1 != g0 {
