@@ -2,11 +2,15 @@ package haproxy
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
@@ -151,4 +155,37 @@ func TestRouter_layoutErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustRead(t, r, traffic.Weights{Blue: 0, Green: 100})
+}
+
+// Over SSH: the Runtime API on the unix socket, the state file written on
+// the host with cat and mv, and the weights surviving a reload.
+func TestRouter_overSSHKeepsTheStateFile(t *testing.T) {
+	sshd := testenv.StartSSHD(t)
+	host, err := remote.NewSSH(remote.SSHConfig{Address: sshd.Addr, User: sshd.User, PrivateKeyPEM: sshd.ClientKeyPEM, KnownHosts: sshd.KnownHosts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{Blue: 3, Green: 2, StateFile: true})
+	r, err := New(Config{Host: host, Address: "unix@" + h.AdminUnix, Backend: h.Backend, StateFile: h.StateFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := traffic.Split(traffic.Green, 25)
+	if err := r.Set(ctxT(t), w); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(h.StateFile)
+	if err != nil || !strings.Contains(string(b), "green1") {
+		t.Fatalf("state file: %q, %v", b, err)
+	}
+	if _, err := os.Stat(h.StateFile + ".bluegreen.tmp"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("temporary file left behind: %v", err)
+	}
+	h.Reload(t)
+	mustRead(t, r, w)
+	d, err := r.Describe(ctxT(t))
+	if err != nil || !strings.Contains(d, "green1 UP weight 25") {
+		t.Fatalf("Describe = %q, %v", d, err)
+	}
 }
