@@ -197,46 +197,57 @@ func runFlips(b *testing.B, method string, flips int, rate float64) flipResult {
 	}()
 	time.Sleep(steady)
 
-	probe := &http.Client{Timeout: 5 * time.Second}
+	// The probe opens a new connection per request: it sees the new color
+	// as soon as any new client would.
+	probe := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	var firstNew []time.Duration
 	var lines, sets int
 	color := traffic.Blue
 	flipStart := time.Now()
 	for i := 0; i < flips; i++ {
 		color = color.Other()
-		start := time.Now()
-		switch method {
-		case "runtime-api":
-			before := r.API().Commands
+		var plannedSets int
+		if method == "runtime-api" {
 			l, err := r.Layout(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}
-			sets += len(Plan(l, weightsOf(l), targetOf(l, traffic.Split(color, 100)), h.Backend))
-			r.API().Commands = before // the Layout above is the benchmark's, not the flip's
+			plannedSets = len(Plan(l, weightsOf(l), targetOf(l, traffic.Split(color, 100)), h.Backend))
+		}
+		// Probe from the start of the write, concurrently with it.
+		start := time.Now()
+		seen := make(chan time.Duration, 1)
+		go func(want traffic.Color) {
+			for time.Since(start) < 10*time.Second {
+				resp, err := probe.Get(h.URL)
+				if err == nil {
+					got := resp.Header.Get("X-Demo-Color")
+					resp.Body.Close()
+					if got == string(want) {
+						seen <- time.Since(start)
+						return
+					}
+				}
+			}
+			seen <- -1
+		}(color)
+		switch method {
+		case "runtime-api":
+			before := r.API().Commands
 			if err := r.Set(ctx, traffic.Split(color, 100)); err != nil {
 				b.Fatal(err)
 			}
 			lines += r.API().Commands - before
+			sets += plannedSets
 		default:
 			h.WriteMap(b, string(color))
 			h.Reload(b)
 		}
-		// First response from the new color, on a fresh probe.
-		for {
-			resp, err := probe.Get(h.URL)
-			if err == nil {
-				got := resp.Header.Get("X-Demo-Color")
-				resp.Body.Close()
-				if got == string(color) {
-					firstNew = append(firstNew, time.Since(start))
-					break
-				}
-			}
-			if time.Since(start) > 10*time.Second {
-				b.Fatalf("flip %d: no answer from %s within 10s", i+1, color)
-			}
+		d := <-seen
+		if d < 0 {
+			b.Fatalf("flip %d: no answer from %s within 10s", i+1, color)
 		}
+		firstNew = append(firstNew, d)
 		time.Sleep(gap)
 	}
 	flipEnd := time.Now()
