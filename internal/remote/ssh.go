@@ -309,7 +309,12 @@ func (s *SSH) Run(ctx context.Context, argv []string, stdin []byte) ([]byte, err
 	case <-ctx.Done():
 		_ = sess.Signal(ssh.SIGKILL)
 		_ = sess.Close()
-		return out.Bytes(), fmt.Errorf("running %s on %s: %w", strings.Join(argv, " "), s, ctx.Err())
+		// Let the session's copiers finish before the buffers are dropped.
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+		return nil, fmt.Errorf("running %s on %s: %w", strings.Join(argv, " "), s, ctx.Err())
 	}
 	var ee *ssh.ExitError
 	if errors.As(err, &ee) {

@@ -233,11 +233,11 @@ func runFlips(b *testing.B, method string, flips int, rate float64) flipResult {
 		}(color)
 		switch method {
 		case "runtime-api":
-			before := r.API().Commands
+			before := r.API().Commands()
 			if err := r.Set(ctx, traffic.Split(color, 100)); err != nil {
 				b.Fatal(err)
 			}
-			lines += r.API().Commands - before
+			lines += int(r.API().Commands() - before)
 			sets += plannedSets
 		default:
 			h.WriteMap(b, string(color))

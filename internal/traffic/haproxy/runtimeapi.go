@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
@@ -24,9 +25,11 @@ type RuntimeAPI struct {
 	Addr    string // host:port or socket path
 	// Timeout bounds one command line (default 10s).
 	Timeout time.Duration
-	// Commands counts the command lines sent (for measurements).
-	Commands int
+	commands atomic.Int64
 }
+
+// Commands is the number of command lines sent so far (for measurements).
+func (r *RuntimeAPI) Commands() int64 { return r.commands.Load() }
 
 // ParseAddress accepts the forms HAProxy itself uses for a stats socket:
 // "ipv4@127.0.0.1:9999", "ipv6@[::1]:9999", "127.0.0.1:9999", "unix@/path",
@@ -74,7 +77,7 @@ func (r *RuntimeAPI) Do(ctx context.Context, line string) (string, error) {
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 	defer conn.Close()
-	r.Commands++
+	r.commands.Add(1)
 	if _, err := io.WriteString(conn, line+"\n"); err != nil {
 		return "", r.wrap(ctx, line, err)
 	}
