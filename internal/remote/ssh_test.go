@@ -286,3 +286,24 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// With Sudo, commands run through `sudo -n --`: on a host without sudo that
+// is a "not found", which proves the prefix is there (and never prompts).
+func TestSSH_sudoPrefix(t *testing.T) {
+	s := testenv.StartSSHD(t)
+	cfg := pinned(s)
+	cfg.Sudo = true
+	h := newSSH(t, cfg)
+	out, err := h.Run(ctxT(t), []string{"sh", "-c", "command -v sudo"}, nil)
+	var ee *remote.ExitError
+	if err == nil {
+		// sudo exists on this host: the command ran through it.
+		if !strings.Contains(string(out), "sudo") {
+			t.Fatalf("Run = %q", out)
+		}
+		return
+	}
+	if !errors.As(err, &ee) || ee.Code != 127 || !strings.Contains(ee.Stderr, "sudo") {
+		t.Fatalf("Run through a missing sudo = %v", err)
+	}
+}

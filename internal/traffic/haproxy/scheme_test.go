@@ -143,3 +143,35 @@ func parseSet(t *testing.T, cmd string) (string, int) {
 	}
 	return strings.TrimPrefix(f[2], "app/"), n
 }
+
+func TestParseAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"ipv4@127.0.0.1:9999":          "tcp 127.0.0.1:9999",
+		"127.0.0.1:9999":               "tcp 127.0.0.1:9999",
+		"ipv6@[::1]:9999":              "tcp [::1]:9999",
+		"lb1.internal:9999":            "tcp lb1.internal:9999",
+		"unix@/run/haproxy/admin.sock": "unix /run/haproxy/admin.sock",
+		"/run/haproxy/admin.sock":      "unix /run/haproxy/admin.sock",
+		"unix@relative.sock":           "error",
+		"127.0.0.1":                    "error",
+		"":                             "error",
+	} {
+		n, a, err := ParseAddress(in)
+		got := n + " " + a
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("ParseAddress(%q) = %q (%v), want %q", in, got, err, want)
+		}
+	}
+	if _, err := New(Config{Address: "127.0.0.1:1", Backend: "app;set server x weight 1"}); err == nil {
+		t.Error("a backend name with a command separator was accepted")
+	}
+	if _, err := New(Config{Address: "127.0.0.1:1", Backend: "app", GreenServers: []string{"g 1"}}); err == nil {
+		t.Error("a server name with a space was accepted")
+	}
+	if _, err := New(Config{Address: "127.0.0.1:1", Backend: "app", BluePrefix: "b", GreenPrefix: "bg"}); err == nil {
+		t.Error("overlapping prefixes were accepted")
+	}
+}
