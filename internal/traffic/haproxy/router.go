@@ -349,17 +349,43 @@ func (r *Router) write(ctx context.Context, l Layout, current, target map[string
 	if r.hookCommands != nil {
 		cmds = r.hookCommands(cmds)
 	}
-	if len(cmds) == 0 {
-		return "", nil
+	var answers strings.Builder
+	for _, line := range commandLines(cmds, maxLine) {
+		out, err := r.api.Do(ctx, line)
+		answers.WriteString(out)
+		if err != nil {
+			return answers.String(), err
+		}
 	}
-	out, err := r.api.Do(ctx, strings.Join(cmds, ";"))
-	if err != nil {
-		return out, err
+	if strings.TrimSpace(answers.String()) != "" {
+		return answers.String(), errors.New("HAProxy refused part of the write")
 	}
-	if strings.TrimSpace(out) != "" {
-		return out, errors.New("HAProxy refused part of the write")
+	return answers.String(), nil
+}
+
+// maxLine keeps a command line well inside HAProxy's default 16 kB buffer.
+const maxLine = 8000
+
+// commandLines joins cmds with ";" into as few lines as fit in max bytes
+// each (one line for any backend of fewer than about 200 servers), keeping
+// their order.
+func commandLines(cmds []string, max int) []string {
+	var lines []string
+	var cur strings.Builder
+	for _, c := range cmds {
+		if cur.Len() > 0 && cur.Len()+1+len(c) > max {
+			lines = append(lines, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(';')
+		}
+		cur.WriteString(c)
 	}
-	return out, nil
+	if cur.Len() > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
 }
 
 // persist saves `show servers state` (every backend: the file is global) to

@@ -175,3 +175,30 @@ func TestParseAddress(t *testing.T) {
 		t.Error("overlapping prefixes were accepted")
 	}
 }
+
+func TestCommandLines_keepOrderAndBound(t *testing.T) {
+	var cmds []string
+	for i := range 500 {
+		cmds = append(cmds, fmt.Sprintf("set server app/blue%d weight %d", i, i%257))
+	}
+	lines := commandLines(cmds, maxLine)
+	if len(lines) < 2 {
+		t.Fatalf("%d lines for 500 commands", len(lines))
+	}
+	var back []string
+	for _, l := range lines {
+		if len(l) > maxLine {
+			t.Fatalf("line of %d bytes", len(l))
+		}
+		back = append(back, strings.Split(l, ";")...)
+	}
+	if strings.Join(back, "|") != strings.Join(cmds, "|") {
+		t.Fatal("commands reordered or lost")
+	}
+	if got := commandLines(cmds[:3], maxLine); len(got) != 1 || got[0] != strings.Join(cmds[:3], ";") {
+		t.Fatalf("small write = %q", got)
+	}
+	if got := commandLines(nil, maxLine); len(got) != 0 {
+		t.Fatalf("empty write = %q", got)
+	}
+}
