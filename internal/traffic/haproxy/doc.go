@@ -46,13 +46,14 @@
 // the management guide promises atomicity only for `commit map`/`commit
 // acl`, not for a line of `set server` commands, and other threads route
 // requests between two of them. So Set sends every `set server <backend>/
-// <server> weight <n>` of a shift in ONE command line (one round trip, no
+// <server> weight <n>` of a shift in one command line (one round trip, no
 // gap for a network hiccup) in an order that keeps every intermediate
 // state between the old and the new share and never at zero total weight:
 // increases first, then decreases (Plan). For the engine's writes (blue =
 // 100 − green) every intermediate share lies between old and new — a
 // randomized test hunts for counter-examples. Set then reads `show servers
-// state` back; if HAProxy did not take every weight (a refusal, a static
+// state` back (a write longer than about 8 kB — some 200 servers — is split
+// into several lines, in the same order); if HAProxy did not take every weight (a refusal, a static
 // algorithm, a server that vanished), it writes the previous weights back
 // in the same safe order and returns the error, saying whether the
 // restore worked. Once the line is sent, cancellation of ctx no longer
@@ -75,7 +76,10 @@
 // seamless reloads. A failure to save the file undoes the shift (Set is all
 // or nothing). Without a state file a reload brings back the weights of the
 // configuration, and Read reports exactly that: the engine sees the drift.
-// Persisted returns what the state file would restore.
+// Persisted returns what the state file would restore. HAProxy restores a
+// saved weight only for a server whose configured weight is unchanged
+// (checked on 2.6: editing a server's weight in the configuration makes the
+// configuration's value win at the next reload), and Read then reports it.
 //
 // # Reaching the socket
 //
