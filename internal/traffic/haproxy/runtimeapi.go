@@ -24,7 +24,7 @@ type RuntimeAPI struct {
 	Network string // "tcp" or "unix"
 	Addr    string // host:port or socket path
 	// Timeout bounds one command line (default 10s).
-	Timeout time.Duration
+	Timeout  time.Duration
 	commands atomic.Int64
 }
 
