@@ -99,6 +99,8 @@ func StartHAProxy(t testing.TB, o HAProxyOptions) *HAProxy {
 	if o.CheckInterval == 0 {
 		o.CheckInterval = 100 * time.Millisecond
 	}
+	// Not t.TempDir(): its long paths can exceed the 107 bytes a unix
+	// socket path may have.
 	dir, err := os.MkdirTemp("", "haproxy-test-")
 	if err != nil {
 		t.Fatal(err)

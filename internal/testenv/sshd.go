@@ -51,6 +51,7 @@ func StartSSHD(t testing.TB) *SSHD {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A short path, like HAProxy's (see StartHAProxy).
 	dir, err := os.MkdirTemp("", "sshd-test-")
 	if err != nil {
 		t.Fatal(err)
