@@ -311,7 +311,8 @@ func (s *SSH) Run(ctx context.Context, argv []string, stdin []byte) ([]byte, err
 		_ = sess.Close()
 		// Let the session's copiers finish before the buffers are dropped.
 		select {
-		case <-done:
+		case killed := <-done:
+			_ = killed // the session's own error after the kill is not news
 		case <-time.After(5 * time.Second):
 		}
 		return nil, fmt.Errorf("running %s on %s: %w", strings.Join(argv, " "), s, ctx.Err())

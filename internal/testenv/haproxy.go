@@ -101,7 +101,7 @@ func StartHAProxy(t testing.TB, o HAProxyOptions) *HAProxy {
 	}
 	// Not t.TempDir(): its long paths can exceed the 107 bytes a unix
 	// socket path may have.
-	dir, err := os.MkdirTemp("", "haproxy-test-")
+	dir, err := os.MkdirTemp("", "haproxy-test-") //nolint:usetesting // short path for unix sockets
 	if err != nil {
 		t.Fatal(err)
 	}

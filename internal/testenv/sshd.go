@@ -52,7 +52,7 @@ func StartSSHD(t testing.TB) *SSHD {
 		t.Fatal(err)
 	}
 	// A short path, like HAProxy's (see StartHAProxy).
-	dir, err := os.MkdirTemp("", "sshd-test-")
+	dir, err := os.MkdirTemp("", "sshd-test-") //nolint:usetesting // short path, like HAProxy's
 	if err != nil {
 		t.Fatal(err)
 	}
