@@ -64,8 +64,9 @@ type HAProxy struct {
 	// URL is the frontend, http://127.0.0.1:PORT/.
 	URL string
 	// AdminTCP is the admin Runtime API on TCP ("ipv4@127.0.0.1:PORT");
-	// AdminUnix the same on a unix socket.
-	AdminTCP, AdminUnix string
+	// AdminUnix the same on a unix socket. UserTCP is a socket at level
+	// user (read-only), as a misconfigured hand-off would give.
+	AdminTCP, AdminUnix, UserTCP string
 	// StateFile is the server-state file path when Options.StateFile is set.
 	StateFile string
 	// MapPath is the map file of the MapFile layout.
@@ -111,6 +112,7 @@ func StartHAProxy(t testing.TB, o HAProxyOptions) *HAProxy {
 		URL:       fmt.Sprintf("http://127.0.0.1:%d/", FreePort(t)),
 		AdminTCP:  fmt.Sprintf("ipv4@127.0.0.1:%d", FreePort(t)),
 		AdminUnix: filepath.Join(dir, "admin.sock"),
+		UserTCP:   fmt.Sprintf("ipv4@127.0.0.1:%d", FreePort(t)),
 		MapPath:   filepath.Join(dir, "backend.map"),
 		opts:      o, bin: bin, t: t, waited: map[*exec.Cmd]chan struct{}{}, logs: &bytes.Buffer{},
 	}
@@ -173,6 +175,7 @@ func (h *HAProxy) WriteConfig(t testing.TB, blueW, greenW []int) {
 	fmt.Fprintf(&b, "global\n")
 	fmt.Fprintf(&b, "    stats socket %s level admin%s\n", h.AdminTCP, expose)
 	fmt.Fprintf(&b, "    stats socket %s mode 600 level admin%s\n", h.AdminUnix, expose)
+	fmt.Fprintf(&b, "    stats socket %s level user\n", h.UserTCP)
 	if h.StateFile != "" {
 		fmt.Fprintf(&b, "    server-state-file %s\n", h.StateFile)
 	}

@@ -189,3 +189,18 @@ func TestRouter_overSSHKeepsTheStateFile(t *testing.T) {
 		t.Fatalf("Describe = %q, %v", d, err)
 	}
 }
+
+// A socket without `level admin` (a common hand-off mistake): Set fails
+// with HAProxy's words and changes nothing; Read still works.
+func TestRouter_socketWithoutAdminLevel(t *testing.T) {
+	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{Blue: 2, Green: 2})
+	r, err := New(Config{Address: h.UserTCP, Backend: h.Backend})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.Set(ctxT(t), traffic.Split(traffic.Green, 50))
+	if err == nil || !strings.Contains(err.Error(), "Permission denied") || !strings.Contains(err.Error(), "nothing changed") {
+		t.Fatalf("Set = %v", err)
+	}
+	mustRead(t, r, traffic.Split(traffic.Green, 0))
+}
