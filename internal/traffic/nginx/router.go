@@ -88,6 +88,8 @@ var (
 	upstreamName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 	// plainWord is a word Nginx reads as one token without quoting.
 	plainWord = regexp.MustCompile(`^[^\s;{}#"'\\$]+$`)
+	// directiveWord may also name a variable (hash $request_uri consistent).
+	directiveWord = regexp.MustCompile(`^[^\s;{}#"'\\]+$`)
 )
 
 // Router reads and writes the weights of one Nginx upstream through a file
@@ -141,7 +143,7 @@ func New(cfg Config) (*Router, error) {
 	}
 	for _, d := range cfg.Directives {
 		for _, w := range strings.Fields(d) {
-			if !plainWord.MatchString(w) {
+			if !directiveWord.MatchString(w) {
 				return nil, fmt.Errorf("nginx router: upstream directive %q: %q is not a plain word", d, w)
 			}
 		}
@@ -337,17 +339,17 @@ func (r *Router) restore(ctx context.Context, prev []byte, existed bool) error {
 // serves the previous configuration again, and confirms that it does.
 func (r *Router) restoreAndReload(ctx context.Context, prev []byte, existed bool) error {
 	if err := r.restore(ctx, prev, existed); err != nil {
-		return err
+		return &restoreError{err: err}
 	}
 	var snap *procSnapshot
 	if r.cfg.GenerationURL == "" {
 		var err error
 		if snap, err = r.snapshot(ctx); err != nil {
-			return err
+			return &restoreError{fileRestored: true, err: err}
 		}
 	}
 	if _, err := r.cfg.Host.Run(ctx, r.cfg.ReloadCommand, nil); err != nil {
-		return fmt.Errorf("reloading nginx with the previous file: %w", err)
+		return &restoreError{fileRestored: true, err: fmt.Errorf("reloading nginx with it: %w", err)}
 	}
 	prevGen := ""
 	if _, g, err := lex(r.cfg.File, prev); err == nil {
@@ -356,10 +358,18 @@ func (r *Router) restoreAndReload(ctx context.Context, prev []byte, existed bool
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConfirmTimeout)
 	defer cancel()
 	if err := r.confirm(cctx, snap, prevGen); err != nil {
-		return fmt.Errorf("confirming nginx serves the previous file again: %w", err)
+		return &restoreError{fileRestored: true, err: fmt.Errorf("confirming nginx serves it again: %w", err)}
 	}
 	return nil
 }
+
+// restoreError is a failure of the undo itself.
+type restoreError struct {
+	fileRestored bool
+	err          error
+}
+
+func (e *restoreError) Error() string { return e.err.Error() }
 
 func joinRestore(err, restoreErr error, reloaded bool) error {
 	if restoreErr == nil {
@@ -368,7 +378,11 @@ func joinRestore(err, restoreErr error, reloaded bool) error {
 		}
 		return fmt.Errorf("%w; the previous file was restored", err)
 	}
-	return fmt.Errorf("%w; RESTORING THE PREVIOUS FILE FAILED, nginx may serve neither: %v", err, restoreErr)
+	var re *restoreError
+	if errors.As(restoreErr, &re) && re.fileRestored {
+		return fmt.Errorf("%w; the previous file was restored byte for byte, but nginx may still serve the new one: %v", err, re.err)
+	}
+	return fmt.Errorf("%w; RESTORING THE PREVIOUS FILE FAILED, the new file is in place: %v", err, restoreErr)
 }
 
 // nextGeneration is the previous file's counter + 1 and a random suffix,

@@ -1,0 +1,247 @@
+package nginx_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/nginx"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
+)
+
+// faultyHost is the local host with an injectable fault: the next command
+// whose argv contains failOn fails without running (once).
+type faultyHost struct {
+	remote.Local
+	failOn  atomic.Pointer[string]
+	reloads atomic.Int64
+}
+
+func (h *faultyHost) Run(ctx context.Context, argv []string, stdin []byte) ([]byte, error) {
+	joined := strings.Join(argv, " ")
+	if p := h.failOn.Load(); p != nil && strings.Contains(joined, *p) && h.failOn.CompareAndSwap(p, nil) {
+		return nil, &remote.ExitError{Argv: argv, Code: 1, Stderr: "injected failure"}
+	}
+	if strings.Contains(joined, "reload") {
+		h.reloads.Add(1)
+	}
+	return h.Local.Run(ctx, argv, stdin)
+}
+
+func (h *faultyHost) arm(s string) func() {
+	h.failOn.Store(&s)
+	return func() { h.failOn.Store(nil) }
+}
+
+type fixture struct {
+	ngx    *testenv.Nginx
+	host   *faultyHost
+	router *nginx.Router
+}
+
+func newFixture(t *testing.T, blue, green int, mutate func(*nginx.Config)) *fixture {
+	t.Helper()
+	n := testenv.StartNginx(t, testenv.NginxOptions{BlueBackends: blue, GreenBackends: green, GenerationVariable: "bluegreen_generation_app"})
+	h := &faultyHost{}
+	cfg := nginx.Config{
+		Host:           h,
+		File:           n.IncludeFile,
+		Upstream:       "app",
+		Blue:           n.Blue,
+		Green:          n.Green,
+		Directives:     []string{"keepalive 8"},
+		ServerParams:   []string{"max_fails=0"},
+		Nginx:          n.Bin,
+		NginxArgs:      n.Args(),
+		PIDFile:        n.PIDFile,
+		ConfirmTimeout: 5 * time.Second,
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	r, err := nginx.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{ngx: n, host: h, router: r}
+}
+
+func (f *fixture) subject(t *testing.T) routertest.Subject {
+	ctx := context.Background()
+	if err := f.router.Set(ctx, traffic.Weights{Blue: 100}); err != nil {
+		t.Fatalf("initial Set: %v\n%s", err, f.ngx.Log())
+	}
+	return routertest.Subject{
+		Router: f.router,
+		Extra: []traffic.Weights{
+			{Blue: nginx.MaxWeight, Green: 1},
+			{Blue: 1, Green: 1},
+			{Blue: 3, Green: 1},
+			{Blue: 0, Green: 7},
+			{Blue: 500, Green: 500},
+		},
+		Rejects: []traffic.Weights{
+			{Blue: 0, Green: 0},
+			{Blue: nginx.MaxWeight + 1, Green: 0},
+			{Blue: 10, Green: -5},
+		},
+		// A person edits the file by hand and reloads Nginx.
+		OtherWriter: func(ctx context.Context, w traffic.Weights) error {
+			var b strings.Builder
+			b.WriteString("upstream app {\n")
+			// Equal weights within a color; scaled by the other color's
+			// server count so the shares are w's.
+			nb, ng := int32(len(f.ngx.Blue)), int32(len(f.ngx.Green))
+			for _, a := range f.ngx.Blue {
+				b.WriteString("  server " + a + weightParam(w.Blue*ng) + ";\n")
+			}
+			for _, a := range f.ngx.Green {
+				b.WriteString("  server " + a + weightParam(w.Green*nb) + ";\n")
+			}
+			b.WriteString("}\nmap $host $bluegreen_generation_app { default hand; }\n")
+			if err := os.WriteFile(f.ngx.IncludeFile, []byte(b.String()), 0o644); err != nil {
+				return err
+			}
+			_, err := remote.Local{}.Run(ctx, append(append([]string{f.ngx.Bin}, f.ngx.Args()...), "-s", "reload"), nil)
+			return err
+		},
+		// The reload fails after the new file was renamed into place: the
+		// router must restore the previous bytes and reload again.
+		FailNextSet: func(t *testing.T) func() {
+			before, err := os.ReadFile(f.ngx.IncludeFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			disarm := f.host.arm("-s reload")
+			return func() {
+				disarm()
+				after, err := os.ReadFile(f.ngx.IncludeFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(before, after) {
+					t.Fatalf("after a failed reload the file is not restored byte for byte:\nbefore:\n%s\nafter:\n%s", before, after)
+				}
+			}
+		},
+	}
+}
+
+// weightParam is a server's weight parameter (down for 0).
+func weightParam(w int32) string {
+	if w == 0 {
+		return " down"
+	}
+	return " weight=" + strconv.Itoa(int(w))
+}
+
+func TestConformance_realNginx(t *testing.T) {
+	routertest.Run(t, func(t *testing.T) routertest.Subject {
+		return newFixture(t, 1, 1, nil).subject(t)
+	})
+}
+
+// Two blue servers and three green ones: per-server weights are scaled by
+// the other color's server count so the round trip stays exact.
+func TestConformance_realNginxUnevenServerCounts(t *testing.T) {
+	routertest.Run(t, func(t *testing.T) routertest.Subject {
+		return newFixture(t, 2, 3, nil).subject(t)
+	})
+}
+
+// The generation confirmation: the router polls a location that answers the
+// generation variable the owned file defines, instead of watching processes.
+func TestConformance_realNginxGenerationURL(t *testing.T) {
+	routertest.Run(t, func(t *testing.T) routertest.Subject {
+		var f *fixture
+		f = newFixture(t, 1, 1, func(c *nginx.Config) {
+			c.PIDFile = "/nonexistent/the-url-is-used-instead"
+		})
+		// The URL is known only once nginx runs: rebuild the router with it.
+		cfg := f.router.Config()
+		cfg.GenerationURL = f.ngx.URL + "/.bluegreen/generation"
+		r, err := nginx.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.router = r
+		return f.subject(t)
+	})
+}
+
+// A configuration nginx -t rejects is refused: the file stays byte for
+// byte, Nginx is not reloaded, and traffic is unchanged.
+func TestSet_failingConfigTestChangesNothing(t *testing.T) {
+	f := newFixture(t, 1, 1, func(c *nginx.Config) {
+		// Valid to the router, rejected by Nginx: an unknown parameter.
+		c.ServerParams = []string{"max_fails=0", "no_such_parameter=1"}
+	})
+	ctx := context.Background()
+	before, err := os.ReadFile(f.ngx.IncludeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wBefore, err := f.router.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.router.Set(ctx, traffic.Split(traffic.Green, 50))
+	if err == nil {
+		t.Fatal("Set succeeded although nginx -t rejects the file")
+	}
+	if !strings.Contains(err.Error(), "no_such_parameter") || !strings.Contains(err.Error(), "nothing reloaded") {
+		t.Fatalf("error does not carry nginx -t's reason: %v", err)
+	}
+	after, _ := os.ReadFile(f.ngx.IncludeFile)
+	if !bytes.Equal(before, after) {
+		t.Fatalf("file changed after a refused Set:\n%s", after)
+	}
+	if got, err := f.router.Read(ctx); err != nil || got != wBefore {
+		t.Fatalf("Read = %v, %v; want %s", got, err, wBefore)
+	}
+	if n := f.host.reloads.Load(); n != 0 {
+		t.Fatalf("nginx was reloaded %d times after a failed test", n)
+	}
+	if _, err := os.Stat(f.ngx.IncludeFile + ".bluegreen-tmp"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("temporary file left behind: %v", err)
+	}
+	// Traffic still goes to blue only.
+	for i := 0; i < 10; i++ {
+		c, err := testenv.GetColor(ctx, testenv.Client(), f.ngx.URL+"/")
+		if err != nil || c != "blue" {
+			t.Fatalf("request %d: %q, %v", i, c, err)
+		}
+	}
+}
+
+// A reload that Nginx accepts as a command but never applies (the master
+// is stopped) is caught by the confirmation: Set fails, the file is restored.
+func TestSet_unconfirmedReloadRestoresTheFile(t *testing.T) {
+	f := newFixture(t, 1, 1, func(c *nginx.Config) {
+		c.ReloadCommand = []string{"true"} // says yes, does nothing
+		c.ConfirmTimeout = 300 * time.Millisecond
+	})
+	ctx := context.Background()
+	before, _ := os.ReadFile(f.ngx.IncludeFile)
+	err := f.router.Set(ctx, traffic.Split(traffic.Green, 50))
+	if err == nil {
+		t.Fatal("Set succeeded although nginx never reloaded")
+	}
+	if !strings.Contains(err.Error(), "did not take the new configuration") ||
+		!strings.Contains(err.Error(), "previous file was restored") {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	after, _ := os.ReadFile(f.ngx.IncludeFile)
+	if !bytes.Equal(before, after) {
+		t.Fatalf("file not restored:\n%s", after)
+	}
+}
