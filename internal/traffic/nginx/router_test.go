@@ -50,7 +50,7 @@ type fixture struct {
 	router *nginx.Router
 }
 
-func newFixture(t *testing.T, blue, green int, mutate func(*nginx.Config)) *fixture {
+func newFixture(t testing.TB, blue, green int, mutate func(*nginx.Config)) *fixture {
 	t.Helper()
 	n := testenv.StartNginx(t, testenv.NginxOptions{BlueBackends: blue, GreenBackends: green, GenerationVariable: "bluegreen_generation_app"})
 	h := &faultyHost{}
