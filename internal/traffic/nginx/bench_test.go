@@ -38,6 +38,7 @@ type sample struct {
 	latency time.Duration
 	ok      bool
 	err     string
+	color   string
 }
 
 // runLoad sends GETs from conc workers until stop is closed.
@@ -64,6 +65,7 @@ func runLoad(url string, conc int, keepAlive bool, stop <-chan struct{}) []sampl
 				s := sample{start: time.Now()}
 				resp, err := client.Get(url)
 				if err == nil {
+					s.color = resp.Header.Get("X-Color")
 					_, err = io.Copy(io.Discard, resp.Body)
 					_ = resp.Body.Close()
 					s.ok = err == nil && resp.StatusCode < 500
@@ -106,27 +108,35 @@ type flipResult struct {
 	writeReturn      []time.Duration // write start → the write call returned
 	reloads          int
 	errs             []string
+	// staleWindow: write start → start of the last request answered by the
+	// previous color (per flip); staleAfterReturn: requests started after
+	// the write returned and still answered by the previous color.
+	staleWindow      []time.Duration
+	staleAfterReturn int
+}
+
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 func (r flipResult) String() string {
-	med := func(d []time.Duration) time.Duration {
-		if len(d) == 0 {
-			return 0
-		}
-		s := slices.Clone(d)
-		slices.Sort(s)
-		return s[len(s)/2]
-	}
+	med := median
 	mx := func(d []time.Duration) time.Duration {
 		if len(d) == 0 {
 			return 0
 		}
 		return slices.Max(d)
 	}
-	return fmt.Sprintf("%d requests, %d failed, p50 %v, p99 %v; write→new color median %v max %v; write returns median %v; reloads %d for %d flips",
+	return fmt.Sprintf("%d requests, %d failed, p50 %v, p99 %v; write→first new color median %v max %v; write→last old color median %v max %v; write returns median %v; requests started after the write returned answered by the old color: %d; reloads %d for %d flips",
 		r.requests, r.failed, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond),
 		med(r.toNewColor).Round(time.Microsecond), mx(r.toNewColor).Round(time.Microsecond),
-		med(r.writeReturn).Round(time.Microsecond), r.reloads, flips)
+		med(r.staleWindow).Round(time.Microsecond), mx(r.staleWindow).Round(time.Microsecond),
+		med(r.writeReturn).Round(time.Microsecond), r.staleAfterReturn, r.reloads, flips)
 }
 
 // measureFlips runs the load, calls flip(i, color) flips times, and
@@ -140,10 +150,12 @@ func measureFlips(b *testing.B, n *testenv.Nginx, keepAlive bool, flip func(ctx 
 	var res flipResult
 	time.Sleep(flipSpacing)
 	color := traffic.Blue
+	var starts, returns []time.Time
 	for i := 0; i < flips; i++ {
 		color = color.Other()
 		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		start := time.Now()
+		starts = append(starts, start)
 		seen := make(chan time.Time, 1)
 		go func(c traffic.Color) {
 			at, err := firstAnswerFrom(pctx, n.URL+"/", string(c))
@@ -155,7 +167,8 @@ func measureFlips(b *testing.B, n *testenv.Nginx, keepAlive bool, flip func(ctx 
 		if err := flip(ctx, color); err != nil {
 			b.Fatalf("flip %d to %s: %v\n%s", i, color, err, n.Log())
 		}
-		res.writeReturn = append(res.writeReturn, time.Since(start))
+		returns = append(returns, time.Now())
+		res.writeReturn = append(res.writeReturn, returns[i].Sub(start))
 		at := <-seen
 		cancel()
 		if at.IsZero() {
@@ -166,6 +179,30 @@ func measureFlips(b *testing.B, n *testenv.Nginx, keepAlive bool, flip func(ctx 
 	}
 	close(stop)
 	samples := <-done
+	// Flip i moved traffic from old to new; look at the requests that
+	// started between its write and the next one.
+	for i, st := range starts {
+		// Flip 0 goes blue → green, flip 1 green → blue, …
+		old := traffic.Blue
+		if i%2 == 1 {
+			old = traffic.Green
+		}
+		end := time.Now().Add(time.Hour)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		var last time.Duration
+		for _, s := range samples {
+			if s.start.Before(st) || !s.start.Before(end) || s.color != string(old) {
+				continue
+			}
+			last = max(last, s.start.Sub(st))
+			if s.start.After(returns[i]) {
+				res.staleAfterReturn++
+			}
+		}
+		res.staleWindow = append(res.staleWindow, last)
+	}
 	res.reloads = strings.Count(n.Log(), "(SIGHUP) received") - reloadsBefore
 	var lat []time.Duration
 	for _, s := range samples {
@@ -197,6 +234,7 @@ func report(b *testing.B, r flipResult) {
 		b.ReportMetric(float64(s[len(s)-1].Microseconds())/1000, "write-to-new-color-max-ms")
 	}
 	b.ReportMetric(float64(r.reloads)/flips, "reloads/flip")
+	b.ReportMetric(float64(r.staleAfterReturn), "old-color-after-return")
 	b.Logf("%s", r)
 	if len(r.errs) > 0 {
 		b.Logf("first failures: %q", r.errs)
@@ -215,6 +253,10 @@ func BenchmarkFlips(b *testing.B) {
 				report(b, measureFlips(b, f.ngx, keepAlive, func(ctx context.Context, c traffic.Color) error {
 					return f.router.Set(ctx, traffic.Split(c, 100))
 				}))
+				f.host.mu.Lock()
+				b.Logf("router phases: nginx -t median %v, nginx -s reload median %v",
+					median(f.host.runTimes["-q"]).Round(time.Microsecond), median(f.host.runTimes["reload"]).Round(time.Microsecond))
+				f.host.mu.Unlock()
 			}
 		})
 		b.Run("seed-script/"+conn, func(b *testing.B) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +27,10 @@ type faultyHost struct {
 	remote.Local
 	failOn  atomic.Pointer[string]
 	reloads atomic.Int64
+	// runTimes records how long each command took, by its last argument
+	// ("-q" for the test, "reload").
+	mu       sync.Mutex
+	runTimes map[string][]time.Duration
 }
 
 func (h *faultyHost) Run(ctx context.Context, argv []string, stdin []byte) ([]byte, error) {
@@ -36,7 +41,15 @@ func (h *faultyHost) Run(ctx context.Context, argv []string, stdin []byte) ([]by
 	if strings.Contains(joined, "reload") {
 		h.reloads.Add(1)
 	}
-	return h.Local.Run(ctx, argv, stdin)
+	start := time.Now()
+	out, err := h.Local.Run(ctx, argv, stdin)
+	h.mu.Lock()
+	if h.runTimes == nil {
+		h.runTimes = map[string][]time.Duration{}
+	}
+	h.runTimes[argv[len(argv)-1]] = append(h.runTimes[argv[len(argv)-1]], time.Since(start))
+	h.mu.Unlock()
+	return out, err
 }
 
 func (h *faultyHost) arm(s string) func() {
