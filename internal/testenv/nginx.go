@@ -227,7 +227,8 @@ func (n *Nginx) start() error {
 			return fmt.Errorf("nginx exited: %s %s", n.stderr.String(), n.Log())
 		default:
 		}
-		if _, err := os.Stat(n.PIDFile); err == nil {
+		// The pid file exists (and is non-empty) once the master is set up.
+		if b, err := os.ReadFile(n.PIDFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
 			if c, err := net.DialTimeout("tcp", n.Addr, time.Second); err == nil {
 				_ = c.Close()
 				return nil

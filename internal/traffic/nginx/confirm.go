@@ -75,10 +75,14 @@ func (r *Router) snapshot(ctx context.Context) (*procSnapshot, error) {
 // closes its listening sockets, so no new connection reaches the old
 // configuration. Old workers may still finish requests in flight.
 //
-// Generation confirmation (snap == nil): a fresh connection to
-// GenerationURL answers the generation token of the file just written.
+// Generation confirmation (snap == nil): fresh connections to GenerationURL
+// answer the generation token of the file just written, every time, for
+// GenerationSettle.
 func (r *Router) confirm(ctx context.Context, snap *procSnapshot, gen string) error {
 	var last error
+	// Generation mode: when the new token was first seen in the current run
+	// of answers that all carry it.
+	var since time.Time
 	for {
 		var done bool
 		var err error
@@ -90,7 +94,18 @@ func (r *Router) confirm(ctx context.Context, snap *procSnapshot, gen string) er
 				// to compare the answer with.
 				return nil
 			}
-			done, err = r.generationServed(ctx, gen)
+			var ok bool
+			ok, err = r.generationServed(ctx, gen)
+			switch {
+			case !ok:
+				since = time.Time{}
+			case since.IsZero():
+				since = time.Now()
+			}
+			// The master keeps the old workers accepting for about 100 ms
+			// after it started the new ones; only a run of new answers longer
+			// than that shows they stopped.
+			done = ok && time.Since(since) >= r.cfg.GenerationSettle
 		}
 		if done {
 			return nil
@@ -103,7 +118,7 @@ func (r *Router) confirm(ctx context.Context, snap *procSnapshot, gen string) er
 			if last == nil {
 				last = errors.New("no new worker processes, or old ones not shutting down")
 				if snap == nil {
-					last = fmt.Errorf("%s never answered generation %s", r.cfg.GenerationURL, gen)
+					last = fmt.Errorf("%s did not answer generation %s steadily for %s", r.cfg.GenerationURL, gen, r.cfg.GenerationSettle)
 				}
 			}
 			return fmt.Errorf("nginx did not take the new configuration within %s (its error log says why): %w", r.cfg.ConfirmTimeout, last)
@@ -146,12 +161,24 @@ func (r *Router) processesReloaded(ctx context.Context, snap *procSnapshot) (boo
 	return true, nil
 }
 
-// generationServed asks GenerationURL, over a fresh connection opened from
-// the host, which generation Nginx serves.
+// generationServed reports whether Nginx serves generation gen.
 func (r *Router) generationServed(ctx context.Context, gen string) (bool, error) {
-	u, err := url.Parse(r.cfg.GenerationURL)
+	got, err := r.servedGeneration(ctx)
 	if err != nil {
 		return false, err
+	}
+	if got != gen {
+		return false, fmt.Errorf("GET %s: generation %q, waiting for %q", r.cfg.GenerationURL, got, gen)
+	}
+	return true, nil
+}
+
+// servedGeneration asks GenerationURL, over a fresh connection opened from
+// the host, which generation Nginx serves.
+func (r *Router) servedGeneration(ctx context.Context) (string, error) {
+	u, err := url.Parse(r.cfg.GenerationURL)
+	if err != nil {
+		return "", err
 	}
 	addr := u.Host
 	if u.Port() == "" {
@@ -161,7 +188,7 @@ func (r *Router) generationServed(ctx context.Context, gen string) (bool, error)
 	defer cancel()
 	conn, err := r.cfg.Host.Dial(actx, "tcp", addr)
 	if err != nil {
-		return false, fmt.Errorf("connecting to %s: %w", addr, err)
+		return "", fmt.Errorf("connecting to %s: %w", addr, err)
 	}
 	defer conn.Close()
 	if dl, ok := actx.Deadline(); ok {
@@ -169,24 +196,21 @@ func (r *Router) generationServed(ctx context.Context, gen string) (bool, error)
 	}
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, r.cfg.GenerationURL, nil)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	req.Close = true
 	if err := req.Write(conn); err != nil {
-		return false, fmt.Errorf("GET %s: %w", r.cfg.GenerationURL, err)
+		return "", fmt.Errorf("GET %s: %w", r.cfg.GenerationURL, err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
-		return false, fmt.Errorf("GET %s: %w", r.cfg.GenerationURL, err)
+		return "", fmt.Errorf("GET %s: %w", r.cfg.GenerationURL, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
 	got := strings.Trim(strings.TrimSpace(string(body)), `"`)
 	if resp.StatusCode != http.StatusOK {
-		return false, fmt.Errorf("GET %s: status %d", r.cfg.GenerationURL, resp.StatusCode)
+		return "", fmt.Errorf("GET %s: status %d", r.cfg.GenerationURL, resp.StatusCode)
 	}
-	if got != gen {
-		return false, fmt.Errorf("GET %s: generation %q, waiting for %q", r.cfg.GenerationURL, got, gen)
-	}
-	return true, nil
+	return got, nil
 }

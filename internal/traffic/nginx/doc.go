@@ -89,8 +89,13 @@
 //     `map $host $bluegreen_generation_<upstream> { default "<token>"; }`;
 //     the user adds a location answering that variable (see
 //     docs/guides/nginx.md) and Set polls it over fresh connections opened
-//     from the Host until it answers the new token. One answer proves the
-//     master applied the file; old workers stop accepting a moment later.
+//     from the Host until it answers the new token every time for
+//     GenerationSettle (500 ms). The first answer proves the master applied
+//     the file; but the master lets the old workers accept for about 100 ms
+//     more (it sleeps 100 ms after starting the new ones before telling the
+//     old ones to quit), so an old answer during the settle time restarts
+//     it. This is weaker than the process evidence — a heuristic bounded by
+//     Nginx's own behaviour — and costs the settle time on every Set.
 //
 // Either way an old worker may still be finishing requests that were in
 // flight (long downloads, WebSockets) on the old weights: Nginx drains them

@@ -29,6 +29,8 @@ const (
 	DefaultConfirmTimeout = 15 * time.Second
 	DefaultFileMode       = fs.FileMode(0o644)
 	DefaultPIDFile        = "/run/nginx.pid"
+	// DefaultGenerationSettle: see Config.GenerationSettle.
+	DefaultGenerationSettle = 500 * time.Millisecond
 )
 
 // Config says which file the router owns, what goes in it and how to apply it.
@@ -73,6 +75,10 @@ type Config struct {
 	// (as seen from Host) of a location that answers the generation variable.
 	PIDFile       string
 	GenerationURL string
+	// GenerationSettle is how long every answer of GenerationURL must carry
+	// the new generation before Set returns (default 500ms): the master lets
+	// the old workers accept for ~100 ms after starting the new ones.
+	GenerationSettle time.Duration
 	// ConfirmTimeout bounds the wait for the reload to take effect
 	// (default 15s); past it Set restores the previous file and fails.
 	ConfirmTimeout time.Duration
@@ -169,6 +175,9 @@ func New(cfg Config) (*Router, error) {
 	if cfg.ConfirmTimeout <= 0 {
 		cfg.ConfirmTimeout = DefaultConfirmTimeout
 	}
+	if cfg.GenerationSettle <= 0 {
+		cfg.GenerationSettle = DefaultGenerationSettle
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 10 * time.Millisecond
 	}
@@ -207,6 +216,13 @@ type State struct {
 	Weights traffic.Weights
 	// Path is the owned file.
 	Path string
+	// LiveGeneration is the generation GenerationURL answered (only when
+	// one is configured; LiveError says why it could not be asked). When it
+	// differs from Generation, the file is not what Nginx serves: a write was
+	// interrupted between rename and reload, or someone edited the file
+	// without reloading.
+	LiveGeneration string
+	LiveError      string
 }
 
 // Describe reads and parses the owned file.
@@ -223,11 +239,20 @@ func (r *Router) Describe(ctx context.Context) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &State{File: *f, Weights: w, Path: r.cfg.File}, nil
+	st := &State{File: *f, Weights: w, Path: r.cfg.File}
+	if r.cfg.GenerationURL != "" {
+		if g, err := r.servedGeneration(ctx); err != nil {
+			st.LiveError = err.Error()
+		} else {
+			st.LiveGeneration = g
+		}
+	}
+	return st, nil
 }
 
 // Read returns the weights the owned file gives each color (see
-// File.Weights). A file that does not parse is an error naming the file and
+// File.Weights); it does not ask Nginx (Describe does, when a generation URL
+// is configured). A file that does not parse is an error naming the file and
 // line; a missing file is an error for which errors.Is(err, fs.ErrNotExist).
 func (r *Router) Read(ctx context.Context) (traffic.Weights, error) {
 	st, err := r.Describe(ctx)
@@ -260,6 +285,10 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	gen := nextGeneration(prev)
 	data := render(&r.cfg, w, gen)
 	tmp := r.tempPath()
+	// A temporary file left by a crash would keep its old mode.
+	if err := h.Remove(ctx, tmp); err != nil {
+		return fmt.Errorf("removing a stale %s on %s: %w", tmp, h, err)
+	}
 	if err := h.WriteFile(ctx, tmp, data, r.cfg.FileMode); err != nil {
 		_ = h.Remove(context.WithoutCancel(ctx), tmp)
 		return fmt.Errorf("writing %s on %s: %w", tmp, h, err)

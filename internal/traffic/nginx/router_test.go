@@ -274,3 +274,38 @@ func getBody(ctx context.Context, c *http.Client, url string) (string, error) {
 	b, err := io.ReadAll(resp.Body)
 	return string(b), err
 }
+
+// With a generation URL, Describe tells a file Nginx serves from one it
+// does not serve yet (edited, not reloaded).
+func TestDescribe_liveGeneration(t *testing.T) {
+	f := newFixture(t, 1, 1, nil)
+	cfg := f.router.Config()
+	cfg.GenerationURL = f.ngx.URL + "/.bluegreen/generation"
+	r, err := nginx.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := r.Set(ctx, traffic.Split(traffic.Green, 10)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := r.Describe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Generation == "" || st.LiveGeneration != st.Generation || st.LiveError != "" {
+		t.Fatalf("after Set: file generation %q, live %q (%s)", st.Generation, st.LiveGeneration, st.LiveError)
+	}
+	data, _ := os.ReadFile(f.ngx.IncludeFile)
+	edited := strings.ReplaceAll(string(data), st.Generation, "hand-edit")
+	if err := os.WriteFile(f.ngx.IncludeFile, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := r.Describe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.Generation != "hand-edit" || st2.LiveGeneration != st.Generation {
+		t.Fatalf("after an edit without reload: file generation %q, live %q", st2.Generation, st2.LiveGeneration)
+	}
+}
