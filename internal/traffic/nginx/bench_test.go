@@ -259,6 +259,14 @@ func BenchmarkFlips(b *testing.B) {
 				f.host.mu.Unlock()
 			}
 		})
+		b.Run("router-generation-url/"+conn, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				f := withGenerationURL(b, newFixture(b, 1, 1, nil))
+				report(b, measureFlips(b, f.ngx, keepAlive, func(ctx context.Context, c traffic.Color) error {
+					return f.router.Set(ctx, traffic.Split(c, 100))
+				}))
+			}
+		})
 		b.Run("seed-script/"+conn, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				n, mapFile := startSeedLayout(b)

@@ -115,6 +115,9 @@ func (r *Router) confirm(ctx context.Context, snap *procSnapshot, gen string) er
 		}
 		select {
 		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return fmt.Errorf("waiting for nginx to take the new configuration: %w", ctx.Err())
+			}
 			if last == nil {
 				last = errors.New("no new worker processes, or old ones not shutting down")
 				if snap == nil {

@@ -31,6 +31,8 @@ type faultyHost struct {
 	// ("-q" for the test, "reload").
 	mu       sync.Mutex
 	runTimes map[string][]time.Duration
+	// afterRun, when set, is called after each command with its argv.
+	afterRun func(argv []string)
 }
 
 func (h *faultyHost) Run(ctx context.Context, argv []string, stdin []byte) ([]byte, error) {
@@ -48,7 +50,11 @@ func (h *faultyHost) Run(ctx context.Context, argv []string, stdin []byte) ([]by
 		h.runTimes = map[string][]time.Duration{}
 	}
 	h.runTimes[argv[len(argv)-1]] = append(h.runTimes[argv[len(argv)-1]], time.Since(start))
+	after := h.afterRun
 	h.mu.Unlock()
+	if after != nil {
+		after(argv)
+	}
 	return out, err
 }
 
@@ -177,20 +183,24 @@ func TestConformance_realNginxUnevenServerCounts(t *testing.T) {
 // generation variable the owned file defines, instead of watching processes.
 func TestConformance_realNginxGenerationURL(t *testing.T) {
 	routertest.Run(t, func(t *testing.T) routertest.Subject {
-		var f *fixture
-		f = newFixture(t, 1, 1, func(c *nginx.Config) {
+		return withGenerationURL(t, newFixture(t, 1, 1, func(c *nginx.Config) {
 			c.PIDFile = "/nonexistent/the-url-is-used-instead"
-		})
-		// The URL is known only once nginx runs: rebuild the router with it.
-		cfg := f.router.Config()
-		cfg.GenerationURL = f.ngx.URL + "/.bluegreen/generation"
-		r, err := nginx.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.router = r
-		return f.subject(t)
+		})).subject(t)
 	})
+}
+
+// withGenerationURL rebuilds the fixture's router to confirm through the
+// generation location (the URL is known only once nginx runs).
+func withGenerationURL(t testing.TB, f *fixture) *fixture {
+	t.Helper()
+	cfg := f.router.Config()
+	cfg.GenerationURL = f.ngx.URL + "/.bluegreen/generation"
+	r, err := nginx.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.router = r
+	return f
 }
 
 // A configuration nginx -t rejects is refused: the file stays byte for
@@ -307,5 +317,43 @@ func TestDescribe_liveGeneration(t *testing.T) {
 	}
 	if st2.Generation != "hand-edit" || st2.LiveGeneration != st.Generation {
 		t.Fatalf("after an edit without reload: file generation %q, live %q", st2.Generation, st2.LiveGeneration)
+	}
+}
+
+// The apply is interrupted right after Nginx was reloaded with the new file:
+// Set still undoes its write (previous bytes back, reloaded, confirmed) and
+// reports the cancellation; traffic is where it was.
+func TestSet_cancelledAfterTheReloadUndoesIt(t *testing.T) {
+	f := newFixture(t, 1, 1, nil)
+	ctx := context.Background()
+	if err := f.router.Set(ctx, traffic.Weights{Blue: 100}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(f.ngx.IncludeFile)
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	f.host.mu.Lock()
+	f.host.afterRun = func(argv []string) {
+		if argv[len(argv)-1] == "reload" {
+			cancel()
+		}
+	}
+	f.host.mu.Unlock()
+	err := f.router.Set(cctx, traffic.Split(traffic.Green, 100))
+	f.host.mu.Lock()
+	f.host.afterRun = nil
+	f.host.mu.Unlock()
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "nginx reloaded with it") {
+		t.Fatalf("Set = %v; want a cancellation with the undo done", err)
+	}
+	after, _ := os.ReadFile(f.ngx.IncludeFile)
+	if !bytes.Equal(before, after) {
+		t.Fatalf("file not restored byte for byte:\n%s", after)
+	}
+	if got := countColors(t, f.ngx.URL+"/", 10); got["blue"] != 10 {
+		t.Fatalf("after the undo: %v, want all blue", got)
+	}
+	if n := f.host.reloads.Load(); n != 3 {
+		t.Fatalf("%d reloads, want 3 (first Set, the cancelled one, its undo)", n)
 	}
 }
