@@ -128,7 +128,9 @@ func StartNginx(t testing.TB, opts NginxOptions) *Nginx {
 	for i := 0; i < opts.GreenBackends; i++ {
 		n.Green = append(n.Green, ColorBackend(t, "green", i))
 	}
-	dir, err := os.MkdirTemp("", "bluegreen-nginx-")
+	// Not t.TempDir: its parent directory is 0700, and Nginx's workers run as
+	// nobody and must traverse the prefix (temp paths).
+	dir, err := os.MkdirTemp("", "bluegreen-nginx-") //nolint:usetesting // see above
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,13 +66,13 @@ func lex(name string, data []byte) (toks []token, generation string, err error) 
 	line := 1
 	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c == '\n':
+		switch c {
+		case '\n':
 			line++
 			i++
-		case c == ' ' || c == '\t' || c == '\r':
+		case ' ', '\t', '\r':
 			i++
-		case c == '#':
+		case '#':
 			j := strings.IndexByte(s[i:], '\n')
 			if j < 0 {
 				j = len(s) - i
@@ -82,10 +82,10 @@ func lex(name string, data []byte) (toks []token, generation string, err error) 
 				generation = strings.TrimSpace(g)
 			}
 			i += j
-		case c == ';' || c == '{' || c == '}':
+		case ';', '{', '}':
 			toks = append(toks, token{text: string(c), line: line, punct: c})
 			i++
-		case c == '"' || c == '\'':
+		case '"', '\'':
 			start := line
 			var b strings.Builder
 			j := i + 1
