@@ -71,7 +71,13 @@ type fixture struct {
 
 func newFixture(t testing.TB, blue, green int, mutate func(*nginx.Config)) *fixture {
 	t.Helper()
-	n := testenv.StartNginx(t, testenv.NginxOptions{BlueBackends: blue, GreenBackends: green, GenerationVariable: "bluegreen_generation_app"})
+	return newFixtureOpts(t, testenv.NginxOptions{BlueBackends: blue, GreenBackends: green}, mutate)
+}
+
+func newFixtureOpts(t testing.TB, opts testenv.NginxOptions, mutate func(*nginx.Config)) *fixture {
+	t.Helper()
+	opts.GenerationVariable = "bluegreen_generation_app"
+	n := testenv.StartNginx(t, opts)
 	h := &faultyHost{}
 	cfg := nginx.Config{
 		Host:           h,
@@ -176,6 +182,13 @@ func TestConformance_realNginx(t *testing.T) {
 func TestConformance_realNginxUnevenServerCounts(t *testing.T) {
 	routertest.Run(t, func(t *testing.T) routertest.Subject {
 		return newFixture(t, 2, 3, nil).subject(t)
+	})
+}
+
+// Three workers: the process confirmation must see every old worker retire.
+func TestConformance_realNginxThreeWorkers(t *testing.T) {
+	routertest.Run(t, func(t *testing.T) routertest.Subject {
+		return newFixtureOpts(t, testenv.NginxOptions{WorkerProcesses: 3}, nil).subject(t)
 	})
 }
 

@@ -91,3 +91,27 @@ func TestCanarySplit_evenWithinAColor(t *testing.T) {
 		}
 	}
 }
+
+// With several workers each keeps its own round-robin state, so the split
+// is exact per worker, not overall; but smooth weighted round robin never
+// strays more than one request from the exact share in any prefix of a
+// worker's sequence, so over all workers the count is within one request
+// per worker of exact — a bound that holds whatever the kernel's choice of
+// worker, so it cannot flake.
+func TestCanarySplit_boundedWithSeveralWorkers(t *testing.T) {
+	const workers = 3
+	f := newFixtureOpts(t, testenv.NginxOptions{WorkerProcesses: workers}, nil)
+	ctx := context.Background()
+	for _, p := range []int{10, 50} {
+		if err := f.router.Set(ctx, traffic.Split(traffic.Green, p)); err != nil {
+			t.Fatal(err)
+		}
+		const n = 1000
+		got := countColors(t, f.ngx.URL+"/", n)
+		want := n * p / 100
+		if d := got["green"] - want; d < -workers || d > workers || got["green"]+got["blue"] != n {
+			t.Fatalf("green at %d%% with %d workers: %v, want green within %d of %d", p, workers, got, workers, want)
+		}
+		t.Logf("green at %d%%: %v over %d requests", p, got, n)
+	}
+}
