@@ -157,40 +157,9 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 
-	st := expandStrategy(ctx, plan.Strategy, &resp.Diagnostics)
-	p, err := planPath(pathInputs{Current: current, To: to, Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(&plan.switchModel)})
-	if err != nil {
-		return // ValidateConfig reported it
-	}
-	if p.Moving() {
-		timeout, which, d := plan.timeoutFor(ctx, prior == nil)
-		resp.Diagnostics.Append(d...)
-		checkBudget(p, timeout, which, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		want := traffic.Split(to, 100)
-		plan.BlueWeight, plan.GreenWeight = types.Int64Value(int64(want.Blue)), types.Int64Value(int64(want.Green))
-		plan.Status = types.StringUnknown()
-		plan.LastShift = types.ObjectUnknown(lastShiftAttrTypes)
-	} else {
-		plan.BlueWeight, plan.GreenWeight = types.Int64Value(int64(current.Blue)), types.Int64Value(int64(current.Green))
-		plan.Status = types.StringValue(statusStable)
-		if prior != nil {
-			plan.LastShift = prior.LastShift
-		} else {
-			plan.LastShift = types.ObjectNull(lastShiftAttrTypes)
-		}
-	}
-	plan.PlannedSteps = plannedStepsValue(p.Steps)
-	plan.WorstCaseDuration = types.StringValue(formatWorst(p.Worst))
-	if !p.Moving() {
-		// No path: keep whatever state holds (a refresh empties it), so
-		// that a plan with nothing to do is empty, refreshed or not.
-		plan.WorstCaseDuration = types.StringValue("0s")
-		if prior != nil && !prior.PlannedSteps.IsNull() && !prior.WorstCaseDuration.IsNull() {
-			plan.PlannedSteps, plan.WorstCaseDuration = prior.PlannedSteps, prior.WorstCaseDuration
-		}
+	planSwitch(ctx, &plan.switchModel, priorSwitch(prior), &current, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -621,8 +590,6 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	prevWeights := state.weightsOf()
-	prevStatus := state.Status.ValueString()
 	cur, err := r.routerFor(state).Describe(ctx)
 	var unsupported *alb.UnsupportedActionError
 	switch {
@@ -647,20 +614,7 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 			state.Rule.HostHeaders = stringListOrNull(info.HostHeaders, state.Rule.HostHeaders)
 		}
 	}
-	active, _ := traffic.ParseColor(state.ActiveColor.ValueString())
-	if state.ActiveColor.IsNull() {
-		// Import: adopt what the forward does (the color with more traffic).
-		active = traffic.Blue
-		if cur.Weights.Green > cur.Weights.Blue {
-			active = traffic.Green
-		}
-		prevWeights = nil
-	}
-	state.recordTruth(cur.Weights, deriveStatus(cur.Weights, active, prevWeights, prevStatus), active)
-	state.clearPath()
-	if state.LastShift.IsUnknown() {
-		state.LastShift = types.ObjectNull(lastShiftAttrTypes)
-	}
+	readSwitch(&state.switchModel, cur.Weights)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

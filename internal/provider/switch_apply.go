@@ -1,0 +1,167 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+)
+
+// The router-neutral plan, apply and read of a switch. A router resource
+// computes the weights its plan starts from (planSwitch), builds its router
+// and checks (switchTarget) and hands them to applySwitch; Read hands what it
+// read to readSwitch.
+
+// planSwitch fills the computed attributes of plan from the weights the apply
+// will start from (nil: not known at plan time). creating selects the create
+// timeout.
+func planSwitch(ctx context.Context, plan, prior *switchModel, current *traffic.Weights, diags *diag.Diagnostics) {
+	if current == nil || !plan.pathKnown() {
+		plan.setPlanUnknown()
+		return
+	}
+	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
+	st := expandStrategy(ctx, plan.Strategy, diags)
+	p, err := planPath(pathInputs{Current: *current, To: to, Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(plan)})
+	if err != nil {
+		return // ValidateConfig reported it
+	}
+	if p.Moving() {
+		timeout, which, d := plan.timeoutFor(ctx, prior == nil)
+		diags.Append(d...)
+		checkBudget(p, timeout, which, diags)
+		want := traffic.Split(to, 100)
+		plan.BlueWeight, plan.GreenWeight = types.Int64Value(int64(want.Blue)), types.Int64Value(int64(want.Green))
+		plan.Status = types.StringUnknown()
+		plan.LastShift = types.ObjectUnknown(lastShiftAttrTypes)
+		plan.PlannedSteps = plannedStepsValue(p.Steps)
+		plan.WorstCaseDuration = types.StringValue(formatWorst(p.Worst))
+		return
+	}
+	plan.BlueWeight, plan.GreenWeight = types.Int64Value(int64(current.Blue)), types.Int64Value(int64(current.Green))
+	plan.Status = types.StringValue(statusStable)
+	plan.LastShift = types.ObjectNull(lastShiftAttrTypes)
+	plan.PlannedSteps, plan.WorstCaseDuration = emptyPlannedSteps(), types.StringValue("0s")
+	if prior != nil {
+		plan.LastShift = prior.LastShift
+		// No path: keep whatever state holds (a refresh empties it), so a
+		// plan with nothing to do is empty, refreshed or not.
+		if !prior.PlannedSteps.IsNull() && !prior.WorstCaseDuration.IsNull() {
+			plan.PlannedSteps, plan.WorstCaseDuration = prior.PlannedSteps, prior.WorstCaseDuration
+		}
+	}
+}
+
+// readSwitch records what Read found: the real weights, the status they
+// mean, and no stale path.
+func readSwitch(state *switchModel, read traffic.Weights) {
+	prevWeights := state.weightsOf()
+	active, err := traffic.ParseColor(state.ActiveColor.ValueString())
+	if err != nil {
+		// Import: adopt what the router does (the color with more traffic).
+		active, prevWeights = traffic.Blue, nil
+		if read.Green > read.Blue {
+			active = traffic.Green
+		}
+	}
+	state.recordTruth(read, deriveStatus(read, active, prevWeights, state.Status.ValueString()), active)
+	state.clearPath()
+	if state.LastShift.IsUnknown() {
+		state.LastShift = types.ObjectNull(lastShiftAttrTypes)
+	}
+}
+
+// switchTarget is what a router resource gives an apply, for the color that
+// receives traffic.
+type switchTarget struct {
+	Nouns     switchNouns
+	Router    rollout.Router
+	Preflight []rollout.Check
+	Checks    checkSet
+}
+
+// applySwitch runs a create (prior == nil) or update of a switch whose router
+// needs nothing but Read and Set: it reads the weights inside the operation's
+// timeout, refuses a path other than the plan's, runs the shift, reads back,
+// and returns the state to save — false when nothing was written and nothing
+// could be read, so the prior state (or no resource) stays.
+func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
+	target func(to traffic.Color, diags *diag.Diagnostics) switchTarget, diags *diag.Diagnostics) (switchModel, bool) {
+	timeout, which, d := plan.timeoutFor(ctx, prior == nil)
+	diags.Append(d...)
+	if diags.HasError() {
+		return switchModel{}, false
+	}
+	ctx, cancel := clock.WithTimeout(ctx, clk, timeout)
+	defer cancel()
+	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
+	tgt := target(to, diags)
+	if diags.HasError() {
+		return switchModel{}, false
+	}
+	n := tgt.Nouns
+	cur, err := tgt.Router.Read(ctx)
+	if err != nil {
+		diags.AddError("Error reading "+n.Point+" weights", err.Error())
+		return switchModel{}, false
+	}
+	budget := budgetOf(plan)
+	p, err := planPath(pathInputs{Current: cur, To: to, Strategy: expandStrategy(ctx, plan.Strategy, diags),
+		Bake: durationOr(plan.BakeTime, 0), Budget: budget})
+	if err != nil {
+		diags.AddAttributeError(strategyErrorPath(err), "Invalid strategy", err.Error())
+		return switchModel{}, false
+	}
+	switch {
+	case plan.PlannedSteps.IsUnknown():
+		checkBudget(p, timeout, which, diags)
+	case !pathMatchesPlan(plan.Status, plan.PlannedSteps, p):
+		diags.AddError(fmt.Sprintf("%s changed since the plan", capitalize(n.Point)),
+			fmt.Sprintf("The plan was made from other weights than the %s has now (%s): the path it showed is not the path this apply "+
+				"would take, so nothing was moved. Run plan again.", n.Point, cur))
+	}
+	if diags.HasError() {
+		return switchModel{}, false
+	}
+	var out *rollout.Outcome
+	if p.Moving() {
+		o := runShift(ctx, shiftRun{Router: tgt.Router, Plan: p.Plan, Preflight: tgt.Preflight, Checks: tgt.Checks,
+			Budget: budget, OnInterrupt: plan.OnInterrupt.ValueString(), Clock: clk})
+		out = &o
+	}
+	rctx, rcancel := clock.WithTimeout(context.WithoutCancel(ctx), clk, rollout.DefaultRestoreTimeout)
+	defer rcancel()
+	read, err := tgt.Router.Read(rctx)
+	if err != nil {
+		if out == nil || !out.FinalKnown {
+			if out == nil {
+				diags.AddError("Error reading "+n.Point+" weights", err.Error())
+				return switchModel{}, false
+			}
+			read = cur
+		} else {
+			read = out.Final
+		}
+	}
+	state := *plan
+	state.settleComputed(prior)
+	if out == nil {
+		state.recordTruth(read, deriveStatus(read, to, nil, ""), to)
+		return state, true
+	}
+	state.LastShift = lastShiftValue(*out)
+	rep := reportOutcome(*out, read, n)
+	state.recordTruth(read, rep.Status, rep.Active)
+	if rep.Status == statusStable && read.Of(to.Other()) != 0 {
+		state.Status = types.StringValue(statusDrifted)
+	}
+	if rep.Summary != "" {
+		diags.AddError(rep.Summary, rep.Detail)
+	}
+	return state, true
+}
