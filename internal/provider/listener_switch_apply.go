@@ -615,6 +615,13 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 		}
 	}
 	readSwitch(&state.switchModel, cur.Weights)
+	if state.OwnerID.ValueString() == "" && state.Rule == nil && state.RuleARN.ValueString() == "" {
+		// Imported: an import says "this switch is the one", so it takes
+		// over the owner tag it finds (the next apply claims an untagged one).
+		if owner, err := alb.Owner(ctx, r.data.Clients.ELBv2, state.ListenerARN.ValueString()); err == nil && owner != "" {
+			state.OwnerID = types.StringValue(owner)
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

@@ -411,9 +411,20 @@ func stringListOrNull(vals []string, prior types.List) types.List {
 	return types.ListValueMust(types.StringType, elems)
 }
 
-// ImportState imports by listener ARN (listener mode) or rule ARN (rule mode).
+// ImportState imports by listener ARN (listener mode) or rule ARN (rule
+// mode). The target groups come from the forward: by the bluegreen:color tag
+// or -blue / -green name the environment pair gives them; for other groups
+// the ID names them: "<listener or rule ARN>,<blue target group ARN>,<green
+// target group ARN>".
 func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
+	parts := strings.Split(req.ID, ",")
+	id := strings.TrimSpace(parts[0])
+	if len(parts) != 1 && len(parts) != 3 {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf(
+			"Import a bluegreen_listener_switch by its listener or rule ARN, optionally followed by the blue and the green target group ARN "+
+				"(\"<arn>,<blue target group arn>,<green target group arn>\"); got %q.", req.ID))
+		return
+	}
 	switch {
 	case checkARN(id, "elasticloadbalancing", "listener/app/") == nil:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("listener_arn"), id)...)
@@ -430,19 +441,28 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	// The target groups come from the forward action.
-	blue, green, err := importTargetGroups(ctx, r.data, id)
-	if err != nil {
-		resp.Diagnostics.AddError("Error importing switch", err.Error())
-		return
+	var blue, green string
+	if len(parts) == 3 {
+		blue, green = strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])
+		for _, a := range []string{blue, green} {
+			if err := checkARN(a, "elasticloadbalancing", "targetgroup/"); err != nil {
+				resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("target group %q: %s", a, err))
+				return
+			}
+		}
+	} else {
+		var err error
+		if blue, green, err = importTargetGroups(ctx, r.data, id); err != nil {
+			resp.Diagnostics.AddError("Error importing switch", err.Error())
+			return
+		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("blue_target_group_arn"), blue)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("green_target_group_arn"), green)...)
 }
 
 // importTargetGroups finds blue and green in the forward of a listener or
-// rule: by the bluegreen:color tag the environment pair sets, else by a
-// -blue / -green name suffix.
+// rule by the -blue / -green name suffix bluegreen_environment_pair gives them.
 func importTargetGroups(ctx context.Context, d *providerData, arn string) (string, string, error) {
 	groups, err := alb.ForwardTargetGroups(ctx, d.Clients.ELBv2, arn)
 	if err != nil {
@@ -458,8 +478,8 @@ func importTargetGroups(ctx context.Context, d *providerData, arn string) (strin
 		}
 	}
 	if blue == "" || green == "" {
-		return "", "", fmt.Errorf("%s forwards to %v: import needs a forward to two target groups named <name>-blue and <name>-green "+
-			"(as bluegreen_environment_pair creates them)", arn, groups)
+		return "", "", fmt.Errorf("%s forwards to %v: the colors cannot be told from the names (<name>-blue and <name>-green, "+
+			"as bluegreen_environment_pair creates them); import with \"%s,<blue target group arn>,<green target group arn>\"", arn, groups, arn)
 	}
 	return blue, green, nil
 }
