@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -101,6 +102,106 @@ func TestAccExamples(t *testing.T) {
 	t.Run("modules/bluegreen-service", func(t *testing.T) {
 		t.Skip("the module reads the live color from the listener it is given, and that listener forwards to the " +
 			"module's own target groups: a dependency cycle on the first apply (see the module's header); not runnable from an empty state")
+	})
+}
+
+// TestAccExampleImports adopts an existing stack with the import {} blocks of
+// examples/resources/*/import-by-string-id.tf (the ARNs in them replaced by
+// the sandbox's), in one apply that also runs the switch example's canary.
+func TestAccExampleImports(t *testing.T) {
+	root, err := filepath.Abs("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, lbARN := newExamplesEnv(t)
+	putOKAlarm(t, env, "web-green-5xx")
+	ctx := context.Background()
+	api := env.Clients.ELBv2
+	tgs := map[string]string{}
+	for _, name := range []string{"web-blue", "web-green", "api-blue", "api-green"} {
+		out, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
+			Name: aws.String(name), Port: aws.Int32(8080), Protocol: "HTTP", VpcId: aws.String("vpc-0123456789abcdef0"), TargetType: "ip",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tgs[name] = aws.ToString(out.TargetGroups[0].TargetGroupArn)
+	}
+	l, err := api.CreateListener(ctx, &elbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(lbARN), Port: aws.Int32(80), Protocol: "HTTP",
+		DefaultActions: []elbv2types.Action{forwardAction(tgs["web-blue"], 100, tgs["web-green"], 0)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listenerARN := aws.ToString(l.Listeners[0].ListenerArn)
+	rule, err := api.CreateRule(ctx, &elbv2.CreateRuleInput{
+		ListenerArn: aws.String(listenerARN), Priority: aws.Int32(100),
+		Conditions: []elbv2types.RuleCondition{{Field: aws.String("path-pattern"), PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/api/*"}}}},
+		Actions:    []elbv2types.Action{forwardAction(tgs["api-blue"], 100, tgs["api-green"], 0)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruleARN := aws.ToString(rule.Rules[0].RuleArn)
+
+	work := t.TempDir()
+	copyExample := func(dir, file string, replace func(string) string) {
+		raw, err := os.ReadFile(filepath.Join(root, dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(work, strings.ReplaceAll(dir, "/", "_")+"_"+file), []byte(replace(string(raw))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	arns := regexp.MustCompile(`"arn:aws:elasticloadbalancing:[^"]*:(listener|listener-rule)/[^"]*"`)
+	copyExample("resources/bluegreen_listener_switch", "resource.tf", func(s string) string { return s })
+	copyExample("resources/bluegreen_listener_switch", "import-by-string-id.tf", func(s string) string {
+		return arns.ReplaceAllStringFunc(s, func(m string) string {
+			if strings.Contains(m, ":listener-rule/") {
+				return fmt.Sprintf("%q", ruleARN)
+			}
+			return fmt.Sprintf("%q", listenerARN)
+		})
+	})
+	copyExample("resources/bluegreen_environment_pair", "import-by-string-id.tf", func(s string) string { return s })
+	fixture := fixtureProviders() + fixturePair("web", 2) + fixturePair("api", 2) + fixtureListener(lbARN, "web") + fmt.Sprintf(`
+import {
+  to = bluegreen_environment_pair.api
+  id = "api"
+}
+
+import {
+  to = aws_lb_listener.http
+  id = %q
+}
+`, listenerARN)
+	if err := os.WriteFile(filepath.Join(work, "fixture_test.tf"), []byte(fixture), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := testALB{ListenerARN: listenerARN, BlueARN: tgs["web-blue"], GreenARN: tgs["web-green"]}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{{
+			ConfigDirectory: config.StaticDirectory(work),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				// Adopted, not re-created.
+				resource.TestCheckResourceAttr("bluegreen_environment_pair.web", "blue.target_group_arn", tgs["web-blue"]),
+				resource.TestCheckResourceAttr("bluegreen_environment_pair.api", "green.target_group_arn", tgs["api-green"]),
+				resource.TestCheckResourceAttr("bluegreen_listener_switch.web", "listener_arn", listenerARN),
+				resource.TestCheckResourceAttr("bluegreen_listener_switch.api", "rule_arn", ruleARN),
+				// And the same apply ran the canary to green.
+				resource.TestCheckResourceAttr("bluegreen_listener_switch.web", "active_color", "green"),
+				func(*terraform.State) error {
+					b, g, err := env.weights(a)
+					if err != nil || b != 0 || g != 100 {
+						return fmt.Errorf("listener weights blue=%d green=%d (%v), want 0/100", b, g, err)
+					}
+					return nil
+				},
+			),
+		}},
 	})
 }
 
@@ -291,8 +392,8 @@ func testExampleSnippet(t *testing.T, root, dir, alarm string, fixture func(*tes
 		t.Fatalf("no .tf files in examples/%s: %v", dir, err)
 	}
 	for _, f := range files {
-		if filepath.Base(f) == "import.tf" {
-			continue // import {} blocks for existing objects: tested by TestAccExampleImports
+		if strings.HasPrefix(filepath.Base(f), "import") {
+			continue // import {} blocks adopt existing objects: TestAccExampleImports
 		}
 		raw, err := os.ReadFile(f)
 		if err != nil {

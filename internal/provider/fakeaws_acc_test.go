@@ -8,6 +8,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -174,6 +175,13 @@ func (r *fakeListener) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	l := out.Listeners[0]
+	m.LoadBalancerARN = types.StringPointerValue(l.LoadBalancerArn)
+	if l.Port != nil {
+		m.Port = types.Int64Value(int64(*l.Port))
+	}
+	if l.Protocol != "" {
+		m.Protocol = types.StringValue(string(l.Protocol))
+	}
 	m.DefaultAction = nil
 	for _, a := range l.DefaultActions {
 		am := fakeActionModel{Type: types.StringValue(string(a.Type)), TargetGroupARN: types.StringPointerValue(a.TargetGroupArn)}
@@ -188,6 +196,12 @@ func (r *fakeListener) Read(ctx context.Context, req resource.ReadRequest, resp 
 		m.DefaultAction = append(m.DefaultAction, am)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// ImportState imports a listener by its ARN, as hashicorp/aws does.
+func (r *fakeListener) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("arn"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 }
 
 func (r *fakeListener) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
