@@ -106,8 +106,7 @@ func ValidEndpoint(s string) error {
 const UserAgentKey = "terraform-provider-bluegreen"
 
 // New resolves credentials and region and builds the client set. It does not
-// call AWS; callers that want to fail fast on bad credentials call
-// CallerIdentity.
+// call AWS.
 func New(ctx context.Context, c Config) (*Clients, error) {
 	maxRetries := DefaultMaxRetries
 	if c.MaxRetries != nil && *c.MaxRetries >= 0 {
@@ -202,15 +201,6 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		AWS:             cfg,
 		route53Endpoint: c.Endpoints.Route53,
 	}, nil
-}
-
-// CallerIdentity returns the account and ARN the credentials resolve to.
-func (c *Clients) CallerIdentity(ctx context.Context) (account, arn string, err error) {
-	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", "", fmt.Errorf("calling STS GetCallerIdentity: %w", err)
-	}
-	return aws.ToString(out.Account), aws.ToString(out.Arn), nil
 }
 
 // IsThrottle reports whether err is an AWS throttling error.
