@@ -11,7 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
@@ -311,4 +314,29 @@ func (c priorStateCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 		return
 	}
 	resp.Error = fmt.Errorf("%s not in prior state", c.address)
+}
+
+// TestRegionValidator runs without TF_ACC: the provider's region attribute
+// accepts a real region of every AWS partition and rejects what no
+// partition accepts, with a diagnostic on the attribute.
+func TestRegionValidator(t *testing.T) {
+	for _, region := range []string{"us-east-1", "eu-central-2", "ap-southeast-7", "mx-central-1", "cn-northwest-1",
+		"us-gov-west-1", "eusc-de-east-1", "us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1"} {
+		resp := &validator.StringResponse{}
+		regionValidator{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("region"), ConfigValue: types.StringValue(region),
+		}, resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("region %q rejected: %v", region, resp.Diagnostics)
+		}
+	}
+	for _, region := range []string{"eu-west", "EU-WEST-1", "eusc-fr-east-1", "moon-base-1", "us-east-1a"} {
+		resp := &validator.StringResponse{}
+		regionValidator{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("region"), ConfigValue: types.StringValue(region),
+		}, resp)
+		if !resp.Diagnostics.HasError() {
+			t.Errorf("region %q accepted", region)
+		}
+	}
 }
