@@ -21,7 +21,7 @@ terraform {
     }
     bluegreen = {
       source  = "bluegreen-tf/bluegreen"
-      version = ">= 0.1.0"
+      version = "~> 0.1"
     }
   }
 }

@@ -166,7 +166,7 @@ func TestAccExampleImports(t *testing.T) {
 		})
 	})
 	copyExample("resources/bluegreen_environment_pair", "import-by-string-id.tf", func(s string) string { return s })
-	fixture := fixtureProviders() + fixturePair("web", 2) + fixturePair("api", 2) + fixtureListener(lbARN, "web") + fmt.Sprintf(`
+	fixture := fixtureProviders("registry.terraform.io") + fixturePair("web", 2) + fixturePair("api", 2) + fixtureListener(lbARN, "web") + fmt.Sprintf(`
 import {
   to = bluegreen_environment_pair.api
   id = "api"
@@ -361,8 +361,14 @@ resource "aws_lb_listener" "http" {
 `, lbARN, pair)
 }
 
-func fixtureProviders() string {
+// fixtureProviders declares the providers. host "" leaves the registry host
+// to the CLI (registry.opentofu.org for OpenTofu), as the examples' modules
+// do; plugin-testing serves its providers on registry.terraform.io only.
+func fixtureProviders(host string) string {
 	ns := examplesNamespace()
+	if host != "" {
+		ns = host + "/" + ns
+	}
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -403,7 +409,7 @@ func testExampleSnippet(t *testing.T, root, dir, alarm string, fixture func(*tes
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(work, "fixture_test.tf"), []byte(fixtureProviders()+fixture(t, env, lbARN)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(work, "fixture_test.tf"), []byte(fixtureProviders("registry.terraform.io")+fixture(t, env, lbARN)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	resource.ParallelTest(t, resource.TestCase{
@@ -453,7 +459,7 @@ func testExampleFlagship(t *testing.T, root string) {
 	env, lbARN := newExamplesEnv(t)
 	putOKAlarm(t, env, "web-target-5xx")
 	dir := t.TempDir()
-	main := fixtureProviders() + fmt.Sprintf(`
+	main := fixtureProviders("") + fmt.Sprintf(`
 variable "active_color" {
   type    = string
   default = "blue"
@@ -582,9 +588,13 @@ func newReattachedCLI(t *testing.T, cli, dir string, factories map[string]func()
 			}
 		}()
 		c := <-cfgCh
-		reattach["registry.terraform.io/"+examplesNamespace()+"/"+name] = rc{
-			Protocol: string(c.Protocol), ProtocolVersion: c.ProtocolVersion, Pid: c.Pid, Test: true,
-			Addr: addr{Network: c.Addr.Network(), String: c.Addr.String()},
+		// Both registry hosts: Terraform resolves "ns/name" on
+		// registry.terraform.io, OpenTofu on registry.opentofu.org.
+		for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+			reattach[host+"/"+examplesNamespace()+"/"+name] = rc{
+				Protocol: string(c.Protocol), ProtocolVersion: c.ProtocolVersion, Pid: c.Pid, Test: true,
+				Addr: addr{Network: c.Addr.Network(), String: c.Addr.String()},
+			}
 		}
 	}
 	t.Cleanup(func() {

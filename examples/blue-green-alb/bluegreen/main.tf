@@ -13,7 +13,7 @@ terraform {
   required_providers {
     bluegreen = {
       source  = "bluegreen-tf/bluegreen"
-      version = ">= 0.1.0"
+      version = "~> 0.1"
     }
   }
 }
