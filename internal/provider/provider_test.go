@@ -188,12 +188,14 @@ var testClockStart = time.Date(2026, time.January, 5, 9, 0, 0, 0, time.UTC)
 // testAccFakeClockFactories serve a provider whose rollouts run on a fake
 // clock that jumps over every wait: a canary with minutes of holds applies in
 // milliseconds. Each provider process (one per Terraform command) gets its own
-// clock starting at testClockStart. Tests with a sandbox of their own use
-// newTestSandbox instead, whose clock is shared by the sandbox and every
-// provider process of the test.
+// clock starting at the real now, because the tests that still share the
+// global testSandbox publish their metrics at the real now. Tests on
+// newTestSandbox get one clock, shared by their sandbox and every provider
+// process, that starts at testClockStart: convert a test by publishing its
+// data relative to env.Clock.Now() and using env.Factories.
 var testAccFakeClockFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"bluegreen": func() (tfprotov6.ProviderServer, error) {
-		return providerserver.NewProtocol6WithError(NewTestProvider("test", Deps{Clock: clock.NewAutoFake(testClockStart)})())()
+		return providerserver.NewProtocol6WithError(NewTestProvider("test", Deps{Clock: clock.NewAutoFake(time.Now())})())()
 	},
 }
 
