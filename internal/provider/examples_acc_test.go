@@ -308,7 +308,7 @@ type trafficClock struct {
 
 func (c *trafficClock) Sleep(ctx context.Context, d time.Duration) error {
 	err := c.Clock.Sleep(ctx, d)
-	c.sim.flow(c.Clock.Now())
+	c.sim.flow(c.Now())
 	return err
 }
 
