@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,9 +46,10 @@ import (
 //     fixture file giving what the snippet refers to (the listener in the
 //     recommended shape, environment pairs, variables).
 //
-// The parts of examples that need real AWS (VPC, ALB, ASGs, Prometheus, an
-// HTTPS smoke-test URL) are stood in for by the test: a sandbox load
-// balancer, a fake aws provider with hashicorp/aws's aws_lb_listener and
+// The parts of examples that need real AWS or the reader's network (VPC, ALB,
+// ASGs, a smoke-test URL, Prometheus) are stood in for by the test: a
+// sandbox load balancer, loopback HTTP servers the example's URLs are
+// pointed at, a fake aws provider with hashicorp/aws's aws_lb_listener and
 // aws_lb_target_group_attachment schema (fakeaws_acc_test.go), a healthy
 // fleet (every registered target passes its health check, but only while a
 // listener uses its group, as on AWS) and steady, error-free traffic that
@@ -94,10 +98,50 @@ func TestAccExamples(t *testing.T) {
 		})
 	})
 	t.Run("resources/bluegreen_health_gate", func(t *testing.T) {
-		// Its checks are an HTTPS smoke-test URL and a Prometheus server
-		// that only exist in the reader's network; the gate's own checks
-		// are applied against real servers in health_gate_resource_test.go.
-		t.Skip("needs green.internal.example.com and a Prometheus server: not runnable against the sandbox")
+		// The example's smoke-test URL and Prometheus server live in the
+		// reader's network: the test serves both on loopback and points the
+		// example's URLs at them. The app answers only with the token the
+		// example sends as a sensitive header.
+		app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/version" || r.Header.Get("Authorization") != "Bearer s3cret-token" {
+				http.Error(w, "forbidden", http.StatusForbidden)
+				return
+			}
+			fmt.Fprint(w, `{"version":"1.1.0"}`)
+		}))
+		t.Cleanup(app.Close)
+		var promQueries atomic.Int64
+		prom := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			promQueries.Add(1)
+			fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1767603600,"0.012"]}]}}`)
+		}))
+		t.Cleanup(prom.Close)
+		rewrite := strings.NewReplacer(
+			"https://green.internal.example.com", app.URL,
+			"http://prometheus.monitoring:9090", prom.URL,
+		).Replace
+		testExampleSnippetRewritten(t, root, "resources/bluegreen_health_gate", "", rewrite, func(t *testing.T, env *testEnv, lbARN string) string {
+			return fixturePair("web", 2) + fixtureListener(lbARN, "web") + `
+variable "smoke_test_token" {
+  type      = string
+  sensitive = true
+  default   = "s3cret-token"
+}
+`
+		}, func(env *testEnv) resource.TestCheckFunc {
+			return resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("bluegreen_health_gate.green", "last_results.#", "3"),
+				resource.TestCheckResourceAttr("bluegreen_listener_switch.web", "active_color", "green"),
+				resource.TestCheckResourceAttr("bluegreen_listener_switch.web", "green_weight", "100"),
+				listenerForwardIs(env, "aws_lb_listener.http", "bluegreen_environment_pair.web", 0, 100),
+				func(*terraform.State) error {
+					if promQueries.Load() == 0 {
+						return fmt.Errorf("the Prometheus checks never queried")
+					}
+					return nil
+				},
+			)
+		})
 	})
 	t.Run("modules/bluegreen-service", func(t *testing.T) {
 		t.Skip("the module reads the live color from the listener it is given, and that listener forwards to the " +
@@ -388,6 +432,14 @@ variable "green_version" {
 // in one apply from an empty state, checks it, re-plans to an empty plan,
 // and destroys it.
 func testExampleSnippet(t *testing.T, root, dir, alarm string, fixture func(*testing.T, *testEnv, string) string, check func(*testEnv) resource.TestCheckFunc) {
+	t.Helper()
+	testExampleSnippetRewritten(t, root, dir, alarm, func(s string) string { return s }, fixture, check)
+}
+
+// testExampleSnippetRewritten is testExampleSnippet with the example's text
+// passed through rewrite (e.g. its URLs pointed at test servers).
+func testExampleSnippetRewritten(t *testing.T, root, dir, alarm string, rewrite func(string) string, fixture func(*testing.T, *testEnv, string) string, check func(*testEnv) resource.TestCheckFunc) {
+	t.Helper()
 	env, lbARN := newExamplesEnv(t)
 	if alarm != "" {
 		putOKAlarm(t, env, alarm)
@@ -405,7 +457,7 @@ func testExampleSnippet(t *testing.T, root, dir, alarm string, fixture func(*tes
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(work, filepath.Base(f)), raw, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(work, filepath.Base(f)), []byte(rewrite(string(raw))), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
