@@ -42,6 +42,9 @@ import (
 //   - the bluegreen part of the flagship (examples/blue-green-alb/bluegreen),
 //     with the flagship's own aws_lb_listener block (the recommended shape)
 //     and target registrations standing in for its Auto Scaling groups;
+//   - the module example (examples/modules/bluegreen-service), bootstrapped
+//     the way its header describes: the listener and groups exist, the
+//     groups are imported, then three releases;
 //   - every resource example and the data-source example, each with a
 //     fixture file giving what the snippet refers to (the listener in the
 //     recommended shape, environment pairs, variables).
@@ -143,10 +146,7 @@ variable "smoke_test_token" {
 			)
 		})
 	})
-	t.Run("modules/bluegreen-service", func(t *testing.T) {
-		t.Skip("the module reads the live color from the listener it is given, and that listener forwards to the " +
-			"module's own target groups: a dependency cycle on the first apply (see the module's header); not runnable from an empty state")
-	})
+	t.Run("modules/bluegreen-service", func(t *testing.T) { testExampleModule(t, root) })
 }
 
 // TestAccExampleImports adopts an existing stack with the import {} blocks of
@@ -582,6 +582,112 @@ output "status" {
 		t.Errorf("destroy left the listener %s", listener)
 	}
 	for _, arn := range pair {
+		if _, ok := env.Sandbox.ELBv2().TargetGroup(arn); ok {
+			t.Errorf("destroy left the target group %s", arn)
+		}
+	}
+}
+
+// testExampleModule applies examples/modules/bluegreen-service the way its
+// header says it bootstraps: the listener (recommended shape) and the
+// <name>-blue/<name>-green groups exist, and the root module imports the
+// groups into the module's pair. The first apply deploys app_version to the
+// idle color and promotes it; re-applying the same version moves nothing; a
+// new version goes to the other color and is promoted.
+func testExampleModule(t *testing.T, root string) {
+	t.Parallel()
+	cli := cliPath(t)
+	env, lbARN := newExamplesEnv(t)
+	ctx := context.Background()
+	api := env.Clients.ELBv2
+	tgs := map[string]string{}
+	for _, color := range []string{"blue", "green"} {
+		out, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
+			Name: aws.String("payments-" + color), Port: aws.Int32(8080), Protocol: "HTTP", TargetType: "ip",
+			VpcId: aws.String("vpc-0123456789abcdef0"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tgs[color] = aws.ToString(out.TargetGroups[0].TargetGroupArn)
+	}
+	l, err := api.CreateListener(ctx, &elbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(lbARN), Port: aws.Int32(80), Protocol: "HTTP",
+		DefaultActions: []elbv2types.Action{forwardAction(tgs["blue"], 100, tgs["green"], 0)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testALB{ListenerARN: aws.ToString(l.Listeners[0].ListenerArn), BlueARN: tgs["blue"], GreenARN: tgs["green"]}
+	dir := t.TempDir()
+	main := fixtureProviders("") + fmt.Sprintf(`
+variable "app_version" {
+  type = string
+}
+
+import {
+  to = module.payments.bluegreen_environment_pair.this
+  id = "payments"
+}
+
+module "payments" {
+  source       = %q
+  name         = "payments"
+  listener_arn = %q
+  vpc_id       = "vpc-0123456789abcdef0"
+  app_version  = var.app_version
+  promote      = true
+  targets      = { blue = ["10.0.1.10", "10.0.2.10"], green = ["10.0.1.20", "10.0.2.20"] }
+}
+
+output "live_color" {
+  value = module.payments.live_color
+}
+`, filepath.Join(root, "modules", "bluegreen-service"), a.ListenerARN)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tf := newReattachedCLI(t, cli, dir, env.Factories)
+	tf.run("init", "-input=false")
+	liveColor := func() string {
+		var v string
+		if err := json.Unmarshal([]byte(tf.run("output", "-json", "live_color")), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+
+	// 2.4.0 goes to the idle color (green) and is promoted.
+	tf.run("apply", "-auto-approve", "-input=false", "-var=app_version=2.4.0")
+	expectEnvWeights(t, env, a, 0, 100)
+	if c := liveColor(); c != "green" {
+		t.Fatalf("live_color = %q after the first release, want green", c)
+	}
+	if v := tf.resourceValues("module.payments.bluegreen_environment_pair.this")["green"].(map[string]any)["version"]; v != "2.4.0" {
+		t.Fatalf("green runs %v, want 2.4.0", v)
+	}
+	// The live color runs the wanted version: nothing moves.
+	tf.expectEmptyPlan("-var=app_version=2.4.0")
+
+	// 2.5.0 goes to blue, now idle, and is promoted.
+	tf.run("apply", "-auto-approve", "-input=false", "-var=app_version=2.5.0")
+	expectEnvWeights(t, env, a, 100, 0)
+	if c := liveColor(); c != "blue" {
+		t.Fatalf("live_color = %q after the second release, want blue", c)
+	}
+	tf.expectEmptyPlan("-var=app_version=2.5.0")
+
+	// The listener is not the module's: point it elsewhere first, or AWS
+	// refuses to delete the groups it forwards to (ResourceInUse).
+	if _, err := api.ModifyListener(ctx, &elbv2.ModifyListenerInput{ListenerArn: aws.String(a.ListenerARN),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("503")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	// -refresh=false: the module's live-color read would fail on a listener
+	// that no longer forwards to the pair (the module header says so).
+	tf.run("destroy", "-auto-approve", "-input=false", "-refresh=false", "-var=app_version=2.5.0")
+	for _, arn := range tgs {
 		if _, ok := env.Sandbox.ELBv2().TargetGroup(arn); ok {
 			t.Errorf("destroy left the target group %s", arn)
 		}

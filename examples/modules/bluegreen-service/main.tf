@@ -20,12 +20,24 @@
 #
 # Bootstrapping: the module reads the live color from that listener, and the
 # listener forwards to the module's own target groups, so the listener and
-# the groups must exist before the module's first apply (create the
-# <name>-blue/<name>-green groups and the listener once, then import the
-# groups into the module's pair with an import {} block in the root module,
-# id = "<name>"). From an empty state, in one apply, use the flagship's
+# the groups must exist before the module's first apply, and the listener
+# must not reference the module's outputs (that would be a dependency
+# cycle). Create the <name>-blue/<name>-green groups and the listener once
+# (in another configuration, or with the listener looking the groups up by
+# name with data "aws_lb_target_group"), then adopt the groups with an import
+# block in the root module:
+#
+#   import {
+#     to = module.payments.bluegreen_environment_pair.this
+#     id = "payments"
+#   }
+#
+# To remove the service, point the listener elsewhere first (AWS refuses to
+# delete groups a listener forwards to), then `terraform destroy
+# -refresh=false` (the live-color read fails on a listener that no longer
+# forwards to the pair). From an empty state in one apply, use the flagship's
 # module instead (examples/blue-green-alb/bluegreen), which takes the color
-# as an input.
+# as an input. TestAccExamples applies this module exactly as described here.
 
 terraform {
   required_providers {
