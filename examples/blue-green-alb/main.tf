@@ -3,6 +3,11 @@
 # groups, the health gates and the gated, self-rolling-back switch from
 # bluegreen.
 #
+# The first apply creates everything in one go: the listener forwards to
+# both groups (blue 100, green 0), both colors' instances come up and pass
+# their gates, and the switch adopts the listener on blue without moving
+# traffic.
+#
 # To release: set the idle color's version (var.blue_version or
 # var.green_version), apply once so its instances roll and its gate passes,
 # then set active_color to that color and apply. One apply can do both: the
@@ -15,7 +20,8 @@ terraform {
       version = ">= 5.0"
     }
     bluegreen = {
-      source = "bluegreen-tf/bluegreen"
+      source  = "bluegreen-tf/bluegreen"
+      version = "~> 0.1"
     }
   }
 }
@@ -128,37 +134,47 @@ resource "aws_lb" "web" {
   security_groups    = [aws_security_group.alb.id]
 }
 
-# The twin target groups, from one specification.
-resource "bluegreen_environment_pair" "web" {
-  name        = "web"
-  vpc_id      = aws_vpc.main.id
-  port        = 8080
-  target_type = "instance"
-  health_check = {
-    path     = "/health"
-    interval = "10s"
-  }
-  deregistration_delay = "30s"
-  blue                 = { version = var.blue_version }
-  green                = { version = var.green_version }
+# The blue-green part: target groups, health gates and the switch (./bluegreen).
+module "bluegreen" {
+  source       = "./bluegreen"
+  name         = "web"
+  vpc_id       = aws_vpc.main.id
+  listener_arn = aws_lb_listener.http.arn
+  active_color = var.active_color
+  versions     = { blue = var.blue_version, green = var.green_version }
+  fleets       = { for color, asg in aws_autoscaling_group.app : color => asg.arn }
+  alarm_names  = [aws_cloudwatch_metric_alarm.target_5xx.alarm_name]
 }
 
 locals {
   target_group_arn = {
-    blue  = bluegreen_environment_pair.web.blue.target_group_arn
-    green = bluegreen_environment_pair.web.green.target_group_arn
+    blue  = module.bluegreen.blue_target_group_arn
+    green = module.bluegreen.green_target_group_arn
   }
 }
 
-# The listener starts forwarding to blue; from then on only the switch writes
-# its forward weights.
+# The recommended listener shape: a forward to BOTH groups, blue 100 and
+# green 0, so the ALB health-checks green's targets from the first apply (a
+# group no listener uses is never health-checked, and its gate could never
+# pass). From then on only the switch writes the forward's weights: ignore
+# them here. To change the default action later, see the "Handing a listener
+# to bluegreen" guide.
 resource "aws_lb_listener" "http" {
   load_balancer_arn = aws_lb.web.arn
   port              = 80
   protocol          = "HTTP"
   default_action {
-    type             = "forward"
-    target_group_arn = bluegreen_environment_pair.web.blue.target_group_arn
+    type = "forward"
+    forward {
+      target_group {
+        arn    = module.bluegreen.blue_target_group_arn
+        weight = 100
+      }
+      target_group {
+        arn    = module.bluegreen.green_target_group_arn
+        weight = 0
+      }
+    }
   }
   lifecycle {
     ignore_changes = [default_action]
@@ -191,55 +207,6 @@ resource "aws_autoscaling_group" "app" {
   }
 }
 
-# Each color must be healthy, and answer /version with its version, before
-# it takes traffic; a new version re-runs its gate.
-resource "bluegreen_health_gate" "color" {
-  for_each = { blue = var.blue_version, green = var.green_version }
-  target_health {
-    target_group_arn  = local.target_group_arn[each.key]
-    min_healthy_count = 2
-  }
-  consecutive_successes = 3
-  interval              = "10s"
-  triggers              = { version = each.value }
-  timeouts {
-    create = "15m"
-  }
-  depends_on = [aws_autoscaling_group.app]
-}
-
-resource "bluegreen_listener_switch" "web" {
-  listener_arn           = aws_lb_listener.http.arn
-  blue_target_group_arn  = bluegreen_environment_pair.web.blue.target_group_arn
-  green_target_group_arn = bluegreen_environment_pair.web.green.target_group_arn
-  active_color           = var.active_color
-
-  strategy {
-    type          = "canary"
-    steps         = [10, 25, 50]
-    step_interval = "3m"
-  }
-  bake_time = "10m"
-
-  rollback_on {
-    metrics {
-      max_5xx_rate    = 0.01
-      max_p99_latency = "1s"
-      min_requests    = 100
-      window          = "2m"
-    }
-    alarm_names         = [aws_cloudwatch_metric_alarm.target_5xx.alarm_name]
-    evaluation_interval = "30s"
-    failure_threshold   = 3
-  }
-
-  timeouts {
-    update = "45m"
-  }
-
-  depends_on = [bluegreen_health_gate.color]
-}
-
 resource "aws_cloudwatch_metric_alarm" "target_5xx" {
   alarm_name          = "web-target-5xx"
   namespace           = "AWS/ApplicationELB"
@@ -255,10 +222,5 @@ resource "aws_cloudwatch_metric_alarm" "target_5xx" {
 }
 
 output "status" {
-  value = {
-    active_color = bluegreen_listener_switch.web.active_color
-    status       = bluegreen_listener_switch.web.status
-    weights      = "${bluegreen_listener_switch.web.blue_weight}/${bluegreen_listener_switch.web.green_weight}"
-    last_shift   = bluegreen_listener_switch.web.last_shift
-  }
+  value = module.bluegreen.status
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -62,18 +62,30 @@ type Endpoints struct {
 type Clients struct {
 	ELBv2      *elbv2.Client
 	CloudWatch *cloudwatch.Client
-	Route53    *route53.Client
 	STS        *sts.Client
 	Region     string
 	// AWS is the resolved SDK configuration the clients were built from.
 	AWS aws.Config
+
+	route53Endpoint string
+	route53Once     sync.Once
+	route53         *route53.Client
 }
 
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-
-// ValidRegion reports whether s looks like an AWS region name (us-east-1,
-// eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5 …).
-func ValidRegion(s string) bool { return regionPattern.MatchString(s) }
+// Route53 returns the Route 53 client, built on first use: only
+// bluegreen_dns_switch (coming: weighted DNS records as the router) calls
+// Route 53, so a configuration without it never builds the client. It honours
+// endpoints.route53 like the other clients honour theirs.
+func (c *Clients) Route53() *route53.Client {
+	c.route53Once.Do(func() {
+		c.route53 = route53.NewFromConfig(c.AWS, func(o *route53.Options) {
+			if c.route53Endpoint != "" {
+				o.BaseEndpoint = aws.String(c.route53Endpoint)
+			}
+		})
+	})
+	return c.route53
+}
 
 // ValidEndpoint checks that s is an absolute http(s) URL with a host.
 func ValidEndpoint(s string) error {
@@ -94,8 +106,7 @@ func ValidEndpoint(s string) error {
 const UserAgentKey = "terraform-provider-bluegreen"
 
 // New resolves credentials and region and builds the client set. It does not
-// call AWS; callers that want to fail fast on bad credentials call
-// CallerIdentity.
+// call AWS.
 func New(ctx context.Context, c Config) (*Clients, error) {
 	maxRetries := DefaultMaxRetries
 	if c.MaxRetries != nil && *c.MaxRetries >= 0 {
@@ -185,24 +196,11 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 				o.BaseEndpoint = aws.String(c.Endpoints.CloudWatch)
 			}
 		}),
-		Route53: route53.NewFromConfig(cfg, func(o *route53.Options) {
-			if c.Endpoints.Route53 != "" {
-				o.BaseEndpoint = aws.String(c.Endpoints.Route53)
-			}
-		}),
-		STS:    stsClient,
-		Region: cfg.Region,
-		AWS:    cfg,
+		STS:             stsClient,
+		Region:          cfg.Region,
+		AWS:             cfg,
+		route53Endpoint: c.Endpoints.Route53,
 	}, nil
-}
-
-// CallerIdentity returns the account and ARN the credentials resolve to.
-func (c *Clients) CallerIdentity(ctx context.Context) (account, arn string, err error) {
-	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", "", fmt.Errorf("calling STS GetCallerIdentity: %w", err)
-	}
-	return aws.ToString(out.Account), aws.ToString(out.Arn), nil
 }
 
 // IsThrottle reports whether err is an AWS throttling error.

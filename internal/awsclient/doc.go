@@ -13,6 +13,14 @@
 // retries half-way. Requests carry a user agent naming the provider and its
 // version.
 //
+// The ELBv2, CloudWatch and STS clients are built with the set. The Route 53
+// client is built on first use (Clients.Route53): only bluegreen_dns_switch
+// (coming: weighted DNS records as the router) calls Route 53.
+//
+// ValidRegion accepts every region the AWS partitions accept (regions.go
+// mirrors the SDK's partition metadata: aws, aws-cn, aws-us-gov, aws-eusc and
+// the ISO partitions).
+//
 // It deliberately knows nothing of Terraform: the provider package validates
 // configuration and turns errors into diagnostics.
 package awsclient

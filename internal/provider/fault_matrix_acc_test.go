@@ -6,19 +6,21 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	sbcw "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
 )
 
 // The fault matrix: for each phase of a shift (and the API call that phase
@@ -30,14 +32,6 @@ import (
 // matrixHTTPTimeout bounds each AWS HTTP attempt in the matrix, so a
 // latency fault beyond it costs well under a second.
 const matrixHTTPTimeout = 500 * time.Millisecond
-
-var testAccMatrixFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"bluegreen": func() (tfprotov6.ProviderServer, error) {
-		return providerserver.NewProtocol6WithError(NewTestProvider("test", Deps{
-			Clock: clock.NewAutoFake(time.Now()), HTTPTimeout: matrixHTTPTimeout,
-		})())()
-	},
-}
 
 type matrixPhase struct {
 	name, service, op string
@@ -123,90 +117,145 @@ func matrixConfig(a testALB, alarm, color string) string {
   }`, alarm))
 }
 
-// matrixScenario prepares an ALB on blue with a healthy green, good green
-// metrics and an alarm (in ALARM when breach).
-func matrixScenario(t *testing.T, name string, breach bool) (testALB, string) {
+// matrixScenario prepares, in a sandbox of the cell's own, an ALB on blue
+// with a healthy green, good green metrics and an alarm.
+func matrixScenario(t *testing.T, name string) (*testEnv, testALB, string) {
 	t.Helper()
-	a := switchALB(t, name)
-	now := time.Now()
-	publishALB(a, a.GreenARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 0)
+	env := newTestSandbox(t, withHTTPTimeout(matrixHTTPTimeout))
+	ctx := context.Background()
+	api := env.Clients.ELBv2
+	a := createALB(t, api, name, 80, 1, 0)
+	// Start from a plain single-group forward to blue, healthy targets on both.
+	if _, err := api.ModifyListener(ctx, &elbv2.ModifyListenerInput{
+		ListenerArn:    aws.String(a.ListenerARN),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(a.BlueARN)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, tg := range []string{a.BlueARN, a.GreenARN} {
+		ip := fmt.Sprintf("10.0.0.%d", i+1)
+		if _, err := api.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{
+			TargetGroupArn: aws.String(tg), Targets: []elbv2types.TargetDescription{{Id: aws.String(ip)}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Sandbox.SetTargetHealth(tg, ip, 0, "healthy", "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Good green traffic from 5 minutes before the clock's start to 30 after.
+	lb := strings.SplitN(a.LoadBalancerARN, ":loadbalancer/", 2)[1]
+	dims := map[string]string{"LoadBalancer": lb, "TargetGroup": "targetgroup/" + strings.SplitN(a.GreenARN, ":targetgroup/", 2)[1]}
+	for ts := testClockStart.Add(-5 * time.Minute); ts.Before(testClockStart.Add(30 * time.Minute)); ts = ts.Add(10 * time.Second) {
+		env.Sandbox.PublishMetrics(
+			sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "RequestCount", Dimensions: dims, Timestamp: ts, Values: []float64{100}, Unit: "Count"},
+			sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: dims, Timestamp: ts, Values: []float64{0}, Unit: "Count"},
+			sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "TargetResponseTime", Dimensions: dims, Timestamp: ts, Values: []float64{0.05}, Unit: "Seconds"},
+		)
+	}
 	alarm := name + "-alarm"
-	cw := testClients(t).CloudWatch
-	if _, err := cw.PutMetricAlarm(context.Background(), &cloudwatch.PutMetricAlarmInput{
+	if _, err := env.Clients.CloudWatch.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: aws.String(alarm), Namespace: aws.String("AWS/ApplicationELB"), MetricName: aws.String("HTTPCode_Target_5XX_Count"),
 		Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(10),
 		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return a, alarm
+	return env, a, alarm
 }
 
-// runMatrixCell flips blue → green with an optional fault, returns the call
-// log of the green apply and whether it rolled back.
-func runMatrixCell(t *testing.T, name string, phase matrixPhase, fault *sandbox.Fault) []sandbox.Call {
+// matrixObservation is what one cell observed, for the reliability table.
+type matrixObservation struct {
+	calls    []sandbox.Call
+	injected int
+	// status and weights of the switch in the state saved by the faulted
+	// apply (read before any refresh), which the test checked against the
+	// sandbox.
+	status       string
+	blue, green  int32
+	stateChecked bool
+}
+
+// runMatrixCell flips blue → green with an optional fault, in a sandbox of
+// its own. Whatever the outcome, it asserts that the state the apply saved
+// equals the sandbox's weights, on a step that runs: the saved state is read
+// from the prior state of a plan that does not refresh.
+func runMatrixCell(t *testing.T, name string, phase matrixPhase, fault *sandbox.Fault, parallel bool) *matrixObservation {
 	t.Helper()
-	a, alarm := matrixScenario(t, name, phase.breach)
-	var calls []sandbox.Call
+	env, a, alarm := matrixScenario(t, name)
+	obs := &matrixObservation{}
 	step := resource.TestStep{
 		PreConfig: func() {
 			if phase.breach {
-				if err := testSandbox.SetAlarmState(alarm, "ALARM", "matrix breach"); err != nil {
+				if err := env.Sandbox.SetAlarmState(alarm, "ALARM", "matrix breach"); err != nil {
 					t.Fatal(err)
 				}
 			}
-			testSandbox.ClearFaults()
+			env.Sandbox.ClearFaults()
 			if fault != nil {
-				if _, err := testSandbox.InjectFault(*fault); err != nil {
+				if _, err := env.Sandbox.InjectFault(*fault); err != nil {
 					t.Fatal(err)
 				}
 			}
-			testSandbox.ResetCalls()
+			env.Sandbox.ResetCalls()
 		},
 		Config: matrixConfig(a, alarm, "green"),
 		Check: func(s *terraform.State) error {
-			calls = testSandbox.Calls(sandbox.CallFilter{})
-			return stateMatchesSandbox(s, a)
+			return stateMatchesSandbox(env, s, a)
 		},
 	}
 	if phase.breach {
+		// The apply fails; its saved state is checked by the next step.
 		step.ExpectError = regexp.MustCompile(`Shift rolled back`)
-		step.Check = nil
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccMatrixFactories,
+	test := resource.Test
+	if parallel {
+		test = resource.ParallelTest
+	}
+	test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: matrixConfig(a, alarm, "blue")},
 			step,
 			{
-				// Whatever happened, the saved state is the truth: refresh
-				// finds nothing to change in it.
-				PreConfig:          func() { testSandbox.ClearFaults() },
+				// Whatever happened, the saved state is the truth: the state
+				// the faulted apply saved (prior state of a plan without
+				// refresh) equals the sandbox's weights, and a refresh finds
+				// nothing to change in it.
+				PreConfig: func() {
+					obs.calls = env.Sandbox.Calls(sandbox.CallFilter{})
+					for _, c := range obs.calls {
+						if c.Fault != "" {
+							obs.injected++
+						}
+					}
+					env.Sandbox.ClearFaults()
+				},
 				Config:             matrixConfig(a, alarm, "green"),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: phase.breach, // after a rollback the switch still wants green
-				Check:              func(s *terraform.State) error { return stateMatchesSandbox(s, a) },
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPreRefresh:  []plancheck.PlanCheck{savedStateMatchesSandbox{env: env, a: a, obs: obs}},
+					PostApplyPostRefresh: []plancheck.PlanCheck{savedStateMatchesSandbox{env: env, a: a}},
+				},
 			},
 		},
 	})
 	if phase.breach {
-		calls = testSandbox.Calls(sandbox.CallFilter{})
-		if b, g := listenerWeights(t, a); b != 100 || g != 0 {
-			t.Fatalf("after the rollback the listener has blue=%d green=%d, want 100/0", b, g)
+		if b, g, err := env.weights(a); err != nil || b != 100 || g != 0 {
+			t.Fatalf("after the rollback the listener has blue=%d green=%d (%v), want 100/0", b, g, err)
 		}
 	}
-	testSandbox.ClearFaults()
-	return calls
+	return obs
 }
 
 // stateMatchesSandbox compares the switch's weights in state with the sandbox.
-func stateMatchesSandbox(s *terraform.State, a testALB) error {
+func stateMatchesSandbox(env *testEnv, s *terraform.State, a testALB) error {
 	r, ok := s.RootModule().Resources[switchRes]
 	if !ok {
 		return fmt.Errorf("%s not in state", switchRes)
 	}
-	b, g, err := sandboxWeights(a)
+	b, g, err := env.weights(a)
 	if err != nil {
 		return err
 	}
@@ -217,51 +266,107 @@ func stateMatchesSandbox(s *terraform.State, a testALB) error {
 	return nil
 }
 
-func TestAccFaultMatrix(t *testing.T) {
-	type cell struct{ phase, fault, outcome string }
-	var rows []cell
-	for pi, phase := range matrixPhases {
-		if only := os.Getenv("MATRIX_PHASE"); only != "" && only != phase.name {
+// savedStateMatchesSandbox checks the switch in a plan's prior state against
+// the sandbox's weights, and records what it saw in obs (when set).
+type savedStateMatchesSandbox struct {
+	env *testEnv
+	a   testALB
+	obs *matrixObservation
+}
+
+func (c savedStateMatchesSandbox) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if req.Plan.PriorState == nil || req.Plan.PriorState.Values == nil {
+		resp.Error = fmt.Errorf("the plan has no prior state")
+		return
+	}
+	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+		if r.Address != switchRes {
 			continue
 		}
-		// A fault-free run of the same scenario tells which call of the
-		// operation belongs to the phase.
-		ref := runMatrixCell(t, fmt.Sprintf("fm%d-ref", pi), phase, nil)
-		after := phase.index(ref)
-		if after < 0 {
-			var ops []string
-			for _, c := range ref {
-				ops = append(ops, c.Operation)
-			}
-			t.Fatalf("phase %s: no %s call in the reference run: %v", phase.name, phase.op, ops)
+		sb, _ := r.AttributeValues["blue_weight"].(float64)
+		sg, _ := r.AttributeValues["green_weight"].(float64)
+		b, g, err := c.env.weights(c.a)
+		if err != nil {
+			resp.Error = err
+			return
 		}
-		for fi, f := range matrixFaults {
-			fault := f.fault
-			fault.Service, fault.Operation, fault.After = phase.service, phase.op, after
-			name := fmt.Sprintf("fm%d-%d", pi, fi)
-			t.Run(phase.name+"/"+f.name, func(t *testing.T) {
-				runMatrixCell(t, name, phase, &fault)
-				injected := 0
-				for _, c := range testSandbox.Calls(sandbox.CallFilter{}) {
-					if c.Fault != "" {
-						injected++
+		if int32(sb) != b || int32(sg) != g {
+			resp.Error = fmt.Errorf("saved state says blue=%v green=%v, the sandbox has blue=%d green=%d", sb, sg, b, g)
+			return
+		}
+		if c.obs != nil {
+			c.obs.status, _ = r.AttributeValues["status"].(string)
+			c.obs.blue, c.obs.green, c.obs.stateChecked = b, g, true
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s not in the prior state", switchRes)
+}
+
+func TestAccFaultMatrix(t *testing.T) {
+	skipUnlessAcc(t)
+	type cell struct{ phase, fault, injected, status, weights string }
+	var (
+		mu   sync.Mutex
+		rows = map[[2]int]cell{}
+	)
+	t.Run("cells", func(t *testing.T) {
+		for pi, phase := range matrixPhases {
+			if only := os.Getenv("MATRIX_PHASE"); only != "" && only != phase.name {
+				continue
+			}
+			t.Run(phase.name, func(t *testing.T) {
+				t.Parallel()
+				// A fault-free run of the same scenario tells which call of
+				// the operation belongs to the phase.
+				ref := runMatrixCell(t, fmt.Sprintf("fm%d-ref", pi), phase, nil, false)
+				after := phase.index(ref.calls)
+				if after < 0 {
+					var ops []string
+					for _, c := range ref.calls {
+						ops = append(ops, c.Operation)
 					}
+					t.Fatalf("phase %s: no %s call in the reference run: %v", phase.name, phase.op, ops)
 				}
-				if injected == 0 {
-					t.Fatalf("the %s fault never hit %s", f.name, phase.op)
+				for fi, f := range matrixFaults {
+					fault := f.fault
+					fault.Service, fault.Operation, fault.After = phase.service, phase.op, after
+					name := fmt.Sprintf("fm%d-%d", pi, fi)
+					t.Run(f.name, func(t *testing.T) {
+						obs := runMatrixCell(t, name, phase, &fault, true)
+						if t.Failed() {
+							return
+						}
+						if obs.injected == 0 {
+							t.Fatalf("the %s fault never hit %s", f.name, phase.op)
+						}
+						if !obs.stateChecked {
+							t.Fatal("the saved state was never compared with the sandbox")
+						}
+						want := "stable"
+						if phase.breach {
+							want = "rolled_back"
+						}
+						if obs.status != want {
+							t.Fatalf("saved status %q, want %q", obs.status, want)
+						}
+						mu.Lock()
+						rows[[2]int{pi, fi}] = cell{phase.name + " (" + phase.op + ")", f.name, fmt.Sprint(obs.injected),
+							obs.status, fmt.Sprintf("%d/%d", obs.blue, obs.green)}
+						mu.Unlock()
+					})
 				}
-				outcome := "succeeded through retries; state = sandbox weights"
-				if phase.breach {
-					outcome = "rolled back (restore retried); state = sandbox weights"
-				}
-				rows = append(rows, cell{phase.name + " (" + phase.op + ")", f.name, outcome})
 			})
 		}
-	}
+	})
 	var b strings.Builder
-	b.WriteString("| phase (call) | fault | outcome |\n|---|---|---|\n")
-	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", r.phase, r.fault, r.outcome)
+	b.WriteString("| phase (call) | fault | faulted calls | saved `status` | saved weights blue/green = sandbox |\n|---|---|---|---|---|\n")
+	for pi := range matrixPhases {
+		for fi := range matrixFaults {
+			if r, ok := rows[[2]int{pi, fi}]; ok {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.phase, r.fault, r.injected, r.status, r.weights)
+			}
+		}
 	}
 	t.Logf("fault matrix (%d cells):\n%s", len(rows), b.String())
 	if os.Getenv("MATRIX_PHASE") == "" && !t.Failed() {

@@ -84,8 +84,9 @@ func (p *bluegreenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "AWS region, e.g. `eu-west-1`. Defaults to `AWS_REGION`/`AWS_DEFAULT_REGION` " +
-					"or the region of the shared config profile.",
+				MarkdownDescription: "AWS region, e.g. `eu-west-1`. Any region of any AWS partition is accepted " +
+					"(`us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`, `us-isob-east-1` …). Defaults to " +
+					"`AWS_REGION`/`AWS_DEFAULT_REGION` or the region of the shared config profile.",
 				Validators: []validator.String{regionValidator{}},
 			},
 			"profile": schema.StringAttribute{
@@ -131,8 +132,13 @@ func (p *bluegreenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Attributes: map[string]schema.Attribute{
 					"elbv2":      endpointAttribute("Elastic Load Balancing v2", "ELASTIC_LOAD_BALANCING_V2"),
 					"cloudwatch": endpointAttribute("CloudWatch", "CLOUDWATCH"),
-					"route53":    endpointAttribute("Route 53", "ROUTE_53"),
-					"sts":        endpointAttribute("STS", "STS"),
+					"route53": func() schema.StringAttribute {
+						a := endpointAttribute("Route 53", "ROUTE_53")
+						a.MarkdownDescription += " Used by `bluegreen_dns_switch` (coming); no other resource calls Route 53, " +
+							"and the client is only built when one does."
+						return a
+					}(),
+					"sts": endpointAttribute("STS", "STS"),
 				},
 			},
 			"default_tags": schema.SingleNestedBlock{

@@ -30,6 +30,11 @@ type Deps struct {
 	// HTTPTimeout, when non-zero, bounds each AWS HTTP attempt (the default
 	// is 60s), so tests can inject latency beyond the SDK timeout quickly.
 	HTTPTimeout time.Duration
+	// Endpoint, when set, is the endpoint of every AWS service the provider
+	// calls unless the configuration's endpoints block names one, so each
+	// acceptance test can talk to a sandbox of its own while tests run in
+	// parallel (AWS_ENDPOINT_URL is one per process).
+	Endpoint string
 }
 
 // NewTestProvider is New with injected dependencies, for tests.
@@ -40,6 +45,13 @@ func NewTestProvider(version string, deps Deps) func() provider.Provider {
 func newProviderData(ctx context.Context, c awsclient.Config, defaultTags map[string]string, deps *Deps) (*providerData, error) {
 	if deps != nil && deps.HTTPTimeout > 0 {
 		c.HTTPTimeout = deps.HTTPTimeout
+	}
+	if deps != nil && deps.Endpoint != "" {
+		for _, e := range []*string{&c.Endpoints.ELBv2, &c.Endpoints.CloudWatch, &c.Endpoints.Route53, &c.Endpoints.STS} {
+			if *e == "" {
+				*e = deps.Endpoint
+			}
+		}
 	}
 	clients, err := awsclient.New(ctx, c)
 	if err != nil {

@@ -11,7 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
@@ -113,8 +116,13 @@ type testALB struct {
 func createTestALB(t *testing.T, name string, port int32, blueWeight, greenWeight int32) testALB {
 	t.Helper()
 	skipUnlessAcc(t)
+	return createALB(t, testClients(t).ELBv2, name, port, blueWeight, greenWeight)
+}
+
+// createALB is createTestALB against any sandbox (e.g. a testEnv's Clients.ELBv2).
+func createALB(t *testing.T, api *elbv2.Client, name string, port int32, blueWeight, greenWeight int32) testALB {
+	t.Helper()
 	ctx := context.Background()
-	api := testClients(t).ELBv2
 	lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{
 		Name:    aws.String(name),
 		Subnets: []string{"subnet-0a000001", "subnet-0b000002"},
@@ -172,14 +180,114 @@ func sandboxELBv2() *elbv2.Client {
 	return c.ELBv2
 }
 
+// testClockStart is where every fake clock of the provider's tests starts: a
+// fixed, minute-aligned instant, so which evaluation falls just after a
+// minute boundary is the same on every run (never the wall-clock second).
+var testClockStart = time.Date(2026, time.January, 5, 9, 0, 0, 0, time.UTC)
+
 // testAccFakeClockFactories serve a provider whose rollouts run on a fake
 // clock that jumps over every wait: a canary with minutes of holds applies in
 // milliseconds. Each provider process (one per Terraform command) gets its own
-// clock starting at the real now.
+// clock starting at the real now, because the tests that still share the
+// global testSandbox publish their metrics at the real now. Tests on
+// newTestSandbox get one clock, shared by their sandbox and every provider
+// process, that starts at testClockStart: convert a test by publishing its
+// data relative to env.Clock.Now() and using env.Factories.
 var testAccFakeClockFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"bluegreen": func() (tfprotov6.ProviderServer, error) {
 		return providerserver.NewProtocol6WithError(NewTestProvider("test", Deps{Clock: clock.NewAutoFake(time.Now())})())()
 	},
+}
+
+// testEnv is one acceptance test's own AWS sandbox, the clock it and the
+// provider share, SDK clients against it, and provider factories wired to
+// it, so acceptance tests run in parallel (resource.ParallelTest).
+type testEnv struct {
+	Sandbox *sandbox.Server
+	// Clock is the auto-advancing fake clock of the sandbox (CloudWatch
+	// timestamps, alarm evaluation, deregistration delays) and of every
+	// provider process the test starts; it begins at testClockStart.
+	Clock     *clock.Fake
+	Clients   *awsclient.Clients
+	Factories map[string]func() (tfprotov6.ProviderServer, error)
+}
+
+// testEnvOption adjusts newTestSandbox.
+type testEnvOption func(*testEnvConfig)
+
+type testEnvConfig struct {
+	deps Deps
+	// wrapClock, when set, wraps the provider's clock (the sandbox keeps the
+	// plain fake), e.g. to let simulated traffic flow as time passes.
+	wrapClock func(env *testEnv, c clock.Clock) clock.Clock
+	// extra provider factories (e.g. the fake aws provider), given the env.
+	extra map[string]func(env *testEnv) func() (tfprotov6.ProviderServer, error)
+}
+
+// withHTTPTimeout bounds each AWS HTTP attempt of the provider.
+func withHTTPTimeout(d time.Duration) testEnvOption {
+	return func(c *testEnvConfig) { c.deps.HTTPTimeout = d }
+}
+
+// newTestSandbox starts a sandbox for this test only (closed at cleanup) and
+// returns provider factories wired to it through Deps.Endpoint. It skips the
+// test without TF_ACC.
+func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
+	t.Helper()
+	skipUnlessAcc(t)
+	var cfg testEnvConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	fake := clock.NewAutoFake(testClockStart)
+	srv, err := sandbox.Start(sandbox.Options{Now: fake.Now})
+	if err != nil {
+		t.Fatalf("starting the sandbox: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	clients, err := awsclient.New(context.Background(), awsclient.Config{Region: "us-east-1", Endpoints: awsclient.Endpoints{
+		ELBv2: srv.URL(), CloudWatch: srv.URL(), STS: srv.URL(), Route53: srv.URL(),
+	}})
+	if err != nil {
+		t.Fatalf("building test clients: %v", err)
+	}
+	env := &testEnv{Sandbox: srv, Clock: fake, Clients: clients}
+	deps := cfg.deps
+	deps.Endpoint = srv.URL()
+	var provClock clock.Clock = fake
+	if cfg.wrapClock != nil {
+		provClock = cfg.wrapClock(env, fake)
+	}
+	deps.Clock = provClock
+	env.Factories = map[string]func() (tfprotov6.ProviderServer, error){
+		"bluegreen": func() (tfprotov6.ProviderServer, error) {
+			return providerserver.NewProtocol6WithError(NewTestProvider("test", deps)())()
+		},
+	}
+	for name, f := range cfg.extra {
+		env.Factories[name] = f(env)
+	}
+	return env
+}
+
+// weights reads the real blue and green weights of a listener's default
+// forward from the sandbox.
+func (e *testEnv) weights(a testALB) (blue, green int32, err error) {
+	l, ok := e.Sandbox.ELBv2().Listener(a.ListenerARN)
+	if !ok {
+		return 0, 0, fmt.Errorf("listener %s not found", a.ListenerARN)
+	}
+	for _, act := range l.DefaultActions {
+		for _, tg := range act.TargetGroups {
+			switch tg.TargetGroupARN {
+			case a.BlueARN:
+				blue = tg.Weight
+			case a.GreenARN:
+				green = tg.Weight
+			}
+		}
+	}
+	return blue, green, nil
 }
 
 // expectPriorState checks a top-level attribute of a resource in the state
@@ -208,4 +316,29 @@ func (c priorStateCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 		return
 	}
 	resp.Error = fmt.Errorf("%s not in prior state", c.address)
+}
+
+// TestRegionValidator runs without TF_ACC: the provider's region attribute
+// accepts a real region of every AWS partition and rejects what no
+// partition accepts, with a diagnostic on the attribute.
+func TestRegionValidator(t *testing.T) {
+	for _, region := range []string{"us-east-1", "eu-central-2", "ap-southeast-7", "mx-central-1", "cn-northwest-1",
+		"us-gov-west-1", "eusc-de-east-1", "us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1"} {
+		resp := &validator.StringResponse{}
+		regionValidator{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("region"), ConfigValue: types.StringValue(region),
+		}, resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("region %q rejected: %v", region, resp.Diagnostics)
+		}
+	}
+	for _, region := range []string{"eu-west", "EU-WEST-1", "eusc-fr-east-1", "moon-base-1", "us-east-1a"} {
+		resp := &validator.StringResponse{}
+		regionValidator{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("region"), ConfigValue: types.StringValue(region),
+		}, resp)
+		if !resp.Diagnostics.HasError() {
+			t.Errorf("region %q accepted", region)
+		}
+	}
 }

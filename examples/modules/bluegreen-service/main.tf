@@ -13,8 +13,31 @@
 #     targets      = { blue = ["10.0.1.10", "10.0.2.10"], green = ["10.0.1.20", "10.0.2.20"] }
 #   }
 #
-# The listener must already forward to the pair's blue group
-# (<name>-blue), e.g. an aws_lb_listener with lifecycle { ignore_changes = [default_action] }.
+# The listener follows the recommended shape (guide "Handing a listener to
+# bluegreen"): a forward to both of the pair's groups, <name>-blue at weight
+# 100 and <name>-green at weight 0, with
+# lifecycle { ignore_changes = [default_action] }.
+#
+# Bootstrapping: the module reads the live color from that listener, and the
+# listener forwards to the module's own target groups, so the listener and
+# the groups must exist before the module's first apply, and the listener
+# must not reference the module's outputs (that would be a dependency
+# cycle). Create the <name>-blue/<name>-green groups and the listener once
+# (in another configuration, or with the listener looking the groups up by
+# name with data "aws_lb_target_group"), then adopt the groups with an import
+# block in the root module:
+#
+#   import {
+#     to = module.payments.bluegreen_environment_pair.this
+#     id = "payments"
+#   }
+#
+# To remove the service, point the listener elsewhere first (AWS refuses to
+# delete groups a listener forwards to), then `terraform destroy
+# -refresh=false` (the live-color read fails on a listener that no longer
+# forwards to the pair). From an empty state in one apply, use the flagship's
+# module instead (examples/blue-green-alb/bluegreen), which takes the color
+# as an input. TestAccExamples applies this module exactly as described here.
 
 terraform {
   required_providers {
