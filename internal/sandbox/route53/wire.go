@@ -425,9 +425,34 @@ type xmlRecordSet struct {
 	GeoProximity     *struct{}       `xml:"GeoProximityLocation"`
 	TrafficPolicy    *string         `xml:"TrafficPolicyInstanceId"`
 	TTL              *string         `xml:"TTL"`
-	ResourceRecords  *[]string       `xml:"ResourceRecords>ResourceRecord>Value"`
+	ResourceRecords  *xmlRecords     `xml:"ResourceRecords"`
 	AliasTarget      *xmlAliasTarget `xml:"AliasTarget"`
 	HealthCheckID    string          `xml:"HealthCheckId,omitempty"`
+}
+
+// xmlRecords is <ResourceRecords>; a pointer to it tells "absent" from "empty".
+type xmlRecords struct {
+	Records []struct {
+		Value string `xml:"Value"`
+	} `xml:"ResourceRecord"`
+}
+
+func (x *xmlRecords) values() []string {
+	out := make([]string, 0, len(x.Records))
+	for _, r := range x.Records {
+		out = append(out, r.Value)
+	}
+	return out
+}
+
+func newXMLRecords(values []string) *xmlRecords {
+	x := &xmlRecords{}
+	for _, v := range values {
+		x.Records = append(x.Records, struct {
+			Value string `xml:"Value"`
+		}{v})
+	}
+	return x
 }
 
 type xmlAliasTarget struct {
@@ -460,7 +485,7 @@ func (x *xmlRecordSet) toModel() (RecordChange, *awserr.Error) {
 		}
 	}
 	if x.ResourceRecords != nil {
-		r.Records = append([]string(nil), (*x.ResourceRecords)...)
+		r.Records = x.ResourceRecords.values()
 	}
 	if a := x.AliasTarget; a != nil {
 		r.Alias = &AliasTarget{HostedZoneID: a.HostedZoneID, DNSName: a.DNSName, EvaluateTargetHealth: a.EvaluateTargetHealth}
@@ -492,8 +517,7 @@ func toXMLRecord(r *RecordSet) xmlRecordSet {
 		x.AliasTarget = &xmlAliasTarget{HostedZoneID: r.Alias.HostedZoneID, DNSName: wireName(canonicalName(r.Alias.DNSName)),
 			EvaluateTargetHealth: r.Alias.EvaluateTargetHealth}
 	} else {
-		recs := append([]string(nil), r.Records...)
-		x.ResourceRecords = &recs
+		x.ResourceRecords = newXMLRecords(r.Records)
 	}
 	return x
 }
@@ -585,7 +609,7 @@ func FlattenParams(r Request) map[string]string {
 			out[p+"AliasTarget.HostedZoneId"] = a.HostedZoneID
 		}
 		if c.RRSet.ResourceRecords != nil {
-			for j, v := range *c.RRSet.ResourceRecords {
+			for j, v := range c.RRSet.ResourceRecords.values() {
 				out[fmt.Sprintf("%sResourceRecords.%d", p, j+1)] = v
 			}
 		}
