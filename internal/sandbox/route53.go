@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -169,6 +170,11 @@ func (s *Server) registerRoute53Admin(m *http.ServeMux) {
 			return
 		}
 		if err := s.SetRoute53HealthCheckStatus(req.HealthCheckID, *req.Healthy, req.Reason); err != nil {
+			var ae *awserr.Error
+			if errors.As(err, &ae) && strings.HasPrefix(ae.Code, "NoSuch") { // Route 53's not-found codes
+				writeJSON(w, http.StatusNotFound, map[string]string{"error": ae.Message, "code": ae.Code})
+				return
+			}
 			writeServiceError(w, err)
 			return
 		}

@@ -6,8 +6,11 @@ package route53_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -495,4 +498,49 @@ func render(recs []types.ResourceRecordSet) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+func TestAdmin_route53Endpoints(t *testing.T) {
+	ctx := context.Background()
+	s := startSandbox(t, sandbox.Options{Route53: sandbox.Route53Options{DNSAddr: "127.0.0.1:0", ChangeDelay: 5 * time.Second}})
+	c := client(t, s)
+	hc, err := c.CreateHealthCheck(ctx, &r53.CreateHealthCheckInput{CallerReference: aws.String("admin"),
+		HealthCheckConfig: &types.HealthCheckConfig{Type: types.HealthCheckTypeTcp, IPAddress: aws.String("192.0.2.9"), Port: aws.Int32(443)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(body string) (int, string) {
+		resp, err := http.Post(s.URL()+"/_sandbox/route53/health-check-status", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := post(`{"healthCheckId":"` + *hc.HealthCheck.Id + `","healthy":false,"reason":"Failure: Connection timed out"}`); code != 200 {
+		t.Fatalf("admin: %d %s", code, body)
+	}
+	st, err := c.GetHealthCheckStatus(ctx, &r53.GetHealthCheckStatusInput{HealthCheckId: hc.HealthCheck.Id})
+	if err != nil || *st.HealthCheckObservations[0].StatusReport.Status != "Failure: Connection timed out" {
+		t.Fatalf("status after the admin call: %v %+v", err, st)
+	}
+	if code, body := post(`{"healthCheckId":"nope","healthy":true}`); code != 404 || !strings.Contains(body, "NoSuchHealthCheck") {
+		t.Fatalf("unknown health check: %d %s", code, body)
+	}
+	if code, _ := post(`{"healthCheckId":"x"}`); code != 400 {
+		t.Fatalf("missing healthy: %d", code)
+	}
+	resp, err := http.Get(s.URL() + "/_sandbox/route53/dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var info struct {
+		Addr        string `json:"addr"`
+		ChangeDelay string `json:"changeDelay"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil || info.Addr != s.DNSAddr() || info.ChangeDelay != "5s" {
+		t.Fatalf("GET /_sandbox/route53/dns: %v %+v", err, info)
+	}
 }
