@@ -43,6 +43,10 @@ type Options struct {
 	Percents []int
 	// Samples is the number of resolutions per canary step.
 	Samples int
+	// PollInterval is the router's GetChange cadence; default the router's
+	// own (traffic/route53.DefaultPollInterval), so that the calls per step
+	// are what the provider makes.
+	PollInterval time.Duration
 }
 
 // Flip is one timed all-at-once flip.
@@ -115,7 +119,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	poll := 100 * time.Millisecond
+	poll := o.PollInterval
+	if poll <= 0 {
+		poll = tr53.DefaultPollInterval
+	}
 	router, err := tr53.New(api, tr53.Config{ZoneID: zone, Name: name, BlueSetIdentifier: "blue", GreenSetIdentifier: "green", PollInterval: poll})
 	if err != nil {
 		return Report{}, err

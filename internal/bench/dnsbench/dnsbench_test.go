@@ -14,7 +14,7 @@ func TestRun(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
-	rep, err := Run(context.Background(), Options{ChangeDelay: 300 * time.Millisecond, Flips: 2, Window: 50, Samples: 1000, Percents: []int{10, 50}})
+	rep, err := Run(context.Background(), Options{ChangeDelay: 300 * time.Millisecond, Flips: 2, Window: 50, Samples: 1000, Percents: []int{10, 50}, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

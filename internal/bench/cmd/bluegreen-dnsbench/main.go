@@ -22,6 +22,7 @@ func main() {
 	flips := flag.Int("flips", 5, "all-at-once flips to time")
 	window := flag.Int("window", 200, "consecutive answers that must be ≥ 99% new")
 	samples := flag.Int("samples", 2000, "resolutions per canary step")
+	poll := flag.Duration("poll", 0, "GetChange poll interval (0: the router's default, 5s)")
 	percents := flag.String("percents", "1,10,25,50", "canary steps (percent to green)")
 	flag.Parse()
 	var ps []int
@@ -35,7 +36,7 @@ func main() {
 	}
 	os.Setenv("AWS_ACCESS_KEY_ID", "test")
 	os.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	rep, err := dnsbench.Run(context.Background(), dnsbench.Options{ChangeDelay: *delay, Flips: *flips, Window: *window, Samples: *samples, Percents: ps})
+	rep, err := dnsbench.Run(context.Background(), dnsbench.Options{ChangeDelay: *delay, Flips: *flips, Window: *window, Samples: *samples, Percents: ps, PollInterval: *poll})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bluegreen-dnsbench:", err)
 		os.Exit(1)
