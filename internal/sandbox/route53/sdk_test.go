@@ -481,6 +481,18 @@ func TestSDK_faultsAndCallLog(t *testing.T) {
 	if n := len(s.Calls(sandbox.CallFilter{Service: "route53", Operation: "CreateHostedZone"})); n != 1 {
 		t.Fatalf("CreateHostedZone calls: %d", n)
 	}
+
+	// Rate limits apply to Route 53 like to the other services.
+	if err := s.SetRateLimit("route53", "GetChange", 0.001, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetChange(ctx, &r53.GetChangeInput{Id: out.ChangeInfo.Id}); err != nil {
+		t.Fatalf("first GetChange within the burst: %v", err)
+	}
+	_, err = c.GetChange(ctx, &r53.GetChangeInput{Id: out.ChangeInfo.Id})
+	if ae := apiError(t, err); ae.ErrorCode() != "Throttling" {
+		t.Fatalf("GetChange beyond the rate limit: %v", err)
+	}
 }
 
 // render prints record sets by value, for comparisons.
