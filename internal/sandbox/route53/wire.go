@@ -537,12 +537,7 @@ type xmlHealthCheckConfig struct {
 	EnableSNI                *bool  `xml:"EnableSNI"`
 }
 
-func (x *xmlHealthCheckConfig) toModel() HealthCheckConfig {
-	return HealthCheckConfig{IPAddress: x.IPAddress, Port: x.Port, Type: x.Type, ResourcePath: x.ResourcePath,
-		FullyQualifiedDomainName: x.FullyQualifiedDomainName, SearchString: x.SearchString,
-		RequestInterval: x.RequestInterval, FailureThreshold: x.FailureThreshold, MeasureLatency: x.MeasureLatency,
-		Inverted: x.Inverted, Disabled: x.Disabled, EnableSNI: x.EnableSNI}
-}
+func (x *xmlHealthCheckConfig) toModel() HealthCheckConfig { return HealthCheckConfig(*x) }
 
 type xmlHealthCheck struct {
 	ID                 string               `xml:"Id"`
@@ -552,12 +547,8 @@ type xmlHealthCheck struct {
 }
 
 func toXMLHealthCheck(h HealthCheck) xmlHealthCheck {
-	c := h.Config
 	return xmlHealthCheck{ID: h.ID, CallerReference: h.CallerReference, HealthCheckVersion: h.Version,
-		HealthCheckConfig: xmlHealthCheckConfig{IPAddress: c.IPAddress, Port: c.Port, Type: c.Type,
-			ResourcePath: c.ResourcePath, FullyQualifiedDomainName: c.FullyQualifiedDomainName,
-			SearchString: c.SearchString, RequestInterval: c.RequestInterval, FailureThreshold: c.FailureThreshold,
-			MeasureLatency: c.MeasureLatency, Inverted: c.Inverted, Disabled: c.Disabled, EnableSNI: c.EnableSNI}}
+		HealthCheckConfig: xmlHealthCheckConfig(h.Config)}
 }
 
 // FlattenParams renders a request's parameters for the call log: path

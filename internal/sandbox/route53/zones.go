@@ -3,7 +3,6 @@ package route53
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,8 +26,6 @@ func (z *zone) view() HostedZone {
 		PrivateZone: z.private, ResourceRecordSetCount: int64(len(z.records)),
 		NameServers: append([]string(nil), z.nameServers...)}
 }
-
-var labelPattern = regexp.MustCompile(`^[a-z0-9_*]([a-z0-9_-]*[a-z0-9_])?$|^\*$`)
 
 // validDomainName checks the name rules Route 53 applies to zone and record
 // names: at most 255 bytes, labels of 1–63 bytes.
