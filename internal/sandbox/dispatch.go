@@ -19,6 +19,7 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/awserr"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/route53"
 )
 
 // Service names used by faults, rate limits and the call log.
@@ -45,6 +46,7 @@ type wireProtocol int
 const (
 	protoQuery wireProtocol = iota
 	protoCBOR
+	protoRESTXML // Route 53 (route53.go)
 )
 
 // apiCall is one routed AWS API request.
@@ -55,6 +57,7 @@ type apiCall struct {
 	query     url.Values // awsQuery parameters (without Action and Version)
 	body      []byte     // raw CBOR body
 	requestID string
+	rest      *route53Request // protoRESTXML only
 }
 
 // ServeHTTP routes a request to the admin API, an awsQuery service (ELBv2,
@@ -97,6 +100,9 @@ type routeError struct {
 }
 
 func route(r *http.Request, body []byte, requestID string) (*apiCall, *routeError) {
+	if strings.HasPrefix(r.URL.Path, "/2013-04-01/") { // Route 53 REST-XML
+		return routeRoute53(r, body, requestID)
+	}
 	// Smithy RPC v2: POST /service/{ServiceName}/operation/{OperationName}
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/service/"); ok {
 		svc, op, ok := strings.Cut(rest, "/operation/")
@@ -208,6 +214,8 @@ func canonicalService(name string) string {
 		return ServiceCloudWatch
 	case "sts":
 		return ServiceSTS
+	case "route53", "route 53":
+		return ServiceRoute53
 	}
 	return ""
 }
@@ -296,7 +304,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, call *apiCall) {
 	default:
 		resp.Header().Set("Content-Type", "text/xml")
 	}
-	resp.WriteHeader(http.StatusOK)
+	resp.WriteHeader(call.restResponse(resp.Header()))
 	_, _ = resp.Write(body)
 	finish()
 }
@@ -319,6 +327,8 @@ func (s *Server) serve(call *apiCall) (body []byte, aerr *awserr.Error) {
 		return s.serveSTS(call.operation, call.query, call.requestID)
 	case ServiceCloudWatch:
 		return s.cloudwatch.ServeCBOR(call.operation, call.body)
+	case ServiceRoute53:
+		return s.serveRoute53(call)
 	}
 	return nil, awserr.Sender(http.StatusBadRequest, "InvalidAction", "unknown service %q", call.service)
 }
@@ -354,6 +364,8 @@ func xmlnsFor(service string) string {
 		return elbv2XMLNS
 	case ServiceSTS:
 		return stsXMLNS
+	case ServiceRoute53:
+		return route53.XMLNS
 	}
 	return ""
 }
@@ -427,6 +439,8 @@ func (c *apiCall) params() map[string]string {
 				out[k] = v[0]
 			}
 		}
+	case protoRESTXML:
+		return route53.FlattenParams(c.rest.req)
 	case protoCBOR:
 		if len(c.body) == 0 {
 			return out

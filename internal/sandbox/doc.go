@@ -11,7 +11,11 @@
 //     of aws-sdk-go-v2's CloudWatch client: POST
 //     /service/GraniteServiceVersion20100801/operation/<Operation> with
 //     "Smithy-Protocol: rpc-v2-cbor". CloudWatch's older awsQuery and JSON 1.0
-//     protocols are not served.
+//     protocols are not served;
+//   - Route 53 (package route53) over REST-XML: every path under /2013-04-01/
+//     (hosted zones, weighted record sets, PENDING→INSYNC changes, health
+//     checks), plus, with Options.Route53.DNSAddr, an authoritative DNS
+//     server answering the zones (route53.go; see package route53).
 //
 // awsQuery requests are routed by Version, or, when Version is missing, by
 // the service in the SigV4 credential scope (elasticloadbalancing, sts).

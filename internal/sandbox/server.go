@@ -63,6 +63,9 @@ type Options struct {
 	// DataPlaneIdleTimeout bounds how long the data plane waits for a target's
 	// response headers before answering 504 (ALB's idle timeout). 0 means 60 s.
 	DataPlaneIdleTimeout time.Duration
+
+	// Route53 configures Route 53 and its DNS server (route53.go).
+	Route53 Route53Options
 }
 
 // Server is a running sandbox: one HTTP listener serving ELBv2 and STS
@@ -76,6 +79,7 @@ type Server struct {
 
 	elbv2      *elbv2.Service
 	cloudwatch *cloudwatch.Service
+	r53        r53
 
 	admin *http.ServeMux
 
@@ -134,7 +138,12 @@ func Start(o Options) (*Server, error) {
 	}
 	s.limits.now = o.Now
 	s.calls.max = defaultMaxCalls
+	if err := s.startRoute53(); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
 	s.admin = s.adminMux()
+	s.registerRoute53Admin(s.admin)
 	s.registerDataPlaneAdmin(s.admin)
 	if o.DataPlane {
 		s.dp = startDataPlane(s)
@@ -175,6 +184,7 @@ func (s *Server) Close() error {
 		if s.dp != nil {
 			s.dp.close()
 		}
+		s.closeRoute53()
 		s.cancelBase()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -35,6 +35,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	dataPlane := fs.Bool("data-plane", false, "serve real HTTP on every ALB listener (see -listener-port-base) and health-check real targets")
 	portBase := fs.Int("listener-port-base", 0, "with -data-plane: serve a listener on port P at 127.0.0.1:(base+P); 0 picks free ports")
 	timeScale := fs.Float64("health-check-time-scale", 1, "with -data-plane: multiply health check intervals and timeouts (0.1 = ten times faster)")
+	dnsAddr := fs.String("dns-addr", "", "serve the Route 53 hosted zones as an authoritative DNS server (UDP+TCP) on this address, e.g. 127.0.0.1:5353")
+	changeDelay := fs.Duration("route53-change-delay", 0, "how long a Route 53 change stays PENDING before INSYNC (0: AWS's 60s; negative: at once)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +45,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 
 	opts := sandbox.Options{Addr: *addr, Region: *region, AccountID: *account, AllowNonLoopback: *allowNonLoopback,
-		DataPlane: *dataPlane, ListenerPortBase: *portBase, HealthCheckTimeScale: *timeScale}
+		DataPlane: *dataPlane, ListenerPortBase: *portBase, HealthCheckTimeScale: *timeScale,
+		Route53: sandbox.Route53Options{DNSAddr: *dnsAddr, ChangeDelay: *changeDelay}}
 	if !*quiet {
 		opts.Logger = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
 	}
@@ -62,6 +65,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "export AWS_ACCESS_KEY_ID=test\n")
 	fmt.Fprintf(stdout, "export AWS_SECRET_ACCESS_KEY=test\n")
 	fmt.Fprintf(stdout, "export AWS_REGION=%s\n", *region)
+	if a := srv.DNSAddr(); a != "" {
+		fmt.Fprintf(stdout, "# Route 53 zones answer DNS on %s (dig @127.0.0.1 -p PORT name)\n", a)
+	}
 
 	<-ctx.Done()
 	stop()
