@@ -104,7 +104,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	api := clients.Route53
+	api := clients.Route53()
 	z, err := api.CreateHostedZone(ctx, &r53.CreateHostedZoneInput{Name: aws.String("bench.example"), CallerReference: aws.String("dnsbench")})
 	if err != nil {
 		return Report{}, err

@@ -40,7 +40,7 @@ func newClient(t *testing.T, endpoint string) *r53.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.Route53
+	return c.Route53()
 }
 
 // env is a sandbox with a zone holding blue (weight 100, alias to the blue
