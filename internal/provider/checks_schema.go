@@ -397,6 +397,9 @@ func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, 
 // expandChecks builds the checks of a checks block against target.
 func expandChecks(ctx context.Context, d *providerData, c *checksModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) []rollout.Check {
 	var out []rollout.Check
+	if (c.TargetHealth != nil || c.Metrics != nil || !c.AlarmNames.IsNull()) && !d.needAWS("The "+at.String()+" target_health, metrics and alarm_names checks", diags) {
+		return nil
+	}
 	if th := c.TargetHealth; th != nil {
 		tg := target.TargetGroupARN
 		if !th.TargetGroupARN.IsNull() {

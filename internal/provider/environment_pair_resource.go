@@ -344,7 +344,7 @@ func durationOr(v types.String, def time.Duration) time.Duration {
 }
 
 func (r *environmentPairResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+	r.data = configuredAWSData(req.ProviderData, "bluegreen_environment_pair", &resp.Diagnostics)
 }
 
 func (r *environmentPairResource) expand(ctx context.Context, m environmentPairModel, diags *diag.Diagnostics) envpair.Spec {

@@ -117,7 +117,7 @@ func (d *listenerStateDataSource) ValidateConfig(ctx context.Context, req dataso
 }
 
 func (d *listenerStateDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
+	d.data = configuredAWSData(req.ProviderData, "data.bluegreen_listener_state", &resp.Diagnostics)
 }
 
 func (d *listenerStateDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -221,7 +221,7 @@ func (r *listenerSwitchResource) ConfigValidators(context.Context) []resource.Co
 }
 
 func (r *listenerSwitchResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+	r.data = configuredAWSData(req.ProviderData, "bluegreen_listener_switch", &resp.Diagnostics)
 }
 
 // strategy expands the strategy block (nil → all at once).

@@ -220,14 +220,16 @@ func (p *bluegreenProvider) Configure(ctx context.Context, req provider.Configur
 
 	data, err := newProviderData(ctx, ac, defaultTags, p.deps)
 	if err != nil {
-		resp.Diagnostics.AddError("Error configuring the AWS clients",
-			fmt.Sprintf("The provider could not build its AWS clients: %s.\n\n"+
-				"Check region, profile and assume_role, and that credentials are available through the "+
-				"AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, "+
-				"web identity, instance role).", err))
+		resp.Diagnostics.AddError("Error configuring the provider", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": data.Clients.Region})
+	if data.Clients != nil {
+		tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": data.Clients.Region})
+	} else {
+		// Not an error here: only resources that call AWS need it, and
+		// they say so (needAWS).
+		tflog.Info(ctx, "AWS clients not configured", map[string]any{"reason": data.awsErr.Error()})
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

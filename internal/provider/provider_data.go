@@ -16,9 +16,37 @@ import (
 // providerData is what Configure hands to every resource and data source:
 // one client set per provider instance.
 type providerData struct {
+	// Clients is nil when no AWS configuration could be loaded (no region,
+	// say): AWS is needed only by what uses it, so a configuration with only
+	// an HAProxy, Nginx or Kubernetes switch never needs a region. awsErr
+	// says why.
 	Clients     *awsclient.Clients
+	awsErr      error
 	DefaultTags map[string]string
 	deps        Deps
+}
+
+// needAWS reports, as a diagnostic naming what needs it, when AWS is not
+// configured.
+func (d *providerData) needAWS(what string, diags *diag.Diagnostics) bool {
+	if d == nil || d.Clients != nil {
+		return true
+	}
+	diags.AddError("AWS is not configured",
+		fmt.Sprintf("%s calls AWS, but the provider could not build its AWS clients: %s.\n\n"+
+			"Check region, profile and assume_role, and that credentials are available through the "+
+			"AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, "+
+			"web identity, instance role).", what, d.awsErr))
+	return false
+}
+
+// configuredAWSData is configuredData for resources that always call AWS.
+func configuredAWSData(raw any, what string, diags *diag.Diagnostics) *providerData {
+	d := configuredData(raw, diags)
+	if d != nil && !d.needAWS(what, diags) {
+		return nil
+	}
+	return d
 }
 
 // Deps lets tests replace parts of the provider's environment (for example a
@@ -54,10 +82,10 @@ func newProviderData(ctx context.Context, c awsclient.Config, defaultTags map[st
 		}
 	}
 	clients, err := awsclient.New(ctx, c)
+	d := &providerData{Clients: clients, awsErr: err, DefaultTags: defaultTags}
 	if err != nil {
-		return nil, err
+		d.Clients = nil
 	}
-	d := &providerData{Clients: clients, DefaultTags: defaultTags}
 	if deps != nil {
 		d.deps = *deps
 	}
