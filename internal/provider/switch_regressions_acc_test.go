@@ -347,7 +347,7 @@ func TestAccSwitchRegression_arnValidation(t *testing.T) {
 	cases := []struct{ name, blue, green, err string }{
 		{"bogus partition", tg("aws-moon", "us-east-1", "a", "0123456789abcdef"), tg("aws", "us-east-1", "b", "0123456789abcdef"), `unknown partition`},
 		{"region of another partition", tg("aws", "cn-north-1", "a", "0123456789abcdef"), tg("aws", "us-east-1", "b", "0123456789abcdef"), `not a region of partition`},
-		{"upper-case ID", tg("aws", "us-east-1", "a", "0123456789ABCDEF"), tg("aws", "us-east-1", "b", "0123456789abcdef"), `(?s)Invalid blue target group arn.*not an ELB\s+ID`},
+		{"upper-case ID", tg("aws", "us-east-1", "a", "0123456789ABCDEF"), tg("aws", "us-east-1", "b", "0123456789abcdef"), `(?s)Invalid blue target group arn.*not\s+an\s+ELB\s+ID`},
 		{"same group in another case", tg("aws", "us-east-1", "web-blue", "0123456789abcdef"), tg("aws", "us-east-1", "WEB-BLUE", "0123456789abcdef"), `Same target group`},
 	}
 	for _, tc := range cases {
