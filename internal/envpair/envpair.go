@@ -498,7 +498,10 @@ func Delete(ctx context.Context, api API, id, pairName string, arns ARNs) error 
 			name := GroupName(pairName, color)
 			if apiCode(err) == "ResourceInUse" {
 				// Taken into use between the check and the delete.
-				users, _ := usersOf(ctx, api, arn, nil)
+				var users []User
+				if tg, derr := describeARN(ctx, api, arn); derr == nil {
+					users, _ = usersOf(ctx, api, arn, tg.LoadBalancerArns)
+				}
 				return &InUseError{Groups: map[string][]User{name: users}, ARNs: map[string]string{name: arn}, Err: err}
 			}
 			return fmt.Errorf("deleting target group %s: %w", name, err)
@@ -508,8 +511,7 @@ func Delete(ctx context.Context, api API, id, pairName string, arns ARNs) error 
 }
 
 // usersOf lists the listeners (default action) and rules of the given load
-// balancers (all listeners of them when lbs is nil: none are searched) that
-// forward to arn.
+// balancers that forward to arn.
 func usersOf(ctx context.Context, api API, arn string, lbs []string) ([]User, error) {
 	var out []User
 	for _, lb := range lbs {
