@@ -247,12 +247,19 @@ resource "bluegreen_environment_pair" "second" {
 }
 
 // TestAccEnvironmentPair_destroyInUseDeletesNeither: a listener forwards to
-// <name>-blue only; changing port (a replacement) must fail before deleting
-// either color, naming the listener. Before the fix, green was deleted, the
-// next plan dropped the pair while blue served, and the apply after failed
-// with DuplicateTargetGroupName (issue 17).
+// one color only (blue, as in issue 17, then green); changing port (a
+// replacement) must fail before deleting either color, naming the listener.
+// Before the fix, the other color was deleted, the next plan dropped the
+// pair while the used color served, and the apply after failed with
+// DuplicateTargetGroupName (issue 17).
 func TestAccEnvironmentPair_destroyInUseDeletesNeither(t *testing.T) {
 	testAccPreCheck(t)
+	for i, used := range envpair.Colors {
+		t.Run(used, func(t *testing.T) { testDestroyInUse(t, "inuse"+used[:1], i) })
+	}
+}
+
+func testDestroyInUse(t *testing.T, name string, usedIdx int) {
 	ctx := context.Background()
 	api := sandboxELBv2()
 	var listenerARN string
@@ -261,16 +268,16 @@ func TestAccEnvironmentPair_destroyInUseDeletesNeither(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: pairCfg("inuse", ""),
+				Config: pairCfg(name, ""),
 				Check: func(s *terraform.State) error {
 					a := s.RootModule().Resources[pairRes].Primary.Attributes
 					arns = []string{a["blue.target_group_arn"], a["green.target_group_arn"]}
-					lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String("inuse-lb"), Subnets: []string{"subnet-0a000001", "subnet-0b000002"}})
+					lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(name + "-lb"), Subnets: []string{"subnet-0a000001", "subnet-0b000002"}})
 					if err != nil {
 						return err
 					}
 					l, err := api.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn, Port: aws.Int32(8081), Protocol: "HTTP",
-						DefaultActions: []elbv2types.Action{{Type: "forward", TargetGroupArn: aws.String(arns[0])}}})
+						DefaultActions: []elbv2types.Action{{Type: "forward", TargetGroupArn: aws.String(arns[usedIdx])}}})
 					if err != nil {
 						return err
 					}
@@ -280,8 +287,8 @@ func TestAccEnvironmentPair_destroyInUseDeletesNeither(t *testing.T) {
 				},
 			},
 			{
-				Config:      strings.Replace(pairCfg("inuse", ""), "port   = 8080", "port   = 8090", 1),
-				ExpectError: regexp.MustCompile(`(?s)inuse-blue\s.*is\s+used\s+by\s+listener\s+arn:.*Neither\s+group\s+was\s+deleted`),
+				Config:      strings.Replace(pairCfg(name, ""), "port   = 8080", "port   = 8090", 1),
+				ExpectError: regexp.MustCompile(`(?s)`+name+`-`+envpair.Colors[usedIdx]+`\s.*is\s+used\s+by\s+listener\s+arn:.*Neither\s+group\s+was\s+deleted`),
 			},
 			{
 				// Both colors still exist and are still in state: the plan
@@ -296,7 +303,7 @@ func TestAccEnvironmentPair_destroyInUseDeletesNeither(t *testing.T) {
 						t.Errorf("%d DeleteTargetGroup calls were made while blue was in use", n)
 					}
 				},
-				Config:             strings.Replace(pairCfg("inuse", ""), "port   = 8080", "port   = 8090", 1),
+				Config:             strings.Replace(pairCfg(name, ""), "port   = 8080", "port   = 8090", 1),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
@@ -307,7 +314,7 @@ func TestAccEnvironmentPair_destroyInUseDeletesNeither(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: strings.Replace(pairCfg("inuse", ""), "port   = 8080", "port   = 8090", 1),
+				Config: strings.Replace(pairCfg(name, ""), "port   = 8080", "port   = 8090", 1),
 			},
 		},
 	})
