@@ -177,7 +177,9 @@ func TestAccEnvironmentPair_noSilentAdoption(t *testing.T) {
 		}
 		arn := aws.ToString(out.TargetGroups[0].TargetGroupArn)
 		foreign = append(foreign, arn)
-		t.Cleanup(func() { _, _ = api.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)}) })
+		t.Cleanup(func() {
+			_, _ = api.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)})
+		})
 		if _, err := api.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: aws.String(arn),
 			Targets: []elbv2types.TargetDescription{{Id: aws.String("10.9.9.9")}}}); err != nil {
 			t.Fatal(err)
@@ -288,7 +290,7 @@ func testDestroyInUse(t *testing.T, name string, usedIdx int) {
 			},
 			{
 				Config:      strings.Replace(pairCfg(name, ""), "port   = 8080", "port   = 8090", 1),
-				ExpectError: regexp.MustCompile(`(?s)`+name+`-`+envpair.Colors[usedIdx]+`\s.*is\s+used\s+by\s+listener\s+arn:.*Neither\s+group\s+was\s+deleted`),
+				ExpectError: regexp.MustCompile(`(?s)` + name + `-` + envpair.Colors[usedIdx] + `\s.*is\s+used\s+by\s+listener\s+arn:.*Neither\s+group\s+was\s+deleted`),
 			},
 			{
 				// Both colors still exist and are still in state: the plan
