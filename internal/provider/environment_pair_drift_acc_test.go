@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,9 +55,11 @@ func viewGroup(t *testing.T, arn string) colorView {
 	}
 	for _, a := range at.Attributes {
 		if aws.ToString(a.Key) == "deregistration_delay.timeout_seconds" {
-			var n int32
-			fmt.Sscan(aws.ToString(a.Value), &n)
-			v.Dereg = n
+			n, err := strconv.Atoi(aws.ToString(a.Value))
+			if err != nil {
+				t.Fatalf("deregistration delay %q: %v", aws.ToString(a.Value), err)
+			}
+			v.Dereg = int32(n)
 		}
 	}
 	tg, err := api.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{arn}})

@@ -396,7 +396,6 @@ type rndWorld struct {
 	dsBlue   string
 	dsGreen  string
 	dsOther  string
-	lastErr  bool
 }
 
 func (w *rndWorld) addForeign(name, why string) string {
@@ -654,7 +653,6 @@ func TestAccPairRandomized(t *testing.T) {
 	var collided string        // a foreign group that took a color's name
 	steps := make([]resource.TestStep, 0, len(plan))
 	for i, s := range plan {
-		s := s
 		step := resource.TestStep{Config: s.config(srv.URL+"/health", w.listener)}
 		step.PreConfig = func() {
 			t.Logf("step %d: shape %q, oob %v, fault %q, intruder %v, collision %q, expect error %v",
