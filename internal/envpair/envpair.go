@@ -494,7 +494,7 @@ func Delete(ctx context.Context, api API, id, pairName string, arns ARNs) error 
 		if arn == "" {
 			continue
 		}
-		if _, err := api.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)}); err != nil {
+		if err := deleteReleased(ctx, api, arn); err != nil {
 			name := GroupName(pairName, color)
 			if apiCode(err) == "ResourceInUse" {
 				// Taken into use between the check and the delete.
@@ -508,6 +508,48 @@ func Delete(ctx context.Context, api API, id, pairName string, arns ARNs) error 
 		}
 	}
 	return nil
+}
+
+// ReleaseWait bounds how long Delete retries a group AWS still reports in
+// use (ResourceInUse) though no listener or rule forwards to it any more:
+// AWS releases a group a moment after the listener or rule that used it
+// changed (eventual consistency).
+var ReleaseWait = 60 * time.Second
+
+// sleep waits d or until ctx ends (a variable so tests need not wait).
+var sleep = func(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// deleteReleased deletes a group that was checked to be unused, retrying
+// ResourceInUse while AWS still reports no load balancer for it (the
+// release has not propagated yet), for up to ReleaseWait. A group that has
+// really been taken into use again (a load balancer is reported) is not
+// retried.
+func deleteReleased(ctx context.Context, api API, arn string) error {
+	wait, waited := time.Second, time.Duration(0)
+	for {
+		_, err := api.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)})
+		if err == nil || apiCode(err) != "ResourceInUse" || waited >= ReleaseWait {
+			return err
+		}
+		tg, derr := describeARN(ctx, api, arn)
+		if derr != nil || len(tg.LoadBalancerArns) > 0 {
+			return err
+		}
+		if serr := sleep(ctx, wait); serr != nil {
+			return err
+		}
+		waited += wait
+		wait = min(wait*2, 5*time.Second)
+	}
 }
 
 // usersOf lists the listeners (default action) and rules of the given load

@@ -3,13 +3,16 @@ package envpair
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
@@ -198,5 +201,143 @@ func TestDeleteChecksBothBeforeDeletingAny(t *testing.T) {
 	}
 	if _, err := Read(ctx, api, s.ID, s.Name, arns); err != nil {
 		t.Errorf("the pair is not whole after the refused delete: %v", err)
+	}
+}
+
+// inUseFor answers ResourceInUse to the first n DeleteTargetGroup calls, as
+// AWS does for a moment after a listener released a group.
+type inUseFor struct {
+	*elbv2.Client
+	n *int
+}
+
+func (a inUseFor) DeleteTargetGroup(ctx context.Context, in *elbv2.DeleteTargetGroupInput, o ...func(*elbv2.Options)) (*elbv2.DeleteTargetGroupOutput, error) {
+	if *a.n > 0 {
+		*a.n--
+		return nil, &smithyAPIError{code: "ResourceInUse", msg: "Target group is currently in use by a listener or a rule"}
+	}
+	return a.Client.DeleteTargetGroup(ctx, in, o...)
+}
+
+type smithyAPIError struct{ code, msg string }
+
+func (e *smithyAPIError) Error() string                 { return e.code + ": " + e.msg }
+func (e *smithyAPIError) ErrorCode() string             { return e.code }
+func (e *smithyAPIError) ErrorMessage() string          { return e.msg }
+func (e *smithyAPIError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// TestDeleteWaitsForRelease: a group released by its listener may still be
+// reported in use for a moment; Delete retries (bounded) instead of failing
+// half-way, and deletes both colors.
+func TestDeleteWaitsForRelease(t *testing.T) {
+	_, api := startSandbox(t)
+	ctx := context.Background()
+	var slept []time.Duration
+	sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+	t.Cleanup(func() { sleep = realSleep })
+	s := testSpec("release")
+	p, err := Create(ctx, api, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arns := ARNs{"blue": p.Groups["blue"].TargetGroupARN, "green": p.Groups["green"].TargetGroupARN}
+	n := 3
+	if err := Delete(ctx, inUseFor{api, &n}, s.ID, s.Name, arns); err != nil {
+		t.Fatalf("Delete = %v, want success after the release propagated", err)
+	}
+	if len(slept) != 3 {
+		t.Errorf("waited %v, want 3 waits", slept)
+	}
+	if _, err := Read(ctx, api, s.ID, s.Name, arns); err == nil {
+		t.Error("the pair still exists")
+	}
+	// Past ReleaseWait the error is returned, and nothing is deleted.
+	s2 := testSpec("release2")
+	p, err = Create(ctx, api, s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := ReleaseWait
+	ReleaseWait = 3 * time.Second
+	t.Cleanup(func() { ReleaseWait = old })
+	n = 1000
+	arns = ARNs{"blue": p.Groups["blue"].TargetGroupARN, "green": p.Groups["green"].TargetGroupARN}
+	var inUse *InUseError
+	if err := Delete(ctx, inUseFor{api, &n}, s2.ID, s2.Name, arns); !errors.As(err, &inUse) {
+		t.Fatalf("Delete = %v, want an InUseError once ReleaseWait is spent", err)
+	}
+	if got, err := Read(ctx, api, s2.ID, s2.Name, arns); err != nil || len(got.Missing) != 0 {
+		t.Errorf("after the refused delete: %v %v", got, err)
+	}
+}
+
+var realSleep = sleep
+
+// TestConcurrentCreatesSameName: two pairs with the same name created at
+// the same moment (two configurations, two applies). Whatever the
+// interleaving, at most one succeeds; every group that exists afterwards is
+// one a Create reported (success, or PartialCreateError.Created) — nothing is
+// orphaned; and a successful pair's groups both carry its identity.
+func TestConcurrentCreatesSameName(t *testing.T) {
+	_, api := startSandbox(t)
+	ctx := context.Background()
+	for i := 0; i < 25; i++ {
+		name := "conc" + strconv.Itoa(i)
+		specs := []Spec{testSpec(name), testSpec(name)}
+		type res struct {
+			p   *Pair
+			err error
+		}
+		out := make([]res, 2)
+		var wg sync.WaitGroup
+		for j := range specs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, err := Create(ctx, api, specs[j])
+				out[j] = res{p, err}
+			}()
+		}
+		wg.Wait()
+		reported := map[string]string{} // ARN → owner
+		ok := 0
+		for j, r := range out {
+			var partial *PartialCreateError
+			switch {
+			case r.err == nil:
+				ok++
+				for _, g := range r.p.Groups {
+					reported[g.TargetGroupARN] = specs[j].ID
+					if g.Owner != specs[j].ID {
+						t.Errorf("%s: %s carries %q, want %q", name, g.Name, g.Owner, specs[j].ID)
+					}
+				}
+			case errors.As(r.err, &partial):
+				for _, arn := range partial.Created {
+					reported[arn] = specs[j].ID
+				}
+			default:
+				var taken *NameTakenError
+				if !errors.As(r.err, &taken) {
+					t.Errorf("%s: unexpected error %v", name, r.err)
+				}
+			}
+		}
+		if ok > 1 {
+			t.Errorf("%s: both creates succeeded", name)
+		}
+		for _, c := range Colors {
+			arn, owner, err := Lookup(ctx, api, GroupName(name, c))
+			var nf *NotFoundError
+			if errors.As(err, &nf) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reported[arn] != owner {
+				t.Errorf("%s: %s (%s, owner %q) exists but no create reported it: orphaned", name, GroupName(name, c), arn, owner)
+			}
+		}
 	}
 }
