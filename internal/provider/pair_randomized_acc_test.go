@@ -43,7 +43,7 @@ import (
 // protocol, target_type, ip_address_type) and gate triggers (replacement);
 // the dedicated tests cover them.
 
-const rndDefaultSteps = 40
+const rndDefaultSteps = 64
 
 const (
 	rndPair     = "rndpair"
@@ -60,6 +60,8 @@ type rndColor struct {
 }
 
 type rndPairCfg struct {
+	HCPort, HCProtocol string
+	Timeout            int
 	Path, Matcher      string
 	Interval           int
 	Healthy, Unhealthy int
@@ -70,6 +72,7 @@ type rndPairCfg struct {
 }
 
 type rndGateCfg struct {
+	Method, Regex       string
 	Interval, Successes int
 	ExpectStatus        string
 	JSON                bool
@@ -164,7 +167,13 @@ func mutatePair(r *rand.Rand, c rndPairCfg) rndPairCfg {
 	n := c.clone()
 	before := n.semantic()
 	for i := 0; i < 1+r.IntN(3) || n.semantic() == before; i++ {
-		switch r.IntN(11) {
+		switch r.IntN(14) {
+		case 11:
+			n.HCPort = pick(r, "traffic-port", "8081", "9000")
+		case 12:
+			n.HCProtocol = pick(r, "HTTP", "HTTPS")
+		case 13:
+			n.Timeout = pick(r, 2, 3, 5, 8)
 		case 0:
 			n.Path = pick(r, "/", "/health", "/ready")
 		case 1:
@@ -215,7 +224,11 @@ func mutatePair(r *rand.Rand, c rndPairCfg) rndPairCfg {
 }
 
 func mutateGate(r *rand.Rand, g rndGateCfg) rndGateCfg {
-	switch r.IntN(6) {
+	switch r.IntN(8) {
+	case 6:
+		g.Method = pick(r, "GET", "POST", "PUT")
+	case 7:
+		g.Regex = pick(r, "", "version", `"2\.4\.0"`)
 	case 0:
 		g.Interval = pick(r, 1, 2, 3)
 	case 1:
@@ -262,13 +275,15 @@ func (c rndPairCfg) hcl() string {
     path                = %q
     matcher             = %q
     interval            = "%ds"
-    timeout             = "5s"
+    timeout             = "%ds"
     healthy_threshold   = %d
     unhealthy_threshold = %d
+    port                = %q
+    protocol            = %q
   }
   deregistration_delay = "%ds"
   slow_start           = "%ds"
-`, c.Path, c.Matcher, c.Interval, c.Healthy, c.Unhealthy, c.Dereg, c.SlowStart)
+`, c.Path, c.Matcher, c.Interval, c.Timeout, c.Healthy, c.Unhealthy, c.HCPort, c.HCProtocol, c.Dereg, c.SlowStart)
 	if len(c.Tags) > 0 {
 		keys := make([]string, 0, len(c.Tags))
 		for k := range c.Tags {
@@ -290,6 +305,10 @@ func (c rndPairCfg) hcl() string {
 
 func (s rndStep) config(gateURL, listenerARN string) string {
 	g := s.gate
+	regexLine := ""
+	if g.Regex != "" {
+		regexLine = fmt.Sprintf("    body_regex    = %q\n", g.Regex)
+	}
 	jsonLines := ""
 	if g.JSON {
 		jsonLines = "    json_path     = \"version\"\n    json_value    = \"2.4.0\"\n"
@@ -311,7 +330,8 @@ resource "bluegreen_health_gate" "test" {
     headers       = { Authorization = "Bearer %s" }
     expect_status = %s
     timeout       = "%ds"
-%s  }
+    method        = %q
+%s%s  }
   interval              = "%ds"
   consecutive_successes = %d
 }
@@ -319,7 +339,7 @@ resource "bluegreen_health_gate" "test" {
 data "bluegreen_listener_state" "test" {
   listener_arn = %q
 }
-`, rndPair, s.pair.hcl(), gateURL, g.Token, g.ExpectStatus, g.Timeout, jsonLines, g.Interval, g.Successes, listenerARN)
+`, rndPair, s.pair.hcl(), gateURL, g.Token, g.ExpectStatus, g.Timeout, g.Method, jsonLines, regexLine, g.Interval, g.Successes, listenerARN)
 	if s.intruder {
 		cfg += fmt.Sprintf(`
 resource "bluegreen_environment_pair" "intruder" {
@@ -335,9 +355,9 @@ resource "bluegreen_environment_pair" "intruder" {
 
 // rndPlan draws the steps.
 func rndPlan(r *rand.Rand, n int) []rndStep {
-	pair := rndPairCfg{Path: "/", Matcher: "200", Interval: 30, Healthy: 5, Unhealthy: 2, Dereg: 300, Tags: map[string]string{"team": "web"},
+	pair := rndPairCfg{HCPort: "traffic-port", HCProtocol: "HTTP", Timeout: 5, Path: "/", Matcher: "200", Interval: 30, Healthy: 5, Unhealthy: 2, Dereg: 300, Tags: map[string]string{"team": "web"},
 		Blue: rndColor{Version: "1.0", Targets: []string{"10.1.0.1"}}, Green: &rndColor{Version: "2.0"}}
-	gate := rndGateCfg{Interval: 1, Successes: 1, ExpectStatus: "[200]", Token: rndSecret, Timeout: 2}
+	gate := rndGateCfg{Method: "GET", Interval: 1, Successes: 1, ExpectStatus: "[200]", Token: rndSecret, Timeout: 2}
 	steps := []rndStep{{pair: pair, gate: gate, shape: rndShapes[0]}}
 	for len(steps) < n {
 		prev := steps[len(steps)-1]
@@ -522,6 +542,9 @@ func (w *rndWorld) checkStateIsReality(s *terraform.State, want rndPairCfg) erro
 			"health_check.path":                aws.ToString(tg.HealthCheckPath),
 			"health_check.matcher":             aws.ToString(tg.Matcher.HttpCode),
 			"health_check.interval":            fmt.Sprintf("%ds", aws.ToInt32(tg.HealthCheckIntervalSeconds)),
+			"health_check.timeout":             fmt.Sprintf("%ds", aws.ToInt32(tg.HealthCheckTimeoutSeconds)),
+			"health_check.port":                aws.ToString(tg.HealthCheckPort),
+			"health_check.protocol":            string(tg.HealthCheckProtocol),
 			"health_check.healthy_threshold":   strconv.Itoa(int(aws.ToInt32(tg.HealthyThresholdCount))),
 			"health_check.unhealthy_threshold": strconv.Itoa(int(aws.ToInt32(tg.UnhealthyThresholdCount))),
 			"deregistration_delay":             fmt.Sprintf("%ds", v.Dereg),
