@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -360,6 +362,42 @@ func TestAccEnvironmentPair_partialCreateRecorded(t *testing.T) {
 					}
 					return checkBothColors(t, 30, 60, map[string]string{"team": "web"})(s)
 				},
+			},
+		},
+	})
+}
+
+// TestAccEnvironmentPair_configEqualToOneColorStillFixesTheOther: blue's
+// interval is changed outside Terraform, and the configuration is then
+// changed to that same value. Blue already matches, but green does not: the
+// plan must still update the pair (colors_differ_in), and the apply sets
+// both.
+func TestAccEnvironmentPair_configEqualToOneColorStillFixesTheOther(t *testing.T) {
+	testAccPreCheck(t)
+	var blue string
+	to15 := strings.Replace(driftBody, `interval = "30s"`, `interval = "15s"`, 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: pairCfg("onecolor", driftBody),
+				Check:  func(s *terraform.State) error { blue = stateARN(s, pairRes, "blue"); return nil },
+			},
+			{
+				PreConfig: func() {
+					if _, err := sandboxELBv2().ModifyTargetGroup(context.Background(), &elbv2.ModifyTargetGroupInput{
+						TargetGroupArn: aws.String(blue), HealthCheckIntervalSeconds: aws.Int32(15)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: pairCfg("onecolor", to15),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("colors_differ_in"), knownvalue.ListExact([]knownvalue.Check{})),
+				},
+				Check: checkBothColors(t, 15, 60, map[string]string{"team": "web"}),
 			},
 		},
 	})

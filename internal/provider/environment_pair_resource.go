@@ -55,6 +55,7 @@ type environmentPairModel struct {
 	Tags                types.Map    `tfsdk:"tags"`
 	Blue                types.Object `tfsdk:"blue"`
 	Green               types.Object `tfsdk:"green"`
+	ColorsDifferIn      types.List   `tfsdk:"colors_differ_in"`
 }
 
 type healthCheckModel struct {
@@ -279,6 +280,14 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 			},
 			"blue":  colorAttribute("blue"),
 			"green": colorAttribute("green"),
+			"colors_differ_in": schema.ListAttribute{
+				ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "Shared settings (`health_check`, `deregistration_delay`, `slow_start`, `tags`) in which the two " +
+					"colors' groups differ in AWS, as read by the last refresh: empty normally; non-empty after a change made to one " +
+					"color outside Terraform, or an apply that stopped between the colors. When it is not empty the plan updates " +
+					"the pair (this attribute goes to `[]`), and the apply sets both colors to the configuration — even when the " +
+					"configuration happens to equal one of them.",
+			},
 		},
 	}
 }
@@ -509,6 +518,12 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 		m.Tags = types.MapValueMust(types.StringType, userTags)
 	}
 
+	var differ []attr.Value
+	for _, d := range p.Drift() {
+		differ = append(differ, types.StringValue(d))
+	}
+	m.ColorsDifferIn = types.ListValueMust(types.StringType, differ)
+
 	for _, color := range envpair.Colors {
 		g, present := p.Groups[color]
 		var priorColor colorModel
@@ -614,6 +629,8 @@ func keepDuration(prior types.Object, name string, got time.Duration) string {
 }
 
 // ModifyPlan makes the plan say what the apply does to each color:
+//   - colors that differ in AWS (colors_differ_in not empty) are planned to
+//     be made equal: an update, whatever the configuration says;
 //   - a color whose block is removed from the configuration stops being
 //     managed: its version label and targets are planned as null (the apply
 //     removes the version tag and leaves the targets alone);
@@ -641,6 +658,9 @@ func (r *environmentPairResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Colors that differ are made equal by an update: planning [] makes the
+	// update (a no-op when the state already says []).
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("colors_differ_in"), types.ListValueMust(types.StringType, []attr.Value{}))...)
 	for _, color := range envpair.Colors {
 		cfgObj, stObj := config.Blue, state.Blue
 		if color == "green" {
