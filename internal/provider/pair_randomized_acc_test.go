@@ -737,9 +737,20 @@ func TestAccPairRandomized(t *testing.T) {
 				return nil
 			}
 			if i > 0 && oobVisible(s.oob, plan[i-1].pair) {
-				// Drift on either color shows in the plan.
+				// Drift on either color shows as an update; with both
+				// groups gone the pair is gone, and is created again.
+				action := plancheck.ResourceActionUpdate
+				deleted := map[string]bool{}
+				for _, o := range s.oob {
+					if o.kind == "delete" {
+						deleted[o.color] = true
+					}
+				}
+				if len(deleted) == 2 {
+					action = plancheck.ResourceActionCreate
+				}
 				step.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(pairRes, action),
 				}}
 			}
 		}
