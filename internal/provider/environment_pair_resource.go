@@ -33,6 +33,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*environmentPairResource)(nil)
 	_ resource.ResourceWithImportState    = (*environmentPairResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*environmentPairResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*environmentPairResource)(nil)
 )
 
 // NewEnvironmentPairResource is the bluegreen_environment_pair resource.
@@ -47,12 +48,14 @@ type environmentPairModel struct {
 	Port                types.Int64  `tfsdk:"port"`
 	Protocol            types.String `tfsdk:"protocol"`
 	TargetType          types.String `tfsdk:"target_type"`
+	IPAddressType       types.String `tfsdk:"ip_address_type"`
 	HealthCheck         types.Object `tfsdk:"health_check"`
 	DeregistrationDelay types.String `tfsdk:"deregistration_delay"`
 	SlowStart           types.String `tfsdk:"slow_start"`
 	Tags                types.Map    `tfsdk:"tags"`
 	Blue                types.Object `tfsdk:"blue"`
 	Green               types.Object `tfsdk:"green"`
+	ColorsDifferIn      types.List   `tfsdk:"colors_differ_in"`
 }
 
 type healthCheckModel struct {
@@ -134,7 +137,7 @@ func colorAttribute(color string) schema.SingleNestedAttribute {
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id": schema.StringAttribute{
 						Required:            true,
-						MarkdownDescription: "Instance ID (target_type `instance`) or IP address (target_type `ip`).",
+						MarkdownDescription: "Instance ID (target_type `instance`) or IP address (target_type `ip`) of the pair's `ip_address_type` family.",
 						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 					},
 					"port": schema.Int64Attribute{
@@ -165,13 +168,26 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Twin ALB target groups, `<name>-blue` and `<name>-green`, created from one " +
 			"specification so the two colors can never drift apart. A change to the shared settings is " +
-			"applied to both colors; only `blue` and `green` (version label and targets) differ.\n\n" +
-			"Deleting the pair while a listener or rule still forwards to one of its groups fails with " +
-			"`ResourceInUse` and leaves both groups in place: destroy or retarget the listener first " +
-			"(a `bluegreen_listener_switch` that references the pair is destroyed before it).",
+			"applied to both colors; only `blue` and `green` (version label and targets) differ. Both colors " +
+			"are read on every refresh: a setting changed on either color outside Terraform shows in the plan, " +
+			"and the apply sets both colors again.\n\n" +
+			"**Ownership.** The pair changes and deletes only the groups it created (they carry its `id` in the " +
+			"tag `bluegreen:pair-id`) or that were imported. A name already taken by another target group is an " +
+			"apply error naming that group and the `terraform import` command; the pair never takes it over. A " +
+			"create that fails half-way deletes the group it made, or, when it cannot, records exactly that group.\n\n" +
+			"**Destroy.** Before deleting anything the pair checks both colors: when a listener or rule still " +
+			"forwards to either group, it deletes neither and names the listener or rule. Destroy or retarget it " +
+			"first (a `bluegreen_listener_switch` that references the pair is destroyed before it).\n\n" +
+			"**Removing a color's block** (`green = {…}`) stops managing that color's version label and targets: " +
+			"the plan shows them going to null, the apply removes the `bluegreen:version` tag and leaves the " +
+			"registered targets as they are. The group itself stays part of the pair.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed: true, MarkdownDescription: "The pair's name.",
+				Computed: true,
+				MarkdownDescription: "The pair's identity: a random token (`pair-…`) set at create and stored on both target " +
+					"groups as the tag `bluegreen:pair-id`. It is the pair's proof of ownership: before every call that " +
+					"changes or deletes a group, the pair checks that the group carries it, and it never adopts a group by " +
+					"name. An imported pair keeps the identity its groups carry, or takes its name when they carry none.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
@@ -203,6 +219,14 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: "`ip` or `instance`. Default `ip`. Changing it replaces the pair.",
 				PlanModifiers:       replace,
 				Validators:          []validator.String{stringvalidator.OneOf("ip", "instance")},
+			},
+			"ip_address_type": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("ipv4"),
+				MarkdownDescription: "`ipv4` or `ipv6`: the address family of the groups' IP targets. Default `ipv4`. " +
+					"With target_type `ip`, every target must be an address of this family (checked at plan time). " +
+					"Changing it replaces the pair.",
+				PlanModifiers: replace,
+				Validators:    []validator.String{stringvalidator.OneOf("ipv4", "ipv6")},
 			},
 			"health_check": schema.SingleNestedAttribute{
 				Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultHealthCheck),
@@ -256,6 +280,14 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 			},
 			"blue":  colorAttribute("blue"),
 			"green": colorAttribute("green"),
+			"colors_differ_in": schema.ListAttribute{
+				ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "Shared settings (`health_check`, `deregistration_delay`, `slow_start`, `tags`) in which the two " +
+					"colors' groups differ in AWS, as read by the last refresh: empty normally; non-empty after a change made to one " +
+					"color outside Terraform, or an apply that stopped between the colors. When it is not empty the plan updates " +
+					"the pair (this attribute goes to `[]`), and the apply sets both colors to the configuration — even when the " +
+					"configuration happens to equal one of them.",
+			},
 		},
 	}
 }
@@ -292,6 +324,10 @@ func validatePairTargets(ctx context.Context, m environmentPairModel, diags *dia
 	if !m.TargetType.IsNull() {
 		targetType = m.TargetType.ValueString()
 	}
+	family := "ipv4"
+	if known(m.IPAddressType) {
+		family = m.IPAddressType.ValueString()
+	}
 	for _, color := range envpair.Colors {
 		obj := m.Blue
 		if color == "green" {
@@ -314,11 +350,16 @@ func validatePairTargets(ctx context.Context, m environmentPairModel, diags *dia
 				continue
 			}
 			at := path.Root(color).AtName("targets")
-			switch _, ipErr := netip.ParseAddr(id.ValueString()); {
+			switch addr, ipErr := netip.ParseAddr(id.ValueString()); {
 			case targetType == "ip" && ipErr != nil:
 				diags.AddAttributeError(at, "Target does not match target_type",
-					fmt.Sprintf("%s.targets: id %q is not an IP address, but target_type = \"ip\" registers targets by IPv4 or IPv6 address. "+
+					fmt.Sprintf("%s.targets: id %q is not an IP address, but target_type = \"ip\" registers targets by IP address. "+
 						"Use an IP address, or target_type = \"instance\" for EC2 instance IDs.", color, id.ValueString()))
+			case targetType == "ip" && m.IPAddressType.IsUnknown():
+			case targetType == "ip" && (family == "ipv6") != (addr.Is6() && !addr.Is4In6()):
+				diags.AddAttributeError(at, "Target does not match ip_address_type",
+					fmt.Sprintf("%s.targets: %q is not an %s address, but ip_address_type = %q: a target group registers addresses of one family only. "+
+						"Set ip_address_type = %q, or use %s targets.", color, id.ValueString(), family, family, otherFamily(family), family))
 			case targetType == "instance" && !instanceIDPattern.MatchString(id.ValueString()):
 				diags.AddAttributeError(at, "Target does not match target_type",
 					fmt.Sprintf("%s.targets: id %q is not an EC2 instance ID (i-0123456789abcdef0), but target_type = \"instance\" registers "+
@@ -326,6 +367,13 @@ func validatePairTargets(ctx context.Context, m environmentPairModel, diags *dia
 			}
 		}
 	}
+}
+
+func otherFamily(f string) string {
+	if f == "ipv6" {
+		return "ipv4"
+	}
+	return "ipv6"
 }
 
 // durationOr parses a known duration attribute, returning def when null and 0 when unknown or invalid.
@@ -349,16 +397,23 @@ func (r *environmentPairResource) Configure(_ context.Context, req resource.Conf
 
 func (r *environmentPairResource) expand(ctx context.Context, m environmentPairModel, diags *diag.Diagnostics) envpair.Spec {
 	s := envpair.Spec{
-		Name:       m.Name.ValueString(),
-		VpcID:      m.VpcID.ValueString(),
-		Port:       int32(m.Port.ValueInt64()),
-		Protocol:   m.Protocol.ValueString(),
-		TargetType: m.TargetType.ValueString(),
-		Colors:     map[string]envpair.ColorSpec{},
-		Tags:       map[string]string{},
+		ID:            m.ID.ValueString(),
+		Name:          m.Name.ValueString(),
+		VpcID:         m.VpcID.ValueString(),
+		Port:          int32(m.Port.ValueInt64()),
+		Protocol:      m.Protocol.ValueString(),
+		TargetType:    m.TargetType.ValueString(),
+		IPAddressType: m.IPAddressType.ValueString(),
+		Colors:        map[string]envpair.ColorSpec{},
+		Tags:          map[string]string{},
+	}
+	if s.IPAddressType == "" {
+		s.IPAddressType = "ipv4"
 	}
 	var hc healthCheckModel
-	diags.Append(m.HealthCheck.As(ctx, &hc, basetypes.ObjectAsOptions{})...)
+	if known(m.HealthCheck) {
+		diags.Append(m.HealthCheck.As(ctx, &hc, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
+	}
 	s.HealthCheck = envpair.HealthCheck{
 		Path: hc.Path.ValueString(), Matcher: hc.Matcher.ValueString(),
 		Interval: durationOr(hc.Interval, 30*time.Second), Timeout: durationOr(hc.Timeout, 5*time.Second),
@@ -372,20 +427,20 @@ func (r *environmentPairResource) expand(ctx context.Context, m environmentPairM
 			s.Tags[k] = v
 		}
 	}
-	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
-		var tags map[string]string
-		diags.Append(m.Tags.ElementsAs(ctx, &tags, false)...)
-		for k, v := range tags {
-			s.Tags[k] = v
+	if known(m.Tags) {
+		for k, v := range m.Tags.Elements() {
+			if sv, ok := v.(types.String); ok && known(sv) {
+				s.Tags[k] = sv.ValueString()
+			}
 		}
 	}
 	for color, obj := range map[string]types.Object{"blue": m.Blue, "green": m.Green} {
 		cs := envpair.ColorSpec{}
-		if !obj.IsNull() && !obj.IsUnknown() {
+		if known(obj) {
 			var c colorModel
-			diags.Append(obj.As(ctx, &c, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
+			diags.Append(obj.As(ctx, &c, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true, UnhandledNullAsEmpty: true})...)
 			cs.Version = c.Version.ValueString()
-			if !c.Targets.IsNull() && !c.Targets.IsUnknown() {
+			if known(c.Targets) {
 				var ts []targetModel
 				diags.Append(c.Targets.ElementsAs(ctx, &ts, false)...)
 				cs.Targets = []envpair.Target{}
@@ -403,18 +458,38 @@ func (r *environmentPairResource) expand(ctx context.Context, m environmentPairM
 	return s
 }
 
+// stateARNs are the groups the state records: the groups the pair owns.
+func stateARNs(ctx context.Context, m environmentPairModel, diags *diag.Diagnostics) envpair.ARNs {
+	out := envpair.ARNs{}
+	for color, obj := range map[string]types.Object{"blue": m.Blue, "green": m.Green} {
+		if !known(obj) {
+			continue
+		}
+		var c colorModel
+		diags.Append(obj.As(ctx, &c, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true, UnhandledNullAsEmpty: true})...)
+		if known(c.TargetGroupARN) {
+			out[color] = c.TargetGroupARN.ValueString()
+		}
+	}
+	return out
+}
+
 // flatten writes what AWS reports into the model, keeping the user's
 // spelling where AWS's is equivalent (a target without a port, unmanaged
-// targets, tags that come from default_tags).
+// targets, tags that come from default_tags). Shared settings come from
+// Pair.Observed: a value either color reports differently from prior shows.
+// A color whose group is missing keeps its configured version and targets
+// and has no ARN, so the next plan creates its group again.
 func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, prior environmentPairModel, diags *diag.Diagnostics) environmentPairModel {
 	m := prior
-	m.ID = types.StringValue(p.Spec.Name)
-	m.Name = types.StringValue(p.Spec.Name)
-	m.VpcID = types.StringValue(p.Spec.VpcID)
-	m.Port = types.Int64Value(int64(p.Spec.Port))
-	m.Protocol = types.StringValue(p.Spec.Protocol)
-	m.TargetType = types.StringValue(p.Spec.TargetType)
-	hc := p.Spec.HealthCheck
+	spec := p.Observed(r.expand(ctx, prior, diags))
+	m.Name = types.StringValue(prior.Name.ValueString())
+	m.VpcID = types.StringValue(spec.VpcID)
+	m.Port = types.Int64Value(int64(spec.Port))
+	m.Protocol = types.StringValue(spec.Protocol)
+	m.TargetType = types.StringValue(spec.TargetType)
+	m.IPAddressType = types.StringValue(spec.IPAddressType)
+	hc := spec.HealthCheck
 	var hcv diag.Diagnostics
 	m.HealthCheck, hcv = types.ObjectValue(healthCheckAttrTypes, map[string]attr.Value{
 		"path": types.StringValue(hc.Path), "matcher": types.StringValue(hc.Matcher),
@@ -424,14 +499,14 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 		"port": types.StringValue(hc.Port), "protocol": types.StringValue(hc.Protocol),
 	})
 	diags.Append(hcv...)
-	m.DeregistrationDelay = types.StringValue(sameDuration(prior.DeregistrationDelay, p.Spec.DeregistrationDelay))
-	m.SlowStart = types.StringValue(sameDuration(prior.SlowStart, p.Spec.SlowStart))
+	m.DeregistrationDelay = types.StringValue(sameDuration(prior.DeregistrationDelay, spec.DeregistrationDelay))
+	m.SlowStart = types.StringValue(sameDuration(prior.SlowStart, spec.SlowStart))
 
 	// Tags: what AWS has, minus what default_tags supplies unchanged.
 	userTags := map[string]attr.Value{}
-	for k, v := range p.Spec.Tags {
+	for k, v := range spec.Tags {
 		if r.data != nil {
-			if dv, ok := r.data.DefaultTags[k]; ok && dv == v && !priorHasTag(ctx, prior.Tags, k) {
+			if dv, ok := r.data.DefaultTags[k]; ok && dv == v && !priorHasTag(prior.Tags, k) {
 				continue
 			}
 		}
@@ -443,33 +518,54 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 		m.Tags = types.MapValueMust(types.StringType, userTags)
 	}
 
+	var differ []attr.Value
+	for _, d := range p.Drift() {
+		differ = append(differ, types.StringValue(d))
+	}
+	m.ColorsDifferIn = types.ListValueMust(types.StringType, differ)
+
 	for _, color := range envpair.Colors {
-		g := p.Groups[color]
+		g, present := p.Groups[color]
 		var priorColor colorModel
 		priorObj := prior.Blue
 		if color == "green" {
 			priorObj = prior.Green
 		}
 		imported := true
-		if !priorObj.IsNull() && !priorObj.IsUnknown() {
-			diags.Append(priorObj.As(ctx, &priorColor, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
-			imported = priorColor.TargetGroupARN.IsNull() || priorColor.TargetGroupARN.IsUnknown()
-		} else {
+		if known(priorObj) {
+			diags.Append(priorObj.As(ctx, &priorColor, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true, UnhandledNullAsEmpty: true})...)
+			imported = !known(priorColor.TargetGroupARN) && present
+		}
+		if priorColor.Targets.IsNull() || priorColor.Targets.IsUnknown() {
 			priorColor.Targets = types.SetNull(types.ObjectType{AttrTypes: targetAttrTypes})
 		}
-		version := types.StringNull()
-		if g.Version != "" {
-			version = types.StringValue(g.Version)
+		var obj types.Object
+		var d diag.Diagnostics
+		if !present {
+			version := priorColor.Version
+			if version.IsUnknown() {
+				version = types.StringNull()
+			}
+			obj, d = types.ObjectValue(colorAttrTypes, map[string]attr.Value{
+				"version": version, "targets": priorColor.Targets,
+				"name":             types.StringValue(envpair.GroupName(m.Name.ValueString(), color)),
+				"target_group_arn": types.StringNull(), "arn_suffix": types.StringNull(),
+			})
+		} else {
+			version := types.StringNull()
+			if g.Version != "" {
+				version = types.StringValue(g.Version)
+			}
+			targets := types.SetNull(types.ObjectType{AttrTypes: targetAttrTypes})
+			managed := !priorColor.Targets.IsNull()
+			if managed || (imported && len(g.Targets) > 0) {
+				targets = flattenTargets(ctx, g.Targets, priorColor.Targets, spec.Port, diags)
+			}
+			obj, d = types.ObjectValue(colorAttrTypes, map[string]attr.Value{
+				"version": version, "targets": targets, "name": types.StringValue(g.Name),
+				"target_group_arn": types.StringValue(g.TargetGroupARN), "arn_suffix": types.StringValue(g.ARNSuffix),
+			})
 		}
-		targets := types.SetNull(types.ObjectType{AttrTypes: targetAttrTypes})
-		managed := !priorColor.Targets.IsNull() && !priorColor.Targets.IsUnknown()
-		if managed || (imported && len(g.Targets) > 0) {
-			targets = flattenTargets(ctx, g.Targets, priorColor.Targets, p.Spec.Port, diags)
-		}
-		obj, d := types.ObjectValue(colorAttrTypes, map[string]attr.Value{
-			"version": version, "targets": targets, "name": types.StringValue(g.Name),
-			"target_group_arn": types.StringValue(g.TargetGroupARN), "arn_suffix": types.StringValue(g.ARNSuffix),
-		})
 		diags.Append(d...)
 		if color == "blue" {
 			m.Blue = obj
@@ -480,12 +576,11 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 	return m
 }
 
-func priorHasTag(ctx context.Context, tags types.Map, k string) bool {
+func priorHasTag(tags types.Map, k string) bool {
 	if tags.IsNull() || tags.IsUnknown() {
 		return false
 	}
 	_, ok := tags.Elements()[k]
-	_ = ctx
 	return ok
 }
 
@@ -533,27 +628,152 @@ func keepDuration(prior types.Object, name string, got time.Duration) string {
 	return sameDuration(types.StringNull(), got)
 }
 
+// ModifyPlan makes the plan say what the apply does to each color:
+//   - colors that differ in AWS (colors_differ_in not empty) are planned to
+//     be made equal: an update, whatever the configuration says;
+//   - a color whose block is removed from the configuration stops being
+//     managed: its version label and targets are planned as null (the apply
+//     removes the version tag and leaves the targets alone);
+//   - a color whose group is missing (deleted outside Terraform, or a create
+//     that could only make one) is planned with an unknown ARN: the apply
+//     creates its group again;
+//   - the total tag count (default_tags + tags + the pair's own) is checked
+//     against AWS's 50 per target group.
+func (r *environmentPairResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, config environmentPairModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.checkTagCount(config, &resp.Diagnostics)
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var state environmentPairModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Colors that differ are made equal by an update: planning [] makes the
+	// update (a no-op when the state already says []).
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("colors_differ_in"), types.ListValueMust(types.StringType, []attr.Value{}))...)
+	for _, color := range envpair.Colors {
+		cfgObj, stObj := config.Blue, state.Blue
+		if color == "green" {
+			cfgObj, stObj = config.Green, state.Green
+		}
+		var st colorModel
+		if known(stObj) {
+			resp.Diagnostics.Append(stObj.As(ctx, &st, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
+		}
+		if !known(st.TargetGroupARN) && !known(st.Name) {
+			continue
+		}
+		version, targets := attr.Value(types.StringNull()), attr.Value(types.SetNull(types.ObjectType{AttrTypes: targetAttrTypes}))
+		if !cfgObj.IsNull() {
+			if cfgObj.IsUnknown() {
+				continue
+			}
+			a := cfgObj.Attributes()
+			version, targets = a["version"], a["targets"]
+		}
+		arn, suffix := attr.Value(st.TargetGroupARN), attr.Value(st.ARNSuffix)
+		if !known(st.TargetGroupARN) {
+			arn, suffix = types.StringUnknown(), types.StringUnknown()
+		}
+		obj, d := types.ObjectValue(colorAttrTypes, map[string]attr.Value{
+			"version": version, "targets": targets,
+			"name":             types.StringValue(envpair.GroupName(plan.Name.ValueString(), color)),
+			"target_group_arn": arn, "arn_suffix": suffix,
+		})
+		resp.Diagnostics.Append(d...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(color), obj)...)
+	}
+}
+
+// checkTagCount rejects more tags than AWS allows on a target group,
+// counting default_tags and the tags the pair sets itself.
+func (r *environmentPairResource) checkTagCount(config environmentPairModel, diags *diag.Diagnostics) {
+	if config.Tags.IsUnknown() {
+		return
+	}
+	all := map[string]bool{}
+	if r.data != nil {
+		for k := range r.data.DefaultTags {
+			all[k] = true
+		}
+	}
+	for k := range config.Tags.Elements() {
+		all[k] = true
+	}
+	if limit := envpair.MaxTags - envpair.SystemTags; len(all) > limit {
+		diags.AddAttributeError(path.Root("tags"), "Too many tags",
+			fmt.Sprintf("The pair's target groups would carry %d tags of yours (tags merged over the provider's default_tags) plus "+
+				"the pair's own %d (%s, %s, %s, %s), more than the %d AWS allows on a target group. Use at most %d.",
+				len(all), envpair.SystemTags, envpair.TagPair, envpair.TagColor, envpair.TagVersion, envpair.TagOwner, envpair.MaxTags, limit))
+	}
+}
+
 func (r *environmentPairResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan environmentPairModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.ID = types.StringValue(envpair.NewID())
 	spec := r.expand(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p, err := envpair.Create(ctx, r.data.Clients.ELBv2, spec)
+	api := r.data.Clients.ELBv2
+	p, err := envpair.Create(ctx, api, spec)
 	if err != nil {
-		resp.Diagnostics.AddError("Error creating environment pair",
-			fmt.Sprintf("Creating the target groups of pair %q failed: %s", spec.Name, err))
-		// Whatever was created is recorded, so nothing is orphaned.
-		if got, rerr := envpair.Read(ctx, r.data.Clients.ELBv2, spec.Name); rerr == nil {
+		var partial *envpair.PartialCreateError
+		resp.Diagnostics.AddError("Error creating environment pair", pairErrorDetail("Creating", spec.Name, err))
+		if errors.As(err, &partial) {
+			// Record exactly the groups that exist, so nothing is orphaned:
+			// the resource is tainted and the next apply deletes them.
+			got, rerr := envpair.Read(ctx, api, spec.ID, spec.Name, partial.Created)
+			if rerr != nil {
+				got = &envpair.Pair{Groups: map[string]envpair.Group{}}
+				for color, arn := range partial.Created {
+					got.Groups[color] = envpair.Group{Color: color, Name: envpair.GroupName(spec.Name, color), TargetGroupARN: arn,
+						ARNSuffix: envpair.ARNSuffix(arn), Shared: spec}
+				}
+			}
 			resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, got, plan, &resp.Diagnostics))...)
 		}
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, plan, &resp.Diagnostics))...)
+}
+
+// pairErrorDetail explains a pair error, with the way out for the errors a
+// user can act on.
+func pairErrorDetail(verb, name string, err error) string {
+	var taken *envpair.NameTakenError
+	var notOwned *envpair.NotOwnedError
+	var partial *envpair.PartialCreateError
+	s := fmt.Sprintf("%s the target groups of pair %q failed: %s.", verb, name, err)
+	switch {
+	case errors.As(err, &taken):
+		s += fmt.Sprintf("\n\nThe pair never takes over a target group it did not create, and nothing was changed on %s. "+
+			"Choose another name, delete that group, or, if it is the other color of this very pair made earlier, import "+
+			"the pair:\n\n  terraform import <address of this resource> %s\n\n(both %s and %s must exist). No call was made on the existing group.",
+			taken.ARN, name, envpair.GroupName(name, "blue"), envpair.GroupName(name, "green"))
+	case errors.As(err, &notOwned):
+		s += "\n\nThe group in state no longer carries this pair's identity (tag " + envpair.TagOwner + "), so the pair refuses " +
+			"to change or delete it. If it is yours, set the tag to the pair's id; otherwise remove the pair from state " +
+			"(terraform state rm) and create it under another name."
+	case errors.As(err, &partial):
+		s += "\n\nThe groups listed were created and could not be removed again: they are recorded in state (the resource " +
+			"is tainted) and the next apply deletes them before creating the pair again."
+	}
+	return s
 }
 
 func (r *environmentPairResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -565,12 +785,27 @@ func (r *environmentPairResource) Read(ctx context.Context, req resource.ReadReq
 	name := state.Name.ValueString()
 	if name == "" {
 		name = state.ID.ValueString()
+		state.Name = types.StringValue(name)
 	}
-	p, err := envpair.Read(ctx, r.data.Clients.ELBv2, name)
+	api := r.data.Clients.ELBv2
+	arns := stateARNs(ctx, state, &resp.Diagnostics)
+	if len(arns) == 0 && state.ID.IsNull() {
+		// Import: the only time the pair finds its groups by name.
+		got, id, err := envpair.Resolve(ctx, api, name)
+		if err != nil {
+			resp.Diagnostics.AddError("Error importing environment pair",
+				fmt.Sprintf("Importing pair %q needs both target groups %s and %s: %s",
+					name, envpair.GroupName(name, "blue"), envpair.GroupName(name, "green"), err))
+			return
+		}
+		arns = got
+		state.ID = types.StringValue(id)
+	}
+	p, err := envpair.Read(ctx, api, state.ID.ValueString(), name, arns)
 	var nf *envpair.NotFoundError
 	if errors.As(err, &nf) {
 		resp.Diagnostics.AddWarning("Environment pair gone",
-			fmt.Sprintf("%s no longer exists, so the pair %q is removed from state and will be created again.", err, name))
+			fmt.Sprintf("Neither group of pair %q exists any more (%s), so the pair is removed from state and will be created again.", name, err))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -578,9 +813,10 @@ func (r *environmentPairResource) Read(ctx context.Context, req resource.ReadReq
 		resp.Diagnostics.AddError("Error reading environment pair", fmt.Sprintf("Reading pair %q: %s", name, err))
 		return
 	}
-	if len(p.Drift) > 0 {
-		resp.Diagnostics.AddWarning("Blue and green differ",
-			fmt.Sprintf("The green group of pair %q differs from blue in: %v. The next apply makes both equal to the configuration.", name, p.Drift))
+	for _, color := range p.Missing {
+		resp.Diagnostics.AddWarning("A color of the environment pair is missing",
+			fmt.Sprintf("The %s group of pair %q (%s) no longer exists. The pair keeps the other color; the next apply creates %s again "+
+				"(or, when the pair is destroyed, deletes the other color).", color, name, envpair.GroupName(name, color), envpair.GroupName(name, color)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, state, &resp.Diagnostics))...)
 }
@@ -592,19 +828,28 @@ func (r *environmentPairResource) Update(ctx context.Context, req resource.Updat
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.ID = state.ID
 	spec := r.expand(ctx, plan, &resp.Diagnostics)
+	arns := stateARNs(ctx, state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	current, err := envpair.Read(ctx, r.data.Clients.ELBv2, spec.Name)
+	api := r.data.Clients.ELBv2
+	arns, err := envpair.CreateMissing(ctx, api, spec, arns)
+	var p *envpair.Pair
 	if err == nil {
-		current, err = envpair.Update(ctx, r.data.Clients.ELBv2, spec, current)
+		p, err = envpair.Update(ctx, api, spec, arns)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error updating environment pair", fmt.Sprintf("Updating pair %q: %s", spec.Name, err))
+		resp.Diagnostics.AddError("Error updating environment pair", pairErrorDetail("Updating", spec.Name, err))
+		// State keeps the prior values (the next plan shows what is still to
+		// do), plus any group this update created, so nothing is orphaned.
+		if got, rerr := envpair.Read(ctx, api, spec.ID, spec.Name, arns); rerr == nil {
+			resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, got, state, &resp.Diagnostics))...)
+		}
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, current, plan, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, plan, &resp.Diagnostics))...)
 }
 
 func (r *environmentPairResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -613,16 +858,16 @@ func (r *environmentPairResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := envpair.Delete(ctx, r.data.Clients.ELBv2, state.Name.ValueString())
+	arns := stateARNs(ctx, state, &resp.Diagnostics)
+	err := envpair.Delete(ctx, r.data.Clients.ELBv2, state.ID.ValueString(), state.Name.ValueString(), arns)
 	var inUse *envpair.InUseError
 	switch {
 	case errors.As(err, &inUse):
 		resp.Diagnostics.AddError("Target group still in use",
-			fmt.Sprintf("Deleting pair %q: %s.\n\nA listener or rule still forwards to this group, so AWS refuses "+
-				"to delete it (ResourceInUse) and the pair stays in state. Retarget or destroy the listener, "+
-				"rule or bluegreen_listener_switch that uses it first.", state.Name.ValueString(), err))
+			fmt.Sprintf("Deleting pair %q: %s.\n\nNeither group was deleted and the pair stays in state. Retarget or destroy "+
+				"the listener, rule or bluegreen_listener_switch named above first, then apply again.", state.Name.ValueString(), err))
 	case err != nil:
-		resp.Diagnostics.AddError("Error deleting environment pair", fmt.Sprintf("Deleting pair %q: %s", state.Name.ValueString(), err))
+		resp.Diagnostics.AddError("Error deleting environment pair", pairErrorDetail("Deleting", state.Name.ValueString(), err))
 	}
 }
 

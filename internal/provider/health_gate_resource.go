@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -61,8 +60,10 @@ func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaReques
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
-	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The time the gate last passed (RFC 3339).",
-		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	// No UseStateForUnknown: every update runs the gate again and records a
+	// new pass time, so id is unknown in the plan of any update (keeping the
+	// old value made Terraform report an inconsistent result).
+	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The time the gate last passed (RFC 3339); changes whenever the gate runs again."}
 	attrs["interval"] = schema.StringAttribute{
 		Optional:            true,
 		MarkdownDescription: fmt.Sprintf("Time between evaluation rounds, a Go duration from `1s` to `1h`. Default `%s`.", defaultGateInterval),
@@ -82,7 +83,10 @@ func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaReques
 	attrs["passed_at"] = computed("RFC 3339 time the gate opened.")
 	attrs["attempts"] = schema.Int64Attribute{Computed: true, MarkdownDescription: "Evaluation rounds it took."}
 	attrs["last_results"] = schema.ListAttribute{ElementType: types.StringType, Computed: true,
-		MarkdownDescription: "One line per check result of the last round: check, verdict, value and threshold."}
+		MarkdownDescription: "One line per check result of the last round: check, verdict, value (e.g. the status code) and " +
+			"threshold, with latency and the reason of the verdict in terms of the configuration. No response content is " +
+			"ever kept here (no body excerpt, no value read from a body) and header values never appear: results reach " +
+			"state, plans and logs."}
 	blocks["timeouts"] = timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true})
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Blocks the apply until every configured check passes `consecutive_successes` rounds in a row, " +

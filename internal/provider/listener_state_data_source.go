@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -36,6 +40,8 @@ type listenerStateModel struct {
 	GreenTargetGroupARN types.String  `tfsdk:"green_target_group_arn"`
 	BlueWeight          types.Int64   `tfsdk:"blue_weight"`
 	GreenWeight         types.Int64   `tfsdk:"green_weight"`
+	OtherWeight         types.Int64   `tfsdk:"other_weight"`
+	HasForward          types.Bool    `tfsdk:"has_forward"`
 	GreenPercent        types.Float64 `tfsdk:"green_percent"`
 	BlueVersion         types.String  `tfsdk:"blue_version"`
 	GreenVersion        types.String  `tfsdk:"green_version"`
@@ -77,20 +83,32 @@ func (d *listenerStateDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				MarkdownDescription: "Green target group. Default: the forward's group named `*-green`.",
 				Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}},
 			},
-			"blue_weight":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Blue's forward weight (0 when blue is not in the forward)."},
-			"green_weight":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Green's forward weight (0 when green is not in the forward)."},
-			"green_percent": schema.Float64Attribute{Computed: true, MarkdownDescription: "Green's share of blue+green traffic, 0–100."},
+			"blue_weight": schema.Int64Attribute{Computed: true, MarkdownDescription: "Blue's forward weight: 0 when blue is not in the forward " +
+				"(or there is no forward: redirect, fixed response). A forward to blue alone reads 100 when its weight is above 0 " +
+				"(it gets all traffic) and 0 when its weight is 0 (ALB then answers 503)."},
+			"green_weight": schema.Int64Attribute{Computed: true, MarkdownDescription: "Green's forward weight, read as `blue_weight` is."},
+			"other_weight": schema.Int64Attribute{Computed: true,
+				MarkdownDescription: "Total weight of the forward's groups that are neither blue nor green (0 when there are none)."},
+			"has_forward": schema.BoolAttribute{Computed: true,
+				MarkdownDescription: "Whether the listener's default action (or the rule) forwards at all; false for a redirect or a fixed response, which read as `active_color = \"none\"`."},
+			"green_percent": schema.Float64Attribute{Computed: true, MarkdownDescription: "Green's share of blue+green traffic, 0–100 (0 when neither gets any)."},
 			"blue_version": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "Version label of blue (the `bluegreen:version` tag `bluegreen_environment_pair` sets); null when untagged."},
 			"green_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Version label of green; null when untagged."},
 			"active_color": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "`blue` or `green` when that color gets all the traffic, `split` when both get some, `none` when neither does."},
+				MarkdownDescription: "What the forward does, in every shape it can take:\n" +
+					"  - `blue` / `green`: that color gets all the forwarded traffic (every other group, the other color and any " +
+					"third group, has weight 0);\n" +
+					"  - `split`: blue or green gets some traffic and another group (the other color or a third group) gets some too — " +
+					"e.g. blue 50 and a third group 50 is `split`, not `blue`;\n" +
+					"  - `none`: neither color gets traffic — every weight is 0 (ALB answers 503), only third groups have weight, " +
+					"or the action is a redirect or fixed response (`has_forward = false`)."},
 			"idle_color": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "The color with no traffic when `active_color` is blue or green — where the next version goes; empty otherwise."},
 			"stickiness_enabled":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the forward's target-group stickiness is on."},
 			"stickiness_duration": schema.StringAttribute{Computed: true, MarkdownDescription: "Stickiness duration (e.g. `1h0m0s`); empty when off."},
 			"target_groups": schema.ListNestedAttribute{
-				Computed: true, MarkdownDescription: "Every target group of the forward action with its weight, in AWS's order.",
+				Computed: true, MarkdownDescription: "Every target group of the forward action with its weight as AWS reports it, in AWS's order; empty without a forward.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"arn":    schema.StringAttribute{Computed: true, MarkdownDescription: "Target group ARN."},
 					"weight": schema.Int64Attribute{Computed: true, MarkdownDescription: "Forward weight, 0–999."},
@@ -130,9 +148,9 @@ func (d *listenerStateDataSource) Read(ctx context.Context, req datasource.ReadR
 	if arn == "" {
 		arn = m.RuleARN.ValueString()
 	}
-	targets, stick, err := alb.DescribeForward(ctx, d.data.Clients.ELBv2, arn)
+	targets, stick, hasForward, err := readForward(ctx, d.data.Clients.ELBv2, arn)
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading listener state", fmt.Sprintf("Reading the forward action of %s: %s", arn, err))
+		resp.Diagnostics.AddError("Error reading listener state", fmt.Sprintf("Reading the actions of %s: %s", arn, err))
 		return
 	}
 	blue, green := m.BlueTargetGroupARN.ValueString(), m.GreenTargetGroupARN.ValueString()
@@ -145,20 +163,9 @@ func (d *listenerStateDataSource) Read(ctx context.Context, req datasource.ReadR
 			green = t.TargetGroupARN
 		}
 	}
-	var w traffic.Weights
-	single := len(targets) == 1
+	sum := summarizeForward(targets, blue, green)
 	elems := make([]attr.Value, 0, len(targets))
 	for _, t := range targets {
-		weight := t.Weight
-		if single {
-			weight = 100 // a single-group forward sends it everything
-		}
-		switch t.TargetGroupARN {
-		case blue:
-			w.Blue = weight
-		case green:
-			w.Green = weight
-		}
 		elems = append(elems, types.ObjectValueMust(forwardTargetAttrTypes, map[string]attr.Value{
 			"arn": types.StringValue(t.TargetGroupARN), "weight": types.Int64Value(int64(t.Weight)),
 		}))
@@ -179,26 +186,112 @@ func (d *listenerStateDataSource) Read(ctx context.Context, req datasource.ReadR
 	m.TargetGroups = types.ListValueMust(types.ObjectType{AttrTypes: forwardTargetAttrTypes}, elems)
 	m.BlueTargetGroupARN = nullIfEmpty(blue)
 	m.GreenTargetGroupARN = nullIfEmpty(green)
-	m.BlueWeight = types.Int64Value(int64(w.Blue))
-	m.GreenWeight = types.Int64Value(int64(w.Green))
-	m.GreenPercent = types.Float64Value(w.GreenPercent())
-	active, idle := "split", ""
-	switch {
-	case w.Total() == 0:
-		active = "none"
-	case w.Green == 0:
-		active, idle = "blue", "green"
-	case w.Blue == 0:
-		active, idle = "green", "blue"
-	}
-	m.ActiveColor = types.StringValue(active)
-	m.IdleColor = types.StringValue(idle)
+	m.BlueWeight = types.Int64Value(int64(sum.Weights.Blue))
+	m.GreenWeight = types.Int64Value(int64(sum.Weights.Green))
+	m.OtherWeight = types.Int64Value(int64(sum.Other))
+	m.GreenPercent = types.Float64Value(sum.Weights.GreenPercent())
+	m.ActiveColor = types.StringValue(sum.Active)
+	m.IdleColor = types.StringValue(sum.Idle)
+	m.HasForward = types.BoolValue(hasForward)
 	m.StickinessEnabled = types.BoolValue(stick.Enabled)
 	m.StickinessDuration = types.StringValue("")
 	if stick.Enabled {
 		m.StickinessDuration = types.StringValue(stick.Duration.String())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// forwardSummary is what a forward action means for the two colors.
+type forwardSummary struct {
+	Weights traffic.Weights
+	Other   int32 // total weight of groups that are neither blue nor green
+	Active  string
+	Idle    string
+}
+
+// summarizeForward tells the truth about every shape of forward:
+//   - a single group with a weight above 0 gets all traffic (its weight is
+//     reported as 100); at weight 0 it gets none (ALB answers 503);
+//   - a color is active only when it gets all of the forwarded traffic: a
+//     third group with weight makes it "split", and traffic only to groups
+//     that are neither color is "none";
+//   - no groups at all (redirect, fixed response) is "none".
+func summarizeForward(targets []alb.ForwardTarget, blue, green string) forwardSummary {
+	var s forwardSummary
+	single := len(targets) == 1
+	for _, t := range targets {
+		w := t.Weight
+		if single && w > 0 {
+			w = 100
+		}
+		switch {
+		case t.TargetGroupARN == blue && blue != "":
+			s.Weights.Blue += w
+		case t.TargetGroupARN == green && green != "":
+			s.Weights.Green += w
+		default:
+			s.Other += w
+		}
+	}
+	switch {
+	case s.Weights.Blue == 0 && s.Weights.Green == 0:
+		s.Active = "none"
+	case s.Weights.Green == 0 && s.Other == 0:
+		s.Active, s.Idle = "blue", "green"
+	case s.Weights.Blue == 0 && s.Other == 0:
+		s.Active, s.Idle = "green", "blue"
+	default:
+		s.Active = "split"
+	}
+	return s
+}
+
+// readForward reads the actions of a listener's default action or of a rule
+// and returns the groups and weights of its forward action. hasForward is
+// false for a redirect or fixed response (no groups, no error).
+func readForward(ctx context.Context, api alb.API, arn string) (targets []alb.ForwardTarget, st alb.Stickiness, hasForward bool, err error) {
+	var actions []elbv2types.Action
+	if strings.Contains(arn, ":listener-rule/") {
+		out, err := api.DescribeRules(ctx, &elbv2.DescribeRulesInput{RuleArns: []string{arn}})
+		if err != nil {
+			return nil, st, false, err
+		}
+		if len(out.Rules) == 0 {
+			return nil, st, false, fmt.Errorf("rule %s not found", arn)
+		}
+		actions = out.Rules[0].Actions
+	} else {
+		out, err := api.DescribeListeners(ctx, &elbv2.DescribeListenersInput{ListenerArns: []string{arn}})
+		if err != nil {
+			return nil, st, false, err
+		}
+		if len(out.Listeners) == 0 {
+			return nil, st, false, fmt.Errorf("listener %s not found", arn)
+		}
+		actions = out.Listeners[0].DefaultActions
+	}
+	for _, a := range actions {
+		if a.Type != elbv2types.ActionTypeEnumForward {
+			continue
+		}
+		if fc := a.ForwardConfig; fc != nil {
+			for _, t := range fc.TargetGroups {
+				w := int32(1)
+				if t.Weight != nil {
+					w = *t.Weight
+				}
+				targets = append(targets, alb.ForwardTarget{TargetGroupARN: aws.ToString(t.TargetGroupArn), Weight: w})
+			}
+			if c := fc.TargetGroupStickinessConfig; c != nil && aws.ToBool(c.Enabled) {
+				st = alb.Stickiness{Enabled: true, Duration: time.Duration(aws.ToInt32(c.DurationSeconds)) * time.Second}
+			}
+		}
+		if len(targets) == 0 && a.TargetGroupArn != nil {
+			targets = append(targets, alb.ForwardTarget{TargetGroupARN: aws.ToString(a.TargetGroupArn), Weight: 1})
+		}
+		return targets, st, true, nil
+	}
+	return nil, st, false, nil
 }
 
 func targetGroupName(arn string) string {

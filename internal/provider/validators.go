@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -249,19 +248,11 @@ func (reservedTagKeys) ValidateMap(_ context.Context, req validator.MapRequest, 
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
+	validateAWSTags(req.Path, req.ConfigValue, &resp.Diagnostics) // tag_validators.go
 	for k := range req.ConfigValue.Elements() {
 		if strings.HasPrefix(k, "bluegreen:") || strings.HasPrefix(strings.ToLower(k), "aws:") {
 			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Reserved tag key",
 				fmt.Sprintf("Tag key %q is reserved: keys starting with bluegreen: are set by the provider and aws: by AWS.", k))
-		}
-		if len(k) == 0 || len(k) > 128 {
-			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag key",
-				fmt.Sprintf("Tag key %q must be 1–128 characters long.", k))
-		}
-		if v, ok := req.ConfigValue.Elements()[k].(types.String); ok && known(v) && utf8.RuneCountInString(v.ValueString()) > 256 {
-			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag value",
-				fmt.Sprintf("Attribute %s: the value of tag %q is %d characters long; AWS allows at most 256.",
-					req.Path, k, utf8.RuneCountInString(v.ValueString())))
 		}
 	}
 }
@@ -404,6 +395,7 @@ func (headersValidator) ValidateMap(_ context.Context, req validator.MapRequest,
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
+	validateNoNullValues(req.Path, req.ConfigValue, "header", &resp.Diagnostics) // tag_validators.go
 	for k, e := range req.ConfigValue.Elements() {
 		if !httpcheck.IsToken(k) {
 			resp.Diagnostics.AddAttributeError(req.Path, "Invalid header name",

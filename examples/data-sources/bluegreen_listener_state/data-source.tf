@@ -4,7 +4,7 @@ data "bluegreen_listener_state" "web" {
 }
 
 locals {
-  live_color = data.bluegreen_listener_state.web.active_color # "blue", "green" or "split"
+  live_color = data.bluegreen_listener_state.web.active_color # "blue", "green", "split" or "none"
   idle_color = data.bluegreen_listener_state.web.idle_color   # where the new version goes
 }
 

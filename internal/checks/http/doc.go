@@ -15,8 +15,11 @@
 //	differs from JSONValue
 //	otherwise                                   pass
 //
-// Detail is one line: status, latency in ms, what was found, and an excerpt of
-// the body (at most 120 bytes, control characters and newlines collapsed).
+// Detail is one line: status, latency in ms, the verdict's reasons in terms
+// of the configuration (status set, body_regex, json_path/json_value) and the
+// body's size. No content of the body is ever put in a Result — not an
+// excerpt, not the value found at json_path — because results reach state,
+// plans and logs, and a body may echo a request header in any encoding.
 // Only the first 1 MiB of a body is read.
 //
 // Transport: go-retryablehttp with a per-attempt Timeout (default 5s),
@@ -30,9 +33,10 @@
 //
 // Headers are secrets (API keys, bearer tokens). They are sent and nothing
 // more: the client has no logger (retryablehttp's default one is disabled),
-// and header values are redacted from every Result field and error — also
-// when a server echoes them back in its body. Errors and details show the URL
-// without userinfo or query string.
+// and header values are redacted from every error the client returns. They
+// cannot reach a Result through the body, as no body content is kept there
+// (redaction at the source, not by recognising encodings). Errors and details
+// show the URL without userinfo or query string.
 //
 // What it does not do: send a request body, follow cross-origin redirects,
 // authenticate other than through Headers, parse JSONPath beyond dotted keys
