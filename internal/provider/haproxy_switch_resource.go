@@ -653,7 +653,8 @@ func (r *haproxySwitchResource) Read(ctx context.Context, req resource.ReadReque
 
 // Delete leaves traffic where it is: destroying the switch does not move a
 // request, and no weight is written.
-func (r *haproxySwitchResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+func (r *haproxySwitchResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
 
 // haproxyImportID is "<address>|<backend>".
 func haproxyImportID(address, backend string) string { return address + "|" + backend }
@@ -705,7 +706,9 @@ type haproxyAddressValidator struct{}
 func (haproxyAddressValidator) Description(context.Context) string {
 	return "must be ipv4@HOST:PORT, ipv6@[HOST]:PORT, HOST:PORT, unix@/PATH or /PATH"
 }
-func (v haproxyAddressValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v haproxyAddressValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 func (v haproxyAddressValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	stringCheck{desc: v.Description(ctx), check: func(s string) error {
 		_, _, err := haproxy.ParseAddress(s)
