@@ -102,6 +102,15 @@ func haproxyStateChecks(blue, green int64, status, active string) []statecheck.S
 	}
 }
 
+func haproxyAttrs(blue, green int, status, active string) resource.TestCheckFunc {
+	return resource.ComposeTestCheckFunc(
+		resource.TestCheckResourceAttr(haproxyRes, "blue_weight", fmt.Sprint(blue)),
+		resource.TestCheckResourceAttr(haproxyRes, "green_weight", fmt.Sprint(green)),
+		resource.TestCheckResourceAttr(haproxyRes, "status", status),
+		resource.TestCheckResourceAttr(haproxyRes, "active_color", active),
+	)
+}
+
 // runtimeRecorder is a TCP proxy in front of HAProxy's admin socket that
 // logs every command line and, after each line that sets a weight, the
 // weights HAProxy runs (read on its own connection once HAProxy answered).
@@ -316,9 +325,10 @@ func TestAccHAProxySwitch_rollbackOnHTTPCheck(t *testing.T) {
 			{
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
-				ConfigStateChecks: append(haproxyStateChecks(100, 0, "rolled_back", "blue"),
-					statecheck.ExpectKnownValue(haproxyRes, tfjsonpath.New("last_shift").AtMapKey("result"), knownvalue.StringExact("rolled_back"))),
-				Check: resource.ComposeTestCheckFunc(expectHAProxy(h, 100, 0), rec.expectWrites("50/50", "100/0")),
+				Check: resource.ComposeTestCheckFunc(haproxyAttrs(100, 0, "rolled_back", "blue"),
+					resource.TestCheckResourceAttr(haproxyRes, "last_shift.result", "rolled_back"),
+					resource.TestMatchResourceAttr(haproxyRes, "last_shift.reason", regexp.MustCompile(`http`)),
+					expectHAProxy(h, 100, 0), rec.expectWrites("50/50", "100/0")),
 			},
 		},
 	})
@@ -389,8 +399,8 @@ func TestAccHAProxySwitch_rollbackOnHAProxyStats(t *testing.T) {
 			{
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
-				ConfigStateChecks:  haproxyStateChecks(100, 0, "rolled_back", "blue"),
-				Check:              resource.ComposeTestCheckFunc(expectHAProxy(h, 100, 0), rec.expectWrites("50/50", "100/0")),
+				Check: resource.ComposeTestCheckFunc(haproxyAttrs(100, 0, "rolled_back", "blue"),
+					expectHAProxy(h, 100, 0), rec.expectWrites("50/50", "100/0")),
 			},
 		},
 	})
@@ -421,9 +431,9 @@ func TestAccHAProxySwitch_preflightRefusesDownColor(t *testing.T) {
 			{
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
-				ConfigStateChecks: append(haproxyStateChecks(100, 0, "stable", "blue"),
-					statecheck.ExpectKnownValue(haproxyRes, tfjsonpath.New("last_shift").AtMapKey("result"), knownvalue.StringExact("preflight_failed"))),
-				Check: resource.ComposeTestCheckFunc(expectHAProxy(h, 100, 0), rec.expectWrites()),
+				Check: resource.ComposeTestCheckFunc(haproxyAttrs(100, 0, "stable", "blue"),
+					resource.TestCheckResourceAttr(haproxyRes, "last_shift.result", "preflight_failed"),
+					expectHAProxy(h, 100, 0), rec.expectWrites()),
 			},
 		},
 	})
@@ -449,7 +459,7 @@ func TestAccHAProxySwitch_driftAfterReload(t *testing.T) {
 				},
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
-				ConfigStateChecks:  haproxyStateChecks(100, 0, "drifted", "green"),
+				Check:              haproxyAttrs(100, 0, "drifted", "green"),
 			},
 			{
 				Config: cfg,
@@ -463,30 +473,49 @@ func TestAccHAProxySwitch_driftAfterReload(t *testing.T) {
 	})
 }
 
-// TestAccHAProxySwitch_import adopts a backend split 70/30 by import (both
-// ID forms), and refuses a malformed ID.
+// TestAccHAProxySwitch_import: a create adopts a backend split 70/30 (read
+// at plan time); an import (both ID forms) reads the real split and takes
+// the color with more traffic as active; a malformed ID is refused.
 func TestAccHAProxySwitch_import(t *testing.T) {
 	skipUnlessAcc(t)
 	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{GreenPercent: 30})
-	unixID := "unix@" + h.AdminUnix + "/app"
+	address := "unix@" + h.AdminUnix
+	setSplit := func(blue, green int) {
+		for _, s := range []string{"blue1", "blue2"} {
+			h.MustCommand(t, fmt.Sprintf("set server app/%s weight %d", s, blue))
+		}
+		for _, s := range []string{"green1", "green2"} {
+			h.MustCommand(t, fmt.Sprintf("set server app/%s weight %d", s, green))
+		}
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{
-				// Import into an empty state: the real split, the color
-				// with more traffic as active, drifted.
-				Config:             haproxySwitchConfig("unix@"+h.AdminUnix, "blue", ""),
-				ResourceName:       haproxyRes,
-				ImportState:        true,
-				ImportStateId:      unixID,
-				ImportStatePersist: true,
+				Config: haproxySwitchConfig(address, "blue", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(haproxyRes, plancheck.ResourceActionCreate),
+					// HAProxy was read at plan time: 70/30 → one step to 100/0.
+					plancheck.ExpectKnownValue(haproxyRes, tfjsonpath.New("planned_steps"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{"percent": knownvalue.Int64Exact(100), "blue_weight": knownvalue.Int64Exact(100),
+							"green_weight": knownvalue.Int64Exact(0), "hold": knownvalue.StringExact("0s")}),
+					})),
+				}},
+				ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue"),
+				Check:             expectHAProxy(h, 100, 0),
+			},
+			{
+				PreConfig:     func() { setSplit(30, 70) },
+				ResourceName:  haproxyRes,
+				ImportState:   true,
+				ImportStateId: address + "/app",
 				ImportStateCheck: func(s []*terraform.InstanceState) error {
 					if len(s) != 1 {
 						return fmt.Errorf("imported %d instances", len(s))
 					}
 					a := s[0].Attributes
-					for k, want := range map[string]string{"blue_weight": "70", "green_weight": "30", "active_color": "blue",
-						"status": "drifted", "address": "unix@" + h.AdminUnix, "backend": "app", "id": "unix@" + h.AdminUnix + "|app"} {
+					for k, want := range map[string]string{"blue_weight": "30", "green_weight": "70", "active_color": "green",
+						"status": "drifted", "address": address, "backend": "app", "id": address + "|app"} {
 						if a[k] != want {
 							return fmt.Errorf("imported %s = %q, want %q", k, a[k], want)
 						}
@@ -495,17 +524,10 @@ func TestAccHAProxySwitch_import(t *testing.T) {
 				},
 			},
 			{
-				Config: haproxySwitchConfig("unix@"+h.AdminUnix, "blue", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(haproxyRes, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue"),
-				Check:             expectHAProxy(h, 100, 0),
-			},
-			{
+				PreConfig:               func() { setSplit(100, 0) },
 				ResourceName:            haproxyRes,
 				ImportState:             true,
-				ImportStateId:           "unix@" + h.AdminUnix + "|app",
+				ImportStateId:           address + "|app",
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts"},
 			},
@@ -556,7 +578,7 @@ func TestAccHAProxySwitch_invalidConfig(t *testing.T) {
 	}
 	steps = append(steps, resource.TestStep{
 		Config: strings.Replace(haproxySwitchConfig("ipv4@127.0.0.1:1", "green", ""), `"ipv4@127.0.0.1:1"`, `"tcp://lb:9999"`, 1), PlanOnly: true,
-		ExpectError: regexp.MustCompile(`unix@/PATH`),
+		ExpectError: regexp.MustCompile(`(?s)Invalid address.*unix@/path`),
 	})
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
