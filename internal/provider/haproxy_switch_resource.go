@@ -258,8 +258,8 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
 					"window": schema.StringAttribute{
-						Optional: true, MarkdownDescription: fmt.Sprintf("How far back each evaluation's deltas reach, a Go duration "+
-							"from `1s` to `1h`. Default `%s`; the deltas never reach before the shift's first evaluation.", haproxyDefaultStatsWin),
+						Optional: true, MarkdownDescription: "How far back each evaluation's deltas reach, a Go duration " +
+							"from `1s` to `1h`. Default `1m`; the deltas never reach before the shift's first evaluation.",
 						Validators: []validator.String{durationValidator{min: time.Second, max: time.Hour}},
 					},
 				},
@@ -272,6 +272,49 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 	for k, v := range commonBlocks {
 		resp.Schema.Blocks[k] = v
 	}
+	haproxySchemaWording(&resp.Schema)
+}
+
+// haproxySchemaWording says in HAProxy's terms what the shared switch schema
+// says in ALB's (the parts copied from switchSchemaParts are fresh maps, so
+// this changes no other resource's schema).
+func haproxySchemaWording(s *schema.Schema) {
+	if a, ok := s.Attributes["blue_weight"].(schema.Int64Attribute); ok {
+		a.MarkdownDescription = fmt.Sprintf("Color weight of blue as read from HAProxy (`show servers state`): the sum of the blue "+
+			"servers' weights divided by min(blue servers, green servers), 0–%d (when another writer left sums that do not divide, "+
+			"the raw sums: the share they give is still the true one). The switch writes percentages (0–100): blue and "+
+			"green then add up to 100 and are the color shares in percent.", haproxy.MaxWeight)
+		s.Attributes["blue_weight"] = a
+	}
+	if a, ok := s.Attributes["green_weight"].(schema.Int64Attribute); ok {
+		a.MarkdownDescription = "Color weight of green as read from HAProxy, as `blue_weight`."
+		s.Attributes["green_weight"] = a
+	}
+	if b, ok := s.Blocks["strategy"].(schema.SingleNestedBlock); ok {
+		b.MarkdownDescription = "How traffic moves. Default: `all_at_once`.\n\n" +
+			"Each step writes the receiving color's percent as its color weight and the rest to the other color (90/10 for a " +
+			"10 % canary, spread over each color's servers so the share is exact), reads `show servers state` back to verify " +
+			"HAProxy took every weight, then holds for `step_interval` while `rollback_on` and `haproxy_stats` are evaluated. " +
+			"The last step (100 %) is held for `bake_time`."
+		s.Blocks["strategy"] = b
+	}
+	rb, ok := s.Blocks["rollback_on"].(schema.SingleNestedBlock)
+	if !ok {
+		return
+	}
+	const refused = "**Not available for `bluegreen_haproxy_switch`** (it reads AWS load balancers or CloudWatch): refused " +
+		"at plan time. Use the `haproxy_stats` block, `http` or `prometheus`."
+	if a, ok := rb.Attributes["alarm_names"].(schema.ListAttribute); ok {
+		a.MarkdownDescription = refused
+		rb.Attributes["alarm_names"] = a
+	}
+	for _, name := range []string{"target_health", "metrics"} {
+		if b, ok := rb.Blocks[name].(schema.SingleNestedBlock); ok {
+			b.MarkdownDescription = refused
+			rb.Blocks[name] = b
+		}
+	}
+	s.Blocks["rollback_on"] = rb
 }
 
 func (r *haproxySwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
