@@ -532,6 +532,22 @@ func TestAccHAProxySwitch_import(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts"},
 			},
 			{
+				// HAProxy not reachable from here (over SSH the ID cannot
+				// carry credentials): imported without weights, which the
+				// next plan reads with the configuration's connection.
+				ResourceName:  haproxyRes,
+				ImportState:   true,
+				ImportStateId: "unix@" + filepath.Join(h.Dir, "missing.sock") + "|app",
+				ImportStateCheck: func(s []*terraform.InstanceState) error {
+					a := s[0].Attributes
+					if a["blue_weight"] != "" || a["green_weight"] != "" || a["active_color"] != "" || a["backend"] != "app" {
+						return fmt.Errorf("unreachable import recorded weights %q/%q active %q backend %q",
+							a["blue_weight"], a["green_weight"], a["active_color"], a["backend"])
+					}
+					return nil
+				},
+			},
+			{
 				ResourceName:  haproxyRes,
 				ImportState:   true,
 				ImportStateId: "app",
