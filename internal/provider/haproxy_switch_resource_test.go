@@ -120,6 +120,11 @@ type runtimeRecorder struct {
 	lines   []string
 	after   []string
 	errs    []string
+	// afterReadBack, when set, runs once, right after HAProxy answered the
+	// read-back that follows the first write (before the switch gets the
+	// answer): another writer acting between two steps.
+	afterReadBack func()
+	lastWasSet    bool
 }
 
 func recordRuntimeAPI(t *testing.T, h *testenv.HAProxy) *runtimeRecorder {
@@ -177,7 +182,15 @@ func (r *runtimeRecorder) serve(c net.Conn, upstream, admin string) {
 	if after != "" {
 		r.after = append(r.after, after)
 	}
+	var hook func()
+	if r.lastWasSet && strings.HasPrefix(line, "show servers state") && r.afterReadBack != nil {
+		hook, r.afterReadBack = r.afterReadBack, nil
+	}
+	r.lastWasSet = after != ""
 	r.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	_, _ = c.Write(answer)
 }
 
@@ -197,7 +210,7 @@ func (r *runtimeRecorder) Writes() []string {
 func (r *runtimeRecorder) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.lines, r.after, r.errs = nil, nil, nil
+	r.lines, r.after, r.errs, r.lastWasSet = nil, nil, nil, false
 }
 
 func (r *runtimeRecorder) expectWrites(want ...string) resource.TestCheckFunc {
@@ -468,6 +481,43 @@ func TestAccHAProxySwitch_driftAfterReload(t *testing.T) {
 				}},
 				ConfigStateChecks: haproxyStateChecks(0, 100, "stable", "green"),
 				Check:             expectHAProxy(h, 0, 100),
+			},
+		},
+	})
+}
+
+// TestAccHAProxySwitch_conflict: someone else sets the weights between two
+// canary steps; the switch stops without overwriting them and says so.
+func TestAccHAProxySwitch_conflict(t *testing.T) {
+	skipUnlessAcc(t)
+	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{})
+	rec := recordRuntimeAPI(t, h)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{
+			{Config: haproxySwitchConfig(rec.Address, "blue", haproxyCanary), ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue")},
+			{
+				PreConfig: func() {
+					rec.Reset()
+					rec.mu.Lock()
+					rec.afterReadBack = func() {
+						for _, cmd := range []string{"set server app/blue1 weight 80", "set server app/blue2 weight 80",
+							"set server app/green1 weight 20", "set server app/green2 weight 20"} {
+							if _, err := h.Command(cmd); err != nil {
+								rec.fail(err)
+							}
+						}
+					}
+					rec.mu.Unlock()
+				},
+				Config:      haproxySwitchConfig(rec.Address, "green", haproxyCanary),
+				ExpectError: regexp.MustCompile(`(?s)Backend changed by someone else.*found blue=80\s+green=20.*nothing was\s+restored`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(haproxyAttrs(80, 20, "conflict", "blue"),
+					expectHAProxy(h, 80, 20), rec.expectWrites("90/10")),
 			},
 		},
 	})
