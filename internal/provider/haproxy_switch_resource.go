@@ -517,7 +517,7 @@ func (r *haproxySwitchResource) ModifyPlan(ctx context.Context, req resource.Mod
 	// The weights the apply starts from: those the refreshed state holds,
 	// or (create, import) those HAProxy runs now, when it can be reached.
 	var current *traffic.Weights
-	if prior != nil {
+	if prior != nil && sameTarget(prior, &plan) {
 		current = prior.weightsOf()
 	}
 	if current == nil {
@@ -545,6 +545,17 @@ func (r *haproxySwitchResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// sameTarget reports whether plan reaches the same HAProxy and sorts its
+// servers into colors as prior did, so the weights in state still describe
+// what the apply will find. Otherwise the plan reads HAProxy again.
+func sameTarget(prior, plan *haproxySwitchModel) bool {
+	return prior.Address.Equal(plan.Address) && prior.Backend.Equal(plan.Backend) &&
+		prior.BlueServers.Equal(plan.BlueServers) && prior.GreenServers.Equal(plan.GreenServers) &&
+		prior.BluePrefix.Equal(plan.BluePrefix) && prior.GreenPrefix.Equal(plan.GreenPrefix) &&
+		(prior.SSH == nil) == (plan.SSH == nil) &&
+		(prior.SSH == nil || prior.SSH.Host.Equal(plan.SSH.Host) && prior.SSH.Port.Equal(plan.SSH.Port))
 }
 
 // readAtPlan reads the weights HAProxy runs now, bounded, closing the

@@ -523,6 +523,34 @@ func TestAccHAProxySwitch_conflict(t *testing.T) {
 	})
 }
 
+// TestAccHAProxySwitch_remapReadsHAProxy: when the configuration sorts the
+// servers into colors differently, the weights in state no longer describe
+// the backend: the plan reads HAProxy again and shows the real move.
+func TestAccHAProxySwitch_remapReadsHAProxy(t *testing.T) {
+	skipUnlessAcc(t)
+	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{})
+	swapped := `
+  blue_prefix  = "green"
+  green_prefix = "blue"`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{
+			{Config: haproxySwitchConfig(h.AdminTCP, "blue", ""), ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue")},
+			{
+				// The servers named green* are now "blue": they have weight 0.
+				Config: haproxySwitchConfig(h.AdminTCP, "blue", swapped),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(haproxyRes, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(haproxyRes, tfjsonpath.New("planned_steps"), knownvalue.ListSizeExact(1)),
+				}},
+				ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue"),
+				// Read with the default prefixes: the green* servers carry it all.
+				Check: expectHAProxy(h, 0, 100),
+			},
+		},
+	})
+}
+
 // TestAccHAProxySwitch_import: a create adopts a backend split 70/30 (read
 // at plan time); an import (both ID forms) reads the real split and takes
 // the color with more traffic as active; a malformed ID is refused.
