@@ -314,3 +314,13 @@ func (l *Lazy) Built() bool {
 	defer l.mu.Unlock()
 	return l.clients != nil
 }
+
+// ErrConflict matches (errors.Is) a write refused because another writer
+// changed what the router manages since the router last read it: the
+// Kubernetes routers write with the resourceVersion they read, and an update
+// that loses that race is reported, never retried over the other writer's
+// change.
+var ErrConflict = errors.New("changed by another writer since it was read")
+
+// ErrNotFound matches (errors.Is) a Service or route that does not exist.
+var ErrNotFound = errors.New("not found")
