@@ -72,7 +72,15 @@ type KubeServer struct {
 	Dynamic dynamic.Interface
 
 	dir   string
-	procs []*exec.Cmd
+	procs []*kubeProc
+}
+
+// kubeProc is one server process; done closes when it has exited.
+type kubeProc struct {
+	name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
 }
 
 var (
@@ -229,7 +237,9 @@ func (s *KubeServer) start(bin, name string, args ...string) error {
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
 	logf.Close()
-	s.procs = append(s.procs, cmd)
+	p := &kubeProc{name: name, cmd: cmd, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	s.procs = append(s.procs, p)
 	return nil
 }
 
@@ -247,14 +257,12 @@ func (s *KubeServer) Stop() {
 	// The API server first, then its storage.
 	for i := len(s.procs) - 1; i >= 0; i-- {
 		p := s.procs[i]
-		_ = p.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = p.Wait(); close(done) }()
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-done:
+		case <-p.done:
 		case <-time.After(10 * time.Second):
-			_ = p.Process.Kill()
-			<-done
+			_ = p.cmd.Process.Kill()
+			<-p.done
 		}
 	}
 	s.procs = nil
@@ -397,13 +405,10 @@ func (s *KubeServer) tryServing(ctx context.Context, certFile string) error {
 
 func (s *KubeServer) exited() error {
 	for _, p := range s.procs {
-		if p.ProcessState != nil {
-			return fmt.Errorf("%s exited: %s", p.Path, p.ProcessState)
-		}
-		// A zero signal probes whether the process is still there.
-		if err := p.Process.Signal(syscall.Signal(0)); err != nil {
-			name := filepath.Base(p.Path)
-			return fmt.Errorf("%s exited\n--- log ---\n%s", name, s.Log(name))
+		select {
+		case <-p.done:
+			return fmt.Errorf("%s exited (%v)\n--- %s log ---\n%s", p.name, p.err, p.name, s.Log(p.name))
+		default:
 		}
 	}
 	return nil
