@@ -211,3 +211,30 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	}
 	return []checks.Result{r}
 }
+
+// ServicePodsAPI is the part of the core/v1 client ForService uses;
+// kubernetes.Interface.CoreV1() satisfies it.
+type ServicePodsAPI interface {
+	corev1client.ServicesGetter
+	corev1client.PodsGetter
+}
+
+// ForService returns a check of the ready Pods behind Service
+// namespace/name: the Service's selector is read at each evaluation, so the
+// check follows it. A Service without a selector (its endpoints are managed
+// by hand) is an Error verdict: there are no Pods to count.
+func ForService(api ServicePodsAPI, namespace, name string, minReadyCount int, minReadyPercent float64) *Check {
+	c := New(api, namespace, nil, minReadyCount, minReadyPercent)
+	c.Label = "service " + name
+	c.SelectorFunc = func(ctx context.Context) (map[string]string, error) {
+		svc, err := api.Services(namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("reading service %s/%s: %w", namespace, name, err)
+		}
+		if len(svc.Spec.Selector) == 0 {
+			return nil, fmt.Errorf("service %s/%s has no selector: its pods cannot be counted", namespace, name)
+		}
+		return svc.Spec.Selector, nil
+	}
+	return c
+}

@@ -61,6 +61,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/podreadiness"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/kubeclient"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
@@ -357,6 +358,25 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	}
 	return fmt.Errorf("updating route %s/%s: it kept changing under other writers (%d conflicts in a row): %w",
 		r.cfg.Namespace, r.cfg.Route, maxUnrelatedRetries, ErrConflict)
+}
+
+// ReadinessCheck returns a check of the ready Pods behind color c's Service
+// (at least minReadyCount, at least minReadyPercent of them), reading the
+// Service's selector at each evaluation: the pre-flight of a shift towards c,
+// and the bake check that rolls back when c's Pods stop being ready.
+func (r *Router) ReadinessCheck(api podreadiness.ServicePodsAPI, c traffic.Color, minReadyCount int, minReadyPercent float64) (*podreadiness.Check, error) {
+	var b Backend
+	switch c {
+	case traffic.Blue:
+		b = r.cfg.Blue
+	case traffic.Green:
+		b = r.cfg.Green
+	default:
+		return nil, fmt.Errorf("invalid color %q", c)
+	}
+	ch := podreadiness.ForService(api, r.cfg.namespaceOf(b), b.Name, minReadyCount, minReadyPercent)
+	ch.Label = fmt.Sprintf("color %s (service %s)", c, b.Name)
+	return ch, nil
 }
 
 func (r *Router) get(ctx context.Context) (*unstructured.Unstructured, error) {

@@ -9,11 +9,13 @@ import (
 	"sync/atomic"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
@@ -452,5 +454,56 @@ func TestSet_refusesOutOfRangeWithoutCallingTheAPI(t *testing.T) {
 		if err := r.Set(context.Background(), w); err == nil {
 			t.Fatalf("Set(%s) succeeded", w)
 		}
+	}
+}
+
+func TestReadinessCheck_countsThePodsBehindTheColorsService(t *testing.T) {
+	kube := testenv.Kube(t)
+	ctx := context.Background()
+	ns := kube.Namespace(t)
+	createRoute(t, kube.Dynamic, ns, rule("main", "/", ref("web-blue", 80, 100), ref("web-green", 80, 0)))
+	r, err := New(kube.Dynamic, webConfig(ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := r.ReadinessCheck(kube.Core.CoreV1(), traffic.Green, 2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No Service yet: the check could not measure.
+	if res := pre.Evaluate(ctx)[0]; res.Verdict != checks.Error || !strings.Contains(res.Detail, "reading service "+ns+"/web-green") {
+		t.Fatalf("without the Service: %v", res)
+	}
+	for _, color := range []string{"blue", "green"} {
+		svc := &corev1.Service{
+			ObjectMeta: metav1.ObjectMeta{Name: "web-" + color},
+			Spec: corev1.ServiceSpec{
+				Selector: map[string]string{"app": "web", "color": color},
+				Ports:    []corev1.ServicePort{{Port: 80}},
+			},
+		}
+		if _, err := kube.Core.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kube.CreatePod(t, ns, "web-blue-1", map[string]string{"app": "web", "color": "blue"}, true)
+	kube.CreatePod(t, ns, "web-blue-2", map[string]string{"app": "web", "color": "blue"}, true)
+	g1 := kube.CreatePod(t, ns, "web-green-1", map[string]string{"app": "web", "color": "green"}, true)
+	g2 := kube.CreatePod(t, ns, "web-green-2", map[string]string{"app": "web", "color": "green"}, false)
+	res := pre.Evaluate(ctx)[0]
+	if res.Verdict != checks.Fail || res.Value != 1 || !strings.Contains(res.Detail, "web-green-2 (CrashLoopBackOff)") || !strings.Contains(res.Detail, "color green (service web-green)") {
+		t.Fatalf("one of two green pods ready: %v, want fail", res)
+	}
+	kube.SetPodReady(t, g2, true)
+	if res := pre.Evaluate(ctx)[0]; res.Verdict != checks.Pass || res.Value != 2 {
+		t.Fatalf("both green pods ready: %v, want pass", res)
+	}
+	// During the bake a crash loop fails the check.
+	kube.SetPodReady(t, g1, false)
+	if res := pre.Evaluate(ctx)[0]; res.Verdict != checks.Fail || res.Value != 1 {
+		t.Fatalf("green pod crash-looping again: %v, want fail", res)
+	}
+	if _, err := r.ReadinessCheck(kube.Core.CoreV1(), "red", 1, 0); err == nil {
+		t.Fatal("an invalid color was accepted")
 	}
 }
