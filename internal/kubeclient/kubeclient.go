@@ -31,8 +31,9 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -254,26 +255,33 @@ func (c Config) RESTConfig() (*rest.Config, error) {
 	return rc, nil
 }
 
-// Clients are the API clients the Kubernetes routers and checks use: the
-// typed clientset (core/v1, discovery) and a dynamic client for custom
-// resources such as Gateway API HTTPRoutes.
+// Clients are the API clients the Kubernetes routers and checks use: typed
+// core/v1 (Services, Pods), discovery, and a dynamic client for custom
+// resources such as Gateway API HTTPRoutes. The full typed clientset
+// (kubernetes.Interface, every API group) is deliberately not used: it would
+// add tens of megabytes to the provider binary for groups it never touches.
 type Clients struct {
-	REST    *rest.Config
-	Core    kubernetes.Interface
-	Dynamic dynamic.Interface
+	REST      *rest.Config
+	Core      corev1client.CoreV1Interface
+	Discovery discovery.DiscoveryInterface
+	Dynamic   dynamic.Interface
 }
 
 // NewClients builds Clients from a rest.Config (it dials nothing).
 func NewClients(rc *rest.Config) (*Clients, error) {
-	core, err := kubernetes.NewForConfig(rc)
+	core, err := corev1client.NewForConfig(rc)
 	if err != nil {
-		return nil, fmt.Errorf("building the Kubernetes clientset: %w", err)
+		return nil, fmt.Errorf("building the Kubernetes core/v1 client: %w", err)
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("building the Kubernetes discovery client: %w", err)
 	}
 	dyn, err := dynamic.NewForConfig(rc)
 	if err != nil {
 		return nil, fmt.Errorf("building the Kubernetes dynamic client: %w", err)
 	}
-	return &Clients{REST: rc, Core: core, Dynamic: dyn}, nil
+	return &Clients{REST: rc, Core: core, Discovery: disc, Dynamic: dyn}, nil
 }
 
 // Lazy builds Clients from a Config on first use and then returns the same

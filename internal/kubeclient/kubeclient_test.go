@@ -11,6 +11,7 @@ import (
 	authnv1 "k8s.io/api/authentication/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	authnv1client "k8s.io/client-go/kubernetes/typed/authentication/v1"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
 )
@@ -24,11 +25,11 @@ func whoAmI(t *testing.T, cfg Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cs, err := NewClients(rc)
+	authn, err := authnv1client.NewForConfig(rc)
 	if err != nil {
 		return "", err
 	}
-	r, err := cs.Core.AuthenticationV1().SelfSubjectReviews().Create(context.Background(), &authnv1.SelfSubjectReview{}, metav1.CreateOptions{})
+	r, err := authn.SelfSubjectReviews().Create(context.Background(), &authnv1.SelfSubjectReview{}, metav1.CreateOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -114,10 +115,16 @@ func TestLazy_buildsOnFirstUseOnly(t *testing.T) {
 	if err != nil || c1 != c2 || !l.Built() {
 		t.Fatalf("second Get = %p, %v; want the same clients %p", c2, err, c1)
 	}
-	if _, err := c1.Core.CoreV1().Namespaces().Get(context.Background(), "default", metav1.GetOptions{}); err != nil {
+	if v, err := c1.Discovery.ServerVersion(); err != nil || v.GitVersion != "v1.34.4" {
+		t.Fatalf("server version = %v, %v", v, err)
+	}
+	if _, err := c1.Core.Namespaces().Get(context.Background(), "default", metav1.GetOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c1.Core.CoreV1().Namespaces().Get(context.Background(), "absent", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+	if _, err := c1.Dynamic.Resource(testenv.HTTPRouteGVR).Namespace("default").List(context.Background(), metav1.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c1.Core.Namespaces().Get(context.Background(), "absent", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("err = %v, want not found", err)
 	}
 }
