@@ -112,7 +112,16 @@ func Kube(t testing.TB) *KubeServer {
 		}
 		t.Skipf("%v; build them with scripts/kube.sh", err)
 	}
-	kubeOnce.Do(func() { kubeShared, kubeErr = StartKube(apiserver, etcd) })
+	kubeOnce.Do(func() {
+		// The free ports are found by listening and closing; another process
+		// on this machine may take one before the server binds it, so a
+		// failed start is tried again on new ports.
+		for range 3 {
+			if kubeShared, kubeErr = StartKube(apiserver, etcd); kubeErr == nil {
+				return
+			}
+		}
+	})
 	if kubeErr != nil {
 		t.Fatalf("starting kube-apiserver: %v", kubeErr)
 	}
