@@ -57,7 +57,25 @@ type Subject struct {
 	// (the write must then not happen). It returns a function that clears
 	// the fault. Nil skips the partial-write test (say why in the caller).
 	FailNextSet func(t *testing.T) (clear func())
+	// AllOrNothing marks a router that can only send all traffic to one
+	// color (a Kubernetes Service selector). Round trips then use blue=100
+	// green=0 and blue=0 green=100 only, the sub-tests that write splits
+	// write all-or-nothing weights instead, and every percent-scale split
+	// (1 … 99) must be refused without a write.
+	AllOrNothing bool
 }
+
+// pick returns Split(Green, split) — or Split(Green, allOrNothing), which
+// must be 0 or 100, when the subject is AllOrNothing.
+func (s Subject) pick(split, allOrNothing int) traffic.Weights {
+	if s.AllOrNothing {
+		return traffic.Split(traffic.Green, allOrNothing)
+	}
+	return traffic.Split(traffic.Green, split)
+}
+
+// percents are the engine's percent-scale splits the suite round-trips.
+var percents = []int{0, 1, 10, 33, 50, 67, 90, 99, 100, 0}
 
 // Run runs the conformance suite. newSubject is called once per sub-test and
 // must return a switch point freshly set to blue=100 green=0.
@@ -76,7 +94,10 @@ func Run(t *testing.T, newSubject func(t *testing.T) Subject) {
 		s := newSubject(t)
 		c := ctx(t)
 		var all []traffic.Weights
-		for _, p := range []int{0, 1, 10, 33, 50, 67, 90, 99, 100, 0} {
+		for _, p := range percents {
+			if s.AllOrNothing && p != 0 && p != 100 {
+				continue
+			}
 			all = append(all, traffic.Split(traffic.Green, p))
 		}
 		all = append(all, s.Extra...)
@@ -90,7 +111,7 @@ func Run(t *testing.T, newSubject func(t *testing.T) Subject) {
 	t.Run("setting the same weights again is harmless", func(t *testing.T) {
 		s := newSubject(t)
 		c := ctx(t)
-		w := traffic.Split(traffic.Green, 25)
+		w := s.pick(25, 100)
 		mustSet(c, t, s, w)
 		mustSet(c, t, s, w)
 		mustRead(c, t, s, w)
@@ -98,9 +119,17 @@ func Run(t *testing.T, newSubject func(t *testing.T) Subject) {
 	t.Run("out of range is refused and writes nothing", func(t *testing.T) {
 		s := newSubject(t)
 		c := ctx(t)
-		before := traffic.Split(traffic.Green, 40)
+		before := s.pick(40, 100)
 		mustSet(c, t, s, before)
-		for _, w := range append([]traffic.Weights{{Blue: -1, Green: 1}}, s.Rejects...) {
+		rejects := append([]traffic.Weights{{Blue: -1, Green: 1}}, s.Rejects...)
+		if s.AllOrNothing {
+			for _, p := range percents {
+				if p != 0 && p != 100 {
+					rejects = append(rejects, traffic.Split(traffic.Green, p))
+				}
+			}
+		}
+		for _, w := range rejects {
 			if err := s.Router.Set(c, w); err == nil {
 				t.Fatalf("Set(%s) succeeded; the router must refuse it", w)
 			}
@@ -113,14 +142,14 @@ func Run(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatal("Subject.OtherWriter is required")
 		}
 		c := ctx(t)
-		mustSet(c, t, s, traffic.Split(traffic.Green, 10))
-		other := traffic.Split(traffic.Green, 70)
+		mustSet(c, t, s, s.pick(10, 0))
+		other := s.pick(70, 100)
 		if err := s.OtherWriter(c, other); err != nil {
 			t.Fatalf("other writer: %v", err)
 		}
 		mustRead(c, t, s, other)
-		mustSet(c, t, s, traffic.Split(traffic.Green, 20))
-		mustRead(c, t, s, traffic.Split(traffic.Green, 20))
+		mustSet(c, t, s, s.pick(20, 0))
+		mustRead(c, t, s, s.pick(20, 0))
 	})
 	t.Run("a failed set leaves the previous weights", func(t *testing.T) {
 		s := newSubject(t)
@@ -128,29 +157,29 @@ func Run(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Skip("the subject cannot inject a failure part-way through Set")
 		}
 		c := ctx(t)
-		before := traffic.Split(traffic.Green, 30)
+		before := s.pick(30, 0)
 		mustSet(c, t, s, before)
 		clear := s.FailNextSet(t)
-		err := s.Router.Set(c, traffic.Split(traffic.Green, 80))
+		err := s.Router.Set(c, s.pick(80, 100))
 		clear()
 		if err == nil {
 			t.Fatal("Set succeeded although a failure was injected")
 		}
 		mustRead(c, t, s, before)
 		// And the router still works afterwards.
-		mustSet(c, t, s, traffic.Split(traffic.Green, 80))
-		mustRead(c, t, s, traffic.Split(traffic.Green, 80))
+		mustSet(c, t, s, s.pick(80, 100))
+		mustRead(c, t, s, s.pick(80, 100))
 	})
 	t.Run("a cancelled context stops Set without a half write", func(t *testing.T) {
 		s := newSubject(t)
 		c := ctx(t)
-		before := traffic.Split(traffic.Green, 60)
+		before := s.pick(60, 100)
 		mustSet(c, t, s, before)
 		cancelled, cancel := context.WithCancel(c)
 		cancel()
-		if err := s.Router.Set(cancelled, traffic.Split(traffic.Green, 5)); err == nil {
+		if err := s.Router.Set(cancelled, s.pick(5, 0)); err == nil {
 			// Allowed only if the write was complete.
-			mustRead(c, t, s, traffic.Split(traffic.Green, 5))
+			mustRead(c, t, s, s.pick(5, 0))
 			return
 		} else if !errors.Is(err, context.Canceled) {
 			t.Logf("Set on a cancelled context: %v", err)
