@@ -31,3 +31,5 @@ else
 fi
 bin/terraform version | head -1
 bin/tofu version | head -1
+# kube-apiserver and etcd for the Kubernetes router tests (cached in bin/ too).
+bash scripts/kube.sh
