@@ -231,6 +231,7 @@ func (p *bluegreenProvider) Resources(_ context.Context) []func() resource.Resou
 		NewListenerSwitchResource,
 		NewHealthGateResource,
 		NewEnvironmentPairResource,
+		NewNginxSwitchResource,
 	}
 }
 
