@@ -407,7 +407,8 @@ func (r *nginxSwitchResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 // Delete leaves the file and the traffic where they are.
-func (r *nginxSwitchResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+func (r *nginxSwitchResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
 
 // ImportState imports by the owned file's absolute path on the machine
 // running Terraform. The upstream, each color's servers, the server
