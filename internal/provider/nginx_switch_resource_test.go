@@ -313,7 +313,8 @@ func TestAccNginxSwitch_rollbackRestoresFileByteForByte(t *testing.T) {
 						t.Fatalf("the 50 %% step was never written: %v", rec.observations())
 					}
 				},
-				RefreshState: true,
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(nginxRes, "status", "rolled_back"),
 					resource.TestCheckResourceAttr(nginxRes, "active_color", "blue"),
@@ -351,7 +352,8 @@ func TestAccNginxSwitch_nginxTestRefusal(t *testing.T) {
 						t.Fatalf("a refused configuration changed the file:\n%s", after)
 					}
 				},
-				RefreshState: true,
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(nginxRes, "active_color", "blue"),
 					resource.TestCheckResourceAttr(nginxRes, "blue_weight", "100"),
@@ -378,8 +380,9 @@ func TestAccNginxSwitch_driftAndUnparsableFile(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig:    handEdit(split),
-				RefreshState: true,
+				PreConfig:          handEdit(split),
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(nginxRes, "status", "drifted"),
 					resource.TestCheckResourceAttr(nginxRes, "blue_weight", "3"),
@@ -403,7 +406,7 @@ func TestAccNginxSwitch_driftAndUnparsableFile(t *testing.T) {
 			{
 				PreConfig:   handEdit(fmt.Sprintf("upstream app {\n    server %s weight=1\n}\n", e.ngx.Blue[0])),
 				Config:      cfg,
-				ExpectError: regexp.MustCompile(regexp.QuoteMeta(e.ngx.IncludeFile) + `:\d+: .*not terminated`),
+				ExpectError: regexp.MustCompile(`(?s)Error reading upstream weights.*` + regexp.QuoteMeta(e.ngx.IncludeFile) + `:3:\s+directive\s+"server"\s+is\s+not\s+terminated`),
 			},
 			{
 				// Put a readable file back so the test can destroy.
@@ -585,13 +588,16 @@ variable "color" { type = string }
 				t.Fatalf("apply blue: %v\n%s", err, out)
 			}
 			before := e.fileBytes(t)
-			cmd := run("apply", "-auto-approve", "-no-color", "-var", "color=green")
+			cmd := newExecCmd(tf, work, append(env[:len(env):len(env)], "TF_LOG_PROVIDER=INFO"), "apply", "-auto-approve", "-no-color", "-var", "color=green")
 			if err := cmd.start(); err != nil {
 				t.Fatal(err)
 			}
+			// Interrupt once the 50 % step is written, live and verified
+			// (the engine logs it): an interrupt during the write itself is
+			// undone by the router before the engine decides anything.
 			deadline := time.Now().Add(60 * time.Second)
 			for {
-				if w, _, err := e.fileWeights(); err == nil && w == traffic.Split(traffic.Green, 50) {
+				if strings.Contains(cmd.output(), "weights_verified step 1/2 (50%)") {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -618,6 +624,9 @@ variable "color" { type = string }
 			} else {
 				if st["status"] != "held" || st["green_weight"] != float64(50) {
 					t.Fatalf("state status=%v green_weight=%v, want held/50", st["status"], st["green_weight"])
+				}
+				if w, _, err := e.fileWeights(); err != nil || w != traffic.Split(traffic.Green, 50) {
+					t.Fatalf("with hold the file says %s, %v; want 50/50", w, err)
 				}
 				if err := e.expectTraffic(traffic.Split(traffic.Green, 50))(nil); err != nil {
 					t.Fatal(err)
