@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -117,7 +118,7 @@ func nginxStringList(desc string, required bool, v ...validator.List) schema.Lis
 }
 
 func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	common, commonBlocks := switchSchemaParts(ctx, "the servers of the color receiving the new traffic (`http`/`prometheus` only)")
+	common, commonBlocks := switchSchemaParts(ctx, "the color receiving the new traffic")
 	// The layer's weight attributes speak of ALB forward weights; an Nginx
 	// switch reads them from its file.
 	common["blue_weight"] = schema.Int64Attribute{Computed: true,
@@ -230,6 +231,32 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 	}
 	for k, v := range commonBlocks {
 		resp.Schema.Blocks[k] = v
+	}
+	nginxSchemaWording(resp.Schema.Blocks)
+}
+
+// nginxSchemaWording adapts the layer's shared descriptions to Nginx: the
+// checks that read AWS are refused, and a step is a file write, not a
+// listener write.
+func nginxSchemaWording(blocks map[string]schema.Block) {
+	const refused = "**Not available on `bluegreen_nginx_switch`** (it reads AWS; refused at plan time). Use `http` or `prometheus`."
+	if ro, ok := blocks["rollback_on"].(schema.SingleNestedBlock); ok {
+		for _, name := range []string{"target_health", "metrics"} {
+			if b, ok := ro.Blocks[name].(schema.SingleNestedBlock); ok {
+				b.MarkdownDescription = refused
+				ro.Blocks[name] = b
+			}
+		}
+		if a, ok := ro.Attributes["alarm_names"].(schema.ListAttribute); ok {
+			a.MarkdownDescription = refused
+			ro.Attributes["alarm_names"] = a
+		}
+		blocks["rollback_on"] = ro
+	}
+	if st, ok := blocks["strategy"].(schema.SingleNestedBlock); ok {
+		st.MarkdownDescription = strings.ReplaceAll(st.MarkdownDescription, "re-reads the listener to verify the write took effect",
+			"writes the file (test, reload, confirmed live) and reads it back")
+		blocks["strategy"] = st
 	}
 }
 
