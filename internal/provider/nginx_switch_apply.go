@@ -388,7 +388,7 @@ func (r *nginxSwitchResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	w, err := router.Read(ctx)
+	desc, err := router.Describe(ctx)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		resp.Diagnostics.AddWarning("Nginx upstream file gone",
@@ -402,7 +402,15 @@ func (r *nginxSwitchResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	state.ID = state.File
-	readSwitch(&state.switchModel, w)
+	readSwitch(&state.switchModel, desc.Weights)
+	if why := needsRewrite(&desc.File, router.Config()); why != "" && state.Status.ValueString() == statusStable {
+		// The weights are right but the rest of the file is not what the
+		// switch wrote: drift too, so the next plan rewrites it.
+		state.Status = types.StringValue(statusDrifted)
+		resp.Diagnostics.AddWarning("Nginx upstream file edited outside Terraform",
+			fmt.Sprintf("%s differs from the configuration (%s); status is \"drifted\" and the next apply rewrites it with the same weights.",
+				state.File.ValueString(), why))
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

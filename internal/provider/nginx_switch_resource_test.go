@@ -404,6 +404,31 @@ func TestAccNginxSwitch_driftAndUnparsableFile(t *testing.T) {
 				),
 			},
 			{
+				// Same weights, other parameters: drift too; the apply rewrites the file.
+				PreConfig:          handEdit(fmt.Sprintf("upstream app {\n    server %s weight=5 max_fails=7;\n    server %s down max_fails=7;\n}\n", e.ngx.Blue[0], e.ngx.Green[0])),
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(nginxRes, "status", "drifted"),
+					resource.TestCheckResourceAttr(nginxRes, "blue_weight", "5"),
+					resource.TestCheckResourceAttr(nginxRes, "green_weight", "0"),
+				),
+			},
+			{
+				Config: cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(nginxRes, "status", "stable"),
+					resource.TestCheckResourceAttr(nginxRes, "blue_weight", "5"),
+					func(*terraform.State) error {
+						if b := e.fileBytes(t); bytes.Contains(b, []byte("max_fails=7")) || !bytes.Contains(b, []byte("max_fails=0")) {
+							return fmt.Errorf("the apply did not rewrite the hand-edited parameters:\n%s", b)
+						}
+						return nil
+					},
+					e.expectTraffic(traffic.Weights{Blue: 1}),
+				),
+			},
+			{
 				PreConfig:   handEdit(fmt.Sprintf("upstream app {\n    server %s weight=1\n}\n", e.ngx.Blue[0])),
 				Config:      cfg,
 				ExpectError: regexp.MustCompile(`(?s)Error reading upstream weights.*` + regexp.QuoteMeta(e.ngx.IncludeFile) + `:3:\s+directive\s+"server"\s+is\s+not\s+terminated`),
