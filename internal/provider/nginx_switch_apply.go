@@ -360,7 +360,7 @@ type restoringRouter struct {
 func (r *restoringRouter) Set(ctx context.Context, w traffic.Weights) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cfg := r.Router.Config()
+	cfg := r.Config()
 	if !r.captured {
 		r.captured = true
 		if b, err := cfg.Host.ReadFile(ctx, cfg.File); err == nil {
@@ -372,7 +372,7 @@ func (r *restoringRouter) Set(ctx context.Context, w traffic.Weights) error {
 		}
 	}
 	if r.base != nil && w == r.baseW {
-		return r.Router.Restore(ctx, r.base)
+		return r.Restore(ctx, r.base)
 	}
 	return r.Router.Set(ctx, w)
 }

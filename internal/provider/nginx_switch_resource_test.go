@@ -621,10 +621,7 @@ variable "color" { type = string }
 			// (the engine logs it): an interrupt during the write itself is
 			// undone by the router before the engine decides anything.
 			deadline := time.Now().Add(60 * time.Second)
-			for {
-				if strings.Contains(cmd.output(), "weights_verified step 1/2 (50%)") {
-					break
-				}
+			for !strings.Contains(cmd.output(), "weights_verified step 1/2 (50%)") {
 				if time.Now().After(deadline) {
 					_ = cmd.kill()
 					t.Fatalf("the shift never wrote 50/50:\n%s", cmd.output())
