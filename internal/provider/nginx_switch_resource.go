@@ -198,8 +198,9 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 			"sudo": schema.BoolAttribute{
 				Optional: true,
-				MarkdownDescription: "Run every command and file access on the local machine through `sudo -n` (never prompts). " +
-					"Default `false`. Over SSH use `ssh.sudo`.",
+				MarkdownDescription: "Run the commands on the local machine (`test_command`, `reload_command`) through `sudo -n --` " +
+					"(never prompts). The file itself is read and written as the user running Terraform, so its directory must be " +
+					"writable by that user. Default `false`. Over SSH use `ssh.sudo`, which covers file access too.",
 			},
 		},
 		Blocks: map[string]schema.Block{
