@@ -79,6 +79,11 @@ func jsonStrings(s []string) (string, error) {
 	return "[" + strings.Join(q, ", ") + "]", nil
 }
 
+// reloads counts the reloads the Nginx master logged (SIGHUP, at notice).
+func (e *nginxEnv) reloads() int {
+	return strings.Count(e.ngx.Log(), "(SIGHUP) received")
+}
+
 // fileBytes returns the owned file's content.
 func (e *nginxEnv) fileBytes(t *testing.T) []byte {
 	t.Helper()
@@ -222,6 +227,7 @@ const nginxCanary = `
 func TestAccNginxSwitch_canary(t *testing.T) {
 	e := startNginxEnv(t)
 	rec := newRecorder(t, e)
+	var reloads int
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
@@ -244,7 +250,7 @@ func TestAccNginxSwitch_canary(t *testing.T) {
 				),
 			},
 			{
-				PreConfig: rec.reset,
+				PreConfig: func() { rec.reset(); reloads = e.reloads() },
 				Config:    e.config("green", nginxCanary+rec.rollbackOn()),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(nginxRes, "blue_weight", "0"),
@@ -253,6 +259,12 @@ func TestAccNginxSwitch_canary(t *testing.T) {
 					resource.TestCheckResourceAttr(nginxRes, "last_shift.result", "succeeded"),
 					resource.TestCheckResourceAttr(nginxRes, "last_shift.steps.#", "3"),
 					e.expectTraffic(traffic.Weights{Green: 100}),
+					func(*terraform.State) error {
+						if n := e.reloads() - reloads; n != 3 {
+							return fmt.Errorf("nginx was reloaded %d times for a 3-step canary, want one reload per step", n)
+						}
+						return nil
+					},
 					func(*terraform.State) error {
 						// Every step, in order, in the file and in the answers.
 						var got []string
