@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -227,8 +230,18 @@ func (r *nginxSwitchResource) apply(ctx context.Context, plan, prior *nginxSwitc
 		}
 	}
 
+	// The shift gets what is left of the one timeout.
+	sw := plan.switchModel
+	if dl, has := pctx.Deadline(); has {
+		remaining := dl.Sub(clk.Now())
+		if remaining <= 0 {
+			diags.AddError("Timed out", fmt.Sprintf("The %s timeout of %s ran out before the shift could start.", map[bool]string{true: "create", false: "update"}[prior == nil], timeout))
+			return r.afterWrite(plan, prior, wrote, first, st, to)
+		}
+		sw.Timeouts = remainingTimeouts(remaining)
+	}
 	restoring := &restoringRouter{Router: router}
-	state, ok := applySwitch(ctx, clk, &plan.switchModel, priorNginx(prior), func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
+	state, ok := applySwitch(ctx, clk, &sw, priorNginx(prior), func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
 		pre, err := router.PreflightChecks(to, plan.preflightTemplate(ctx, clk.Now, diags))
 		if err != nil {
 			diags.AddAttributeError(path.Root(string(to)+"_servers"), "Pre-flight check cannot be built", err.Error())
@@ -240,22 +253,38 @@ func (r *nginxSwitchResource) apply(ctx context.Context, plan, prior *nginxSwitc
 		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
 		return switchTarget{Nouns: nginxNouns, Router: restoring, Preflight: preflight, Checks: set}
 	}, diags)
-	out := *plan
-	switch {
-	case ok:
+	if ok {
+		out := *plan
 		out.switchModel = state
-	case wrote:
-		// The shift could not start or read, but a write happened.
-		out.settleComputed(priorNginx(prior))
-		w := traffic.Split(to, 100)
-		if first == nil {
-			w = st.Weights
-		}
-		out.recordTruth(w, deriveStatus(w, to, nil, ""), to)
-	default:
+		out.Timeouts = plan.Timeouts
+		return &out, true
+	}
+	return r.afterWrite(plan, prior, wrote, first, st, to)
+}
+
+// afterWrite is the state when the shift could not start or read back: the
+// weights of the first write or reconfiguration if one happened, else
+// nothing to save.
+func (r *nginxSwitchResource) afterWrite(plan, prior *nginxSwitchModel, wrote bool, first *traffic.Weights, st *nginx.State,
+	to traffic.Color) (*nginxSwitchModel, bool) {
+	if !wrote {
 		return nil, false
 	}
+	out := *plan
+	out.settleComputed(priorNginx(prior))
+	w := traffic.Split(to, 100)
+	if first == nil {
+		w = st.Weights
+	}
+	out.recordTruth(w, deriveStatus(w, to, nil, ""), to)
 	return &out, true
+}
+
+// remainingTimeouts is a timeouts value whose create and update are d.
+func remainingTimeouts(d time.Duration) timeouts.Value {
+	v := types.StringValue(d.String())
+	return timeouts.Value{Object: types.ObjectValueMust(map[string]attr.Type{"create": types.StringType, "update": types.StringType},
+		map[string]attr.Value{"create": v, "update": v})}
 }
 
 // firstWrite creates the missing file with all traffic on to, after to's
