@@ -743,3 +743,27 @@ func cliResourceValues(t *testing.T, show *execCmd, address string) map[string]a
 	t.Fatalf("%s not in state:\n%s", address, out)
 	return nil
 }
+
+// TestAccNginxSwitch_firstWriteRefusedByPreflight: a create over a missing
+// file whose active color does not answer writes nothing and creates nothing.
+func TestAccNginxSwitch_firstWriteRefusedByPreflight(t *testing.T) {
+	e := startNginxEnv(t)
+	dead := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+	if err := os.Remove(e.ngx.IncludeFile); err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(e.config("green", ""), fmt.Sprintf("green_servers  = [%q]", e.ngx.Green[0]), fmt.Sprintf("green_servers  = [%q]", dead), 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{{
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`(?s)Pre-flight check refused the first write.*Nothing was written`),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if _, err := os.Stat(e.ngx.IncludeFile); !os.IsNotExist(err) {
+				return fmt.Errorf("a refused first write left a file: %v", err)
+			}
+			return nil
+		},
+	})
+}
