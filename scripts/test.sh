@@ -33,6 +33,6 @@ if [ "$what" = acc ] || [ "$what" = all ]; then
     fi
     echo "=== acceptance tests with $(bin/$cli version | head -1)"
     env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$root/bin/$cli" TF_ACC_PROVIDER_NAMESPACE=bluegreen-tf \
-      go test -count=1 -timeout 30m -run "${RUN:-TestAcc}" -v ./internal/provider/...
+      go test -count=1 -timeout "${TEST_TIMEOUT:-40m}" -run "${RUN:-TestAcc}" -v ./internal/provider/...
   done
 fi

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -770,18 +769,3 @@ func (v haproxyAddressValidator) ValidateString(ctx context.Context, req validat
 	}}.ValidateString(ctx, req, resp)
 }
 
-// absolutePathValidator accepts an absolute path (on the HAProxy host).
-type absolutePathValidator struct{}
-
-func (absolutePathValidator) Description(context.Context) string { return "must be an absolute path" }
-func (v absolutePathValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-func (v absolutePathValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck{desc: v.Description(ctx), check: func(s string) error {
-		if !filepath.IsAbs(s) || filepath.Clean(s) != s {
-			return fmt.Errorf("want a clean absolute path such as /var/lib/haproxy/server-state")
-		}
-		return nil
-	}}.ValidateString(ctx, req, resp)
-}

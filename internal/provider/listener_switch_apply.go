@@ -208,8 +208,6 @@ func (r *listenerSwitchResource) checkOwnerAtPlan(ctx context.Context, plan, pri
 			plan.ListenerARN.ValueString(), alb.OwnerTagKey, owner, plan.ListenerARN.ValueString(), alb.OwnerTagKey))
 }
 
-func (r *listenerSwitchResource) clockOrReal() clock.Clock { return r.clock() }
-
 // guardedRouter checks ownership before every write.
 type guardedRouter struct {
 	*alb.Router

@@ -24,7 +24,6 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
 
@@ -333,12 +332,6 @@ func known(v interface {
 	IsUnknown() bool
 }) bool {
 	return !v.IsNull() && !v.IsUnknown()
-}
-
-// desiredWeights are the weights of all traffic on color.
-func desiredWeights(color string) traffic.Weights {
-	c, _ := traffic.ParseColor(color)
-	return traffic.Split(c, 100)
 }
 
 func (r *listenerSwitchResource) clock() clock.Clock {

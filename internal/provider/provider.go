@@ -240,6 +240,7 @@ func (p *bluegreenProvider) Resources(_ context.Context) []func() resource.Resou
 		NewHealthGateResource,
 		NewEnvironmentPairResource,
 		NewHAProxySwitchResource,
+		NewNginxSwitchResource,
 	}
 }
 

@@ -269,8 +269,8 @@ func budgetOf(m *switchModel) evaluationBudget {
 		Preflight: rollout.DefaultEvaluationTimeout}
 	if r := m.RollbackOn; r != nil {
 		b.Interval = durationOr(r.EvaluationInterval, defaultEvaluationInterval)
-		b.Checks = r.checksModel.any()
-		b.PerCheck, b.Timeout = r.checksModel.evaluationTimes()
+		b.Checks = r.any()
+		b.PerCheck, b.Timeout = r.evaluationTimes()
 		b.PerCheck = max(b.PerCheck, rollout.DefaultEvaluationTimeout)
 	}
 	return b

@@ -400,7 +400,7 @@ func TestAccSwitchRegression_worstCase(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("status"), knownvalue.StringExact("stable"))},
 			},
 			{
-				Config: regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "blue", `  bake_time = "2562047h"`),
+				Config:      regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "blue", `  bake_time = "2562047h"`),
 				ExpectError: regexp.MustCompile(`(?s)Shift cannot finish within the timeout.*2562047h`),
 			},
 		},

@@ -275,15 +275,29 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	h := r.cfg.Host
-
-	prev, err := h.ReadFile(ctx, r.cfg.File)
-	existed := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("reading nginx upstream file %s on %s: %w", r.cfg.File, h, err)
+	prev, existed, err := r.readPrevious(ctx)
+	if err != nil {
+		return err
 	}
 	gen := nextGeneration(prev)
-	data := render(&r.cfg, w, gen)
+	return r.write(ctx, render(&r.cfg, w, gen), gen, "weights "+w.String(), prev, existed)
+}
+
+// readPrevious reads the owned file as it is now: its bytes are the undo.
+func (r *Router) readPrevious(ctx context.Context) (prev []byte, existed bool, err error) {
+	prev, err = r.cfg.Host.ReadFile(ctx, r.cfg.File)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, fmt.Errorf("reading nginx upstream file %s on %s: %w", r.cfg.File, r.cfg.Host, err)
+	}
+	return prev, err == nil, nil
+}
+
+// write puts data (whose generation token is gen, "" for none) in place:
+// rename, test, reload, confirm; on failure prev (or no file) is put back.
+// what names the content in errors ("weights blue=90 green=10").
+func (r *Router) write(ctx context.Context, data []byte, gen, what string, prev []byte, existed bool) error {
+	h := r.cfg.Host
+	var err error
 	tmp := r.tempPath()
 	// A temporary file left by a crash would keep its old mode.
 	if err := h.Remove(ctx, tmp); err != nil {
@@ -313,7 +327,7 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 		uctx, cancel := undoCtx()
 		defer cancel()
 		rerr := r.restore(uctx, prev, existed)
-		return joinRestore(fmt.Errorf("nginx refused weights %s (nothing reloaded): %w", w, err), rerr, false)
+		return joinRestore(fmt.Errorf("nginx refused %s (nothing reloaded): %w", what, err), rerr, false)
 	}
 	var snap *procSnapshot
 	if r.cfg.GenerationURL == "" {
@@ -327,7 +341,7 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	if _, err := h.Run(ctx, r.cfg.ReloadCommand, nil); err != nil {
 		uctx, cancel := undoCtx()
 		defer cancel()
-		return joinRestore(fmt.Errorf("reloading nginx for weights %s: %w", w, err), r.restoreAndReload(uctx, prev, existed), true)
+		return joinRestore(fmt.Errorf("reloading nginx for %s: %w", what, err), r.restoreAndReload(uctx, prev, existed), true)
 	}
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.ConfirmTimeout)
 	err = r.confirm(cctx, snap, gen)
@@ -335,7 +349,7 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	if err != nil {
 		uctx, cancel := undoCtx()
 		defer cancel()
-		return joinRestore(fmt.Errorf("confirming nginx serves weights %s: %w", w, err), r.restoreAndReload(uctx, prev, existed), true)
+		return joinRestore(fmt.Errorf("confirming nginx serves %s: %w", what, err), r.restoreAndReload(uctx, prev, existed), true)
 	}
 	return nil
 }
