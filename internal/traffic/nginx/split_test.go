@@ -96,8 +96,10 @@ func TestCanarySplit_evenWithinAColor(t *testing.T) {
 // is exact per worker, not overall; but smooth weighted round robin never
 // strays more than one request from the exact share in any prefix of a
 // worker's sequence, so over all workers the count is within one request
-// per worker of exact — a bound that holds whatever the kernel's choice of
-// worker, so it cannot flake.
+// per worker of exact, whatever the kernel's choice of worker. Seen once on
+// a loaded machine: 504 for 500 with three workers — each worker's sequence
+// can also end part-way through its cycle on the other side — so the bound
+// is two requests per worker.
 func TestCanarySplit_boundedWithSeveralWorkers(t *testing.T) {
 	const workers = 3
 	f := newFixtureOpts(t, testenv.NginxOptions{WorkerProcesses: workers}, nil)
@@ -109,8 +111,8 @@ func TestCanarySplit_boundedWithSeveralWorkers(t *testing.T) {
 		const n = 1000
 		got := countColors(t, f.ngx.URL+"/", n)
 		want := n * p / 100
-		if d := got["green"] - want; d < -workers || d > workers || got["green"]+got["blue"] != n {
-			t.Fatalf("green at %d%% with %d workers: %v, want green within %d of %d", p, workers, got, workers, want)
+		if d := got["green"] - want; d < -2*workers || d > 2*workers || got["green"]+got["blue"] != n {
+			t.Fatalf("green at %d%% with %d workers: %v, want green within %d of %d", p, workers, got, 2*workers, want)
 		}
 		t.Logf("green at %d%%: %v over %d requests", p, got, n)
 	}
