@@ -462,6 +462,9 @@ var badInputs = []badInput{
   timeouts {
     create = "10m"
   }`), "Gate cannot pass within the timeout"},
+	{biGate, "cannot pass within the default timeout (no timeouts block)", "timeouts.create", biGateConfig(`interval              = "1m"
+  consecutive_successes = 20
+  alarm_names           = ["app-5xx"]`), "Gate cannot pass within the timeout"},
 	{biGate, "timeout does not parse", "timeouts.create", biGateConfig(`alarm_names = ["app-5xx"]
   timeouts {
     create = "10 minutes"

@@ -138,7 +138,7 @@ func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.Va
 // first round runs at once, then one every interval, so passing takes at
 // least (consecutive_successes - 1) × interval.
 func validateGateTiming(ctx context.Context, m healthGateModel, diags *diag.Diagnostics) {
-	if m.Interval.IsUnknown() || m.ConsecutiveSuccesses.IsUnknown() || m.Timeouts.IsNull() || m.Timeouts.IsUnknown() {
+	if m.Interval.IsUnknown() || m.ConsecutiveSuccesses.IsUnknown() || m.Timeouts.IsUnknown() {
 		return
 	}
 	interval := durationOr(m.Interval, defaultGateInterval)
@@ -149,18 +149,21 @@ func validateGateTiming(ctx context.Context, m healthGateModel, diags *diag.Diag
 	if !m.ConsecutiveSuccesses.IsNull() {
 		n = max(m.ConsecutiveSuccesses.ValueInt64(), 1)
 	}
-	shortest := time.Duration(n-1) * interval
+	shortest := satMul(interval, n-1)
 	for _, t := range []struct {
 		name string
 		get  func(context.Context, time.Duration) (time.Duration, diag.Diagnostics)
 	}{{"create", m.Timeouts.Create}, {"update", m.Timeouts.Update}} {
 		name, get := t.name, t.get
-		if v, ok := m.Timeouts.Attributes()[name].(types.String); !ok || !known(v) {
-			continue // not set: the default (10m) applies
-		}
-		timeout, d := get(ctx, defaultGateTimeout)
-		if d.HasError() {
-			continue // reported by the timeouts validator
+		timeout := defaultGateTimeout // no timeouts block, or this one unset: the default applies, and is checked too
+		if !m.Timeouts.IsNull() {
+			if v, ok := m.Timeouts.Attributes()[name].(types.String); ok && v.IsUnknown() {
+				continue
+			}
+			var d diag.Diagnostics
+			if timeout, d = get(ctx, defaultGateTimeout); d.HasError() {
+				continue // reported by the timeouts validator
+			}
 		}
 		if shortest >= timeout {
 			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Gate cannot pass within the timeout",
