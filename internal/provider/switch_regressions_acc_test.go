@@ -406,3 +406,72 @@ func TestAccSwitchRegression_worstCase(t *testing.T) {
 		},
 	})
 }
+
+// Rule mode on a group no load balancer uses: its targets have never been
+// health-checked ("unused"), so the rule is first created with a condition
+// no request carries, and only gets its real conditions once the targets
+// pass the pre-flight check — traffic never reaches an unchecked group.
+func TestAccSwitchRegression_ruleOnUncheckedGroupIsStaged(t *testing.T) {
+	env := newTestSandbox(t)
+	ctx := context.Background()
+	api := env.Clients.ELBv2
+	a := createALB(t, api, "rg-stage", 80, 100, 0)
+	tg, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String("rg-stage-new"), Port: aws.Int32(8080),
+		Protocol: "HTTP", VpcId: aws.String("vpc-0123456789abcdef0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	if _, err := api.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: aws.String(fresh),
+		Targets: []elbv2types.TargetDescription{{Id: aws.String("10.0.9.1")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Sandbox.SetTargetHealth(fresh, "10.0.9.1", 0, "healthy", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`
+resource "bluegreen_listener_switch" "test" {
+  rule {
+    listener_arn  = %q
+    priority      = 10
+    path_patterns = ["/new/*"]
+  }
+  blue_target_group_arn  = %q
+  green_target_group_arn = %q
+  active_color           = "green"
+}
+`, a.ListenerARN, a.BlueARN, fresh)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{{
+			Config:            cfg,
+			ConfigStateChecks: weightChecks(0, 100, "stable"),
+			Check: func(*terraform.State) error {
+				creates := env.Sandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: "CreateRule"})
+				if len(creates) != 1 {
+					return fmt.Errorf("CreateRule called %d times", len(creates))
+				}
+				staged := false
+				for k, v := range creates[0].Params {
+					if strings.Contains(k, "HttpHeaderConfig.HttpHeaderName") && v == "X-Bluegreen-Staged" {
+						staged = true
+					}
+					if strings.Contains(k, "PathPatternConfig") {
+						return fmt.Errorf("the rule was created with its real conditions (%s=%s) before its group was checked", k, v)
+					}
+				}
+				if !staged {
+					return fmt.Errorf("the rule was not staged behind a header no request carries: %v", creates[0].Params)
+				}
+				for _, c := range env.Sandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: "ModifyRule"}) {
+					for k := range c.Params {
+						if strings.Contains(k, "PathPatternConfig") {
+							return nil
+						}
+					}
+				}
+				return fmt.Errorf("the staged rule never got its real conditions")
+			},
+		}},
+	})
+}
