@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -72,22 +70,9 @@ type haproxySwitchModel struct {
 	GreenPrefix  types.String           `tfsdk:"green_prefix"`
 	StateFile    types.String           `tfsdk:"state_file"`
 	Timeout      types.String           `tfsdk:"command_timeout"`
-	SSH          *haproxySSHModel       `tfsdk:"ssh"`
+	SSH          *sshModel              `tfsdk:"ssh"`
 	Preflight    *haproxyPreflightModel `tfsdk:"preflight"`
 	Stats        *haproxyStatsModel     `tfsdk:"haproxy_stats"`
-}
-
-type haproxySSHModel struct {
-	Host                  types.String `tfsdk:"host"`
-	Port                  types.Int64  `tfsdk:"port"`
-	User                  types.String `tfsdk:"user"`
-	PrivateKey            types.String `tfsdk:"private_key"`
-	Passphrase            types.String `tfsdk:"passphrase"`
-	Password              types.String `tfsdk:"password"`
-	HostKey               types.String `tfsdk:"host_key"`
-	KnownHosts            types.String `tfsdk:"known_hosts"`
-	InsecureIgnoreHostKey types.Bool   `tfsdk:"insecure_ignore_host_key"`
-	Sudo                  types.Bool   `tfsdk:"sudo"`
 }
 
 type haproxyPreflightModel struct {
@@ -190,36 +175,8 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"ssh": schema.SingleNestedBlock{
-				MarkdownDescription: "Reach the socket through SSH on the HAProxy host (golang.org/x/crypto/ssh; one connection per " +
-					"operation, closed at its end). The host key is checked: set `host_key` or `known_hosts` (or both: the key must " +
-					"satisfy both). `state_file` is written over the same connection with `cat` and `mv`. Absent (default), the " +
-					"socket is opened from the machine running Terraform.",
-				Attributes: map[string]schema.Attribute{
-					"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Host name or IP address of the HAProxy host. Required in the block.",
-						Validators: []validator.String{nonBlankValidator{what: "SSH host"}}},
-					"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "SSH port, 1–65535. Default `22`.",
-						Validators: []validator.Int64{int64validator.Between(1, 65535)}},
-					"user": schema.StringAttribute{Optional: true, MarkdownDescription: "User to log in as. Required in the block.",
-						Validators: []validator.String{nonBlankValidator{what: "SSH user"}}},
-					"private_key": schema.StringAttribute{Optional: true, Sensitive: true,
-						MarkdownDescription: "Private key (OpenSSH or PEM), e.g. `file(\"~/.ssh/id_ed25519\")`. Sensitive. At least one of `private_key` and `password` is required; the key is tried first."},
-					"passphrase": schema.StringAttribute{Optional: true, Sensitive: true,
-						MarkdownDescription: "Passphrase of an encrypted `private_key`. Sensitive."},
-					"password": schema.StringAttribute{Optional: true, Sensitive: true,
-						MarkdownDescription: "Password (password and keyboard-interactive authentication). Sensitive."},
-					"host_key": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "The host's public key in `authorized_keys` form (`ssh-ed25519 AAAA…`), pinned."},
-					"known_hosts": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Content of a `known_hosts` file (hashed names, `@cert-authority` and `@revoked` lines work), e.g. `file(\"~/.ssh/known_hosts\")`."},
-					"insecure_ignore_host_key": schema.BoolAttribute{Optional: true,
-						MarkdownDescription: "Accept any host key. Default `false`. Anyone who can intercept the connection can then " +
-							"drive your load balancer: labs only. Conflicts with `host_key` and `known_hosts`."},
-					"sudo": schema.BoolAttribute{Optional: true,
-						MarkdownDescription: "Run the commands that write `state_file` through `sudo -n` (never prompts). Default `false`. " +
-							"It does not apply to the socket: the SSH user itself must be able to open it."},
-				},
-			},
+			"ssh": sshBlock("Reach the admin socket through SSH on the HAProxy host; `state_file` is written over the same connection "+
+				"with `cat` and `mv`.", "the commands that write `state_file` (not the socket: the SSH user itself must be able to open it)"),
 			"preflight": schema.SingleNestedBlock{
 				MarkdownDescription: "Pre-flight check of the receiving color before any weight is written, from HAProxy's own " +
 					"health checks (`show stat`). It is never skipped. A server counts as UP when its status starts with `UP`; " +
@@ -358,34 +315,7 @@ func validateHAProxyConfig(m *haproxySwitchModel, diags *diag.Diagnostics) {
 		}
 	}
 	if s := m.SSH; s != nil {
-		at := path.Root("ssh")
-		if s.Host.IsNull() {
-			diags.AddAttributeError(at.AtName("host"), "Missing SSH host", "The ssh block needs host: the HAProxy host's name or address.")
-		}
-		if s.User.IsNull() {
-			diags.AddAttributeError(at.AtName("user"), "Missing SSH user", "The ssh block needs user.")
-		}
-		if s.PrivateKey.IsNull() && s.Password.IsNull() {
-			diags.AddAttributeError(at, "Missing SSH credentials", "The ssh block needs private_key, password or both.")
-		}
-		if !s.Passphrase.IsNull() && s.PrivateKey.IsNull() {
-			diags.AddAttributeError(at.AtName("passphrase"), "Passphrase without a key", "passphrase decrypts private_key: set private_key too, or remove passphrase.")
-		}
-		insecure := s.InsecureIgnoreHostKey.ValueBool()
-		pinned := !s.HostKey.IsNull() || !s.KnownHosts.IsNull()
-		switch {
-		case insecure && pinned:
-			diags.AddAttributeError(at.AtName("insecure_ignore_host_key"), "Conflicting host key settings",
-				"insecure_ignore_host_key = true accepts any host key, so host_key and known_hosts would never be used: remove one or the other.")
-		case !insecure && !pinned && !s.InsecureIgnoreHostKey.IsUnknown():
-			diags.AddAttributeError(at, "No host key to check",
-				"The ssh block needs host_key (the host's public key, `ssh-keyscan -t ed25519 HOST`) or known_hosts, so that the "+
-					"switch knows it is talking to your load balancer. insecure_ignore_host_key = true turns the check off (labs only).")
-		}
-	}
-	if st := m.Stats; st != nil && st.Max5xxRate.IsNull() && st.MaxErrorRate.IsNull() {
-		diags.AddAttributeError(path.Root("haproxy_stats"), "HAProxy stats check without a threshold",
-			"The haproxy_stats block needs max_5xx_rate, max_error_rate or both: without a threshold it can never fail.")
+		s.validate("the HAProxy host", diags)
 	}
 	if rb := m.RollbackOn; rb != nil {
 		at := path.Root("rollback_on")
@@ -421,16 +351,7 @@ func (m *haproxySwitchModel) host() (remote.Host, error) {
 	if s == nil {
 		return remote.Local{}, nil
 	}
-	port := int64(22)
-	if known(s.Port) {
-		port = s.Port.ValueInt64()
-	}
-	return remote.NewSSH(remote.SSHConfig{
-		Address: net.JoinHostPort(strings.Trim(s.Host.ValueString(), "[]"), strconv.FormatInt(port, 10)), User: s.User.ValueString(),
-		PrivateKeyPEM: s.PrivateKey.ValueString(), Passphrase: s.Passphrase.ValueString(), Password: s.Password.ValueString(),
-		HostKey: s.HostKey.ValueString(), KnownHosts: s.KnownHosts.ValueString(),
-		InsecureIgnoreHostKey: s.InsecureIgnoreHostKey.ValueBool(), Sudo: s.Sudo.ValueBool(),
-	})
+	return s.connect()
 }
 
 // closeHost closes an SSH connection (a no-op for the local host).
@@ -578,28 +499,11 @@ func priorHAProxySwitch(m *haproxySwitchModel) *switchModel {
 }
 
 func (r *haproxySwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan haproxySwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if st, ok := r.apply(ctx, &plan, nil, &resp.Diagnostics); ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
-	}
+	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *haproxySwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, prior haproxySwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	st, ok := r.apply(ctx, &plan, &prior, &resp.Diagnostics)
-	if !ok {
-		st = &prior // nothing was written and nothing read: the prior state is still the truth
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+	updateSwitch(ctx, req, resp, r.apply)
 }
 
 // apply runs a create (prior == nil) or an update through the switch layer.
@@ -768,4 +672,3 @@ func (v haproxyAddressValidator) ValidateString(ctx context.Context, req validat
 		return err
 	}}.ValidateString(ctx, req, resp)
 }
-

@@ -222,28 +222,11 @@ func (g guardedRouter) Set(ctx context.Context, w traffic.Weights) error {
 }
 
 func (r *listenerSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan listenerSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if st, ok := r.apply(ctx, &plan, nil, &resp.Diagnostics); ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
-	}
+	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *listenerSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, prior listenerSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	st, ok := r.apply(ctx, &plan, &prior, &resp.Diagnostics)
-	if !ok {
-		st = &prior // nothing was written: the prior state is still the truth
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+	updateSwitch(ctx, req, resp, r.apply)
 }
 
 // apply runs a create (prior == nil) or an update. It returns the state to

@@ -154,28 +154,11 @@ func refuseLiveServerChange(plan, prior *nginxSwitchModel, current traffic.Weigh
 }
 
 func (r *nginxSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan nginxSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if st, ok := r.apply(ctx, &plan, nil, &resp.Diagnostics); ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
-	}
+	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *nginxSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, prior nginxSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	st, ok := r.apply(ctx, &plan, &prior, &resp.Diagnostics)
-	if !ok {
-		st = &prior // nothing was written: the prior state is still the truth
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+	updateSwitch(ctx, req, resp, r.apply)
 }
 
 // apply runs a create (prior == nil) or an update and returns the state to

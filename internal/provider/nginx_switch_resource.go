@@ -65,20 +65,6 @@ type nginxSwitchModel struct {
 	Preflight          *nginxPreflightModel `tfsdk:"preflight"`
 }
 
-// sshModel is the ssh block (shared in shape with the HAProxy switch).
-type sshModel struct {
-	Host                  types.String `tfsdk:"host"`
-	Port                  types.Int64  `tfsdk:"port"`
-	User                  types.String `tfsdk:"user"`
-	PrivateKey            types.String `tfsdk:"private_key"`
-	Passphrase            types.String `tfsdk:"passphrase"`
-	Password              types.String `tfsdk:"password"`
-	HostKey               types.String `tfsdk:"host_key"`
-	KnownHosts            types.String `tfsdk:"known_hosts"`
-	InsecureIgnoreHostKey types.Bool   `tfsdk:"insecure_ignore_host_key"`
-	Sudo                  types.Bool   `tfsdk:"sudo"`
-}
-
 type nginxPreflightModel struct {
 	Scheme       types.String `tfsdk:"scheme"`
 	Path         types.String `tfsdk:"path"`
@@ -90,7 +76,6 @@ type nginxPreflightModel struct {
 
 const (
 	defaultNginxPreflightPath = "/"
-	defaultSSHPort            = 22
 )
 
 var (
@@ -204,7 +189,8 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"ssh": sshBlock(),
+			"ssh": sshBlock("Reach Nginx over SSH: every file access and command (test, reload, the `/proc` reads of the confirmation, "+
+				"the generation URL) goes through it.", "every command and file access on the host"),
 			"preflight": schema.SingleNestedBlock{
 				MarkdownDescription: "The HTTP check every server of the receiving color must pass, from the machine running Terraform, " +
 					"before any weight moves to it (Nginx OSS keeps no health state to read). It is never skipped. Default: " +
@@ -261,35 +247,6 @@ func nginxSchemaWording(blocks map[string]schema.Block) {
 	}
 }
 
-// sshBlock is the ssh block: the shape the HAProxy switch shares.
-func sshBlock() schema.SingleNestedBlock {
-	return schema.SingleNestedBlock{
-		MarkdownDescription: "Reach Nginx over SSH instead of on the machine running Terraform: every file access and command " +
-			"(test, reload, the `/proc` reads of the confirmation, the generation URL) goes through one SSH connection per " +
-			"operation. Host keys are checked: set `host_key` or `known_hosts` (or, for labs only, `insecure_ignore_host_key`). " +
-			"Authentication by `private_key` (tried first) and/or `password`.",
-		Attributes: map[string]schema.Attribute{
-			"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Host name or IP address. Required in the block."},
-			"port": schema.Int64Attribute{Optional: true, MarkdownDescription: fmt.Sprintf("TCP port, 1–65535. Default `%d`.", defaultSSHPort),
-				Validators: []validator.Int64{int64validator.Between(1, 65535)}},
-			"user": schema.StringAttribute{Optional: true, MarkdownDescription: "User to log in as. Required in the block."},
-			"private_key": schema.StringAttribute{Optional: true, Sensitive: true,
-				MarkdownDescription: "Private key (OpenSSH or PEM), e.g. `file(\"~/.ssh/deploy\")`. Sensitive."},
-			"passphrase": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Passphrase of an encrypted `private_key`. Sensitive."},
-			"password":   schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Password (password and keyboard-interactive authentication). Sensitive."},
-			"host_key": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "The server's public host key in `authorized_keys` form (`ssh-ed25519 AAAA…`): only this key is accepted."},
-			"known_hosts": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Content of a `known_hosts` file (hashed names and `@cert-authority` lines work), e.g. `file(\"~/.ssh/known_hosts\")`. " +
-					"With `host_key` too, the key must satisfy both."},
-			"insecure_ignore_host_key": schema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Accept any host key. Anyone able to intercept the connection can then act as the Nginx host. Tests and labs only. Default `false`."},
-			"sudo": schema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Prefix every command and file access with `sudo -n --` on the host (never prompts: configure NOPASSWD). Default `false`."},
-		},
-	}
-}
-
 // absolutePathValidator accepts an absolute, clean path (on the host the
 // switch manages).
 type absolutePathValidator struct{}
@@ -339,26 +296,7 @@ func validateNginxSwitch(ctx context.Context, m *nginxSwitchModel, diags *diag.D
 		}
 	}
 	if s := m.SSH; s != nil {
-		base := path.Root("ssh")
-		if s.Host.IsNull() {
-			diags.AddAttributeError(base.AtName("host"), "Missing SSH host", "The ssh block needs host: the machine Nginx runs on.")
-		}
-		if s.User.IsNull() {
-			diags.AddAttributeError(base.AtName("user"), "Missing SSH user", "The ssh block needs user.")
-		}
-		if s.PrivateKey.IsNull() && s.Password.IsNull() {
-			diags.AddAttributeError(base, "No SSH credentials", "The ssh block needs private_key, password or both.")
-		}
-		insecure := s.InsecureIgnoreHostKey.ValueBool()
-		if !insecure && s.HostKey.IsNull() && s.KnownHosts.IsNull() && !s.InsecureIgnoreHostKey.IsUnknown() {
-			diags.AddAttributeError(base, "No SSH host key check",
-				"The ssh block needs host_key or known_hosts, so that the switch only talks to the real Nginx host "+
-					"(or insecure_ignore_host_key = true, for labs only).")
-		}
-		if insecure && (!s.HostKey.IsNull() || !s.KnownHosts.IsNull()) {
-			diags.AddAttributeError(base.AtName("insecure_ignore_host_key"), "Conflicting SSH host key settings",
-				"insecure_ignore_host_key = true contradicts host_key/known_hosts: remove one.")
-		}
+		s.validate("the Nginx host", diags)
 		if !m.Sudo.IsNull() && m.Sudo.ValueBool() {
 			diags.AddAttributeError(path.Root("sudo"), "sudo applies to the local host", "With an ssh block, set ssh.sudo instead of sudo.")
 		}
@@ -443,16 +381,7 @@ func (m *nginxSwitchModel) host() (h remote.Host, closeFn func(), err error) {
 	if s == nil {
 		return remote.Local{Sudo: m.Sudo.ValueBool()}, func() {}, nil
 	}
-	port := int64(defaultSSHPort)
-	if !s.Port.IsNull() {
-		port = s.Port.ValueInt64()
-	}
-	h2, err := remote.NewSSH(remote.SSHConfig{
-		Address: fmt.Sprintf("%s:%d", s.Host.ValueString(), port), User: s.User.ValueString(),
-		PrivateKeyPEM: s.PrivateKey.ValueString(), Passphrase: s.Passphrase.ValueString(), Password: s.Password.ValueString(),
-		HostKey: s.HostKey.ValueString(), KnownHosts: s.KnownHosts.ValueString(),
-		InsecureIgnoreHostKey: s.InsecureIgnoreHostKey.ValueBool(), Sudo: s.Sudo.ValueBool(),
-	})
+	h2, err := s.connect()
 	if err != nil {
 		return nil, nil, err
 	}

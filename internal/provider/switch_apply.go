@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
@@ -164,4 +165,36 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 		diags.AddError(rep.Summary, rep.Detail)
 	}
 	return state, true
+}
+
+// switchApplyFunc is a switch resource's create (prior == nil) or update: it
+// returns the state to save, or false when nothing was written and nothing
+// read, so the prior state (or no resource) stays.
+type switchApplyFunc[M any] func(ctx context.Context, plan, prior *M, diags *diag.Diagnostics) (*M, bool)
+
+// createSwitch is the Create of every switch resource.
+func createSwitch[M any](ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse, apply switchApplyFunc[M]) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if st, ok := apply(ctx, &plan, nil, &resp.Diagnostics); ok {
+		resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+	}
+}
+
+// updateSwitch is the Update of every switch resource.
+func updateSwitch[M any](ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, apply switchApplyFunc[M]) {
+	var plan, prior M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	st, ok := apply(ctx, &plan, &prior, &resp.Diagnostics)
+	if !ok {
+		st = &prior // nothing was written: the prior state is still the truth
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
 }
