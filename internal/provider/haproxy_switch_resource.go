@@ -317,6 +317,10 @@ func validateHAProxyConfig(m *haproxySwitchModel, diags *diag.Diagnostics) {
 	if s := m.SSH; s != nil {
 		s.validate("the HAProxy host", diags)
 	}
+	if st := m.Stats; st != nil && st.Max5xxRate.IsNull() && st.MaxErrorRate.IsNull() {
+		diags.AddAttributeError(path.Root("haproxy_stats"), "HAProxy stats check without a threshold",
+			"The haproxy_stats block needs max_5xx_rate, max_error_rate or both: without a threshold it can never fail.")
+	}
 	if rb := m.RollbackOn; rb != nil {
 		at := path.Root("rollback_on")
 		refuse := func(name, what string) {

@@ -656,7 +656,7 @@ func TestAccHAProxySwitch_invalidConfig(t *testing.T) {
     host        = "127.0.0.1"
     user        = "ops"
     private_key = "x"
-  }`, `No host key to check`},
+  }`, `No SSH host key check`},
 		{`blue_servers = ["a"]`, `Server lists go together`},
 		{`blue_servers = ["a"]
   green_servers = ["a"]`, `Server in both colors`},

@@ -201,7 +201,13 @@ func (r *listenerSwitchResource) checkOwnerAtPlan(ctx context.Context, plan, pri
 	if err != nil || owner == "" || owner == id || (prior != nil && id == "") {
 		return // unreadable here is decided at apply; an imported switch claims it at apply
 	}
-	diags.AddAttributeError(path.Root("listener_arn"), "Listener owned by another switch",
+	report := diags.AddAttributeError
+	if prior == nil {
+		// A create may be the replacement of a tainted switch whose destroy,
+		// later in this apply, removes the tag: decided at apply (Claim).
+		report = diags.AddAttributeWarning
+	}
+	report(path.Root("listener_arn"), "Listener owned by another switch",
 		fmt.Sprintf("Listener %s is tagged %s = %q: another bluegreen_listener_switch owns its forward weights. Two switches on one "+
 			"listener would fight over its traffic. Remove the other switch (its destroy removes the tag), or, if it no longer exists, "+
 			"remove the tag: aws elbv2 remove-tags --resource-arns %s --tag-keys %s",

@@ -475,3 +475,71 @@ resource "bluegreen_listener_switch" "test" {
 		}},
 	})
 }
+
+// A listener that does not exist: the create fails and leaves no resource
+// (nothing planned is saved), and the next plan still wants to create it.
+func TestAccSwitchRegression_listenerNotFoundLeavesNoResource(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newRegressionALB(t, env, "rg-gone")
+	missing := a.ListenerARN[:len(a.ListenerARN)-16] + "00000000000000ff"
+	cfg := regressionConfig(missing, a.BlueARN, a.GreenARN, "green", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: cfg, ExpectError: regexp.MustCompile(`(?i)not found`)},
+			{
+				Config: cfg, PlanOnly: true, ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(switchRes, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+// A target group that does not exist while attaching both groups: the apply
+// fails and state records the weights read back (blue 100), not the planned
+// ones.
+func TestAccSwitchRegression_targetGroupNotFoundWhileAttaching(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newRegressionALB(t, env, "rg-notg")
+	if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{ListenerArn: aws.String(a.ListenerARN),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(a.BlueARN)}}}); err != nil {
+		t.Fatal(err)
+	}
+	missing := a.GreenARN[:len(a.GreenARN)-16] + "00000000000000ff"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config:      regressionConfig(a.ListenerARN, a.BlueARN, missing, "green", ""),
+				ExpectError: regexp.MustCompile(`(?i)TargetGroupNotFound|not found`),
+			},
+			{
+				Config: regressionConfig(a.ListenerARN, a.BlueARN, missing, "green", ""), PlanOnly: true, ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					priorStateIfAny{address: switchRes, attribute: "green_weight", want: float64(0)},
+				}},
+			},
+		},
+	})
+}
+
+// priorStateIfAny is expectPriorState for a resource that may be absent
+// (a create that left nothing).
+type priorStateIfAny struct {
+	address, attribute string
+	want               any
+}
+
+func (c priorStateIfAny) CheckPlan(ctx context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if req.Plan.PriorState == nil || req.Plan.PriorState.Values == nil {
+		return
+	}
+	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+		if r.Address == c.address && r.AttributeValues[c.attribute] != c.want {
+			resp.Error = fmt.Errorf("%s.%s = %v in state, want %v (planned values must never be saved)", c.address, c.attribute,
+				r.AttributeValues[c.attribute], c.want)
+		}
+	}
+}

@@ -78,6 +78,10 @@ func (r *Router) snapshot(ctx context.Context) (*procSnapshot, error) {
 // Generation confirmation (snap == nil): fresh connections to GenerationURL
 // answer the generation token of the file just written, every time, for
 // GenerationSettle.
+// processSettle is how long the process state must hold before a reload is
+// called live (see confirm).
+const processSettle = 50 * time.Millisecond
+
 func (r *Router) confirm(ctx context.Context, snap *procSnapshot, gen string) error {
 	var last error
 	// Generation mode: when the new token was first seen in the current run
@@ -87,7 +91,19 @@ func (r *Router) confirm(ctx context.Context, snap *procSnapshot, gen string) er
 		var done bool
 		var err error
 		if snap != nil {
-			done, err = r.processesReloaded(ctx, snap)
+			var ok bool
+			ok, err = r.processesReloaded(ctx, snap)
+			// An old worker retitles itself, then closes its listening
+			// sockets; on a loaded machine it can be descheduled in
+			// between. Require the state twice in a row, processSettle
+			// apart, before calling the reload live.
+			switch {
+			case !ok:
+				since = time.Time{}
+			case since.IsZero():
+				since = time.Now()
+			}
+			done = ok && time.Since(since) >= processSettle
 		} else {
 			if gen == "" {
 				// A hand-written previous file carries no generation: nothing
