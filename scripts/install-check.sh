@@ -75,5 +75,5 @@ HCL
     "$cli" plan -detailed-exitcode -input=false -no-color > plan.log 2>&1 || { echo "$name: plan after apply is not empty" >&2; cat plan.log >&2; exit 1; }
     "$cli" destroy -auto-approve -input=false -no-color > destroy.log 2>&1 || { cat destroy.log >&2; exit 1; }
   )
-  echo "install-check: $("$cli" version | head -1): init found bluegreen-tf/bluegreen 0.1.0 in the filesystem mirror, wrote the lock file, applied and destroyed"
+  echo "install-check: $("$cli" version | sed -n 1p): init found bluegreen-tf/bluegreen 0.1.0 in the filesystem mirror, wrote the lock file, applied and destroyed"
 done

@@ -13,7 +13,7 @@ mkdir -p bin
 
 # kube-apiserver --version prints "Kubernetes v1.34.4" when built with the
 # version stamped below (unstamped it says v0.0.0-master).
-if [ -x bin/kube-apiserver ] && bin/kube-apiserver --version 2>/dev/null | grep -qx "Kubernetes v$KUBE_VERSION"; then
+if [ -x bin/kube-apiserver ] && bin/kube-apiserver --version 2>/dev/null | grep -x "Kubernetes v$KUBE_VERSION" >/dev/null; then
   echo "bin/kube-apiserver v$KUBE_VERSION already built"
 else
   echo "building kube-apiserver v$KUBE_VERSION from the Go module proxy (several minutes cold)"
@@ -24,11 +24,11 @@ else
     -o ../../bin/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver)
 fi
 
-if [ -x bin/etcd ] && bin/etcd --version 2>/dev/null | grep -qx "etcd Version: $ETCD_VERSION"; then
+if [ -x bin/etcd ] && bin/etcd --version 2>/dev/null | grep -x "etcd Version: $ETCD_VERSION" >/dev/null; then
   echo "bin/etcd v$ETCD_VERSION already built"
 else
   echo "building etcd v$ETCD_VERSION from the Go module proxy (a minute or two cold)"
   (cd tools/etcd && GOFLAGS=-mod=readonly go build -ldflags "-s -w" -o ../../bin/etcd go.etcd.io/etcd/server/v3)
 fi
 bin/kube-apiserver --version
-bin/etcd --version | head -1
+bin/etcd --version | sed -n 1p

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=v2.15.0
-if ! [ -x bin/golangci-lint ] || ! bin/golangci-lint version 2>/dev/null | grep -q "${VERSION#v}"; then
+if ! [ -x bin/golangci-lint ] || ! bin/golangci-lint version 2>/dev/null | grep "${VERSION#v}" >/dev/null; then
   echo "installing golangci-lint $VERSION into bin/"
   GOBIN=$PWD/bin GOFLAGS= go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$VERSION"
 fi

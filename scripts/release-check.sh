@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 GORELEASER_VERSION=2.15.1 # newer v2 releases need a newer Go than go.mod's
 mkdir -p bin
 
-if ! bin/goreleaser --version 2>/dev/null | grep -q "GitVersion:\s*v\?$GORELEASER_VERSION\b"; then
+if ! bin/goreleaser --version 2>/dev/null | grep "GitVersion:\s*v\?$GORELEASER_VERSION\b" >/dev/null; then
   echo "building goreleaser v$GORELEASER_VERSION from the Go module proxy (several minutes cold)"
   GOBIN=$PWD/bin GOFLAGS= go install "github.com/goreleaser/goreleaser/v2@v$GORELEASER_VERSION"
 fi
@@ -20,7 +20,7 @@ bin/goreleaser check
 bin/goreleaser build --snapshot --clean --single-target
 
 os=$(go env GOOS) arch=$(go env GOARCH)
-bin=$(find dist -type f -path "*_${os}_${arch}*/terraform-provider-bluegreen_v*" | head -1)
+bin=$(find dist -type f -path "*_${os}_${arch}*/terraform-provider-bluegreen_v*" | sed -n 1p)
 if [ -z "$bin" ]; then
   echo "no terraform-provider-bluegreen_v<version> binary for ${os}_${arch} under dist/:" >&2
   find dist -type f >&2

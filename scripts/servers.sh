@@ -13,6 +13,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
-/usr/sbin/haproxy -v | head -1
-/usr/sbin/nginx -v 2>&1 | head -1
-/usr/sbin/sshd -V 2>&1 | head -1 || true
+/usr/sbin/haproxy -v | sed -n 1p
+/usr/sbin/nginx -v 2>&1 | sed -n 1p
+/usr/sbin/sshd -V 2>&1 | sed -n 1p || true

@@ -31,7 +31,7 @@ if [ "$what" = acc ] || [ "$what" = all ]; then
     if [ ! -x "bin/$cli" ]; then
       echo "bin/$cli is missing: run make tools" >&2; exit 1
     fi
-    echo "=== acceptance tests with $(bin/$cli version | head -1)"
+    echo "=== acceptance tests with $(bin/$cli version | sed -n 1p)"
     env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$root/bin/$cli" TF_ACC_PROVIDER_NAMESPACE=bluegreen-tf \
       go test -count=1 -timeout "${TEST_TIMEOUT:-40m}" -run "${RUN:-TestAcc}" -v ./internal/provider/...
   done

@@ -10,7 +10,7 @@ export CHECKPOINT_DISABLE=1
 empty_rc=$(mktemp); trap 'rm -f "$empty_rc"' EXIT
 export TF_CLI_CONFIG_FILE=$empty_rc
 
-have() { [ -x "bin/$1" ] && "bin/$1" version 2>/dev/null | head -1 | grep -q "v$2\$"; }
+have() { [ -x "bin/$1" ] && "bin/$1" version 2>/dev/null | sed -n 1p | grep "v$2\$" >/dev/null; }
 
 if have terraform "$TERRAFORM_VERSION"; then
   echo "bin/terraform v$TERRAFORM_VERSION already built"
@@ -29,7 +29,7 @@ else
     -ldflags "-X github.com/opentofu/opentofu/version.dev=no" \
     -o ../../bin/tofu github.com/opentofu/opentofu/cmd/tofu)
 fi
-bin/terraform version | head -1
-bin/tofu version | head -1
+bin/terraform version | sed -n 1p
+bin/tofu version | sed -n 1p
 # kube-apiserver and etcd for the Kubernetes router tests (cached in bin/ too).
 bash scripts/kube.sh
