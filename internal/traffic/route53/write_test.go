@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
@@ -23,6 +25,9 @@ func TestRouter_writeCreatesReshapesAndDeletes(t *testing.T) {
 	}
 	if _, err := r.Read(ctx); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Read before Write: %v, want not found", err)
+	}
+	if _, found, err := r.Existing(ctx); err != nil || found != [2]bool{} {
+		t.Fatalf("Existing before Write: %v %v, want neither", found, err)
 	}
 	ttl := aws.Int64(30)
 	blue := Record{SetIdentifier: "b", Weight: 100, TTL: ttl, Values: []string{"192.0.2.10"}}
@@ -56,6 +61,21 @@ func TestRouter_writeCreatesReshapesAndDeletes(t *testing.T) {
 	}
 	if err := r.Write(ctx, Record{SetIdentifier: "b", Weight: 0, TTL: ttl, Values: []string{"192.0.2.10"}}, green); err == nil {
 		t.Fatal("0/0 was written")
+	}
+	if err := r.Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// One color alone: Existing reports it, Describe refuses the switch.
+	only := Record{SetIdentifier: "b", Weight: 7, TTL: ttl, Values: []string{"192.0.2.10"}}
+	if _, err := e.api.ChangeResourceRecordSets(ctx, &r53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(e.zone),
+		ChangeBatch: &types.ChangeBatch{Changes: []types.Change{{Action: types.ChangeActionCreate, ResourceRecordSet: r.recordSet(only)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, found, err := r.Existing(ctx); err != nil || found != [2]bool{true, false} || st.Weights != (traffic.Weights{Blue: 7}) {
+		t.Fatalf("Existing with blue alone: %+v %v %v", st, found, err)
+	}
+	if _, err := r.Describe(ctx); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Describe with blue alone: %v, want not found", err)
 	}
 	if err := r.Delete(ctx); err != nil {
 		t.Fatal(err)
