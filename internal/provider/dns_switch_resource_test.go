@@ -481,9 +481,9 @@ resource "bluegreen_dns_switch" "app" {
 			{Config: noHC("blue", ""), ConfigStateChecks: dnsChecks(100, 0, "stable")},
 			{Config: noHC("green", ""), ExpectError: regexp.MustCompile(`Pre-flight check required`)},
 			{
-				Config: strings.Replace(e.config("blue", ""), dnsBlueLB, "other-1111111111.us-east-1.elb.amazonaws.com", 1),
+				Config:      strings.Replace(e.config("blue", ""), dnsBlueLB, "other-1111111111.us-east-1.elb.amazonaws.com", 1),
 				ExpectError: regexp.MustCompile(`Record set still receives traffic`),
-				Check: e.expectRecords(t, 100, 0),
+				Check:       e.expectRecords(t, 100, 0),
 			},
 		},
 	})
