@@ -161,7 +161,7 @@ func dnsColorSchema(color string) schema.SingleNestedAttribute {
 }
 
 func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	common, commonBlocks := switchSchemaParts(ctx, "the endpoint receiving the new traffic (http and prometheus checks only)")
+	common, commonBlocks := switchSchemaParts(ctx, "the endpoint receiving the new traffic")
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Owns the weights of two Route 53 weighted record sets of one name — `blue` and `green`, typically " +
@@ -220,10 +220,40 @@ func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	for k, v := range commonBlocks {
 		resp.Schema.Blocks[k] = v
 	}
+	markUnavailableChecks(resp.Schema.Blocks)
 	resp.Schema.Attributes["blue_weight"] = schema.Int64Attribute{Computed: true,
 		MarkdownDescription: "Weight of the blue record set as read from Route 53 (0–255; the switch writes percentages: 0–100)."}
 	resp.Schema.Attributes["green_weight"] = schema.Int64Attribute{Computed: true,
 		MarkdownDescription: "Weight of the green record set as read from Route 53 (0–255; the switch writes percentages: 0–100)."}
+}
+
+// markUnavailableChecks says, in the docs of rollback_on, which checks the
+// DNS switch refuses (ValidateConfig refuses them with the reason).
+func markUnavailableChecks(blocks map[string]schema.Block) {
+	ro, ok := blocks["rollback_on"].(schema.SingleNestedBlock)
+	if !ok {
+		return
+	}
+	const na = "**Not available on `bluegreen_dns_switch`** (refused at plan time): it reads one ALB's target groups or metrics; " +
+		"metrics of two load balancers (the color-aware `LoadBalancer` dimension) are a later step. Use `http` or `prometheus`."
+	nb := make(map[string]schema.Block, len(ro.Blocks))
+	for k, v := range ro.Blocks {
+		if b, ok := v.(schema.SingleNestedBlock); ok && (k == "target_health" || k == "metrics") {
+			b.MarkdownDescription = na
+			v = b
+		}
+		nb[k] = v
+	}
+	na2 := make(map[string]schema.Attribute, len(ro.Attributes))
+	for k, v := range ro.Attributes {
+		if a, ok := v.(schema.ListAttribute); ok && k == "alarm_names" {
+			a.MarkdownDescription = na
+			v = a
+		}
+		na2[k] = v
+	}
+	ro.Blocks, ro.Attributes = nb, na2
+	blocks["rollback_on"] = ro
 }
 
 func (r *dnsSwitchResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
