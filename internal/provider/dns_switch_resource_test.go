@@ -491,3 +491,39 @@ resource "bluegreen_dns_switch" "app" {
 		t.Fatalf("a refused plan moved traffic: %d/%d", b, g)
 	}
 }
+
+// TestAccDNSSwitch_unhealthyReceivingColorRefused: green's Route 53 health
+// check reports unhealthy, so the pre-flight refuses the shift and nothing
+// is written; once healthy, the same apply flips.
+func TestAccDNSSwitch_unhealthyReceivingColorRefused(t *testing.T) {
+	e := newDNSEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories,
+		Steps: []resource.TestStep{
+			{Config: e.config("blue", ""), ConfigStateChecks: dnsChecks(100, 0, "stable")},
+			{
+				PreConfig: func() {
+					if err := e.Sandbox.SetRoute53HealthCheckStatus(e.hcGreen, false, ""); err != nil {
+						t.Fatal(err)
+					}
+					e.Sandbox.ResetCalls()
+				},
+				Config:      e.config("green", ""),
+				ExpectError: regexp.MustCompile(`Pre-flight check refused the shift(.|\n)*route53_health_check`),
+			},
+			{
+				PreConfig: func() {
+					if got := e.writtenBatches(); len(got) != 0 {
+						t.Fatalf("a refused pre-flight wrote %v", got)
+					}
+					if err := e.Sandbox.SetRoute53HealthCheckStatus(e.hcGreen, true, ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            e.config("green", ""),
+				ConfigStateChecks: dnsChecks(0, 100, "stable"),
+				Check:             e.expectRecords(t, 0, 100),
+			},
+		},
+	})
+}
