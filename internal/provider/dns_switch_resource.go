@@ -534,11 +534,14 @@ func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		r.requirePreflight(&plan, to, "moving traffic to "+string(to), &resp.Diagnostics)
 		// Every step also settles (INSYNC and one TTL) before its hold: the
 		// worst case includes it (the layer's worstCase does not know it).
+		// (When the layer's worstCase learns a per-router settle allowance,
+		// this addition goes.)
+		base := p.Worst
 		p.Worst = satAdd(p.Worst, satMul(plan.settleAllowance(ctx), int64(len(p.Steps))))
 		plan.WorstCaseDuration = types.StringValue(formatWorst(p.Worst))
 		timeout, which, d := plan.timeoutFor(ctx, prior == nil)
 		resp.Diagnostics.Append(d...)
-		if !resp.Diagnostics.HasError() {
+		if !resp.Diagnostics.HasError() && base <= timeout { // planSwitch reported a base already over it
 			checkBudget(p, timeout, which, &resp.Diagnostics)
 		}
 	}

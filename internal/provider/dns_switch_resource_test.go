@@ -105,9 +105,18 @@ resource "bluegreen_dns_switch" "app" {
 // records reads the real weights of the blue and green record sets.
 func (e *dnsEnv) records(t *testing.T) (blue, green int64, found int) {
 	t.Helper()
-	out, err := e.Clients.Route53().ListResourceRecordSets(context.Background(), &r53.ListResourceRecordSetsInput{HostedZoneId: aws.String(e.zone)})
+	blue, green, found, err := e.recordsErr()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return blue, green, found
+}
+
+// recordsErr is records for goroutines other than the test's.
+func (e *dnsEnv) recordsErr() (blue, green int64, found int, err error) {
+	out, err := e.Clients.Route53().ListResourceRecordSets(context.Background(), &r53.ListResourceRecordSetsInput{HostedZoneId: aws.String(e.zone)})
+	if err != nil {
+		return 0, 0, 0, err
 	}
 	for _, s := range out.ResourceRecordSets {
 		if aws.ToString(s.Name) != dnsName+"." {
@@ -120,7 +129,7 @@ func (e *dnsEnv) records(t *testing.T) (blue, green int64, found int) {
 			green, found = aws.ToInt64(s.Weight), found+1
 		}
 	}
-	return blue, green, found
+	return blue, green, found, nil
 }
 
 func (e *dnsEnv) expectRecords(t *testing.T, blue, green int64) resource.TestCheckFunc {
@@ -348,7 +357,7 @@ func TestAccDNSSwitch_canaryObservedInDNS(t *testing.T) {
 func TestAccDNSSwitch_rollbackOnFailingHTTPCheck(t *testing.T) {
 	e := newDNSEnv(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if _, g, _ := e.records(t); g > 0 {
+		if _, g, _, err := e.recordsErr(); err != nil || g > 0 {
 			http.Error(w, "green is failing", http.StatusInternalServerError)
 			return
 		}
