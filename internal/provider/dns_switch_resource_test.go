@@ -494,6 +494,21 @@ resource "bluegreen_dns_switch" "app" {
 				ExpectError: regexp.MustCompile(`Record set still receives traffic`),
 				Check:       e.expectRecords(t, 100, 0),
 			},
+			{
+				// Without settling, this canary fits 5m (2m46s); each of its
+				// three steps also settles (60 s + 5 s + the 60 s alias TTL).
+				Config: e.config("green", `
+  strategy {
+    type          = "canary"
+    steps         = [10, 50]
+    step_interval = "1m"
+  }
+  timeouts {
+    update = "5m"
+  }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Shift cannot finish within the timeout(.|\n)*9m1s`),
+			},
 		},
 	})
 	if b, g, _ := e.records(t); b != 100 || g != 0 {
