@@ -551,3 +551,51 @@ func TestAccDNSSwitch_unhealthyReceivingColorRefused(t *testing.T) {
 		},
 	})
 }
+
+// TestAccDNSSwitch_reshapeIdleAndDeleteOnDestroy: the idle color's target is
+// rewritten (one batch, weights kept) without a shift; with
+// delete_records_on_destroy the destroy deletes both record sets.
+func TestAccDNSSwitch_reshapeIdleAndDeleteOnDestroy(t *testing.T) {
+	e := newDNSEnv(t)
+	const otherLB = "green2-5555555555.us-east-1.elb.amazonaws.com"
+	del := `
+  delete_records_on_destroy = true`
+	greenTarget := func() (string, error) {
+		out, err := e.Clients.Route53().ListResourceRecordSets(context.Background(), &r53.ListResourceRecordSetsInput{HostedZoneId: aws.String(e.zone)})
+		if err != nil {
+			return "", err
+		}
+		for _, s := range out.ResourceRecordSets {
+			if aws.ToString(s.SetIdentifier) == "green" && s.AliasTarget != nil {
+				return strings.TrimSuffix(aws.ToString(s.AliasTarget.DNSName), "."), nil
+			}
+		}
+		return "", fmt.Errorf("no green alias record set")
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories,
+		CheckDestroy: func(*terraform.State) error {
+			if _, _, n, err := e.recordsErr(); err != nil || n != 0 {
+				return fmt.Errorf("after destroy with delete_records_on_destroy, %d record sets remain (%v)", n, err)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{Config: e.config("blue", del), ConfigStateChecks: dnsChecks(100, 0, "stable")},
+			{
+				PreConfig:         func() { e.Sandbox.ResetCalls() },
+				Config:            strings.Replace(e.config("blue", del), dnsGreenLB, otherLB, 1),
+				ConfigStateChecks: dnsChecks(100, 0, "stable"),
+				Check: resource.ComposeTestCheckFunc(e.expectRecords(t, 100, 0), func(*terraform.State) error {
+					if got := e.writtenBatches(); strings.Join(got, " ") != "100/0(2)" {
+						return fmt.Errorf("written: %v, want one batch of both record sets, weights kept", got)
+					}
+					if got, err := greenTarget(); err != nil || got != otherLB {
+						return fmt.Errorf("green points at %q (%v), want %s", got, err, otherLB)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
