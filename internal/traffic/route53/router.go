@@ -303,26 +303,16 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	if err != nil {
 		return err
 	}
-	upsert := func(rec Record, weight int32) types.Change {
-		s := &types.ResourceRecordSet{
-			Name: aws.String(r.cfg.Name), Type: r.cfg.Type, SetIdentifier: aws.String(rec.SetIdentifier),
-			Weight: aws.Int64(int64(weight)), HealthCheckId: rec.HealthCheckID,
-		}
-		if rec.Alias != nil {
-			s.AliasTarget = rec.Alias
-		} else {
-			s.TTL = rec.TTL
-			for _, v := range rec.Values {
-				s.ResourceRecords = append(s.ResourceRecords, types.ResourceRecord{Value: aws.String(v)})
-			}
-		}
-		return types.Change{Action: types.ChangeActionUpsert, ResourceRecordSet: s}
-	}
+	blue, green := st.Blue, st.Green
+	blue.Weight, green.Weight = int64(w.Blue), int64(w.Green)
 	out, err := r.api.ChangeResourceRecordSets(ctx, &r53.ChangeResourceRecordSetsInput{
 		HostedZoneId: aws.String(r.cfg.ZoneID),
 		ChangeBatch: &types.ChangeBatch{
 			Comment: aws.String(fmt.Sprintf("bluegreen: %s", w)),
-			Changes: []types.Change{upsert(st.Blue, w.Blue), upsert(st.Green, w.Green)},
+			Changes: []types.Change{
+				{Action: types.ChangeActionUpsert, ResourceRecordSet: r.recordSet(blue)},
+				{Action: types.ChangeActionUpsert, ResourceRecordSet: r.recordSet(green)},
+			},
 		},
 	})
 	if err != nil {
