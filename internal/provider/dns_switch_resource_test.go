@@ -177,6 +177,18 @@ func (e *dnsEnv) writtenBatches() []string {
 	return out
 }
 
+// noALBCalls checks that a configuration with only the DNS switch needs no
+// load balancer: the provider never called ELBv2 or CloudWatch (since the
+// last ResetCalls).
+func (e *dnsEnv) noALBCalls(*terraform.State) error {
+	for _, svc := range []string{"elbv2", "cloudwatch"} {
+		if calls := e.Sandbox.Calls(sandbox.CallFilter{Service: svc}); len(calls) != 0 {
+			return fmt.Errorf("a DNS-only configuration called %s: %s", svc, calls[0].Operation)
+		}
+	}
+	return nil
+}
+
 func dnsChecks(blue, green int64, status string) []statecheck.StateCheck {
 	return []statecheck.StateCheck{
 		statecheck.ExpectKnownValue(dnsRes, tfjsonpath.New("blue_weight"), knownvalue.Int64Exact(blue)),
@@ -196,14 +208,14 @@ func TestAccDNSSwitch_flip(t *testing.T) {
 			if b, g, n := e.records(t); n != 2 || b != 0 || g != 100 {
 				return fmt.Errorf("destroy moved or deleted the record sets: %d found, %d/%d", n, b, g)
 			}
-			return nil
+			return e.noALBCalls(nil)
 		},
 		Steps: []resource.TestStep{
 			{
 				PreConfig:         func() { e.Sandbox.ResetCalls() },
 				Config:            e.config("blue", ""),
 				ConfigStateChecks: append(dnsChecks(100, 0, "stable"), statecheck.ExpectKnownValue(dnsRes, tfjsonpath.New("id"), knownvalue.StringExact(e.zone+"/"+dnsName+"/A/blue/green"))),
-				Check: resource.ComposeTestCheckFunc(e.expectRecords(t, 100, 0), func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(e.expectRecords(t, 100, 0), e.noALBCalls, func(*terraform.State) error {
 					if got := e.writtenBatches(); len(got) != 1 || got[0] != "100/0(2)" {
 						return fmt.Errorf("the create wrote %v, want one batch creating both record sets at 100/0", got)
 					}
@@ -221,7 +233,7 @@ func TestAccDNSSwitch_flip(t *testing.T) {
 					plancheck.ExpectKnownValue(dnsRes, tfjsonpath.New("worst_case_duration"), knownvalue.StringExact("2m47s")),
 				}},
 				ConfigStateChecks: dnsChecks(0, 100, "stable"),
-				Check: resource.ComposeTestCheckFunc(e.expectRecords(t, 0, 100), func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(e.expectRecords(t, 0, 100), e.noALBCalls, func(*terraform.State) error {
 					if got := e.writtenBatches(); len(got) != 1 || got[0] != "0/100(2)" {
 						return fmt.Errorf("the flip wrote %v, want one batch of both record sets at 0/100", got)
 					}
