@@ -49,12 +49,20 @@ resource "bluegreen_dns_switch" "app" {
 `, zone, dnsName, color, ttl, hc(hcBlue), hc(hcGreen), extra)
 }
 
-// TestAccDNSSwitch_sigintRollsBack: Ctrl-C (SIGINT to the real CLI) in the
-// middle of a DNS canary restores the record weights, and the saved state
-// says rolled_back and why; the next apply completes the shift. It runs on
-// the real clock against a sandbox of its own whose changes are INSYNC at
-// once, with a 1 s TTL, so each step settles in about a second.
-func TestAccDNSSwitch_sigintRollsBack(t *testing.T) {
+// TestAccDNSSwitch_sigint: Ctrl-C (SIGINT to the real CLI) at the 50/50 step
+// of a DNS canary. With on_interrupt = "rollback" the record weights are
+// restored and the saved state says rolled_back and why; with "hold" they
+// stay at 50/50, state says held, and the next apply resumes with the last
+// step only. Either way the next apply completes the shift. It runs on the
+// real clock against a sandbox of its own whose changes are INSYNC at once,
+// with a 1 s TTL, so each step settles in about a second.
+func TestAccDNSSwitch_sigint(t *testing.T) {
+	for _, onInterrupt := range []string{"rollback", "hold"} {
+		t.Run(onInterrupt, func(t *testing.T) { testDNSSigint(t, onInterrupt) })
+	}
+}
+
+func testDNSSigint(t *testing.T, onInterrupt string) {
 	testAccPreCheck(t)
 	tf := cliPath(t)
 	sb, err := sandbox.Start(sandbox.Options{Route53: sandbox.Route53Options{ChangeDelay: -1}})
@@ -75,13 +83,14 @@ func TestAccDNSSwitch_sigintRollsBack(t *testing.T) {
   }
 }
 variable "color" { type = string }
-`+plainRecordsConfig(e.zone, "var.color", 1, e.hcBlue, e.hcGreen, `
+`+plainRecordsConfig(e.zone, "var.color", 1, e.hcBlue, e.hcGreen, fmt.Sprintf(`
   strategy {
     type          = "canary"
     steps         = [50]
     step_interval = "6s"
   }
-  bake_time = "6s"`))
+  bake_time    = "6s"
+  on_interrupt = %q`, onInterrupt)))
 	if out, err := r.apply("blue"); err != nil {
 		t.Fatalf("apply blue: %v\n%s", err, out)
 	}
@@ -106,23 +115,36 @@ variable "color" { type = string }
 	if err := cmd.Wait(); err == nil {
 		t.Fatalf("an interrupted apply must fail:\n%s", out.String())
 	}
-	if b, g, _ := e.records(t); b != 100 || g != 0 {
-		t.Fatalf("after Ctrl-C Route 53 has blue=%d green=%d, want the previous 100/0:\n%s", b, g, out.String())
-	}
 	st := cliResourceValues(t, r, dnsRes)
-	expectNumber(t, st, "blue_weight", 100)
-	expectNumber(t, st, "green_weight", 0)
-	if st["status"] != "rolled_back" || st["active_color"] != "blue" {
-		t.Fatalf("state status=%v active_color=%v, want rolled_back/blue", st["status"], st["active_color"])
+	want, status := int64(100), "rolled_back"
+	if onInterrupt == "hold" {
+		want, status = 50, "held"
+	}
+	if b, g, _ := e.records(t); b != want || g != 100-want {
+		t.Fatalf("after Ctrl-C (on_interrupt = %s) Route 53 has blue=%d green=%d, want %d/%d:\n%s", onInterrupt, b, g, want, 100-want, out.String())
+	}
+	expectNumber(t, st, "blue_weight", float64(want))
+	expectNumber(t, st, "green_weight", float64(100-want))
+	if st["status"] != status || st["active_color"] != "blue" {
+		t.Fatalf("state status=%v active_color=%v, want %s/blue", st["status"], st["active_color"], status)
 	}
 	if !strings.Contains(fmt.Sprint(st["last_shift"]), "cancel") {
 		t.Fatalf("last_shift does not say the shift was cancelled: %v", st["last_shift"])
 	}
+	sb.ResetCalls()
 	if out, err := r.apply("green"); err != nil {
 		t.Fatalf("the next apply should complete the shift: %v\n%s", err, out)
 	}
 	if b, g, _ := e.records(t); b != 0 || g != 100 {
 		t.Fatalf("after the next apply Route 53 has blue=%d green=%d, want 0/100", b, g)
+	}
+	wrote := (&dnsEnv{testEnv: &testEnv{Sandbox: sb}}).writtenBatches()
+	wantWrites := "50/50(2) 0/100(2)"
+	if onInterrupt == "hold" {
+		wantWrites = "0/100(2)" // resumed from the held 50/50
+	}
+	if strings.Join(wrote, " ") != wantWrites {
+		t.Fatalf("the next apply wrote %v, want %s", wrote, wantWrites)
 	}
 }
 
