@@ -3,7 +3,6 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -644,7 +643,7 @@ variable "color" { type = string }
 			if err := cmd.wait(); err == nil {
 				t.Fatalf("an interrupted apply must fail:\n%s", cmd.output())
 			}
-			st := cliResourceValues(t, run("show", "-json"), nginxRes)
+			st := nginxStateValues(t, run("show", "-json"), nginxRes)
 			if policy == "rollback" {
 				if after := e.fileBytes(t); !bytes.Equal(before, after) {
 					t.Fatalf("after Ctrl-C the file is not the one from before the shift:\n%s\n%s", after, cmd.output())
@@ -716,32 +715,17 @@ func (c *execCmd) combined() (string, error) {
 }
 
 // cliResourceValues runs `show -json` and returns the values of address.
-func cliResourceValues(t *testing.T, show *execCmd, address string) map[string]any {
+func nginxStateValues(t *testing.T, show *execCmd, address string) map[string]any {
 	t.Helper()
 	out, err := show.combined()
 	if err != nil {
 		t.Fatalf("show -json: %v\n%s", err, out)
 	}
-	var st struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Address string
-					Values  map[string]any
-				}
-			} `json:"root_module"`
-		}
+	v, ok := showValues(t, []byte(out), address)
+	if !ok {
+		t.Fatalf("%s not in state:\n%s", address, out)
 	}
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatalf("show -json: %v\n%s", err, out)
-	}
-	for _, r := range st.Values.RootModule.Resources {
-		if r.Address == address {
-			return r.Values
-		}
-	}
-	t.Fatalf("%s not in state:\n%s", address, out)
-	return nil
+	return v
 }
 
 // TestAccNginxSwitch_firstWriteRefusedByPreflight: a create over a missing

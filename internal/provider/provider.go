@@ -239,6 +239,7 @@ func (p *bluegreenProvider) Resources(_ context.Context) []func() resource.Resou
 		NewListenerSwitchResource,
 		NewHealthGateResource,
 		NewEnvironmentPairResource,
+		NewDNSSwitchResource,
 		NewHAProxySwitchResource,
 		NewNginxSwitchResource,
 	}

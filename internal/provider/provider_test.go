@@ -222,6 +222,13 @@ type testEnvConfig struct {
 	wrapClock func(env *testEnv, c clock.Clock) clock.Clock
 	// extra provider factories (e.g. the fake aws provider), given the env.
 	extra map[string]func(env *testEnv) func() (tfprotov6.ProviderServer, error)
+	// route53 configures the sandbox's Route 53 (change delay, DNS server).
+	route53 sandbox.Route53Options
+}
+
+// withRoute53 configures the sandbox's Route 53 (sandbox.Route53Options).
+func withRoute53(o sandbox.Route53Options) testEnvOption {
+	return func(c *testEnvConfig) { c.route53 = o }
 }
 
 // withHTTPTimeout bounds each AWS HTTP attempt of the provider.
@@ -240,7 +247,7 @@ func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
 		o(&cfg)
 	}
 	fake := clock.NewAutoFake(testClockStart)
-	srv, err := sandbox.Start(sandbox.Options{Now: fake.Now})
+	srv, err := sandbox.Start(sandbox.Options{Now: fake.Now, Route53: cfg.route53})
 	if err != nil {
 		t.Fatalf("starting the sandbox: %v", err)
 	}

@@ -770,28 +770,8 @@ func (w *randomWorld) switchInState(name string) map[string]any {
 	if err != nil {
 		w.t.Fatalf("terraform show: %v", err)
 	}
-	var st struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Address string
-					Values  map[string]any
-				}
-			} `json:"root_module"`
-		}
-	}
-	if len(strings.TrimSpace(string(out))) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(out, &st); err != nil {
-		w.t.Fatalf("state JSON: %v\n%s", err, out)
-	}
-	for _, r := range st.Values.RootModule.Resources {
-		if r.Address == "bluegreen_listener_switch."+name {
-			return r.Values
-		}
-	}
-	return nil
+	v, _ := showValues(w.t, out, "bluegreen_listener_switch."+name)
+	return v
 }
 
 func firstError(out string) string {

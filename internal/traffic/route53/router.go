@@ -199,6 +199,24 @@ func (r *Router) adopt(sets []types.ResourceRecordSet) (State, error) {
 	if len(sets) == 0 {
 		return State{}, &NotFoundError{What: "record " + r.where()}
 	}
+	st, found, err := r.adoptPartial(sets)
+	if err != nil {
+		return State{}, err
+	}
+	for i, color := range []traffic.Color{traffic.Blue, traffic.Green} {
+		if !found[i] {
+			id := r.cfg.BlueSetIdentifier
+			if color == traffic.Green {
+				id = r.cfg.GreenSetIdentifier
+			}
+			return State{}, &NotFoundError{What: fmt.Sprintf("the %s weighted record set (set identifier %q) of %s", color, id, r.where())}
+		}
+	}
+	return st, nil
+}
+
+// adoptPartial is adopt for whichever of the two record sets exist.
+func (r *Router) adoptPartial(sets []types.ResourceRecordSet) (State, [2]bool, error) {
 	var st State
 	var found [2]bool
 	var others []string
@@ -216,7 +234,7 @@ func (r *Router) adopt(sets []types.ResourceRecordSet) (State, error) {
 			case s.MultiValueAnswer != nil:
 				policy = "multivalue answer"
 			}
-			return State{}, &UnsupportedRecordError{Where: r.where(), Problem: fmt.Sprintf(
+			return State{}, found, &UnsupportedRecordError{Where: r.where(), Problem: fmt.Sprintf(
 				"it is a %s record set, not a weighted one (set identifier %q); a DNS switch needs two weighted record sets, one per color (%q and %q)",
 				policy, id, r.cfg.BlueSetIdentifier, r.cfg.GreenSetIdentifier)}
 		}
@@ -235,24 +253,27 @@ func (r *Router) adopt(sets []types.ResourceRecordSet) (State, error) {
 	}
 	if len(others) > 0 {
 		sort.Strings(others)
-		return State{}, &UnsupportedRecordError{Where: r.where(), Problem: fmt.Sprintf(
+		return State{}, found, &UnsupportedRecordError{Where: r.where(), Problem: fmt.Sprintf(
 			"it has weighted record sets other than blue (%q) and green (%q): %q; they would take a share of the answers the switch does not control — delete them or manage them elsewhere",
 			r.cfg.BlueSetIdentifier, r.cfg.GreenSetIdentifier, others)}
 	}
-	for i, color := range []traffic.Color{traffic.Blue, traffic.Green} {
-		if !found[i] {
-			id := r.cfg.BlueSetIdentifier
-			if color == traffic.Green {
-				id = r.cfg.GreenSetIdentifier
-			}
-			return State{}, &NotFoundError{What: fmt.Sprintf("the %s weighted record set (set identifier %q) of %s", color, id, r.where())}
-		}
-	}
 	if st.Blue.Weight > MaxWeight || st.Green.Weight > MaxWeight || st.Blue.Weight < 0 || st.Green.Weight < 0 {
-		return State{}, fmt.Errorf("%s: weights blue=%d green=%d are outside Route 53's 0–%d", r.where(), st.Blue.Weight, st.Green.Weight, MaxWeight)
+		return State{}, found, fmt.Errorf("%s: weights blue=%d green=%d are outside Route 53's 0–%d", r.where(), st.Blue.Weight, st.Green.Weight, MaxWeight)
 	}
 	st.Weights = traffic.Weights{Blue: int32(st.Blue.Weight), Green: int32(st.Green.Weight)}
-	return st, nil
+	return st, found, nil
+}
+
+// Existing reads whichever of the two record sets exist: found says which
+// (blue, green); a missing one reads as weight 0 with no shape. It refuses,
+// as Describe does, record sets the switch cannot manage. A missing hosted
+// zone is an error matching ErrNotFound.
+func (r *Router) Existing(ctx context.Context) (State, [2]bool, error) {
+	sets, err := r.list(ctx)
+	if err != nil {
+		return State{}, [2]bool{}, err
+	}
+	return r.adoptPartial(sets)
 }
 
 // ValidateWeights checks Route 53's range (0–255 each) and refuses 0/0, which
@@ -282,26 +303,16 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	if err != nil {
 		return err
 	}
-	upsert := func(rec Record, weight int32) types.Change {
-		s := &types.ResourceRecordSet{
-			Name: aws.String(r.cfg.Name), Type: r.cfg.Type, SetIdentifier: aws.String(rec.SetIdentifier),
-			Weight: aws.Int64(int64(weight)), HealthCheckId: rec.HealthCheckID,
-		}
-		if rec.Alias != nil {
-			s.AliasTarget = rec.Alias
-		} else {
-			s.TTL = rec.TTL
-			for _, v := range rec.Values {
-				s.ResourceRecords = append(s.ResourceRecords, types.ResourceRecord{Value: aws.String(v)})
-			}
-		}
-		return types.Change{Action: types.ChangeActionUpsert, ResourceRecordSet: s}
-	}
+	blue, green := st.Blue, st.Green
+	blue.Weight, green.Weight = int64(w.Blue), int64(w.Green)
 	out, err := r.api.ChangeResourceRecordSets(ctx, &r53.ChangeResourceRecordSetsInput{
 		HostedZoneId: aws.String(r.cfg.ZoneID),
 		ChangeBatch: &types.ChangeBatch{
 			Comment: aws.String(fmt.Sprintf("bluegreen: %s", w)),
-			Changes: []types.Change{upsert(st.Blue, w.Blue), upsert(st.Green, w.Green)},
+			Changes: []types.Change{
+				{Action: types.ChangeActionUpsert, ResourceRecordSet: r.recordSet(blue)},
+				{Action: types.ChangeActionUpsert, ResourceRecordSet: r.recordSet(green)},
+			},
 		},
 	})
 	if err != nil {
