@@ -257,7 +257,7 @@ func markUnavailableChecks(blocks map[string]schema.Block) {
 }
 
 func (r *dnsSwitchResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+	r.data = configuredAWSData(req.ProviderData, "bluegreen_dns_switch", &resp.Diagnostics)
 }
 
 func (r *dnsSwitchResource) clock() clock.Clock {
