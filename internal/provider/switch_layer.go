@@ -181,23 +181,26 @@ func planPath(in pathInputs) (shiftPath, error) {
 	return shiftPath{Plan: plan, Steps: steps, Worst: worstCase(steps, in.Budget)}, nil
 }
 
-// worstCase is how long the steps can take: pre-flight, every write, read
-// back and hold run to their end, every evaluation takes its whole budget
-// (only when checks are configured), and a rollback at the very end uses the
-// whole restore budget. It saturates instead of overflowing.
+// worstCase is how long the steps can take: the pre-flight, every write and
+// read back, and every hold run to their end; every evaluation takes its
+// whole budget E (only when checks are configured); and a rollback at the
+// very end uses the whole restore budget. Within a hold of n evaluations at
+// interval I, evaluation k starts at k·I or when the previous one ends,
+// whichever is later, so the step lasts max(hold + E, I + n·E). It saturates
+// instead of overflowing.
 func worstCase(steps []rollout.Step, b evaluationBudget) time.Duration {
 	const perWrite = 2 * time.Second // write + read back, generously
 	d := satAdd(b.Preflight, 0)
 	for _, s := range steps {
 		d = satAdd(d, perWrite)
-		d = satAdd(d, s.Hold)
+		hold := s.Hold
 		if b.Checks {
-			n := rollout.EvaluationsPerStep(s.Hold, b.Interval)
-			d = satAdd(d, satMul(b.Timeout, int64(n)))
+			n := int64(rollout.EvaluationsPerStep(s.Hold, b.Interval))
+			hold = max(satAdd(s.Hold, b.Timeout), satAdd(min(b.Interval, s.Hold), satMul(b.Timeout, n)))
 		}
+		d = satAdd(d, hold)
 	}
-	restore := satMul(rollout.DefaultRestoreTimeout, 1)
-	return satAdd(d, restore)
+	return satAdd(d, rollout.DefaultRestoreTimeout)
 }
 
 func satAdd(a, b time.Duration) time.Duration {
@@ -364,14 +367,15 @@ func (c *checksModel) any() bool {
 
 // evaluationTimes are the longest one check of c can take (the engine's
 // per-check EvaluationTimeout: no check is ever cut short of its own
-// configured attempts) and the longest one evaluation of all of them can take.
+// configured attempts) and the longest one evaluation of all of them can take
+// (the engine runs the checks of an evaluation concurrently: the slowest).
 // An HTTP-based check makes up to 1+DefaultRetries attempts of its timeout
 // with backoff in between; AWS checks are bounded by
 // rollout.DefaultEvaluationTimeout.
 func (c *checksModel) evaluationTimes() (perCheck, total time.Duration) {
 	add := func(d time.Duration) {
 		perCheck = max(perCheck, d)
-		total = satAdd(total, d)
+		total = perCheck
 	}
 	for _, on := range []bool{c.TargetHealth != nil, c.Metrics != nil, !c.AlarmNames.IsNull()} {
 		if on {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
@@ -374,14 +375,25 @@ func (r *runner) hold(ctx context.Context, step Step, where string) *stop {
 	}
 }
 
-// evaluate runs checks in order, each bounded by EvaluationTimeout, and
-// normalises their results.
+// evaluate runs the checks concurrently (they are independent; an
+// evaluation then takes as long as its slowest check, not the sum), each
+// bounded by EvaluationTimeout, and normalises their results in check order.
 func (r *runner) evaluate(ctx context.Context, cs []Check) []checks.Result {
+	per := make([][]checks.Result, len(cs))
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ectx, cancel := clock.WithTimeout(ctx, r.clk, r.cfg.EvaluationTimeout)
+			defer cancel()
+			per[i] = c.Evaluate(ectx)
+		}()
+	}
+	wg.Wait()
 	var out []checks.Result
-	for _, c := range cs {
-		ectx, cancel := clock.WithTimeout(ctx, r.clk, r.cfg.EvaluationTimeout)
-		rs := c.Evaluate(ectx)
-		cancel()
+	for i, c := range cs {
+		rs := per[i]
 		if len(rs) == 0 {
 			rs = []checks.Result{{Check: c.Name(), Verdict: checks.Error, Detail: "check returned no results"}}
 		}
