@@ -736,7 +736,7 @@ func (r *dnsSwitchResource) recordWithoutShift(ctx context.Context, plan, prior 
 	if !wrote {
 		return nil, false
 	}
-	rctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), r.clock(), rollout.DefaultRestoreTimeout)
+	rctx, cancel := ioContext(ctx)
 	defer cancel()
 	st, _, err := router.Existing(rctx)
 	if err != nil {

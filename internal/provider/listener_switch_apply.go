@@ -402,7 +402,7 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 	diags *diag.Diagnostics) (*listenerSwitchModel, bool) {
 	n := plan.nouns()
 	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-	rctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), r.clock(), rollout.DefaultRestoreTimeout)
+	rctx, cancel := ioContext(ctx)
 	defer cancel()
 	read, err := r.routerFor(*plan).Read(rctx)
 	if err != nil {
@@ -417,12 +417,24 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 			}
 			r.abandon(ctx, plan, prior)
 			return nil, false
+		case prior != nil && prior.weightsOf() != nil:
+			diags.AddError("Could not read back the "+n.Point,
+				fmt.Sprintf("%s. Something was written, so state keeps the last weights known (%s) and the next refresh reads "+
+					"them again; check the %s.", err, *prior.weightsOf(), n.Point))
+			read = *prior.weightsOf()
 		default:
-			diags.AddWarning("Could not read back the "+n.Point,
-				fmt.Sprintf("%s; state keeps the last weights known. The next refresh reads them again.", err))
-			if w := prior.weightsOfOrNil(); w != nil {
-				read = *w
-			}
+			// A create that wrote (a rule, an attach) but cannot read back:
+			// record the switch so that destroy can clean up, with no
+			// weights rather than invented ones.
+			diags.AddError("Could not read back the "+n.Point,
+				fmt.Sprintf("%s. The %s was written but its weights could not be read: state records no weights; the next "+
+					"refresh reads them.", err, n.Point))
+			state := *plan
+			state.settleComputed(nil)
+			state.BlueWeight, state.GreenWeight = types.Int64Null(), types.Int64Null()
+			state.Status = types.StringValue(statusDrifted)
+			state.LastShift = types.ObjectNull(lastShiftAttrTypes)
+			return &state, true
 		}
 	}
 	if !written && diags.HasError() && prior == nil {
@@ -459,7 +471,7 @@ func (r *listenerSwitchResource) abandon(ctx context.Context, plan, prior *liste
 	if prior != nil || plan.Rule != nil || !known(plan.ListenerARN) {
 		return
 	}
-	rctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), r.clock(), rollout.DefaultRestoreTimeout)
+	rctx, cancel := ioContext(ctx)
 	defer cancel()
 	_ = alb.Release(rctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString(), plan.OwnerID.ValueString())
 }
@@ -551,7 +563,7 @@ func (r *listenerSwitchResource) createRule(ctx context.Context, plan *listenerS
 			break
 		}
 		if err := clk.Sleep(ctx, 5*time.Second); err != nil {
-			dctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), clk, rollout.DefaultRestoreTimeout)
+			dctx, cancel := ioContext(ctx)
 			derr := alb.DeleteRule(dctx, api, arn)
 			cancel()
 			detail := fmt.Sprintf("The %s target group %s was not used by any load balancer, so the rule was first created with a condition "+

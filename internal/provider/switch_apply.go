@@ -135,7 +135,7 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 			Budget: budget, OnInterrupt: plan.OnInterrupt.ValueString(), Clock: clk})
 		out = &o
 	}
-	rctx, rcancel := clock.WithTimeout(context.WithoutCancel(ctx), clk, rollout.DefaultRestoreTimeout)
+	rctx, rcancel := ioContext(ctx)
 	defer rcancel()
 	read, err := tgt.Router.Read(rctx)
 	if err != nil {

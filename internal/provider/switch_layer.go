@@ -446,3 +446,11 @@ func pathMatchesPlan(plannedStatus types.String, plannedSteps types.List, p shif
 	}
 	return p.Moving() && plannedSteps.Equal(plannedStepsValue(p.Steps))
 }
+
+// ioContext bounds one read or cleanup call after the operation's own context
+// may be done (cancelled, timed out): a fresh context, on the real clock —
+// it bounds network I/O, not a shift, so a test's fake clock jumping over
+// another resource's hold must not cut it short.
+func ioContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), rollout.DefaultRestoreTimeout)
+}
