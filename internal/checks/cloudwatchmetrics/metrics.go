@@ -293,7 +293,7 @@ func (c *Check) window(now time.Time) evaluation {
 	if c.currentMinute {
 		e.end = now
 		e.start = windowStart(now, c.round)
-		e.settled = !e.end.Before(firstFullEnd)
+		e.settled = true
 		return e
 	}
 	e.start = e.end.Add(-c.round)
