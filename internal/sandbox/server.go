@@ -63,6 +63,12 @@ type Options struct {
 	// DataPlaneIdleTimeout bounds how long the data plane waits for a target's
 	// response headers before answering 504 (ALB's idle timeout). 0 means 60 s.
 	DataPlaneIdleTimeout time.Duration
+	// MetricsDelay is how long after a minute ends the data plane publishes
+	// that minute's ALB request metrics to CloudWatch. 0 means
+	// DefaultMetricsDelay (60 s, as on AWS); NoMetricsDelay publishes each
+	// minute as soon as it ends. Metrics are always per minute. Change it
+	// later with Server.SetMetricsDelay or PUT /_sandbox/dataplane/metrics-delay.
+	MetricsDelay time.Duration
 }
 
 // Server is a running sandbox: one HTTP listener serving ELBv2 and STS
