@@ -123,6 +123,9 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
 					so.MaxAttempts = maxRetries + 1
 					so.MaxBackoff = 20 * time.Second
+					// An unreachable endpoint gives up after
+					// PermanentErrorAttempts (see attemptWatch).
+					so.Retryables = append([]retry.IsErrorRetryable{giveUp}, so.Retryables...)
 					// No retry quota: a long throttled rollout must not run
 					// out of retries half-way through.
 					so.RateLimiter = ratelimit.None
@@ -147,10 +150,12 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		return nil, errors.New("no AWS region: set the provider's region, AWS_REGION, or a region in the shared config profile")
 	}
 
+	stsWatch := attemptWatch("STS", endpointSource(c.Endpoints.STS, "sts", "STS"))
 	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
 		if c.Endpoints.STS != "" {
 			o.BaseEndpoint = aws.String(c.Endpoints.STS)
 		}
+		o.APIOptions = append(o.APIOptions, stsWatch)
 	})
 	if ar := c.AssumeRole; ar != nil && ar.RoleARN != "" {
 		provider := stscreds.NewAssumeRoleProvider(stsClient, ar.RoleARN, func(o *stscreds.AssumeRoleOptions) {
@@ -171,6 +176,7 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 			if c.Endpoints.STS != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.STS)
 			}
+			o.APIOptions = append(o.APIOptions, stsWatch)
 		})
 	}
 
@@ -179,16 +185,19 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 			if c.Endpoints.ELBv2 != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.ELBv2)
 			}
+			o.APIOptions = append(o.APIOptions, attemptWatch("Elastic Load Balancing v2", endpointSource(c.Endpoints.ELBv2, "elbv2", "ELASTIC_LOAD_BALANCING_V2")))
 		}),
 		CloudWatch: cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
 			if c.Endpoints.CloudWatch != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.CloudWatch)
 			}
+			o.APIOptions = append(o.APIOptions, attemptWatch("CloudWatch", endpointSource(c.Endpoints.CloudWatch, "cloudwatch", "CLOUDWATCH")))
 		}),
 		Route53: route53.NewFromConfig(cfg, func(o *route53.Options) {
 			if c.Endpoints.Route53 != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.Route53)
 			}
+			o.APIOptions = append(o.APIOptions, attemptWatch("Route 53", endpointSource(c.Endpoints.Route53, "route53", "ROUTE_53")))
 		}),
 		STS:    stsClient,
 		Region: cfg.Region,

@@ -13,6 +13,15 @@
 // retries half-way. Requests carry a user agent naming the provider and its
 // version.
 //
-// It deliberately knows nothing of Terraform: the provider package validates
-// configuration and turns errors into diagnostics.
+// An endpoint that cannot be reached at all — connection refused, an invalid
+// port, a host name that does not resolve — is not retried 11 times over two
+// minutes: it gets PermanentErrorAttempts (3) attempts (a name that does not
+// resolve, one), then an *UnreachableError naming the service, operation,
+// endpoint and where the endpoint was configured (the provider's endpoints
+// block, AWS_ENDPOINT_URL…). Every failed attempt that is retried is logged
+// through the request context with tflog (a no-op outside Terraform), so a
+// slow plan says why it is slow.
+//
+// It deliberately knows nothing else of Terraform: the provider package
+// validates configuration and turns errors into diagnostics.
 package awsclient
