@@ -133,6 +133,7 @@ func startDataPlane(s *Server) *dataPlane {
 		FlushInterval:  -1, // stream like ALB does
 	}
 	dp.metrics = newDPMetrics(s.cloudwatch, s.opts.Now, metricsDelay(s.opts.MetricsDelay))
+	s.cloudwatch.SetBeforeServe(dp.metrics.publishDue)
 	dp.hc = newHealthChecker(dp, s.opts.HealthCheckTimeScale)
 	s.elbv2.SetOnChange(func(string) { dp.reconcile() })
 	dp.reconcile()
@@ -161,6 +162,7 @@ func (dp *dataPlane) logf(format string, args ...any) {
 // metrics that are due (minutes not yet due are dropped with the sandbox).
 func (dp *dataPlane) close() {
 	dp.s.elbv2.SetOnChange(nil)
+	dp.s.cloudwatch.SetBeforeServe(nil)
 	dp.reconcileMu.Lock()
 	dp.mu.Lock()
 	dp.closed = true

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
@@ -34,6 +35,20 @@ type Service struct {
 	mu      sync.Mutex
 	metrics map[string]*series // by metricKey
 	alarms  map[string]*alarm  // by name
+
+	beforeServe atomic.Pointer[func()] // see SetBeforeServe
+}
+
+// SetBeforeServe installs f to run before every API call is served (nil
+// removes it). The data plane uses it to publish the minutes that are due at
+// the caller's moment, so that what a read sees depends on the clock only,
+// not on when a background publication round last ran.
+func (s *Service) SetBeforeServe(f func()) {
+	if f == nil {
+		s.beforeServe.Store(nil)
+		return
+	}
+	s.beforeServe.Store(&f)
 }
 
 // New returns an empty Service.
@@ -84,6 +99,9 @@ func Operations() []string { return sortedKeys(handlers) }
 // CBOR map, or a member of the wrong CBOR type, yields SerializationException
 // (400).
 func (s *Service) ServeCBOR(op string, body []byte) (out []byte, aerr *awserr.Error) {
+	if f := s.beforeServe.Load(); f != nil {
+		(*f)()
+	}
 	h, ok := handlers[op]
 	if !ok {
 		return nil, apiError("UnknownOperationException", "Operation %s is not supported by the CloudWatch sandbox (service %s)", op, ServiceName)
