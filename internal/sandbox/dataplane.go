@@ -713,6 +713,9 @@ func (dp *dataPlane) forward(w http.ResponseWriter, r *http.Request, ex *exchang
 		return
 	}
 	addr, err := targetAddr(tg, t)
+	if err == nil {
+		err = dp.notOwnPort(tg, t, addr)
+	}
 	if err != nil {
 		dp.logf("%v", err)
 		dp.elbError(w, ex, http.StatusBadGateway)
@@ -833,6 +836,34 @@ func targetAddr(tg elbv2.TargetGroupSnapshot, t elbv2.TargetSnapshot) (string, e
 		return "", fmt.Errorf("target %q of %s has no port", t.ID, tg.Name)
 	}
 	return net.JoinHostPort(ip.String(), strconv.Itoa(int(port))), nil
+}
+
+// notOwnPort refuses a target whose address is one of the sandbox's own
+// ports (a data plane listener, or the API port): proxying to it would loop
+// through the load balancer until the process runs out of file descriptors.
+// On AWS such a target cannot exist (an ip target is never the load
+// balancer's own address); the data plane answers 502 and health checks
+// fail instead.
+func (dp *dataPlane) notOwnPort(tg elbv2.TargetGroupSnapshot, t elbv2.TargetSnapshot, addr string) error {
+	if dp.ownAddr(addr) {
+		return fmt.Errorf("target %q port %d of %s is the sandbox's own port %s: refusing to loop requests back into the load balancer", t.ID, t.Port, tg.Name, addr)
+	}
+	return nil
+}
+
+// ownAddr reports whether host:port is an address the sandbox itself serves.
+func (dp *dataPlane) ownAddr(addr string) bool {
+	if addr == dp.s.listener.Addr().String() {
+		return true
+	}
+	dp.mu.Lock()
+	defer dp.mu.Unlock()
+	for _, l := range dp.listeners {
+		if l.addr == addr {
+			return true
+		}
+	}
+	return false
 }
 
 func (dp *dataPlane) rewrite(pr *httputil.ProxyRequest) {

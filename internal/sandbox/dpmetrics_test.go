@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 )
@@ -137,5 +141,31 @@ func TestDataPlaneMetrics_delayIsConfigurable(t *testing.T) {
 	}
 	if _, err := Start(Options{DataPlane: true, MetricsDelay: -2 * time.Second}); err == nil {
 		t.Fatal("a negative MetricsDelay other than NoMetricsDelay must be refused")
+	}
+}
+
+// A target that is the listener's own port answers 502 at once instead of
+// looping requests through the load balancer until file descriptors run out.
+func TestDataPlane_targetLoopingBackIsRefused(t *testing.T) {
+	e := newDPEnv(t, Options{})
+	lb := e.createLB("loop")
+	tg := e.createTG("loop-tg", tgOpts{})
+	_, base := e.createListener(lb, 80, forward(0, weighted{tg, 1}))
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(u.Port())
+	if _, err := e.elb.RegisterTargets(e.ctx, &elb.RegisterTargetsInput{TargetGroupArn: aws.String(tg),
+		Targets: []types.TargetDescription{{Id: aws.String("127.0.0.1"), Port: aws.Int32(int32(port))}}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if r := e.get(base+"/", nil); r.status != http.StatusBadGateway {
+			t.Fatalf("status %d, want 502", r.status)
+		}
+	}
+	if c := len(e.s.Calls(CallFilter{})); c == 0 {
+		t.Fatal("no calls logged")
 	}
 }

@@ -338,6 +338,12 @@ func TestSDKRoundTrip(t *testing.T) {
 	if apiCode(err) != codeListenerNotFound {
 		t.Fatalf("listener after LB delete: %v", err)
 	}
+	// Released with the load balancer: ResourceInUse for a moment (the SDK
+	// does not retry it), then free.
+	if _, err := c.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: green.TargetGroupArn}); apiCode(err) != codeResourceInUse {
+		t.Fatalf("delete TG right after LB delete: %v, want ResourceInUse", err)
+	}
+	svc.SetReleaseDelay(-1)
 	if _, err := c.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: green.TargetGroupArn}); err != nil {
 		t.Fatalf("delete TG after LB delete: %v", err)
 	}

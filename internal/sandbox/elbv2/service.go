@@ -19,7 +19,16 @@ type Options struct {
 	Region    string           // default "us-east-1"
 	AccountID string           // default "123456789012"
 	Now       func() time.Time // default time.Now
+	// ReleaseDelay is how long a target group released by its last listener
+	// or rule still answers DeleteTargetGroup with ResourceInUse (AWS is
+	// eventually consistent there). 0 means DefaultReleaseDelay; negative,
+	// none.
+	ReleaseDelay time.Duration
 }
+
+// DefaultReleaseDelay: see Options.ReleaseDelay and "Eventual consistency"
+// in the package documentation.
+const DefaultReleaseDelay = 5 * time.Second
 
 // Service is an in-memory ELBv2 control plane. It is safe for concurrent use.
 type Service struct {
@@ -36,6 +45,27 @@ type Service struct {
 	tags      map[string]*tagSet
 
 	onChange func(action string) // see SetOnChange; nil when unset
+
+	releaseDelay time.Duration
+	released     map[string]time.Time // target group ARN -> when its last user let go
+}
+
+// SetReleaseDelay changes Options.ReleaseDelay (0: the default; negative:
+// none).
+func (s *Service) SetReleaseDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releaseDelay = releaseDelay(d)
+}
+
+func releaseDelay(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return DefaultReleaseDelay
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // New returns an empty ELBv2 service.
@@ -58,7 +88,21 @@ func New(o Options) *Service {
 		listeners: map[string]*listener{},
 		rules:     map[string]*rule{},
 		tags:      map[string]*tagSet{},
+
+		releaseDelay: releaseDelay(o.ReleaseDelay),
+		released:     map[string]time.Time{},
 	}
+}
+
+// referencedTGs is the set of target groups some listener or rule forwards to.
+func (s *Service) referencedTGs() map[string]bool {
+	out := map[string]bool{}
+	for arn := range s.tgs {
+		if s.tgReferenced(arn) {
+			out[arn] = true
+		}
+	}
+	return out
 }
 
 type handler func(s *Service, p params) ([]byte, *awserr.Error)
@@ -107,7 +151,19 @@ func (s *Service) ServeQuery(action string, params url.Values, requestID string)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.expireDraining()
+		var before map[string]bool
+		if mutating(action) {
+			before = s.referencedTGs()
+		}
 		body, err := h(s, newParams(params))
+		if err == nil && before != nil {
+			after := s.referencedTGs()
+			for arn := range before {
+				if !after[arn] {
+					s.released[arn] = s.now()
+				}
+			}
+		}
 		return body, err, s.onChange
 	}()
 	if err != nil {

@@ -626,6 +626,11 @@ func (s *Service) deleteTargetGroup(p params) ([]byte, *awserr.Error) {
 	if s.tgReferenced(arn) {
 		return nil, errf(codeResourceInUse, "Target group '%s' is currently in use by a listener or a rule", arn)
 	}
+	if at, ok := s.released[arn]; ok && s.now().Before(at.Add(s.releaseDelay)) {
+		// Released a moment ago: AWS still sees it in use for a while.
+		return nil, errf(codeResourceInUse, "Target group '%s' is currently in use by a listener or a rule", arn)
+	}
+	delete(s.released, arn)
 	delete(s.tgs, arn)
 	delete(s.tags, arn)
 	return nil, nil

@@ -57,6 +57,11 @@ var knownDifferences = map[string]string{
 	"elbv2:targets and health/register a target on port 70000":            "AWS: TargetDescription Port \"Valid Range: Minimum value of 1. Maximum value of 65535\" (" + apiRef + "API_TargetDescription.html); moto accepts 70000.",
 
 	// ---- listeners and weighted forwards ----
+	"elbv2:listener weighted forward/delete the freed target group": "Eventual consistency: a target group released by its last listener or rule a moment ago still answers " +
+		"ResourceInUse to DeleteTargetGroup on AWS for a while, which is why the AWS provider and the AWS Load Balancer Controller retry that call " +
+		"(https://github.com/hashicorp/terraform-provider-aws/issues/636, https://github.com/kubernetes-sigs/aws-load-balancer-controller/issues/3037; " +
+		"the API is eventually consistent: " + apiRef + "API_DeleteTargetGroup.html lists ResourceInUse); the sandbox models it for " +
+		"elbv2.DefaultReleaseDelay (5s), moto deletes at once.",
 	"elbv2:listener weighted forward/weight 1000": "AWS: TargetGroupTuple Weight \"The range is 0 to 999\" (" + apiRef + "API_TargetGroupTuple.html); moto accepts 1000.",
 	"elbv2:listener weighted forward/weight -1":   "AWS: TargetGroupTuple Weight \"The range is 0 to 999\" (" + apiRef + "API_TargetGroupTuple.html); moto accepts -1.",
 	"elbv2:listener weighted forward/six target groups": "AWS: a forward action routes to at most five target groups (\"Target groups per action: 5\", " + albUG + "load-balancer-limits.html; " +
