@@ -136,7 +136,7 @@ func Start(o Options) (*Server, error) {
 			AccountID: o.AccountID,
 			Now:       o.Now,
 		}),
-		cloudwatch: cloudwatch.New(cloudwatch.Options{Now: o.Now}),
+		cloudwatch: cloudwatch.New(cloudwatch.Options{Now: o.Now, Region: o.Region, AccountID: o.AccountID}),
 	}
 	s.limits.now = o.Now
 	s.calls.max = defaultMaxCalls

@@ -25,6 +25,10 @@ type Options struct {
 	// published without a Timestamp, bounds the PutMetricData timestamp
 	// window and stamps alarm configuration/state updates.
 	Now func() time.Time
+	// Region and AccountID are used in alarm ARNs (defaults Region and
+	// AccountID). A request signed for another region gets ARNs in that
+	// region (ServeCBORIn).
+	Region, AccountID string
 }
 
 // Service is an in-memory CloudWatch (metrics + metric alarms). It is safe
@@ -37,6 +41,39 @@ type Service struct {
 	alarms  map[string]*alarm  // by name
 
 	beforeServe atomic.Pointer[func()] // see SetBeforeServe
+
+	region, account string
+	regionMu        sync.RWMutex // guards reqRegion: see ServeCBORIn
+	reqRegion       string       // the request's region while serving it
+}
+
+// arnRegion is the region alarm ARNs are minted and read in.
+func (s *Service) arnRegion() string {
+	if s.reqRegion != "" {
+		return s.reqRegion
+	}
+	return s.region
+}
+
+// alarmARN is the ARN of an alarm created by the request being served.
+func (s *Service) alarmARN(name string) string {
+	return "arn:aws:cloudwatch:" + s.arnRegion() + ":" + s.account + ":alarm:" + name
+}
+
+// ServeCBORIn is ServeCBOR for a request signed for region ("" = the
+// service's region): alarm ARNs it mints and reads are in that region.
+// Requests for another region than the service's are served one at a time.
+func (s *Service) ServeCBORIn(region, op string, body []byte) ([]byte, *awserr.Error) {
+	if region == "" || region == s.region {
+		s.regionMu.RLock()
+		defer s.regionMu.RUnlock()
+		return s.ServeCBOR(op, body)
+	}
+	s.regionMu.Lock()
+	defer s.regionMu.Unlock()
+	s.reqRegion = region
+	defer func() { s.reqRegion = "" }()
+	return s.ServeCBOR(op, body)
 }
 
 // SetBeforeServe installs f to run before every API call is served (nil
@@ -57,10 +94,18 @@ func New(o Options) *Service {
 	if now == nil {
 		now = time.Now
 	}
+	if o.Region == "" {
+		o.Region = Region
+	}
+	if o.AccountID == "" {
+		o.AccountID = AccountID
+	}
 	return &Service{
 		now:     func() time.Time { return now().UTC() },
 		metrics: map[string]*series{},
 		alarms:  map[string]*alarm{},
+		region:  o.Region,
+		account: o.AccountID,
 	}
 }
 

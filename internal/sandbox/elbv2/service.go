@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +49,30 @@ type Service struct {
 
 	releaseDelay time.Duration
 	released     map[string]time.Time // target group ARN -> when its last user let go
+
+	// reqRegion is the region of the request being served (from its SigV4
+	// credential scope), "" outside requests: ARNs are minted in it and
+	// ARNs of other regions name nothing.
+	reqRegion string
+}
+
+// currentRegion is the region ARNs are minted in: the request's, or the
+// service's default.
+func (s *Service) currentRegion() string {
+	if s.reqRegion != "" {
+		return s.reqRegion
+	}
+	return s.region
+}
+
+// inRegion reports whether arn belongs to the request's region (always true
+// outside requests, e.g. for the admin API and the data plane).
+func (s *Service) inRegion(arn string) bool {
+	if s.reqRegion == "" {
+		return true
+	}
+	parts := strings.SplitN(arn, ":", 5)
+	return len(parts) == 5 && parts[3] == s.reqRegion
 }
 
 // SetReleaseDelay changes Options.ReleaseDelay (0: the default; negative:
@@ -140,6 +165,14 @@ var handlers = map[string]handler{
 // params are all decoded form values (Action and Version may be included).
 // It returns the full XML response body or an *awserr.Error.
 func (s *Service) ServeQuery(action string, params url.Values, requestID string) ([]byte, *awserr.Error) {
+	return s.ServeQueryIn("", action, params, requestID)
+}
+
+// ServeQueryIn is ServeQuery for a request signed for region (its SigV4
+// credential scope): the ARNs it mints are in that region, and ARNs of other
+// regions are not found, as on AWS where each region is its own API. ""
+// means the service's default region.
+func (s *Service) ServeQueryIn(region, action string, params url.Values, requestID string) ([]byte, *awserr.Error) {
 	h, ok := handlers[action]
 	if !ok {
 		return nil, errf(codeInvalidAction, "The action %s is not valid for this web service.", action)
@@ -150,6 +183,8 @@ func (s *Service) ServeQuery(action string, params url.Values, requestID string)
 	body, err, hook := func() ([]byte, *awserr.Error, func(string)) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		s.reqRegion = region
+		defer func() { s.reqRegion = "" }()
 		s.expireDraining()
 		var before map[string]bool
 		if mutating(action) {
@@ -201,7 +236,7 @@ func randDigits(n int) string {
 }
 
 func (s *Service) arnPrefix() string {
-	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:", s.region, s.account)
+	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:", s.currentRegion(), s.account)
 }
 
 var (
@@ -218,7 +253,7 @@ func (s *Service) lookupLB(arn string) (*loadBalancer, *awserr.Error) {
 		return nil, validation("'%s' is not a valid load balancer ARN", arn)
 	}
 	lb, ok := s.lbs[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		return nil, errf(codeLoadBalancerNotFound, "Load balancer '%s' not found", arn)
 	}
 	return lb, nil
@@ -229,7 +264,7 @@ func (s *Service) lookupTG(arn string) (*targetGroup, *awserr.Error) {
 		return nil, validation("'%s' is not a valid target group ARN", arn)
 	}
 	tg, ok := s.tgs[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		return nil, errf(codeTargetGroupNotFound, "Target groups '%s' not found", arn)
 	}
 	return tg, nil
@@ -240,7 +275,7 @@ func (s *Service) lookupListener(arn string) (*listener, *awserr.Error) {
 		return nil, validation("'%s' is not a valid listener ARN", arn)
 	}
 	l, ok := s.listeners[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		return nil, errf(codeListenerNotFound, "Listener '%s' not found", arn)
 	}
 	return l, nil
@@ -251,7 +286,7 @@ func (s *Service) lookupRule(arn string) (*rule, *awserr.Error) {
 		return nil, validation("'%s' is not a valid listener rule ARN", arn)
 	}
 	r, ok := s.rules[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		return nil, errf(codeRuleNotFound, "One or more rules not found")
 	}
 	return r, nil

@@ -410,7 +410,7 @@ func (s *Service) createTargetGroup(p params) ([]byte, *awserr.Error) {
 		return nil, err
 	}
 	for _, ex := range s.tgs {
-		if ex.name != tg.name {
+		if ex.name != tg.name || !s.inRegion(ex.arn) {
 			continue
 		}
 		if sameTGSettings(ex, tg) {
@@ -515,7 +515,7 @@ func (s *Service) describeTargetGroups(p params) ([]byte, *awserr.Error) {
 				return nil, validation("'%s' is not a valid target group ARN", a)
 			}
 			tg, ok := s.tgs[a]
-			if !ok {
+			if !ok || !s.inRegion(a) {
 				return nil, errf(codeTargetGroupNotFound, "One or more target groups not found")
 			}
 			list = appendUniqueTG(list, tg)
@@ -524,7 +524,7 @@ func (s *Service) describeTargetGroups(p params) ([]byte, *awserr.Error) {
 		for _, nm := range names {
 			var found *targetGroup
 			for _, tg := range s.tgs {
-				if tg.name == nm {
+				if tg.name == nm && s.inRegion(tg.arn) {
 					found = tg
 				}
 			}
@@ -547,7 +547,9 @@ func (s *Service) describeTargetGroups(p params) ([]byte, *awserr.Error) {
 		}
 	default:
 		for _, tg := range s.tgs {
-			list = append(list, tg)
+			if s.inRegion(tg.arn) {
+				list = append(list, tg)
+			}
 		}
 	}
 	sort.SliceStable(list, func(i, j int) bool {
@@ -620,7 +622,7 @@ func (s *Service) deleteTargetGroup(p params) ([]byte, *awserr.Error) {
 	if !reTGArn.MatchString(arn) {
 		return nil, validation("'%s' is not a valid target group ARN", arn)
 	}
-	if _, ok := s.tgs[arn]; !ok {
+	if _, ok := s.tgs[arn]; !ok || !s.inRegion(arn) {
 		return nil, nil // deleting a missing target group succeeds
 	}
 	if s.tgReferenced(arn) {
