@@ -27,7 +27,7 @@ func TestRegionFromTheSignature(t *testing.T) {
 	}
 	west, east := elbIn("us-west-2"), elbIn("us-east-1")
 	out, err := west.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("web-blue"), Protocol: types.ProtocolEnumHttp,
-		Port: aws.Int32(80), VpcId: aws.String("vpc-0a1b2c3d"), TargetType: types.TargetTypeEnumIp})
+		Port: aws.Int32(80), VpcId: aws.String("vpc-0123456789abcdef0"), TargetType: types.TargetTypeEnumIp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestRegionFromTheSignature(t *testing.T) {
 	}
 	// The same name is free in another region.
 	if _, err := east.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("web-blue"), Protocol: types.ProtocolEnumHttp,
-		Port: aws.Int32(8080), VpcId: aws.String("vpc-0a1b2c3d"), TargetType: types.TargetTypeEnumIp}); err != nil {
+		Port: aws.Int32(8080), VpcId: aws.String("vpc-0123456789abcdef0"), TargetType: types.TargetTypeEnumIp}); err != nil {
 		t.Fatalf("same name in us-east-1: %v", err)
 	}
 	if got, err := west.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{Names: []string{"web-blue"}}); err != nil ||

@@ -199,5 +199,5 @@ func runCanary(t *testing.T, greenFailPercent float64, currentMinute bool) (roll
 
 func ptr[T any](v T) *T { return &v }
 
-// sandboxVPC is a VPC id the sandbox accepts in its default region.
-const sandboxVPC = "vpc-0a1b2c3d"
+// sandboxVPC is the default VPC the sandbox has in every region.
+const sandboxVPC = "vpc-0123456789abcdef0"

@@ -185,7 +185,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{now: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
-	f.s = New(Options{Now: func() time.Time { return f.now }})
+	f.s = withTestVPCs(New(Options{Now: func() time.Time { return f.now }}))
 	r := result(t, mustCall(t, f.s, "CreateLoadBalancer", vals("Name", "alb", "Subnets.member.1", "subnet-1", "Subnets.member.2", "subnet-2")))
 	f.lb = r.LBs[0].Arn
 	mk := func(name, proto, vpc string) string {
@@ -920,4 +920,47 @@ func TestAWSRefusals(t *testing.T) {
 	_, err := call(f.s, "RegisterTargets", vals("TargetGroupArn", f.green, "Targets.member.1.Id", "10.9.9.9", "Targets.member.1.Port", "80"))
 	wantCode(t, err, codeTooManyTargets)
 	mustCall(t, f.s, "RegisterTargets", vals("TargetGroupArn", f.green, "Targets.member.1.Id", "10.0.0.1", "Targets.member.1.Port", "80")) // already there
+}
+
+// withTestVPCs adds the VPCs these tests name (besides DefaultVPCID).
+func withTestVPCs(s *Service) *Service {
+	for _, id := range []string{"vpc-1", "vpc-2", "vpc-9", "vpc-123", "vpc-0a1b2c3d"} {
+		if err := s.AddVPC("", id); err != nil {
+			panic(err)
+		}
+	}
+	return s
+}
+
+func TestVPCMustExist(t *testing.T) {
+	s := New(Options{})
+	create := func(vpc string) *awserr.Error {
+		_, err := call(s, "CreateTargetGroup", vals("Name", "tg-"+strings.TrimPrefix(vpc, "vpc-"), "Protocol", "HTTP", "Port", "80", "VpcId", vpc, "TargetType", "ip"))
+		return err
+	}
+	for _, missing := range []string{"not-a-vpc", "vpc-1", "vpc-0a1b2c3d"} {
+		err := create(missing)
+		wantCode(t, err, codeValidation)
+		if !strings.Contains(err.Message, "The VPC ID '"+missing+"' is not found") {
+			t.Fatalf("message %q", err.Message)
+		}
+	}
+	if err := create(DefaultVPCID); err != nil {
+		t.Fatalf("default VPC: %v", err)
+	}
+	if err := s.AddVPC("", "not-a-vpc"); err == nil {
+		t.Fatal("AddVPC accepted a malformed id")
+	}
+	if err := s.AddVPC("us-east-1", "vpc-0a1b2c3d"); err != nil {
+		t.Fatal(err)
+	}
+	if err := create("vpc-0a1b2c3d"); err != nil {
+		t.Fatalf("added VPC: %v", err)
+	}
+	if got := s.VPCs(""); len(got) != 2 || got[0] != DefaultVPCID || got[1] != "vpc-0a1b2c3d" {
+		t.Fatalf("VPCs = %v", got)
+	}
+	if got := s.VPCs("eu-west-1"); len(got) != 1 {
+		t.Fatalf("eu-west-1 VPCs = %v: an added VPC belongs to its region only", got)
+	}
 }

@@ -63,7 +63,7 @@ func apiCode(err error) string {
 
 func TestSDKRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	svc := New(Options{})
+	svc := withTestVPCs(New(Options{}))
 	c := newSDKClient(t, svc)
 
 	lbOut, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
@@ -355,7 +355,7 @@ func TestSDKRoundTrip(t *testing.T) {
 
 func TestSDKMoreShapes(t *testing.T) {
 	ctx := context.Background()
-	svc := New(Options{Region: "eu-west-1", AccountID: "111122223333"})
+	svc := withTestVPCs(New(Options{Region: "eu-west-1", AccountID: "111122223333"}))
 	c := newSDKClient(t, svc)
 
 	lb, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("web"), Scheme: types.LoadBalancerSchemeEnumInternal,

@@ -50,6 +50,8 @@ type Service struct {
 	releaseDelay time.Duration
 	released     map[string]time.Time // target group ARN -> when its last user let go
 
+	vpcs map[string]map[string]bool // region -> VPC ids added with AddVPC
+
 	// reqRegion is the region of the request being served (from its SigV4
 	// credential scope), "" outside requests: ARNs are minted in it and
 	// ARNs of other regions name nothing.
@@ -115,8 +117,58 @@ func New(o Options) *Service {
 		tags:      map[string]*tagSet{},
 
 		releaseDelay: releaseDelay(o.ReleaseDelay),
+		vpcs:         map[string]map[string]bool{},
 		released:     map[string]time.Time{},
 	}
+}
+
+// DefaultVPCID is the id of the default VPC the sandbox has in every region
+// (the id this project's examples use). AWS gives each account a default VPC
+// per region; the sandbox models only their existence.
+const DefaultVPCID = "vpc-0123456789abcdef0"
+
+var reVPCID = regexp.MustCompile(`^vpc-[0-9a-zA-Z]{1,32}$`)
+
+// AddVPC makes a VPC exist in region ("" = the service's region), so that
+// CreateTargetGroup accepts it as VpcId. Every region has DefaultVPCID.
+func (s *Service) AddVPC(region, id string) error {
+	if !reVPCID.MatchString(id) {
+		return fmt.Errorf("%q is not a VPC id (vpc-<hex>)", id)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if region == "" {
+		region = s.region
+	}
+	if s.vpcs[region] == nil {
+		s.vpcs[region] = map[string]bool{}
+	}
+	s.vpcs[region][id] = true
+	return nil
+}
+
+// VPCs lists the VPCs of region ("" = the service's region), the default
+// one first.
+func (s *Service) VPCs(region string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if region == "" {
+		region = s.region
+	}
+	out := []string{DefaultVPCID}
+	var added []string
+	for id := range s.vpcs[region] {
+		if id != DefaultVPCID {
+			added = append(added, id)
+		}
+	}
+	sort.Strings(added)
+	return append(out, added...)
+}
+
+// vpcExists reports whether id is a VPC of the request's region; s.mu held.
+func (s *Service) vpcExists(id string) bool {
+	return id == DefaultVPCID || s.vpcs[s.currentRegion()][id]
 }
 
 // referencedTGs is the set of target groups some listener or rule forwards to.

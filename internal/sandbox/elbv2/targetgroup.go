@@ -405,6 +405,9 @@ func (s *Service) createTargetGroup(p params) ([]byte, *awserr.Error) {
 	if err != nil {
 		return nil, err
 	}
+	if tg.vpcID != "" && !s.vpcExists(tg.vpcID) {
+		return nil, validation("The VPC ID '%s' is not found", tg.vpcID)
+	}
 	tags, err := parseTags(p, "Tags", "tags")
 	if err != nil {
 		return nil, err
