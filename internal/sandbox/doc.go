@@ -57,6 +57,19 @@
 //	       → 200 {"published":1}. "value": 1.5 may replace "values"; timestamp
 //	       defaults to now.
 //
+//	POST   /_sandbox/ec2/vpcs                                  (Server.AddVPC)
+//	       {"region":"us-west-2","vpcId":"vpc-0fedcba9876543210"}
+//	       → 200 {"vpcs":["vpc-0123456789abcdef0","vpc-0fedcba9876543210"]}: the
+//	       VPC exists in that region ("" = the sandbox's) from now on, so
+//	       CreateTargetGroup accepts it. Every region has the default VPC
+//	       vpc-0123456789abcdef0 (elbv2.DefaultVPCID).
+//	GET    /_sandbox/ec2/vpcs?region=us-west-2 → 200 {"vpcs":[…]}
+//
+//	GET    /_sandbox/dataplane/metrics-delay   → 200 {"dataPlane":true,"delay":"1m0s","period":"1m0s"}
+//	PUT    /_sandbox/dataplane/metrics-delay   {"delay":"10s"}   (Server.SetMetricsDelay)
+//	       → 200 {…}; "0s" restores the default (60 s, as on AWS), "none"
+//	       publishes each minute as soon as it ends; 409 when the data plane is off.
+//
 //	POST   /_sandbox/cloudwatch/alarm-state                    (Server.SetAlarmState)
 //	       {"alarmName":"web-green-5xx","state":"ALARM","reason":"test"}
 //	       → 200 {"ok":true}; 404 {"error":…,"code":"ResourceNotFound"} for unknown alarms.
@@ -296,7 +309,14 @@
 //	go test -race ./internal/sandbox/...
 //	BLUEGREEN_REQUIRE_MOTO=1 go test -v -run TestDifferential ./internal/sandbox/moto
 //
-// The sandbox deliberately does not: check signatures or IAM, model VPCs,
-// subnets or security groups beyond syntax, carry traffic unless the data
+// Requests are served in the region of their SigV4 credential scope (ARNs,
+// names and listings per region; CloudWatch alarm ARNs in that region and
+// Options.AccountID; CloudWatch metrics and alarms themselves are shared by
+// all regions). A data plane target that is one of the sandbox's own ports
+// (a listener's, or the API's) answers 502 and fails its health checks
+// instead of looping requests through the load balancer.
+//
+// The sandbox deliberately does not: check signatures or IAM, model VPCs
+// beyond their existence, subnets or security groups beyond syntax, carry traffic unless the data
 // plane is on (and then only on loopback), or persist state across restarts.
 package sandbox
