@@ -1,6 +1,7 @@
 package awsclient
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
 // closedPort returns a loopback port nothing listens on.
@@ -25,6 +27,11 @@ func closedPort(t *testing.T) int {
 
 func unreachable(t *testing.T, endpoint string) *UnreachableError {
 	t.Helper()
+	return unreachableCtx(t, context.Background(), endpoint)
+}
+
+func unreachableCtx(t *testing.T, ctx context.Context, endpoint string) *UnreachableError {
+	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_ENDPOINT_URL", "")
@@ -33,7 +40,7 @@ func unreachable(t *testing.T, endpoint string) *UnreachableError {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.ELBv2.DescribeLoadBalancers(context.Background(), &elbv2.DescribeLoadBalancersInput{})
+	_, err = c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
 	var u *UnreachableError
 	if !errors.As(err, &u) {
 		t.Fatalf("DescribeLoadBalancers against %s: %v (%T), want an UnreachableError", endpoint, err, err)
@@ -58,6 +65,24 @@ func TestUnreachable_connectionRefusedFailsFast(t *testing.T) {
 	}
 	if !u.FromConfiguration() {
 		t.Error("an endpoint from the provider configuration must be attributed to it")
+	}
+}
+
+// While it retries, each failed attempt is in the log (tflog, through the
+// request context), so a slow plan says why it is slow.
+func TestUnreachable_attemptsAreLogged(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	endpoint := "http://127.0.0.1:" + strconv.Itoa(closedPort(t))
+	unreachableCtx(t, ctx, endpoint)
+	log := buf.String()
+	for _, want := range []string{
+		"Elastic Load Balancing v2 DescribeLoadBalancers: attempt 1 of 3 cannot reach " + endpoint + ": connection refused; retrying",
+		"attempt 2 of 3 cannot reach",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
 	}
 }
 
