@@ -39,6 +39,10 @@ type Config struct {
 	ProviderVersion string
 	// HTTPTimeout bounds one HTTP attempt; 0 means 60s.
 	HTTPTimeout time.Duration
+	// Logf, when set, is called with the request's context for every failed
+	// attempt of an AWS call (the provider passes tflog, so a slow plan says
+	// why it is slow). nil logs nothing.
+	Logf Logf
 }
 
 // AssumeRole configures an STS AssumeRole on top of the default chain.
@@ -150,7 +154,7 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		return nil, errors.New("no AWS region: set the provider's region, AWS_REGION, or a region in the shared config profile")
 	}
 
-	stsWatch := attemptWatch("STS", endpointSource(c.Endpoints.STS, "sts", "STS"))
+	stsWatch := attemptWatch("STS", endpointSource(c.Endpoints.STS, "sts", "STS"), c.Logf)
 	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
 		if c.Endpoints.STS != "" {
 			o.BaseEndpoint = aws.String(c.Endpoints.STS)
@@ -185,19 +189,19 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 			if c.Endpoints.ELBv2 != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.ELBv2)
 			}
-			o.APIOptions = append(o.APIOptions, attemptWatch("Elastic Load Balancing v2", endpointSource(c.Endpoints.ELBv2, "elbv2", "ELASTIC_LOAD_BALANCING_V2")))
+			o.APIOptions = append(o.APIOptions, attemptWatch("Elastic Load Balancing v2", endpointSource(c.Endpoints.ELBv2, "elbv2", "ELASTIC_LOAD_BALANCING_V2"), c.Logf))
 		}),
 		CloudWatch: cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
 			if c.Endpoints.CloudWatch != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.CloudWatch)
 			}
-			o.APIOptions = append(o.APIOptions, attemptWatch("CloudWatch", endpointSource(c.Endpoints.CloudWatch, "cloudwatch", "CLOUDWATCH")))
+			o.APIOptions = append(o.APIOptions, attemptWatch("CloudWatch", endpointSource(c.Endpoints.CloudWatch, "cloudwatch", "CLOUDWATCH"), c.Logf))
 		}),
 		Route53: route53.NewFromConfig(cfg, func(o *route53.Options) {
 			if c.Endpoints.Route53 != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.Route53)
 			}
-			o.APIOptions = append(o.APIOptions, attemptWatch("Route 53", endpointSource(c.Endpoints.Route53, "route53", "ROUTE_53")))
+			o.APIOptions = append(o.APIOptions, attemptWatch("Route 53", endpointSource(c.Endpoints.Route53, "route53", "ROUTE_53"), c.Logf))
 		}),
 		STS:    stsClient,
 		Region: cfg.Region,

@@ -18,10 +18,10 @@
 // minutes: it gets PermanentErrorAttempts (3) attempts (a name that does not
 // resolve, one), then an *UnreachableError naming the service, operation,
 // endpoint and where the endpoint was configured (the provider's endpoints
-// block, AWS_ENDPOINT_URL…). Every failed attempt that is retried is logged
-// through the request context with tflog (a no-op outside Terraform), so a
+// block, AWS_ENDPOINT_URL…). Every failed attempt is reported to
+// Config.Logf with the request's context (the provider passes tflog), so a
 // slow plan says why it is slow.
 //
-// It deliberately knows nothing else of Terraform: the provider package
+// It deliberately knows nothing of Terraform: the provider package
 // validates configuration and turns errors into diagnostics.
 package awsclient

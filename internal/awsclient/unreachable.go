@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // PermanentErrorAttempts is how many attempts a request gets when the
@@ -110,12 +109,18 @@ func endpointSource(configured, providerKey, envService string) string {
 	return ""
 }
 
+// Logf receives one line per failed attempt (Config.Logf).
+type Logf func(ctx context.Context, format string, args ...any)
+
 // attemptWatch adds two middlewares to a client: one counting the attempts
 // of each operation, and one inside the retry loop that logs every failed
-// attempt that will be retried (tflog, through the request's context) and
-// turns the PermanentErrorAttempts-th unreachable-endpoint failure into an
+// attempt (through logf, with the request's context) and turns the
+// PermanentErrorAttempts-th unreachable-endpoint failure into an
 // UnreachableError, which stops the retries.
-func attemptWatch(service, source string) func(*middleware.Stack) error {
+func attemptWatch(service, source string, logf Logf) func(*middleware.Stack) error {
+	if logf == nil {
+		logf = func(context.Context, string, ...any) {}
+	}
 	return func(stack *middleware.Stack) error {
 		err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("bluegreenAttemptCounter",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
@@ -144,10 +149,10 @@ func attemptWatch(service, source string) func(*middleware.Stack) error {
 					if n >= PermanentErrorAttempts || (errors.As(err, &dns) && dns.IsNotFound) {
 						return out, md, &UnreachableError{Service: service, Operation: op, Endpoint: endpoint, Source: source, Attempts: n, Err: err}
 					}
-					tflog.Warn(ctx, fmt.Sprintf("%s %s: attempt %d of %d cannot reach %s: %s; retrying", service, op, n, PermanentErrorAttempts, endpoint, reason(err)))
+					logf(ctx, "%s %s: attempt %d of %d cannot reach %s: %s; retrying", service, op, n, PermanentErrorAttempts, endpoint, reason(err))
 					return out, md, err
 				}
-				tflog.Info(ctx, fmt.Sprintf("%s %s: attempt %d failed: %v; retrying if the error is retryable", service, op, n, err))
+				logf(ctx, "%s %s: attempt %d failed: %v; retrying if the error is retryable", service, op, n, err)
 				return out, md, err
 			}), "Retry", middleware.After)
 	}

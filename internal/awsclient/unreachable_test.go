@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
 
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
 // closedPort returns a loopback port nothing listens on.
@@ -27,16 +27,20 @@ func closedPort(t *testing.T) int {
 
 func unreachable(t *testing.T, endpoint string) *UnreachableError {
 	t.Helper()
-	return unreachableCtx(t, context.Background(), endpoint)
+	return unreachableLogged(t, nil, endpoint)
 }
 
-func unreachableCtx(t *testing.T, ctx context.Context, endpoint string) *UnreachableError {
+// reqKey marks the context of the request under test.
+type reqKey struct{}
+
+func unreachableLogged(t *testing.T, logf Logf, endpoint string) *UnreachableError {
 	t.Helper()
+	ctx := context.WithValue(context.Background(), reqKey{}, true)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_ENDPOINT_URL", "")
 	t.Setenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", "")
-	c, err := New(context.Background(), Config{Region: "us-east-1", Endpoints: Endpoints{ELBv2: endpoint}})
+	c, err := New(context.Background(), Config{Region: "us-east-1", Endpoints: Endpoints{ELBv2: endpoint}, Logf: logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,13 +72,19 @@ func TestUnreachable_connectionRefusedFailsFast(t *testing.T) {
 	}
 }
 
-// While it retries, each failed attempt is in the log (tflog, through the
-// request context), so a slow plan says why it is slow.
+// While it retries, each failed attempt goes to Config.Logf with the
+// request's context (the provider passes tflog), so a slow plan says why it
+// is slow.
 func TestUnreachable_attemptsAreLogged(t *testing.T) {
 	var buf bytes.Buffer
-	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	logf := func(ctx context.Context, format string, args ...any) {
+		if ctx.Value(reqKey{}) != true {
+			t.Error("the log hook must get the request's context")
+		}
+		fmt.Fprintf(&buf, format+"\n", args...)
+	}
 	endpoint := "http://127.0.0.1:" + strconv.Itoa(closedPort(t))
-	unreachableCtx(t, ctx, endpoint)
+	_ = unreachableLogged(t, logf, endpoint)
 	log := buf.String()
 	for _, want := range []string{
 		"Elastic Load Balancing v2 DescribeLoadBalancers: attempt 1 of 3 cannot reach " + endpoint + ": connection refused; retrying",

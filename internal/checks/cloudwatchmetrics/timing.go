@@ -1,7 +1,6 @@
 package cloudwatchmetrics
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -76,7 +75,3 @@ func ceilMinute(t time.Time) time.Time {
 }
 
 func clockOf(t time.Time) string { return t.UTC().Format("15:04") }
-
-func span(start, end time.Time) string {
-	return fmt.Sprintf("%s–%s UTC", clockOf(start), clockOf(end))
-}
