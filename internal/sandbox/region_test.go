@@ -2,7 +2,10 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -66,5 +69,43 @@ func TestRegionFromTheSignature(t *testing.T) {
 	}
 	if got := aws.ToString(alarms.MetricAlarms[0].AlarmArn); got != "arn:aws:cloudwatch:eu-west-1:210987654321:alarm:web-5xx" {
 		t.Fatalf("alarm ARN %s: want eu-west-1 and the sandbox's account", got)
+	}
+}
+
+// A VPC added through the admin API exists in its region only.
+func TestAdminVPCs(t *testing.T) {
+	s := startTestServer(t, Options{})
+	post := func(body string) (int, string) {
+		resp, err := http.Post(s.URL()+"/_sandbox/ec2/vpcs", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := post(`{"region":"us-west-2","vpcId":"vpc-0fedcba9876543210"}`)
+	var got struct{ VPCs []string }
+	if err := json.Unmarshal([]byte(body), &got); code != 200 || err != nil ||
+		len(got.VPCs) != 2 || got.VPCs[0] != "vpc-0123456789abcdef0" || got.VPCs[1] != "vpc-0fedcba9876543210" {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	if code, body := post(`{"vpcId":"not-a-vpc"}`); code != 400 {
+		t.Fatalf("malformed id: %d %s", code, body)
+	}
+	ctx := context.Background()
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	create := func(region string) error {
+		c := elb.New(elb.Options{Region: region, BaseEndpoint: aws.String(s.URL()), Credentials: creds, RetryMaxAttempts: 1})
+		_, err := c.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("tg"), Protocol: types.ProtocolEnumHttp,
+			Port: aws.Int32(80), VpcId: aws.String("vpc-0fedcba9876543210"), TargetType: types.TargetTypeEnumIp})
+		return err
+	}
+	if err := create("us-west-2"); err != nil {
+		t.Fatalf("in us-west-2: %v", err)
+	}
+	var api smithy.APIError
+	if err := create("us-east-1"); !errors.As(err, &api) || api.ErrorCode() != "ValidationError" || !strings.Contains(api.ErrorMessage(), "The VPC ID 'vpc-0fedcba9876543210' is not found") {
+		t.Fatalf("in us-east-1: %v, want the VPC not found", err)
 	}
 }
