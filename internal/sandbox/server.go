@@ -69,6 +69,12 @@ type Options struct {
 	// minute as soon as it ends. Metrics are always per minute. Change it
 	// later with Server.SetMetricsDelay or PUT /_sandbox/dataplane/metrics-delay.
 	MetricsDelay time.Duration
+	// TargetGroupReleaseDelay is how long a target group released by its
+	// last listener or rule still answers DeleteTargetGroup with
+	// ResourceInUse, as AWS does for a while (eventual consistency). 0 means
+	// elbv2.DefaultReleaseDelay (5 s); negative, none. Change it later with
+	// Server.ELBv2().SetReleaseDelay.
+	TargetGroupReleaseDelay time.Duration
 }
 
 // Server is a running sandbox: one HTTP listener serving ELBv2 and STS
@@ -132,9 +138,10 @@ func Start(o Options) (*Server, error) {
 		url:       urlFor(ln.Addr()),
 		serveDone: make(chan struct{}),
 		elbv2: elbv2.New(elbv2.Options{
-			Region:    o.Region,
-			AccountID: o.AccountID,
-			Now:       o.Now,
+			Region:       o.Region,
+			AccountID:    o.AccountID,
+			Now:          o.Now,
+			ReleaseDelay: o.TargetGroupReleaseDelay,
 		}),
 		cloudwatch: cloudwatch.New(cloudwatch.Options{Now: o.Now, Region: o.Region, AccountID: o.AccountID}),
 	}
