@@ -39,6 +39,10 @@ type Config struct {
 	ProviderVersion string
 	// HTTPTimeout bounds one HTTP attempt; 0 means 60s.
 	HTTPTimeout time.Duration
+	// Logf, when set, is called with the request's context for every failed
+	// attempt of an AWS call (the provider passes tflog, so a slow plan says
+	// why it is slow). nil logs nothing.
+	Logf Logf
 }
 
 // AssumeRole configures an STS AssumeRole on top of the default chain.
@@ -68,12 +72,13 @@ type Clients struct {
 	AWS aws.Config
 
 	route53Endpoint string
+	route53Watch    func(*smithymiddleware.Stack) error
 	route53Once     sync.Once
 	route53         *route53.Client
 }
 
 // Route53 returns the Route 53 client, built on first use: only
-// bluegreen_dns_switch (coming: weighted DNS records as the router) calls
+// bluegreen_dns_switch (weighted DNS records as the router) calls
 // Route 53, so a configuration without it never builds the client. It honours
 // endpoints.route53 like the other clients honour theirs.
 func (c *Clients) Route53() *route53.Client {
@@ -81,6 +86,9 @@ func (c *Clients) Route53() *route53.Client {
 		c.route53 = route53.NewFromConfig(c.AWS, func(o *route53.Options) {
 			if c.route53Endpoint != "" {
 				o.BaseEndpoint = aws.String(c.route53Endpoint)
+			}
+			if c.route53Watch != nil {
+				o.APIOptions = append(o.APIOptions, c.route53Watch)
 			}
 		})
 	})
@@ -134,6 +142,9 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
 					so.MaxAttempts = maxRetries + 1
 					so.MaxBackoff = 20 * time.Second
+					// An unreachable endpoint gives up after
+					// PermanentErrorAttempts (see attemptWatch).
+					so.Retryables = append([]retry.IsErrorRetryable{giveUp}, so.Retryables...)
 					// No retry quota: a long throttled rollout must not run
 					// out of retries half-way through.
 					so.RateLimiter = ratelimit.None
@@ -158,10 +169,12 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		return nil, errors.New("no AWS region: set the provider's region, AWS_REGION, or a region in the shared config profile")
 	}
 
+	stsWatch := attemptWatch("STS", endpointSource(c.Endpoints.STS, "sts", "STS"), c.Logf)
 	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
 		if c.Endpoints.STS != "" {
 			o.BaseEndpoint = aws.String(c.Endpoints.STS)
 		}
+		o.APIOptions = append(o.APIOptions, stsWatch)
 	})
 	if ar := c.AssumeRole; ar != nil && ar.RoleARN != "" {
 		provider := stscreds.NewAssumeRoleProvider(stsClient, ar.RoleARN, func(o *stscreds.AssumeRoleOptions) {
@@ -182,6 +195,7 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 			if c.Endpoints.STS != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.STS)
 			}
+			o.APIOptions = append(o.APIOptions, stsWatch)
 		})
 	}
 
@@ -190,16 +204,19 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 			if c.Endpoints.ELBv2 != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.ELBv2)
 			}
+			o.APIOptions = append(o.APIOptions, attemptWatch("Elastic Load Balancing v2", endpointSource(c.Endpoints.ELBv2, "elbv2", "ELASTIC_LOAD_BALANCING_V2"), c.Logf))
 		}),
 		CloudWatch: cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
 			if c.Endpoints.CloudWatch != "" {
 				o.BaseEndpoint = aws.String(c.Endpoints.CloudWatch)
 			}
+			o.APIOptions = append(o.APIOptions, attemptWatch("CloudWatch", endpointSource(c.Endpoints.CloudWatch, "cloudwatch", "CLOUDWATCH"), c.Logf))
 		}),
 		STS:             stsClient,
 		Region:          cfg.Region,
 		AWS:             cfg,
 		route53Endpoint: c.Endpoints.Route53,
+		route53Watch:    attemptWatch("Route 53", endpointSource(c.Endpoints.Route53, "route53", "ROUTE_53"), c.Logf),
 	}, nil
 }
 

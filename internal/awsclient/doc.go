@@ -20,7 +20,15 @@
 // ValidRegion accepts every region the AWS partitions accept (regions.go
 // mirrors the SDK's partition metadata: aws, aws-cn, aws-us-gov, aws-eusc and
 // the ISO partitions).
+// An endpoint that cannot be reached at all — connection refused, an invalid
+// port, a host name that does not resolve — is not retried 11 times over two
+// minutes: it gets PermanentErrorAttempts (3) attempts (a name that does not
+// resolve, one), then an *UnreachableError naming the service, operation,
+// endpoint and where the endpoint was configured (the provider's endpoints
+// block, AWS_ENDPOINT_URL…). Every failed attempt is reported to
+// Config.Logf with the request's context (the provider passes tflog), so a
+// slow plan says why it is slow.
 //
-// It deliberately knows nothing of Terraform: the provider package validates
-// configuration and turns errors into diagnostics.
+// It deliberately knows nothing of Terraform: the provider package
+// validates configuration and turns errors into diagnostics.
 package awsclient

@@ -21,6 +21,9 @@
 //	fail          measured, outside threshold
 //	inconclusive  measured, but not enough to judge (e.g. too few requests)
 //	error         could not measure (API error, missing alarm, bad response)
+//	pending       not yet: the data that will judge this is not published yet
+//	              (e.g. CloudWatch has not published the minutes since traffic
+//	              moved); neither health nor a failure
 //
 // What to do with inconclusive and error results is the consumer's policy
 // (the engine tolerates a configured number in a row, then counts them as
@@ -45,6 +48,12 @@ const (
 	Fail         Verdict = "fail"
 	Inconclusive Verdict = "inconclusive"
 	Error        Verdict = "error"
+	// Pending means "not yet": the data that will judge this result has not
+	// been published yet (ALB metrics reach CloudWatch per minute, about a
+	// minute after the minute ends). It never proves health and never
+	// counts toward a failure; a consumer keeps waiting, bounded by its own
+	// deadline.
+	Pending Verdict = "pending"
 )
 
 // Result is one measurement and its judgement.

@@ -239,13 +239,18 @@ func publishALB(a testALB, tgARN string, from, to time.Time, requests, errors5xx
 // boundary saw too few requests to judge), the apply fails naming check,
 // value and threshold, state records the truth, and the next plan wants
 // green again.
+//
+// The metrics check judges only minutes CloudWatch has published (a minute
+// is complete one minute after it ends, as on AWS): the breach, 70 s into
+// the apply, is judged 2–3 minutes later. Steps of 3m let it be judged
+// during the canary (1m steps would end the shift first).
 func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
 	a := switchALB(t, "sw-5xx")
 	cfg := `
   strategy {
     type          = "canary"
     steps         = [10, 50]
-    step_interval = "1m"
+    step_interval = "3m"
   }
   rollback_on {
     metrics {

@@ -59,6 +59,8 @@
 //	               InconclusiveLimit
 //	error          +1 only beyond       unchanged          +1
 //	               ErrorLimit
+//	pending        unchanged            unchanged          unchanged
+//	(not yet: e.g. a CloudWatch minute not published)
 //
 // So "fail, pass, fail" never trips a threshold of 2, while "fail,
 // inconclusive, fail" does: an inconclusive or error result within its

@@ -405,7 +405,7 @@ func (r *runner) evaluate(ctx context.Context, cs []Check) []checks.Result {
 				res.At = r.clk.Now()
 			}
 			switch res.Verdict {
-			case checks.Pass, checks.Fail, checks.Inconclusive, checks.Error:
+			case checks.Pass, checks.Fail, checks.Inconclusive, checks.Error, checks.Pending:
 			default:
 				res.Detail = fmt.Sprintf("unknown verdict %q: %s", res.Verdict, res.Detail)
 				res.Verdict = checks.Error

@@ -598,3 +598,41 @@ func TestRun_manualClockDrivenByTest(t *testing.T) {
 		t.Fatal(out.Summary())
 	}
 }
+
+// A pending verdict ("not yet": CloudWatch has not published the minute)
+// never counts toward a rollback, however long it lasts.
+func TestRun_pendingNeverTrips(t *testing.T) {
+	clk := clock.NewAutoFake(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	router := &pendingRouter{}
+	plan, err := PlanShift(Strategy{Type: StrategyCanary, Steps: []int{10}, StepInterval: 10 * time.Minute}, Blue, Green, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := checkFunc{name: "metrics", fn: func() []checks.Result {
+		return []checks.Result{{Check: "metrics", Verdict: checks.Pending, Detail: "minute not published yet"}}
+	}}
+	pass := checkFunc{name: "health", fn: func() []checks.Result { return []checks.Result{{Check: "health", Verdict: checks.Pass}} }}
+	out := Run(context.Background(), RunConfig{Router: router, Plan: plan, Preflight: []Check{pass}, Checks: []Check{pending},
+		EvaluationInterval: 15 * time.Second, Clock: clk, InconclusiveLimit: ZeroTolerance, ErrorLimit: ZeroTolerance})
+	if out.Result != ResultSucceeded {
+		t.Fatalf("result %s: %s", out.Result, out.Reason)
+	}
+}
+
+type checkFunc struct {
+	name string
+	fn   func() []checks.Result
+}
+
+func (c checkFunc) Name() string                             { return c.name }
+func (c checkFunc) Evaluate(context.Context) []checks.Result { return c.fn() }
+
+type pendingRouter struct{ w traffic.Weights }
+
+func (r *pendingRouter) Read(context.Context) (traffic.Weights, error) {
+	if r.w.Total() == 0 {
+		r.w = traffic.Weights{Blue: 100}
+	}
+	return r.w, nil
+}
+func (r *pendingRouter) Set(_ context.Context, w traffic.Weights) error { r.w = w; return nil }

@@ -51,6 +51,11 @@ func (t *tracker) observe(results []checks.Result) *trip {
 		own := 0
 		limit := 0
 		switch r.Verdict {
+		case checks.Pending:
+			// "Not yet": the data that will judge it is not published
+			// (CloudWatch publishes a minute after it ends). It leaves
+			// every count as it was and can never trip a rollback.
+			continue
 		case checks.Pass:
 			*s = streak{}
 		case checks.Fail:

@@ -37,7 +37,17 @@ func (s *Server) SetAlarmState(name, state, reason string) error {
 	return s.cloudwatch.SetAlarmState(name, state, reason)
 }
 
+// AddVPC makes a VPC exist in region ("" = the sandbox's region), so that
+// CreateTargetGroup accepts it as VpcId; every region has the default VPC
+// elbv2.DefaultVPCID.
+func (s *Server) AddVPC(region, vpcID string) error { return s.elbv2.AddVPC(region, vpcID) }
+
 // Admin API request bodies (JSON). See doc.go for the full reference.
+
+type vpcRequest struct {
+	Region string `json:"region"`
+	VpcID  string `json:"vpcId"`
+}
 
 type targetHealthRequest struct {
 	TargetGroupARN string `json:"targetGroupArn"`
@@ -134,6 +144,21 @@ func (s *Server) adminMux() *http.ServeMux {
 		}
 		s.PublishMetrics(dps...)
 		writeJSON(w, http.StatusOK, map[string]any{"published": len(dps)})
+	})
+
+	m.HandleFunc("POST /_sandbox/ec2/vpcs", func(w http.ResponseWriter, r *http.Request) {
+		var req vpcRequest
+		if !readJSON(w, r, &req) {
+			return
+		}
+		if err := s.AddVPC(req.Region, req.VpcID); err != nil {
+			writeAdminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"vpcs": s.elbv2.VPCs(req.Region)})
+	})
+	m.HandleFunc("GET /_sandbox/ec2/vpcs", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"vpcs": s.elbv2.VPCs(r.URL.Query().Get("region"))})
 	})
 
 	m.HandleFunc("POST /_sandbox/cloudwatch/alarm-state", func(w http.ResponseWriter, r *http.Request) {

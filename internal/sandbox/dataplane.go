@@ -53,6 +53,9 @@ func checkDataPlaneOptions(o *Options) error {
 	if o.DataPlaneIdleTimeout == 0 {
 		o.DataPlaneIdleTimeout = defaultDataPlaneIdleTimeout
 	}
+	if o.MetricsDelay < 0 && o.MetricsDelay != NoMetricsDelay {
+		return fmt.Errorf("sandbox: MetricsDelay %v must not be negative (0 means %v, as on AWS; NoMetricsDelay publishes each minute as soon as it ends)", o.MetricsDelay, DefaultMetricsDelay)
+	}
 	return nil
 }
 
@@ -129,7 +132,8 @@ func startDataPlane(s *Server) *dataPlane {
 		ErrorLog:       dp.errLog,
 		FlushInterval:  -1, // stream like ALB does
 	}
-	dp.metrics = newDPMetrics(s.cloudwatch, s.opts.Now)
+	dp.metrics = newDPMetrics(s.cloudwatch, s.opts.Now, metricsDelay(s.opts.MetricsDelay))
+	s.cloudwatch.SetBeforeServe(dp.metrics.publishDue)
 	dp.hc = newHealthChecker(dp, s.opts.HealthCheckTimeScale)
 	s.elbv2.SetOnChange(func(string) { dp.reconcile() })
 	dp.reconcile()
@@ -141,7 +145,7 @@ func startDataPlane(s *Server) *dataPlane {
 		for {
 			select {
 			case <-t.C:
-				dp.metrics.flush()
+				dp.metrics.publishDue()
 			case <-dp.flushStop:
 				return
 			}
@@ -155,9 +159,10 @@ func (dp *dataPlane) logf(format string, args ...any) {
 }
 
 // close stops health checks, closes every listener port and publishes the
-// metrics still buffered.
+// metrics that are due (minutes not yet due are dropped with the sandbox).
 func (dp *dataPlane) close() {
 	dp.s.elbv2.SetOnChange(nil)
+	dp.s.cloudwatch.SetBeforeServe(nil)
 	dp.reconcileMu.Lock()
 	dp.mu.Lock()
 	dp.closed = true
@@ -171,7 +176,7 @@ func (dp *dataPlane) close() {
 	dp.hc.stop()
 	close(dp.flushStop)
 	<-dp.flushDone
-	dp.metrics.flush()
+	dp.metrics.publishDue()
 	dp.transport.CloseIdleConnections()
 }
 
@@ -324,12 +329,61 @@ func (s *Server) SetHealthChecks(enabled bool) {
 // HealthChecksEnabled reports whether the data plane probes targets.
 func (s *Server) HealthChecksEnabled() bool { return s.dp != nil && s.dp.hc.enabled.Load() }
 
-// FlushDataPlaneMetrics publishes the request metrics buffered by the data
-// plane now (they are published every second otherwise).
+// FlushDataPlaneMetrics publishes every request metric buffered by the data
+// plane now, the minute in progress included, ignoring the publication delay
+// (AWS cannot do this: it is for tests that are about the metrics' values, not
+// their timing). Otherwise each minute is published MetricsDelay after it
+// ends.
 func (s *Server) FlushDataPlaneMetrics() {
 	if s.dp != nil {
 		s.dp.metrics.flush()
 	}
+}
+
+// SetMetricsDelay changes how long after a minute ends the data plane
+// publishes that minute's ALB request metrics: 0 restores DefaultMetricsDelay
+// (the AWS-faithful value), NoMetricsDelay publishes each minute as soon as
+// it ends. Minutes already buffered follow the new delay. An error when the
+// data plane is off or d is negative (other than NoMetricsDelay).
+func (s *Server) SetMetricsDelay(d time.Duration) error {
+	if s.dp == nil {
+		return errDataPlaneOff
+	}
+	if d < 0 && d != NoMetricsDelay {
+		return fmt.Errorf("metrics delay %s must not be negative (NoMetricsDelay publishes each minute as soon as it ends)", d)
+	}
+	s.dp.metrics.setDelay(metricsDelay(d))
+	return nil
+}
+
+// MetricsDelay is the data plane's current publication delay (0 when the
+// data plane is off).
+func (s *Server) MetricsDelay() time.Duration {
+	if s.dp == nil {
+		return 0
+	}
+	return s.dp.metrics.getDelay()
+}
+
+// NoMetricsDelay, as Options.MetricsDelay or to SetMetricsDelay, publishes
+// each minute's metrics as soon as the minute ends. Tests that shorten the
+// delay say so explicitly with it (or a small positive duration).
+const NoMetricsDelay time.Duration = -1
+
+var errDataPlaneOff = errors.New("the data plane is off (start the sandbox with Options.DataPlane)")
+
+func metricsDelay(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return DefaultMetricsDelay
+	case d < 0:
+		return 0
+	}
+	return d
+}
+
+type metricsDelayRequest struct {
+	Delay string `json:"delay"`
 }
 
 // ClearTargetHealth removes a health pin set with SetTargetHealth; the target
@@ -385,6 +439,32 @@ func (s *Server) registerDataPlaneAdmin(m *http.ServeMux) {
 		}
 		s.FlushDataPlaneMetrics()
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	})
+	m.HandleFunc("GET /_sandbox/dataplane/metrics-delay", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"dataPlane": s.dp != nil, "delay": s.MetricsDelay().String(), "period": metricsPeriod.String()})
+	})
+	m.HandleFunc("PUT /_sandbox/dataplane/metrics-delay", func(w http.ResponseWriter, r *http.Request) {
+		var req metricsDelayRequest
+		if !readJSON(w, r, &req) {
+			return
+		}
+		d, err := time.ParseDuration(req.Delay)
+		if req.Delay == "none" {
+			d, err = NoMetricsDelay, nil
+		}
+		if err != nil {
+			writeAdminError(w, http.StatusBadRequest, `"delay" must be a duration such as "60s", "0s" (the default, 60s) or "none"`)
+			return
+		}
+		if err := s.SetMetricsDelay(d); err != nil {
+			status := http.StatusBadRequest
+			if errors.Is(err, errDataPlaneOff) {
+				status = http.StatusConflict
+			}
+			writeAdminError(w, status, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"dataPlane": true, "delay": s.MetricsDelay().String(), "period": metricsPeriod.String()})
 	})
 	m.HandleFunc("DELETE /_sandbox/elbv2/target-health", func(w http.ResponseWriter, r *http.Request) {
 		var req targetRefRequest
@@ -633,6 +713,9 @@ func (dp *dataPlane) forward(w http.ResponseWriter, r *http.Request, ex *exchang
 		return
 	}
 	addr, err := targetAddr(tg, t)
+	if err == nil {
+		err = dp.notOwnPort(tg, t, addr)
+	}
 	if err != nil {
 		dp.logf("%v", err)
 		dp.elbError(w, ex, http.StatusBadGateway)
@@ -753,6 +836,34 @@ func targetAddr(tg elbv2.TargetGroupSnapshot, t elbv2.TargetSnapshot) (string, e
 		return "", fmt.Errorf("target %q of %s has no port", t.ID, tg.Name)
 	}
 	return net.JoinHostPort(ip.String(), strconv.Itoa(int(port))), nil
+}
+
+// notOwnPort refuses a target whose address is one of the sandbox's own
+// ports (a data plane listener, or the API port): proxying to it would loop
+// through the load balancer until the process runs out of file descriptors.
+// On AWS such a target cannot exist (an ip target is never the load
+// balancer's own address); the data plane answers 502 and health checks
+// fail instead.
+func (dp *dataPlane) notOwnPort(tg elbv2.TargetGroupSnapshot, t elbv2.TargetSnapshot, addr string) error {
+	if dp.ownAddr(addr) {
+		return fmt.Errorf("target %q port %d of %s is the sandbox's own port %s: refusing to loop requests back into the load balancer", t.ID, t.Port, tg.Name, addr)
+	}
+	return nil
+}
+
+// ownAddr reports whether host:port is an address the sandbox itself serves.
+func (dp *dataPlane) ownAddr(addr string) bool {
+	if addr == dp.s.listener.Addr().String() {
+		return true
+	}
+	dp.mu.Lock()
+	defer dp.mu.Unlock()
+	for _, l := range dp.listeners {
+		if l.addr == addr {
+			return true
+		}
+	}
+	return false
 }
 
 func (dp *dataPlane) rewrite(pr *httputil.ProxyRequest) {

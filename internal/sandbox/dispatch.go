@@ -58,6 +58,7 @@ type apiCall struct {
 	body      []byte     // raw CBOR body
 	requestID string
 	rest      *route53Request // protoRESTXML only
+	region    string          // from the SigV4 credential scope; "" when unsigned
 }
 
 // ServeHTTP routes a request to the admin API, an awsQuery service (ELBv2,
@@ -86,6 +87,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.rejectUnroutable(w, r, requestID, rerr)
 		return
 	}
+	call.region = regionFromSigV4(r.Header.Get("Authorization"))
 	s.handle(w, r, call)
 }
 
@@ -202,6 +204,21 @@ func serviceFromSigV4(auth string) string {
 		return ""
 	}
 	return canonicalService(parts[3])
+}
+
+// regionFromSigV4 reads the region from a SigV4 Authorization header's
+// credential scope ("" when there is none): the region the client addressed.
+func regionFromSigV4(auth string) string {
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return ""
+	}
+	cred, _, _ = strings.Cut(cred, ",")
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[2]
 }
 
 // canonicalService maps the names people and signers use to the sandbox's
@@ -322,11 +339,11 @@ func (s *Server) serve(call *apiCall) (body []byte, aerr *awserr.Error) {
 	}()
 	switch call.service {
 	case ServiceELBv2:
-		return s.elbv2.ServeQuery(call.operation, call.query, call.requestID)
+		return s.elbv2.ServeQueryIn(call.region, call.operation, call.query, call.requestID)
 	case ServiceSTS:
 		return s.serveSTS(call.operation, call.query, call.requestID)
 	case ServiceCloudWatch:
-		return s.cloudwatch.ServeCBOR(call.operation, call.body)
+		return s.cloudwatch.ServeCBORIn(call.region, call.operation, call.body)
 	case ServiceRoute53:
 		return s.serveRoute53(call)
 	}

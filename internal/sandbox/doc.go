@@ -61,6 +61,19 @@
 //	       → 200 {"published":1}. "value": 1.5 may replace "values"; timestamp
 //	       defaults to now.
 //
+//	POST   /_sandbox/ec2/vpcs                                  (Server.AddVPC)
+//	       {"region":"us-west-2","vpcId":"vpc-0fedcba9876543210"}
+//	       → 200 {"vpcs":["vpc-0123456789abcdef0","vpc-0fedcba9876543210"]}: the
+//	       VPC exists in that region ("" = the sandbox's) from now on, so
+//	       CreateTargetGroup accepts it. Every region has the default VPC
+//	       vpc-0123456789abcdef0 (elbv2.DefaultVPCID).
+//	GET    /_sandbox/ec2/vpcs?region=us-west-2 → 200 {"vpcs":[…]}
+//
+//	GET    /_sandbox/dataplane/metrics-delay   → 200 {"dataPlane":true,"delay":"1m0s","period":"1m0s"}
+//	PUT    /_sandbox/dataplane/metrics-delay   {"delay":"10s"}   (Server.SetMetricsDelay)
+//	       → 200 {…}; "0s" restores the default (60 s, as on AWS), "none"
+//	       publishes each minute as soon as it ends; 409 when the data plane is off.
+//
 //	POST   /_sandbox/cloudwatch/alarm-state                    (Server.SetAlarmState)
 //	       {"alarmName":"web-green-5xx","state":"ALARM","reason":"test"}
 //	       → 200 {"ok":true}; 404 {"error":…,"code":"ResourceNotFound"} for unknown alarms.
@@ -234,10 +247,36 @@
 //     HealthyHostCount and UnHealthyHostCount.
 //
 // As AWS does, request counts are only published when non-zero (host counts
-// are published every round, zeros included). Request metrics are
-// buffered and published once a second (one datapoint per metric, dimension
-// set and second; Server.FlushDataPlaneMetrics or POST
-// /_sandbox/dataplane/flush-metrics publishes at once).
+// are published every round, zeros included).
+//
+// # Metrics timing
+//
+// Request metrics arrive as ALB delivers them: "Elastic Load Balancing
+// measures and sends its metrics in 60-second intervals" (ELB User Guide,
+// "CloudWatch metrics for your Application Load Balancer"), so each minute
+// is one datapoint per metric and dimension set, timestamped at the minute's
+// start; and a minute is readable only once it has ended and
+// Options.MetricsDelay has passed (default DefaultMetricsDelay, 60 s). AWS
+// documents no figure for that delay; the 60 s are what users of these
+// metrics report: 1-minute CloudWatch metrics become available about two
+// minutes after their timestamp (Datadog, "Cloud Metric Delay"), and the
+// newest ALB minute is "incomplete and volatile" before that (Netflix Atlas
+// PR 1300, which reads ALB metrics 2 minutes late to avoid partial data). So
+// requests made at 12:00:10 and 12:00:50 are one datapoint "12:00" that
+// GetMetricData returns from 12:02:00 on. The sandbox publishes a minute
+// complete, never partially: a reader that reads too early sees nothing, not
+// a partial value. A check that reads the minute in progress (as the metrics
+// check once did) sees no requests at all, as on AWS.
+//
+// Change the delay per sandbox with Options.MetricsDelay, at run time with
+// Server.SetMetricsDelay or PUT /_sandbox/dataplane/metrics-delay
+// {"delay":"10s"} ("0s" restores the default, "none" = NoMetricsDelay
+// publishes each minute as soon as it ends; GET returns the current value).
+// Tests that shorten it must do so explicitly. Server.FlushDataPlaneMetrics
+// (POST /_sandbox/dataplane/flush-metrics) publishes everything buffered at
+// once, the minute in progress included — something AWS cannot do, for tests
+// about metric values rather than timing. Datapoints published through the
+// admin API (PublishMetrics) are stored as given, at once, like PutMetricData.
 //
 // Not emulated: TLS (HTTPS listeners are not served; HTTPS target groups
 // are proxied to over plain HTTP, though HTTPS health checks use TLS), HTTP/2
@@ -274,7 +313,14 @@
 //	go test -race ./internal/sandbox/...
 //	BLUEGREEN_REQUIRE_MOTO=1 go test -v -run TestDifferential ./internal/sandbox/moto
 //
-// The sandbox deliberately does not: check signatures or IAM, model VPCs,
-// subnets or security groups beyond syntax, carry traffic unless the data
+// Requests are served in the region of their SigV4 credential scope (ARNs,
+// names and listings per region; CloudWatch alarm ARNs in that region and
+// Options.AccountID; CloudWatch metrics and alarms themselves are shared by
+// all regions). A data plane target that is one of the sandbox's own ports
+// (a listener's, or the API's) answers 502 and fails its health checks
+// instead of looping requests through the load balancer.
+//
+// The sandbox deliberately does not: check signatures or IAM, model VPCs
+// beyond their existence, subnets or security groups beyond syntax, carry traffic unless the data
 // plane is on (and then only on loopback), or persist state across restarts.
 package sandbox

@@ -10,16 +10,28 @@ import (
 )
 
 // Request metrics of the data plane, published to CloudWatch under
-// AWS/ApplicationELB. Counts are summed per second and dimension set (one
-// datapoint each); TargetResponseTime keeps every raw value (one datapoint
-// per second and dimension set carrying them all) so that percentiles work.
+// AWS/ApplicationELB the way ALB delivers them: aggregated per minute (one
+// datapoint per metric, dimension set and minute, timestamped at the start of
+// the minute), and readable only once the minute has ended and the
+// publication delay has passed. Counts are summed; TargetResponseTime keeps
+// every raw value of the minute (one datapoint carrying them all) so that
+// percentiles work. See "Metrics timing" in the package documentation.
 
 const albNamespace = "AWS/ApplicationELB"
+
+// metricsPeriod is ALB's: "Elastic Load Balancing measures and sends its
+// metrics in 60-second intervals".
+const metricsPeriod = time.Minute
+
+// DefaultMetricsDelay is how long after a minute ends the sandbox publishes
+// that minute's ALB request metrics, the delay CloudWatch users observe on AWS
+// (see "Metrics timing" in the package documentation).
+const DefaultMetricsDelay = time.Minute
 
 type metricKey struct {
 	name   string
 	lb, tg string // tg "" for the {LoadBalancer} dimension set
-	sec    int64
+	minute int64  // unix seconds of the minute's start
 }
 
 type dpMetrics struct {
@@ -27,17 +39,30 @@ type dpMetrics struct {
 	now func() time.Time
 
 	mu     sync.Mutex
+	delay  time.Duration // after the minute ends; 0 = as soon as it ends
 	counts map[metricKey]float64
 	values map[metricKey][]float64
 }
 
-func newDPMetrics(cw *cloudwatch.Service, now func() time.Time) *dpMetrics {
-	return &dpMetrics{cw: cw, now: now, counts: map[metricKey]float64{}, values: map[metricKey][]float64{}}
+func newDPMetrics(cw *cloudwatch.Service, now func() time.Time, delay time.Duration) *dpMetrics {
+	return &dpMetrics{cw: cw, now: now, delay: delay, counts: map[metricKey]float64{}, values: map[metricKey][]float64{}}
 }
 
-// record adds one request's metrics.
+func (m *dpMetrics) setDelay(d time.Duration) {
+	m.mu.Lock()
+	m.delay = d
+	m.mu.Unlock()
+}
+
+func (m *dpMetrics) getDelay() time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.delay
+}
+
+// record adds one request's metrics to its minute.
 func (m *dpMetrics) record(ex *exchange) {
-	sec := ex.at.Unix()
+	sec := ex.at.Truncate(metricsPeriod).Unix()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	count := func(name, tg string) { m.counts[metricKey{name, ex.lb, tg, sec}]++ }
@@ -64,11 +89,33 @@ func (m *dpMetrics) record(ex *exchange) {
 	}
 }
 
-// flush publishes everything buffered.
-func (m *dpMetrics) flush() {
+// publishDue publishes the minutes whose publication time (end of the minute
+// plus the delay) has come.
+func (m *dpMetrics) publishDue() {
+	m.publish(func(k metricKey, delay time.Duration) bool {
+		return !m.now().Before(time.Unix(k.minute, 0).Add(metricsPeriod + delay))
+	})
+}
+
+// flush publishes everything buffered at once, the minute in progress
+// included (whose later requests then arrive as a second datapoint).
+func (m *dpMetrics) flush() { m.publish(func(metricKey, time.Duration) bool { return true }) }
+
+func (m *dpMetrics) publish(due func(metricKey, time.Duration) bool) {
 	m.mu.Lock()
-	counts, values := m.counts, m.values
-	m.counts, m.values = map[metricKey]float64{}, map[metricKey][]float64{}
+	counts, values := map[metricKey]float64{}, map[metricKey][]float64{}
+	for k, v := range m.counts {
+		if due(k, m.delay) {
+			counts[k] = v
+			delete(m.counts, k)
+		}
+	}
+	for k, v := range m.values {
+		if due(k, m.delay) {
+			values[k] = v
+			delete(m.values, k)
+		}
+	}
 	m.mu.Unlock()
 	keys := make([]metricKey, 0, len(counts))
 	for k := range counts {
@@ -77,7 +124,7 @@ func (m *dpMetrics) flush() {
 	sortKeys(keys)
 	for _, k := range keys {
 		m.cw.Publish(cloudwatch.Datapoint{Namespace: albNamespace, MetricName: k.name, Dimensions: k.dims(),
-			Timestamp: time.Unix(k.sec, 0), Values: []float64{counts[k]}, Unit: "Count"})
+			Timestamp: time.Unix(k.minute, 0), Values: []float64{counts[k]}, Unit: "Count"})
 	}
 	keys = keys[:0]
 	for k := range values {
@@ -86,7 +133,7 @@ func (m *dpMetrics) flush() {
 	sortKeys(keys)
 	for _, k := range keys {
 		m.cw.Publish(cloudwatch.Datapoint{Namespace: albNamespace, MetricName: k.name, Dimensions: k.dims(),
-			Timestamp: time.Unix(k.sec, 0), Values: values[k], Unit: "Seconds"})
+			Timestamp: time.Unix(k.minute, 0), Values: values[k], Unit: "Seconds"})
 	}
 }
 
@@ -112,8 +159,8 @@ func (k metricKey) dims() map[string]string {
 func sortKeys(keys []metricKey) {
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		if a.sec != b.sec {
-			return a.sec < b.sec
+		if a.minute != b.minute {
+			return a.minute < b.minute
 		}
 		if a.name != b.name {
 			return a.name < b.name

@@ -301,6 +301,9 @@ func (h *healthChecker) probe(ctx context.Context, tg elbv2.TargetGroupSnapshot,
 		path = "/"
 	}
 	hostport := net.JoinHostPort(ip.String(), strconv.Itoa(int(port)))
+	if h.dp.ownAddr(hostport) {
+		return fail("Target.FailedHealthChecks", "Health checks failed: the target is the sandbox's own port "+hostport+" (a loop back into the load balancer)")
+	}
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(pctx, http.MethodGet, scheme+"://"+hostport+path, nil)

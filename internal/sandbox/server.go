@@ -66,6 +66,18 @@ type Options struct {
 
 	// Route53 configures Route 53 and its DNS server (route53.go).
 	Route53 Route53Options
+	// MetricsDelay is how long after a minute ends the data plane publishes
+	// that minute's ALB request metrics to CloudWatch. 0 means
+	// DefaultMetricsDelay (60 s, as on AWS); NoMetricsDelay publishes each
+	// minute as soon as it ends. Metrics are always per minute. Change it
+	// later with Server.SetMetricsDelay or PUT /_sandbox/dataplane/metrics-delay.
+	MetricsDelay time.Duration
+	// TargetGroupReleaseDelay is how long a target group released by its
+	// last listener or rule still answers DeleteTargetGroup with
+	// ResourceInUse, as AWS does for a while (eventual consistency). 0 means
+	// elbv2.DefaultReleaseDelay (5 s); negative, none. Change it later with
+	// Server.ELBv2().SetReleaseDelay.
+	TargetGroupReleaseDelay time.Duration
 }
 
 // Server is a running sandbox: one HTTP listener serving ELBv2 and STS
@@ -130,11 +142,12 @@ func Start(o Options) (*Server, error) {
 		url:       urlFor(ln.Addr()),
 		serveDone: make(chan struct{}),
 		elbv2: elbv2.New(elbv2.Options{
-			Region:    o.Region,
-			AccountID: o.AccountID,
-			Now:       o.Now,
+			Region:       o.Region,
+			AccountID:    o.AccountID,
+			Now:          o.Now,
+			ReleaseDelay: o.TargetGroupReleaseDelay,
 		}),
-		cloudwatch: cloudwatch.New(cloudwatch.Options{Now: o.Now}),
+		cloudwatch: cloudwatch.New(cloudwatch.Options{Now: o.Now, Region: o.Region, AccountID: o.AccountID}),
 	}
 	s.limits.now = o.Now
 	s.calls.max = defaultMaxCalls

@@ -119,7 +119,7 @@ func NewEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 	for _, c := range []rollout.Color{rollout.Blue, rollout.Green} {
 		tg, err := e.ELB.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
 			Name: aws.String("zdt-" + string(c)), Protocol: types.ProtocolEnumHttp, Port: aws.Int32(80),
-			VpcId: aws.String("vpc-0a1b2c3d"), TargetType: types.TargetTypeEnumIp,
+			VpcId: aws.String("vpc-0123456789abcdef0"), TargetType: types.TargetTypeEnumIp,
 			HealthCheckPath:            aws.String("/health"),
 			HealthCheckIntervalSeconds: aws.Int32(5),
 			HealthCheckTimeoutSeconds:  aws.Int32(2),

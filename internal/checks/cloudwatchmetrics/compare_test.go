@@ -32,10 +32,10 @@ func TestEvaluate_5xxRateIncrease(t *testing.T) {
 	}{
 		{"3.1% vs 0.4% is +2.7 points, over +1",
 			series{MetricRequestCount: {1000}, MetricTarget5XX: {31}}, series{MetricRequestCount: {1000}, MetricTarget5XX: {4}}, 0.01, 10, 0,
-			checks.Fail, 0.027, true, "5xx rate 0.031 vs other color 0.004 (+0.027) > max +0.01 over 1m0s"},
+			checks.Fail, 0.027, true, "5xx rate 0.031 vs other color 0.004 (+0.027) > max +0.01 over 1m0s ending 11:59 UTC"},
 		{"exactly +1 point passes despite float rounding",
 			series{MetricRequestCount: {100}, MetricTarget5XX: {5}}, series{MetricRequestCount: {100}, MetricTarget5XX: {4}}, 0.01, 10, 0,
-			checks.Pass, 0.01, true, "5xx rate 0.05 vs other color 0.04 (+0.01) <= max +0.01 over 1m0s"},
+			checks.Pass, 0.01, true, "5xx rate 0.05 vs other color 0.04 (+0.01) <= max +0.01 over 1m0s ending 11:59 UTC"},
 		{"both equally bad passes (baseline error rate)",
 			series{MetricRequestCount: {200}, MetricTarget5XX: {20}}, series{MetricRequestCount: {800}, MetricTarget5XX: {80}}, 0.01, 10, 0,
 			checks.Pass, 0, true, "5xx rate 0.1 vs other color 0.1 (+0) <= max +0.01"},
@@ -53,25 +53,25 @@ func TestEvaluate_5xxRateIncrease(t *testing.T) {
 			checks.Fail, 0.02, true, "5xx rate 0.03 vs other color 0.01 (+0.02) > max +0.01"},
 		{"other color too few requests (min_requests_other defaults to min_requests)",
 			series{MetricRequestCount: {1000}, MetricTarget5XX: {500}}, series{MetricRequestCount: {20}}, 0.01, 50, 0,
-			checks.Inconclusive, 0.5, true, "other color: only 20 requests over 1m0s (< min_requests_other 50)"},
+			checks.Inconclusive, 0.5, true, "other color: only 20 requests over 1m0s ending 11:59 UTC (< min_requests_other 50)"},
 		{"explicit lower min_requests_other lets a thin other color count",
 			series{MetricRequestCount: {1000}, MetricTarget5XX: {10}}, series{MetricRequestCount: {20}}, 0.01, 50, 10,
 			checks.Pass, 0.01, true, "<= max +0.01"},
 		{"receiving color too few requests",
 			series{MetricRequestCount: {5}, MetricTarget5XX: {5}}, series{MetricRequestCount: {1000}}, 0.01, 50, 0,
-			checks.Inconclusive, 1, true, "receiving color: only 5 requests over 1m0s (< min_requests 50)"},
+			checks.Inconclusive, 1, true, "receiving color: only 5 requests over 1m0s ending 11:59 UTC (< min_requests 50)"},
 		{"other color without traffic (bake at 100%) is inconclusive",
 			series{MetricRequestCount: {1000}, MetricTarget5XX: {0}}, series{}, 0.01, 10, 0,
-			checks.Inconclusive, 0, false, "other color: no requests over 1m0s"},
+			checks.Inconclusive, 0, false, "other color: no requests over 1m0s ending 11:59 UTC"},
 		{"neither color short names both",
 			series{MetricRequestCount: {3}}, series{}, 0.01, 10, 0,
-			checks.Inconclusive, 0, false, "receiving color: only 3 requests over 1m0s (< min_requests 10); other color: no requests over 1m0s"},
+			checks.Inconclusive, 0, false, "receiving color: only 3 requests over 1m0s ending 11:59 UTC (< min_requests 10); other color: no requests over 1m0s ending 11:59 UTC"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cw := &fakeCW{values: tt.recv, other: tt.other}
 			c, err := New(cw, Config{LoadBalancer: lbARN, TargetGroup: tgARN, CompareTo: otherARN, Max5xxRateIncrease: rate(tt.max),
-				MinRequests: tt.minReq, MinRequestsOther: tt.minOther, Now: func() time.Time { return now }})
+				MinRequests: tt.minReq, MinRequestsOther: tt.minOther, Now: func() time.Time { return now }, Since: watchingForAnHour})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,13 +102,13 @@ func TestEvaluate_p99LatencyRatio(t *testing.T) {
 	}{
 		{"2.25x over 1.5x fails",
 			series{MetricRequestCount: enough, MetricResponseTime: {0.45}}, series{MetricRequestCount: enough, MetricResponseTime: {0.2}},
-			checks.Fail, 2.25, true, "p99 latency 450ms vs other color 200ms (2.25x) > max 1.5x over 1m0s"},
+			checks.Fail, 2.25, true, "p99 latency 450ms vs other color 200ms (2.25x) > max 1.5x over 1m0s ending 11:59 UTC"},
 		{"exactly 1.5x passes",
 			series{MetricRequestCount: enough, MetricResponseTime: {0.45}}, series{MetricRequestCount: enough, MetricResponseTime: {0.3}},
-			checks.Pass, 1.5, true, "p99 latency 450ms vs other color 300ms (1.5x) <= max 1.5x over 1m0s"},
+			checks.Pass, 1.5, true, "p99 latency 450ms vs other color 300ms (1.5x) <= max 1.5x over 1m0s ending 11:59 UTC"},
 		{"exactly 1.5x passes even when the float division lands above",
 			series{MetricRequestCount: enough, MetricResponseTime: {0.27}}, series{MetricRequestCount: enough, MetricResponseTime: {0.18}},
-			checks.Pass, 1.5, true, "p99 latency 270ms vs other color 180ms (1.5x) <= max 1.5x over 1m0s"},
+			checks.Pass, 1.5, true, "p99 latency 270ms vs other color 180ms (1.5x) <= max 1.5x over 1m0s ending 11:59 UTC"},
 		{"faster than the other color passes",
 			series{MetricRequestCount: enough, MetricResponseTime: {0.1}}, series{MetricRequestCount: enough, MetricResponseTime: {0.4}},
 			checks.Pass, 0.25, true, "(0.25x) <= max 1.5x"},
@@ -120,27 +120,27 @@ func TestEvaluate_p99LatencyRatio(t *testing.T) {
 			checks.Fail, 3, true, "p99 latency 900µs vs other color 300µs (3x)"},
 		{"other color p99 missing: ratio undefined",
 			series{MetricRequestCount: enough, MetricResponseTime: {0.3}}, series{MetricRequestCount: enough},
-			checks.Inconclusive, 0, false, "other color: no TargetResponseTime datapoints over 1m0s despite 500 requests, ratio undefined"},
+			checks.Inconclusive, 0, false, "other color: no TargetResponseTime datapoints over 1m0s ending 11:59 UTC despite 500 requests, ratio undefined"},
 		{"other color p99 zero: ratio undefined",
 			series{MetricRequestCount: enough, MetricResponseTime: {0.3}}, series{MetricRequestCount: enough, MetricResponseTime: {0}},
-			checks.Inconclusive, 0, false, "other color: p99 latency 0s over 1m0s, ratio undefined (receiving color p99 300ms)"},
+			checks.Inconclusive, 0, false, "other color: p99 latency 0s over 1m0s ending 11:59 UTC, ratio undefined (receiving color p99 300ms)"},
 		{"receiving p99 missing",
 			series{MetricRequestCount: enough}, series{MetricRequestCount: enough, MetricResponseTime: {0.3}},
-			checks.Inconclusive, 0, false, "receiving color: no TargetResponseTime datapoints over 1m0s despite 500 requests"},
+			checks.Inconclusive, 0, false, "receiving color: no TargetResponseTime datapoints over 1m0s ending 11:59 UTC despite 500 requests"},
 		{"other color too few requests",
 			series{MetricRequestCount: enough, MetricResponseTime: {9}}, series{MetricRequestCount: {7}, MetricResponseTime: {0.1}},
-			checks.Inconclusive, 90, true, "other color: only 7 requests over 1m0s (< min_requests_other 50)"},
+			checks.Inconclusive, 90, true, "other color: only 7 requests over 1m0s ending 11:59 UTC (< min_requests_other 50)"},
 		{"receiving color too few requests",
 			series{MetricRequestCount: {7}, MetricResponseTime: {9}}, series{MetricRequestCount: enough, MetricResponseTime: {0.1}},
 			checks.Inconclusive, 90, true, "receiving color: only 7 requests"},
 		{"other color without traffic",
 			series{MetricRequestCount: enough, MetricResponseTime: {0.1}}, series{},
-			checks.Inconclusive, 0, false, "other color: no requests over 1m0s"},
+			checks.Inconclusive, 0, false, "other color: no requests over 1m0s ending 11:59 UTC"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := New(&fakeCW{values: tt.recv, other: tt.other}, Config{LoadBalancer: lsnARN, TargetGroup: tgSuffix, CompareTo: otherSuffix,
-				MaxP99LatencyRatio: 1.5, MinRequests: 50, Now: func() time.Time { return now }})
+				MaxP99LatencyRatio: 1.5, MinRequests: 50, Now: func() time.Time { return now }, Since: watchingForAnHour})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,7 +166,7 @@ func TestEvaluate_absoluteAndRelativeTogether(t *testing.T) {
 	}
 	c, err := New(cw, Config{LoadBalancer: lbARN, TargetGroup: tgARN, CompareTo: otherARN,
 		Max5xxRate: rate(0.05), MaxP99Latency: time.Second, Max5xxRateIncrease: rate(0.01), MaxP99LatencyRatio: 1.5,
-		MinRequests: 100, Now: func() time.Time { return now }})
+		MinRequests: 100, Now: func() time.Time { return now }, Since: watchingForAnHour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestEvaluate_absoluteAndRelativeTogether(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("results %v, want %v\n%v", got, want, rs)
 	}
-	if !near(rs[3].Value, 1.1) || rs[3].Detail != "p99 latency 2.2s vs other color 2s (1.1x) <= max 1.5x over 1m0s" {
+	if !near(rs[3].Value, 1.1) || rs[3].Detail != "p99 latency 2.2s vs other color 2s (1.1x) <= max 1.5x over 1m0s ending 11:59 UTC" {
 		t.Fatalf("ratio result %+v", rs[3])
 	}
 }
@@ -241,8 +241,7 @@ func TestEvaluate_compareOneCallBothTargetGroups(t *testing.T) {
 				}
 			}
 			in := cw.last
-			// 2m back from 12:00:30 is 11:58:30, rounded up to the minute.
-			if !in.EndTime.Equal(now) || !in.StartTime.Equal(now.Add(-2*time.Minute).Truncate(time.Minute).Add(time.Minute)) {
+			if !in.EndTime.Equal(at("11:59:00")) || !in.StartTime.Equal(at("11:57:00")) {
 				t.Fatalf("window %v – %v, want the same 2m for both colors", in.StartTime, in.EndTime)
 			}
 			got := map[string]string{}

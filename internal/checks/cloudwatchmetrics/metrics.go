@@ -7,16 +7,22 @@
 //   - metrics.max_p99_latency: TargetResponseTime p99, in seconds; fail when
 //     above MaxP99Latency.
 //
-// Each evaluation makes exactly one GetMetricData call covering the window
-// that ends at Now. The period is the window rounded up to whole minutes, so
-// CloudWatch normally returns one datapoint per metric; when the window
-// straddles period boundaries and more come back, counts are summed and the
-// p99 is the largest of the returned p99s (conservative: percentiles cannot be
-// merged).
+// Each evaluation makes exactly one GetMetricData call covering the newest
+// window CloudWatch has complete: whole minutes only, ending at least
+// PublicationDelay (default 1m) before now — ALB sends its metrics per minute
+// and CloudWatch publishes each minute after it ends (see timing.go and
+// docs/guides/metrics-timing.md). The period is the window rounded up to whole
+// minutes, so CloudWatch returns one datapoint per metric; should more come
+// back, counts are summed and the p99 is the largest of the returned p99s
+// (conservative: percentiles cannot be merged).
 //
 // Fewer than MinRequests requests in the window — or no requests at all — is
 // inconclusive, never a pass: a canary that received no traffic proved
-// nothing. ALB publishes no 5xx datapoint when there were none, so a missing
+// nothing. Except while the data cannot be there yet: until the first whole
+// minute after the check began watching (its first evaluation, or
+// Config.Since) is published, too few requests is "pending" (not yet), which
+// never counts toward a failure. A window with enough requests is judged at
+// once, pass or fail, whenever it was published. ALB publishes no 5xx datapoint when there were none, so a missing
 // 5xx series counts as zero; a missing p99 series with enough requests is
 // inconclusive. An API error, or a series CloudWatch reports as anything but
 // Complete, is an error verdict for the results that depend on it.
@@ -65,6 +71,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,6 +139,15 @@ type Config struct {
 	// MinRequestsOther: fewer requests to the other color in the window make
 	// the relative results inconclusive. 0 means MinRequests.
 	MinRequestsOther int
+	// PublicationDelay is how long after a minute ends its ALB metrics are
+	// complete in CloudWatch; 0 means DefaultPublicationDelay (1m). Only
+	// minutes this far in the past are judged.
+	PublicationDelay time.Duration
+	// Since is when the traffic to judge began (e.g. the weight shift).
+	// Zero means the check's first evaluation. Until the first whole minute
+	// after Since is published, too few requests is Pending, not
+	// Inconclusive.
+	Since time.Time
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -144,6 +160,15 @@ type Check struct {
 	tg    string
 	other string // other color's TargetGroup dimension; "" in absolute mode
 	round time.Duration
+	delay time.Duration
+
+	mu    sync.Mutex
+	since time.Time // cfg.Since, or the first evaluation
+
+	// currentMinute makes the check query [window before now, now] as it did
+	// before it knew about CloudWatch's publication delay. Tests only: it
+	// reproduces the behaviour that rolled back healthy releases on AWS.
+	currentMinute bool
 }
 
 // New validates cfg and derives the dimension values from the ARNs.
@@ -209,11 +234,14 @@ func New(api GetMetricDataAPI, cfg Config) (*Check, error) {
 	if cfg.MinRequestsOther == 0 {
 		cfg.MinRequestsOther = cfg.MinRequests
 	}
-	round := cfg.Window.Truncate(time.Minute)
-	if round < cfg.Window {
-		round += time.Minute
+	if cfg.PublicationDelay < 0 {
+		return nil, fmt.Errorf("publication delay %s must not be negative", cfg.PublicationDelay)
 	}
-	return &Check{api: api, cfg: cfg, lb: lb, tg: tg, other: other, round: round}, nil
+	delay := cfg.PublicationDelay
+	if delay == 0 {
+		delay = DefaultPublicationDelay
+	}
+	return &Check{api: api, cfg: cfg, lb: lb, tg: tg, other: other, round: roundWindow(cfg.Window), delay: delay, since: cfg.Since}, nil
 }
 
 // Name is "metrics".
@@ -245,6 +273,50 @@ func (c *Check) needP99() bool {
 	return c.cfg.MaxP99Latency > 0 || c.cfg.MaxP99LatencyRatio > 0
 }
 
+// evaluation is what one Evaluate judges.
+type evaluation struct {
+	at         time.Time // when it was measured
+	start, end time.Time // the window read
+	settled    bool      // the first whole minute since the check began is published
+	due        time.Time // when it will be, if not settled
+}
+
+// window decides which minutes an evaluation at now reads.
+func (c *Check) window(now time.Time) evaluation {
+	c.mu.Lock()
+	if c.since.IsZero() {
+		c.since = now
+	}
+	since := c.since
+	c.mu.Unlock()
+	e := evaluation{at: now, end: PublishedThrough(now, c.delay)}
+	if c.currentMinute {
+		e.end = now
+		e.start = windowStart(now, c.round)
+		e.settled = true
+		return e
+	}
+	e.start = e.end.Add(-c.round)
+	firstFullEnd := ceilMinute(since).Add(Period)
+	e.settled = !e.end.Before(firstFullEnd)
+	e.due = firstFullEnd.Add(c.delay)
+	return e
+}
+
+// over renders the window read, e.g. "over 1m0s ending 11:59 UTC".
+func (e evaluation) over(round time.Duration) string {
+	return fmt.Sprintf("%s ending %s UTC", round, clockOf(e.end))
+}
+
+// short is the verdict for too little traffic, and its explanation.
+func (c *Check) short(e evaluation, why string) (checks.Verdict, string) {
+	if e.settled {
+		return checks.Inconclusive, why
+	}
+	return checks.Pending, fmt.Sprintf("not yet: %s; CloudWatch publishes ALB metrics per minute, %s after the minute ends, so the first whole minute since the check began is judged from %s UTC",
+		why, c.delay, e.due.UTC().Format("15:04:05"))
+}
+
 // Evaluate makes one GetMetricData call and returns one result per configured
 // threshold.
 func (c *Check) Evaluate(ctx context.Context) []checks.Result {
@@ -252,8 +324,8 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	if c.cfg.Now != nil {
 		now = c.cfg.Now
 	}
-	end := now()
-	start := windowStart(end, c.round)
+	ev := c.window(now())
+	end, start := ev.at, ev.start
 	queries := []types.MetricDataQuery{c.query(idRequests, c.tg, MetricRequestCount, "Sum")}
 	if c.needErrors() {
 		queries = append(queries, c.query(idErrors, c.tg, MetricTarget5XX, "Sum"))
@@ -271,7 +343,7 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 		}
 	}
 	out, err := c.api.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{
-		StartTime: aws.Time(start), EndTime: aws.Time(end), MetricDataQueries: queries,
+		StartTime: aws.Time(start), EndTime: aws.Time(ev.end), MetricDataQueries: queries,
 	})
 	if err != nil {
 		target := c.tg
@@ -296,40 +368,40 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 
 	var results []checks.Result
 	if c.cfg.Max5xxRate != nil {
-		results = append(results, c.rateResult(end, series, requests))
+		results = append(results, c.rateResult(ev, series, requests))
 	}
 	if c.cfg.MaxP99Latency > 0 {
-		results = append(results, c.latencyResult(end, series, requests))
+		results = append(results, c.latencyResult(ev, series, requests))
 	}
 	if c.cfg.Max5xxRateIncrease != nil {
 		if otherErr != nil {
 			results = append(results, checks.Errored(Max5xxRateIncreaseName, end, c.increaseThreshold(), otherErr))
 		} else {
-			results = append(results, c.rateIncreaseResult(end, series, requests, otherRequests))
+			results = append(results, c.rateIncreaseResult(ev, series, requests, otherRequests))
 		}
 	}
 	if c.cfg.MaxP99LatencyRatio > 0 {
 		if otherErr != nil {
 			results = append(results, checks.Errored(MaxP99LatencyRatioName, end, c.ratioThreshold(), otherErr))
 		} else {
-			results = append(results, c.latencyRatioResult(end, series, requests, otherRequests))
+			results = append(results, c.latencyRatioResult(ev, series, requests, otherRequests))
 		}
 	}
 	return results
 }
 
-func (c *Check) rateResult(at time.Time, series map[string]types.MetricDataResult, requests float64) checks.Result {
+func (c *Check) rateResult(ev evaluation, series map[string]types.MetricDataResult, requests float64) checks.Result {
 	maxRate := *c.cfg.Max5xxRate
-	r := checks.Result{Check: Max5xxRateName, Threshold: "<= " + checks.FormatValue(maxRate), At: at}
+	r := checks.Result{Check: Max5xxRateName, Threshold: "<= " + checks.FormatValue(maxRate), At: ev.at}
 	errs, err := sum(series, idErrors)
 	if err != nil {
-		return checks.Errored(Max5xxRateName, at, r.Threshold, err)
+		return checks.Errored(Max5xxRateName, ev.at, r.Threshold, err)
 	}
 	if requests > 0 {
 		r.Value, r.HasValue = errs/requests, true
 	}
-	if msg, short := c.tooFewRequests(requests); short {
-		r.Verdict, r.Detail = checks.Inconclusive, msg
+	if msg, short := c.tooFewRequests(ev, requests); short {
+		r.Verdict, r.Detail = c.short(ev, msg)
 		return r
 	}
 	r.Verdict = checks.Pass
@@ -338,16 +410,16 @@ func (c *Check) rateResult(at time.Time, series map[string]types.MetricDataResul
 		r.Verdict, cmp = checks.Fail, ">"
 	}
 	r.Detail = fmt.Sprintf("5xx rate %s (%s/%s requests) %s max %s over %s",
-		checks.FormatValue(r.Value), checks.FormatValue(errs), checks.FormatValue(requests), cmp, checks.FormatValue(maxRate), c.round)
+		checks.FormatValue(r.Value), checks.FormatValue(errs), checks.FormatValue(requests), cmp, checks.FormatValue(maxRate), ev.over(c.round))
 	return r
 }
 
-func (c *Check) latencyResult(at time.Time, series map[string]types.MetricDataResult, requests float64) checks.Result {
+func (c *Check) latencyResult(ev evaluation, series map[string]types.MetricDataResult, requests float64) checks.Result {
 	limit := c.cfg.MaxP99Latency
-	r := checks.Result{Check: MaxP99LatencyName, Threshold: "<= " + limit.String(), At: at}
+	r := checks.Result{Check: MaxP99LatencyName, Threshold: "<= " + limit.String(), At: ev.at}
 	s, ok := series[idP99]
 	if ok && s.StatusCode != "" && s.StatusCode != types.StatusCodeComplete {
-		return checks.Errored(MaxP99LatencyName, at, r.Threshold, statusError(s))
+		return checks.Errored(MaxP99LatencyName, ev.at, r.Threshold, statusError(s))
 	}
 	if ok && len(s.Values) > 0 {
 		r.Value, r.HasValue = s.Values[0], true
@@ -355,13 +427,13 @@ func (c *Check) latencyResult(at time.Time, series map[string]types.MetricDataRe
 			r.Value = max(r.Value, v)
 		}
 	}
-	if msg, short := c.tooFewRequests(requests); short {
-		r.Verdict, r.Detail = checks.Inconclusive, msg
+	if msg, short := c.tooFewRequests(ev, requests); short {
+		r.Verdict, r.Detail = c.short(ev, msg)
 		return r
 	}
 	if !r.HasValue {
 		r.Verdict = checks.Inconclusive
-		r.Detail = fmt.Sprintf("no %s datapoints over %s despite %s requests", MetricResponseTime, c.round, checks.FormatValue(requests))
+		r.Detail = fmt.Sprintf("no %s datapoints over %s despite %s requests", MetricResponseTime, ev.over(c.round), checks.FormatValue(requests))
 		return r
 	}
 	p99 := time.Duration(r.Value * float64(time.Second)).Round(time.Millisecond)
@@ -370,16 +442,16 @@ func (c *Check) latencyResult(at time.Time, series map[string]types.MetricDataRe
 	if r.Value > limit.Seconds() {
 		r.Verdict, cmp = checks.Fail, ">"
 	}
-	r.Detail = fmt.Sprintf("p99 latency %s %s max %s over %s", p99, cmp, limit, c.round)
+	r.Detail = fmt.Sprintf("p99 latency %s %s max %s over %s", p99, cmp, limit, ev.over(c.round))
 	return r
 }
 
 // tooFewRequests explains an inconclusive result, if it is one.
-func (c *Check) tooFewRequests(requests float64) (string, bool) {
-	return shortOf(requests, c.cfg.MinRequests, "min_requests", c.round)
+func (c *Check) tooFewRequests(ev evaluation, requests float64) (string, bool) {
+	return shortOf(requests, c.cfg.MinRequests, "min_requests", ev.over(c.round))
 }
 
-func shortOf(requests float64, minimum int, field string, window time.Duration) (string, bool) {
+func shortOf(requests float64, minimum int, field string, window string) (string, bool) {
 	switch {
 	case requests == 0:
 		return fmt.Sprintf("no requests over %s", window), true
@@ -391,12 +463,12 @@ func shortOf(requests float64, minimum int, field string, window time.Duration) 
 
 // bothShort explains why a relative result is inconclusive for lack of
 // traffic on either color, naming which.
-func (c *Check) bothShort(requests, otherRequests float64) (string, bool) {
+func (c *Check) bothShort(ev evaluation, requests, otherRequests float64) (string, bool) {
 	var why []string
-	if msg, short := c.tooFewRequests(requests); short {
+	if msg, short := c.tooFewRequests(ev, requests); short {
 		why = append(why, "receiving color: "+msg)
 	}
-	if msg, short := shortOf(otherRequests, c.cfg.MinRequestsOther, "min_requests_other", c.round); short {
+	if msg, short := shortOf(otherRequests, c.cfg.MinRequestsOther, "min_requests_other", ev.over(c.round)); short {
 		why = append(why, "other color: "+msg)
 	}
 	return strings.Join(why, "; "), len(why) > 0
@@ -412,24 +484,24 @@ func (c *Check) ratioThreshold() string {
 
 // rateIncreaseResult judges the receiving color's 5xx rate minus the other
 // color's.
-func (c *Check) rateIncreaseResult(at time.Time, series map[string]types.MetricDataResult, requests, otherRequests float64) checks.Result {
+func (c *Check) rateIncreaseResult(ev evaluation, series map[string]types.MetricDataResult, requests, otherRequests float64) checks.Result {
 	limit := *c.cfg.Max5xxRateIncrease
-	r := checks.Result{Check: Max5xxRateIncreaseName, Threshold: c.increaseThreshold(), At: at}
+	r := checks.Result{Check: Max5xxRateIncreaseName, Threshold: c.increaseThreshold(), At: ev.at}
 	errs, err := sum(series, idErrors)
 	if err != nil {
-		return checks.Errored(Max5xxRateIncreaseName, at, r.Threshold, err)
+		return checks.Errored(Max5xxRateIncreaseName, ev.at, r.Threshold, err)
 	}
 	otherErrs, err := sum(series, idOtherErrors)
 	if err != nil {
-		return checks.Errored(Max5xxRateIncreaseName, at, r.Threshold, err)
+		return checks.Errored(Max5xxRateIncreaseName, ev.at, r.Threshold, err)
 	}
 	var rate, otherRate float64
 	if requests > 0 && otherRequests > 0 {
 		rate, otherRate = errs/requests, otherErrs/otherRequests
 		r.Value, r.HasValue = rate-otherRate, true
 	}
-	if msg, short := c.bothShort(requests, otherRequests); short {
-		r.Verdict, r.Detail = checks.Inconclusive, msg
+	if msg, short := c.bothShort(ev, requests, otherRequests); short {
+		r.Verdict, r.Detail = c.short(ev, msg)
 		return r
 	}
 	r.Verdict = checks.Pass
@@ -438,42 +510,42 @@ func (c *Check) rateIncreaseResult(at time.Time, series map[string]types.MetricD
 		r.Verdict, cmp = checks.Fail, ">"
 	}
 	r.Detail = fmt.Sprintf("5xx rate %s vs other color %s (%s) %s max %s over %s",
-		checks.FormatValue(rate), checks.FormatValue(otherRate), signed(r.Value), cmp, signed(limit), c.round)
+		checks.FormatValue(rate), checks.FormatValue(otherRate), signed(r.Value), cmp, signed(limit), ev.over(c.round))
 	return r
 }
 
 // latencyRatioResult judges the receiving color's p99 divided by the other
 // color's.
-func (c *Check) latencyRatioResult(at time.Time, series map[string]types.MetricDataResult, requests, otherRequests float64) checks.Result {
+func (c *Check) latencyRatioResult(ev evaluation, series map[string]types.MetricDataResult, requests, otherRequests float64) checks.Result {
 	limit := c.cfg.MaxP99LatencyRatio
-	r := checks.Result{Check: MaxP99LatencyRatioName, Threshold: c.ratioThreshold(), At: at}
+	r := checks.Result{Check: MaxP99LatencyRatioName, Threshold: c.ratioThreshold(), At: ev.at}
 	p99, ok, err := maxOf(series, idP99)
 	if err != nil {
-		return checks.Errored(MaxP99LatencyRatioName, at, r.Threshold, err)
+		return checks.Errored(MaxP99LatencyRatioName, ev.at, r.Threshold, err)
 	}
 	otherP99, otherOK, err := maxOf(series, idOtherP99)
 	if err != nil {
-		return checks.Errored(MaxP99LatencyRatioName, at, r.Threshold, err)
+		return checks.Errored(MaxP99LatencyRatioName, ev.at, r.Threshold, err)
 	}
 	if ok && otherOK && otherP99 > 0 {
 		r.Value, r.HasValue = p99/otherP99, true
 	}
-	if msg, short := c.bothShort(requests, otherRequests); short {
-		r.Verdict, r.Detail = checks.Inconclusive, msg
+	if msg, short := c.bothShort(ev, requests, otherRequests); short {
+		r.Verdict, r.Detail = c.short(ev, msg)
 		return r
 	}
 	switch {
 	case !ok:
 		r.Verdict = checks.Inconclusive
-		r.Detail = fmt.Sprintf("receiving color: no %s datapoints over %s despite %s requests", MetricResponseTime, c.round, checks.FormatValue(requests))
+		r.Detail = fmt.Sprintf("receiving color: no %s datapoints over %s despite %s requests", MetricResponseTime, ev.over(c.round), checks.FormatValue(requests))
 		return r
 	case !otherOK:
 		r.Verdict = checks.Inconclusive
-		r.Detail = fmt.Sprintf("other color: no %s datapoints over %s despite %s requests, ratio undefined", MetricResponseTime, c.round, checks.FormatValue(otherRequests))
+		r.Detail = fmt.Sprintf("other color: no %s datapoints over %s despite %s requests, ratio undefined", MetricResponseTime, ev.over(c.round), checks.FormatValue(otherRequests))
 		return r
 	case otherP99 <= 0:
 		r.Verdict = checks.Inconclusive
-		r.Detail = fmt.Sprintf("other color: p99 latency %s over %s, ratio undefined (receiving color p99 %s)", latency(otherP99), c.round, latency(p99))
+		r.Detail = fmt.Sprintf("other color: p99 latency %s over %s, ratio undefined (receiving color p99 %s)", latency(otherP99), ev.over(c.round), latency(p99))
 		return r
 	}
 	r.Verdict = checks.Pass
@@ -482,7 +554,7 @@ func (c *Check) latencyRatioResult(at time.Time, series map[string]types.MetricD
 		r.Verdict, cmp = checks.Fail, ">"
 	}
 	r.Detail = fmt.Sprintf("p99 latency %s vs other color %s (%sx) %s max %sx over %s",
-		latency(p99), latency(otherP99), checks.FormatValue(r.Value), cmp, checks.FormatValue(limit), c.round)
+		latency(p99), latency(otherP99), checks.FormatValue(r.Value), cmp, checks.FormatValue(limit), ev.over(c.round))
 	return r
 }
 

@@ -33,6 +33,11 @@ var _ interface {
 
 var now = time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC)
 
+// watchingForAnHour as Config.Since: the check has been watching long enough
+// that every minute it reads is settled (too little traffic is inconclusive,
+// not pending).
+var watchingForAnHour = now.Add(-time.Hour)
+
 // fakeCW answers from fixed series and records the request. Queries whose
 // TargetGroup dimension is otherSuffix are answered from other/otherStatus,
 // all others from values/status.
@@ -94,7 +99,7 @@ func TestEvaluate_5xxRateMath(t *testing.T) {
 		detail  string
 	}{
 		{"12 of 100 over 0.05 fails", map[string][]float64{MetricRequestCount: {100}, MetricTarget5XX: {12}}, 0.05, 10,
-			checks.Fail, 0.12, true, "5xx rate 0.12 (12/100 requests) > max 0.05 over 1m0s"},
+			checks.Fail, 0.12, true, "5xx rate 0.12 (12/100 requests) > max 0.05 over 1m0s ending 11:59 UTC"},
 		{"5 of 100 at exactly 0.05 passes", map[string][]float64{MetricRequestCount: {100}, MetricTarget5XX: {5}}, 0.05, 10,
 			checks.Pass, 0.05, true, "<= max 0.05"},
 		{"missing 5xx series counts as zero", map[string][]float64{MetricRequestCount: {400}}, 0, 0,
@@ -102,17 +107,17 @@ func TestEvaluate_5xxRateMath(t *testing.T) {
 		{"several buckets are summed", map[string][]float64{MetricRequestCount: {60, 40}, MetricTarget5XX: {1, 2}}, 0.05, 10,
 			checks.Pass, 0.03, true, "(3/100 requests)"},
 		{"below min_requests is inconclusive, not pass", map[string][]float64{MetricRequestCount: {12}, MetricTarget5XX: {0}}, 0.05, 100,
-			checks.Inconclusive, 0, true, "only 12 requests over 1m0s (< min_requests 100)"},
+			checks.Inconclusive, 0, true, "only 12 requests over 1m0s ending 11:59 UTC (< min_requests 100)"},
 		{"below min_requests is inconclusive even when failing", map[string][]float64{MetricRequestCount: {10}, MetricTarget5XX: {10}}, 0.05, 100,
 			checks.Inconclusive, 1, true, "min_requests"},
 		{"no traffic at all is inconclusive", map[string][]float64{}, 0.05, 0,
-			checks.Inconclusive, 0, false, "no requests over 1m0s"},
+			checks.Inconclusive, 0, false, "no requests over 1m0s ending 11:59 UTC"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cw := &fakeCW{values: tt.values}
 			c, err := New(cw, Config{LoadBalancer: lbARN, TargetGroup: tgARN, Max5xxRate: rate(tt.max), MinRequests: tt.minReq,
-				Now: func() time.Time { return now }})
+				Now: func() time.Time { return now }, Since: watchingForAnHour})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +152,7 @@ func TestEvaluate_p99Threshold(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := New(&fakeCW{values: tt.values}, Config{LoadBalancer: lsnARN, TargetGroup: tgSuffix,
-				MaxP99Latency: 500 * time.Millisecond, MinRequests: 50, Now: func() time.Time { return now }})
+				MaxP99Latency: 500 * time.Millisecond, MinRequests: 50, Now: func() time.Time { return now }, Since: watchingForAnHour})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +167,7 @@ func TestEvaluate_p99Threshold(t *testing.T) {
 func TestEvaluate_oneCallWithTheRightQuery(t *testing.T) {
 	cw := &fakeCW{values: map[string][]float64{MetricRequestCount: {100}, MetricTarget5XX: {0}, MetricResponseTime: {0.1}}}
 	c, err := New(cw, Config{LoadBalancer: ruleARN, TargetGroup: tgARN, Window: 90 * time.Second,
-		Max5xxRate: rate(0.01), MaxP99Latency: time.Second, Now: func() time.Time { return now }})
+		Max5xxRate: rate(0.01), MaxP99Latency: time.Second, Now: func() time.Time { return now }, Since: watchingForAnHour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,9 +176,10 @@ func TestEvaluate_oneCallWithTheRightQuery(t *testing.T) {
 		t.Fatalf("calls %d results %d", cw.calls, len(rs))
 	}
 	in := cw.last
-	// 2m back from 12:00:30 is 11:58:30, rounded up to the minute.
-	if !in.EndTime.Equal(now) || !in.StartTime.Equal(now.Add(-2*time.Minute).Truncate(time.Minute).Add(time.Minute)) {
-		t.Fatalf("window %v – %v, want 2m ending now (90s rounded up)", in.StartTime, in.EndTime)
+	// At 12:00:30 the newest minute complete (1m after it ends) is
+	// 11:58–11:59; 90s is rounded up to 2m.
+	if !in.EndTime.Equal(at("11:59:00")) || !in.StartTime.Equal(at("11:57:00")) {
+		t.Fatalf("window %v – %v, want 11:57–11:59 (2m of published minutes)", in.StartTime, in.EndTime)
 	}
 	stats := map[string]string{}
 	for _, q := range in.MetricDataQueries {
@@ -253,6 +259,16 @@ func TestARNSuffixes(t *testing.T) {
 }
 
 func near(a, b float64) bool { d := a - b; return d < 1e-9 && d > -1e-9 }
+
+// at is a time of the test day (the day of now), e.g. at("11:59:00").
+func at(clock string) time.Time {
+	t, err := time.Parse(time.TimeOnly, clock)
+	if err != nil {
+		panic(err)
+	}
+	y, m, d := now.Date()
+	return time.Date(y, m, d, t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+}
 
 func TestWindowStart(t *testing.T) {
 	at := func(s string) time.Time {

@@ -58,10 +58,6 @@ type alarm struct {
 	tags []tag
 }
 
-func alarmARN(name string) string {
-	return "arn:aws:cloudwatch:" + Region + ":" + AccountID + ":alarm:" + name
-}
-
 func (a *alarm) encode() cbor.Map {
 	m := cbor.Map{
 		"AlarmName":                          cbor.String(a.name),
@@ -151,7 +147,7 @@ func (s *Service) putMetricAlarm(in obj) cbor.Value {
 	a := &alarm{}
 	a.name = reqStr(in, "AlarmName")
 	checkLen("AlarmName", a.name, 1, 255)
-	a.arn = alarmARN(a.name)
+	a.arn = s.alarmARN(a.name)
 	if in.has("EvaluationCriteria") || in.has("EvaluationInterval") {
 		bad("InvalidParameterValue", "PromQL alarms (EvaluationCriteria, EvaluationInterval) are not supported by the CloudWatch sandbox.")
 	}
@@ -534,7 +530,7 @@ func (s *Service) deleteAlarms(in obj) cbor.Value {
 
 // alarmByARN returns the alarm with the given ARN; s.mu must be held.
 func (s *Service) alarmByARN(arn string) *alarm {
-	name, ok := strings.CutPrefix(arn, "arn:aws:cloudwatch:"+Region+":"+AccountID+":alarm:")
+	name, ok := strings.CutPrefix(arn, "arn:aws:cloudwatch:"+s.arnRegion()+":"+s.account+":alarm:")
 	if !ok {
 		bad("ResourceNotFoundException", "The specified resource %s does not exist.", arn)
 	}

@@ -72,7 +72,7 @@ func fuzzCBORSeeds() []cborSeed {
 		"MetricName": cbor.String("Errors"),
 		"Dimensions": cbor.List{cbor.Map{"Name": cbor.String("Color"), "Value": cbor.String("blue")}},
 	}
-	arn := cbor.String(alarmARN("bg-errors"))
+	arn := cbor.String(New(Options{}).alarmARN("bg-errors"))
 	seeds := []struct {
 		op string
 		v  cbor.Value

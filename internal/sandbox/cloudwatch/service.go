@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
@@ -24,6 +25,10 @@ type Options struct {
 	// published without a Timestamp, bounds the PutMetricData timestamp
 	// window and stamps alarm configuration/state updates.
 	Now func() time.Time
+	// Region and AccountID are used in alarm ARNs (defaults Region and
+	// AccountID). A request signed for another region gets ARNs in that
+	// region (ServeCBORIn).
+	Region, AccountID string
 }
 
 // Service is an in-memory CloudWatch (metrics + metric alarms). It is safe
@@ -34,6 +39,53 @@ type Service struct {
 	mu      sync.Mutex
 	metrics map[string]*series // by metricKey
 	alarms  map[string]*alarm  // by name
+
+	beforeServe atomic.Pointer[func()] // see SetBeforeServe
+
+	region, account string
+	regionMu        sync.RWMutex // guards reqRegion: see ServeCBORIn
+	reqRegion       string       // the request's region while serving it
+}
+
+// arnRegion is the region alarm ARNs are minted and read in.
+func (s *Service) arnRegion() string {
+	if s.reqRegion != "" {
+		return s.reqRegion
+	}
+	return s.region
+}
+
+// alarmARN is the ARN of an alarm created by the request being served.
+func (s *Service) alarmARN(name string) string {
+	return "arn:aws:cloudwatch:" + s.arnRegion() + ":" + s.account + ":alarm:" + name
+}
+
+// ServeCBORIn is ServeCBOR for a request signed for region ("" = the
+// service's region): alarm ARNs it mints and reads are in that region.
+// Requests for another region than the service's are served one at a time.
+func (s *Service) ServeCBORIn(region, op string, body []byte) ([]byte, *awserr.Error) {
+	if region == "" || region == s.region {
+		s.regionMu.RLock()
+		defer s.regionMu.RUnlock()
+		return s.ServeCBOR(op, body)
+	}
+	s.regionMu.Lock()
+	defer s.regionMu.Unlock()
+	s.reqRegion = region
+	defer func() { s.reqRegion = "" }()
+	return s.ServeCBOR(op, body)
+}
+
+// SetBeforeServe installs f to run before every API call is served (nil
+// removes it). The data plane uses it to publish the minutes that are due at
+// the caller's moment, so that what a read sees depends on the clock only,
+// not on when a background publication round last ran.
+func (s *Service) SetBeforeServe(f func()) {
+	if f == nil {
+		s.beforeServe.Store(nil)
+		return
+	}
+	s.beforeServe.Store(&f)
 }
 
 // New returns an empty Service.
@@ -42,10 +94,18 @@ func New(o Options) *Service {
 	if now == nil {
 		now = time.Now
 	}
+	if o.Region == "" {
+		o.Region = Region
+	}
+	if o.AccountID == "" {
+		o.AccountID = AccountID
+	}
 	return &Service{
 		now:     func() time.Time { return now().UTC() },
 		metrics: map[string]*series{},
 		alarms:  map[string]*alarm{},
+		region:  o.Region,
+		account: o.AccountID,
 	}
 }
 
@@ -84,6 +144,9 @@ func Operations() []string { return sortedKeys(handlers) }
 // CBOR map, or a member of the wrong CBOR type, yields SerializationException
 // (400).
 func (s *Service) ServeCBOR(op string, body []byte) (out []byte, aerr *awserr.Error) {
+	if f := s.beforeServe.Load(); f != nil {
+		(*f)()
+	}
 	h, ok := handlers[op]
 	if !ok {
 		return nil, apiError("UnknownOperationException", "Operation %s is not supported by the CloudWatch sandbox (service %s)", op, ServiceName)

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
 )
 
 // stack is an ALB with a blue and a green target group and an HTTP:80
@@ -16,7 +18,7 @@ type stack struct {
 }
 
 const (
-	testVPC = "vpc-0a1b2c3d4e5f60718"
+	testVPC = elbv2.DefaultVPCID // the sandbox's default VPC
 	subnetA = "subnet-0a1b2c3d4e5f60001"
 	subnetB = "subnet-0a1b2c3d4e5f60002"
 )

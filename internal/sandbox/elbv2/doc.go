@@ -113,11 +113,44 @@
 //     the request: ValidationError; clash with an unchanged rule: PriorityInUse.
 //   - DeleteTargetGroup while any listener default action or rule forwards to
 //     it: ResourceInUse "Target group 'arn' is currently in use by a listener or
-//     a rule".
-//   - Targets: ip targets must be IP addresses of the group's family, lambda
-//     targets take no port and a group holds one function (TooManyTargets).
-//   - Tags: DuplicateTagKeys, "aws:" prefix (ValidationError), more than 50
-//     tags (TooManyTags), more than 20 resources (ValidationError).
+//     a rule" — and, for Options.ReleaseDelay (DefaultReleaseDelay, 5 s) after
+//     the last listener or rule let go of it, still ResourceInUse (see
+//     "Eventual consistency").
+//   - CreateTargetGroup with a VpcId that does not exist in the request's
+//     region: ValidationError "The VPC ID 'vpc-…' is not found" (moto's and
+//     AWS's wording). Every region has DefaultVPCID; AddVPC adds others.
+//   - Targets: ip targets must be IP addresses of the group's family; IPv4
+//     ones must be private — 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16
+//     (RFC 1918) or 100.64.0.0/10 (RFC 6598) — "You can't specify publicly
+//     routable IP addresses" (CreateTargetGroup, TargetType): InvalidTarget.
+//     127.0.0.0/8 is allowed too, as the data plane reaches only loopback
+//     targets (AWS would refuse it). At most 1000 targets per group (the
+//     documented quota "Targets per target group per Region"): TooManyTargets.
+//     Lambda targets take no port and a group holds one function
+//     (TooManyTargets).
+//   - Tags: DuplicateTagKeys, "aws:" prefix (ValidationError), keys and values
+//     outside the pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (API_Tag), keys over
+//     128 and values over 256 characters (ValidationError), more than 50 tags
+//     (TooManyTags), more than 20 resources (ValidationError).
+//
+// # Regions
+//
+// The region of a request is the one in its SigV4 credential scope (the
+// region the SDK client is configured for): ARNs are minted in it, names
+// are unique within it, listings show only its resources, and an ARN of
+// another region names nothing (LoadBalancerNotFound, TargetGroupNotFound,
+// …), as each AWS region is its own API. Admin calls see every region.
+//
+// # Eventual consistency
+//
+// AWS APIs are eventually consistent; for target groups this shows as
+// DeleteTargetGroup answering ResourceInUse for a while after the listener
+// or rule that used the group was changed or deleted — why the AWS provider
+// and the AWS Load Balancer Controller retry that call
+// (hashicorp/terraform-provider-aws#636,
+// kubernetes-sigs/aws-load-balancer-controller#3037). The sandbox answers
+// ResourceInUse for ReleaseDelay (default 5 s, on Options.Now's clock) after
+// a group is released; SetReleaseDelay(-1) turns it off.
 //
 // Messages follow AWS wording where it is publicly documented or widely
 // quoted; others are best-effort paraphrases. Error codes are the point.

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -184,7 +185,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{now: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
-	f.s = New(Options{Now: func() time.Time { return f.now }})
+	f.s = withTestVPCs(New(Options{Now: func() time.Time { return f.now }}))
 	r := result(t, mustCall(t, f.s, "CreateLoadBalancer", vals("Name", "alb", "Subnets.member.1", "subnet-1", "Subnets.member.2", "subnet-2")))
 	f.lb = r.LBs[0].Arn
 	mk := func(name, proto, vpc string) string {
@@ -633,7 +634,14 @@ func TestWeightedForwardRoundTrip(t *testing.T) {
 	mustCall(t, f.s, "ModifyListener", merge(vals("ListenerArn", f.listener), append(forwardWeighted("DefaultActions.member.1", f.blue, "1"),
 		"DefaultActions.member.1.ForwardConfig.TargetGroupStickinessConfig.Enabled", "true",
 		"DefaultActions.member.1.ForwardConfig.TargetGroupStickinessConfig.DurationSeconds", "1")...))
-	// green/third are free again
+	// green/third are free again — after the eventual-consistency delay:
+	// until then AWS still answers ResourceInUse.
+	_, err := call(f.s, "DeleteTargetGroup", vals("TargetGroupArn", f.third))
+	wantCode(t, err, codeResourceInUse)
+	f.now = f.now.Add(DefaultReleaseDelay - time.Second)
+	_, err = call(f.s, "DeleteTargetGroup", vals("TargetGroupArn", f.third))
+	wantCode(t, err, codeResourceInUse)
+	f.now = f.now.Add(time.Second)
 	mustCall(t, f.s, "DeleteTargetGroup", vals("TargetGroupArn", f.third))
 }
 
@@ -692,6 +700,7 @@ func TestRulesDefaultAndPriorities(t *testing.T) {
 	if f.s.Rules(f.listener) != nil {
 		t.Fatal("rules of deleted listener")
 	}
+	f.now = f.now.Add(DefaultReleaseDelay) // released with the listener: in use a moment longer
 	mustCall(t, f.s, "DeleteTargetGroup", vals("TargetGroupArn", f.blue))
 }
 
@@ -856,6 +865,9 @@ func TestPaginationAndDeleteLB(t *testing.T) {
 	if _, ok := f.s.Listener(f.listener); ok || len(f.s.Listeners()) != 0 {
 		t.Fatal("listener survived LB deletion")
 	}
+	_, err := call(f.s, "DeleteTargetGroup", vals("TargetGroupArn", f.blue))
+	wantCode(t, err, codeResourceInUse) // released with the load balancer a moment ago
+	f.s.SetReleaseDelay(-1)
 	mustCall(t, f.s, "DeleteTargetGroup", vals("TargetGroupArn", f.blue))
 	mustCall(t, f.s, "DeleteTargetGroup", vals("TargetGroupArn", f.blue)) // already gone: succeeds
 }
@@ -876,4 +888,79 @@ func TestConcurrentUse(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
+}
+
+// Values AWS refuses are refused here too: tags outside AWS's pattern,
+// publicly routable ip targets, more than 1000 targets in a group.
+func TestAWSRefusals(t *testing.T) {
+	f := newFixture(t)
+	for _, bad := range []string{"semi;colon", "a*b", "quote\"", "tab\t"} {
+		_, err := call(f.s, "AddTags", vals("ResourceArns.member.1", f.blue, "Tags.member.1.Key", bad, "Tags.member.1.Value", "v"))
+		wantCode(t, err, codeValidation)
+		_, err = call(f.s, "AddTags", vals("ResourceArns.member.1", f.blue, "Tags.member.1.Key", "k", "Tags.member.1.Value", bad))
+		wantCode(t, err, codeValidation)
+	}
+	mustCall(t, f.s, "AddTags", vals("ResourceArns.member.1", f.blue, "Tags.member.1.Key", "Équipe Ops:prod/x=1+2-3@a_b.c", "Tags.member.1.Value", "  ünïcödé 42 "))
+
+	for _, public := range []string{"8.8.8.8", "52.95.110.1", "172.32.0.1", "100.128.0.1"} {
+		_, err := call(f.s, "RegisterTargets", vals("TargetGroupArn", f.blue, "Targets.member.1.Id", public, "Targets.member.1.Port", "80"))
+		wantCode(t, err, codeInvalidTarget)
+	}
+	for _, private := range []string{"10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1", "127.0.0.1"} {
+		mustCall(t, f.s, "RegisterTargets", vals("TargetGroupArn", f.blue, "Targets.member.1.Id", private, "Targets.member.1.Port", "80"))
+	}
+
+	v := vals("TargetGroupArn", f.green)
+	for i := range maxTargetsPerGroup {
+		n := strconv.Itoa(i + 1)
+		v.Set("Targets.member."+n+".Id", fmt.Sprintf("10.0.%d.%d", i/250, i%250+1))
+		v.Set("Targets.member."+n+".Port", "80")
+	}
+	mustCall(t, f.s, "RegisterTargets", v)
+	_, err := call(f.s, "RegisterTargets", vals("TargetGroupArn", f.green, "Targets.member.1.Id", "10.9.9.9", "Targets.member.1.Port", "80"))
+	wantCode(t, err, codeTooManyTargets)
+	mustCall(t, f.s, "RegisterTargets", vals("TargetGroupArn", f.green, "Targets.member.1.Id", "10.0.0.1", "Targets.member.1.Port", "80")) // already there
+}
+
+// withTestVPCs adds the VPCs these tests name (besides DefaultVPCID).
+func withTestVPCs(s *Service) *Service {
+	for _, id := range []string{"vpc-1", "vpc-2", "vpc-9", "vpc-123", "vpc-0a1b2c3d"} {
+		if err := s.AddVPC("", id); err != nil {
+			panic(err)
+		}
+	}
+	return s
+}
+
+func TestVPCMustExist(t *testing.T) {
+	s := New(Options{})
+	create := func(vpc string) *awserr.Error {
+		_, err := call(s, "CreateTargetGroup", vals("Name", "tg-"+strings.TrimPrefix(vpc, "vpc-"), "Protocol", "HTTP", "Port", "80", "VpcId", vpc, "TargetType", "ip"))
+		return err
+	}
+	for _, missing := range []string{"not-a-vpc", "vpc-1", "vpc-0a1b2c3d"} {
+		err := create(missing)
+		wantCode(t, err, codeValidation)
+		if !strings.Contains(err.Message, "The VPC ID '"+missing+"' is not found") {
+			t.Fatalf("message %q", err.Message)
+		}
+	}
+	if err := create(DefaultVPCID); err != nil {
+		t.Fatalf("default VPC: %v", err)
+	}
+	if err := s.AddVPC("", "not-a-vpc"); err == nil {
+		t.Fatal("AddVPC accepted a malformed id")
+	}
+	if err := s.AddVPC("us-east-1", "vpc-0a1b2c3d"); err != nil {
+		t.Fatal(err)
+	}
+	if err := create("vpc-0a1b2c3d"); err != nil {
+		t.Fatalf("added VPC: %v", err)
+	}
+	if got := s.VPCs(""); len(got) != 2 || got[0] != DefaultVPCID || got[1] != "vpc-0a1b2c3d" {
+		t.Fatalf("VPCs = %v", got)
+	}
+	if got := s.VPCs("eu-west-1"); len(got) != 1 {
+		t.Fatalf("eu-west-1 VPCs = %v: an added VPC belongs to its region only", got)
+	}
 }

@@ -32,6 +32,7 @@ const (
 	codeTooManyListeners            = "TooManyListeners"
 	codeTooManyRules                = "TooManyRules"
 	codeTooManyTargets              = "TooManyTargets"
+	codeInvalidTarget               = "InvalidTarget"
 	codeSubnetNotFound              = "SubnetNotFound"
 	codeInvalidScheme               = "InvalidScheme"
 )

@@ -52,7 +52,7 @@ func (w *fuzzWorld) replacer() *strings.Replacer {
 func newFuzzWorld(t *testing.T) *fuzzWorld {
 	t.Helper()
 	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
-	w := &fuzzWorld{s: New(Options{Now: func() time.Time { return now }})}
+	w := &fuzzWorld{s: withTestVPCs(New(Options{Now: func() time.Time { return now }}))}
 	do := func(action, elem string, kv ...string) string {
 		v := vals(kv...)
 		b, err := w.s.ServeQuery(action, v, "fuzz-setup")

@@ -160,7 +160,20 @@ func (s *Service) registerTargets(p params) ([]byte, *awserr.Error) {
 			if (ip.To4() == nil) != (tg.ipAddressType == "ipv6") {
 				return nil, validation("The IP address '%s' does not match the IP address type '%s' of the target group", r.id, tg.ipAddressType)
 			}
+			if !targetIPAllowed(ip) {
+				return nil, errf(codeInvalidTarget, "The IP address '%s' is not in a range allowed for targets: use an address of the target group's VPC or of 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918) or 100.64.0.0/10 (RFC 6598); publicly routable addresses cannot be targets", r.id)
+			}
 		}
+	}
+	ids := map[string]bool{}
+	for _, t := range tg.targets {
+		ids[t.id+"/"+portKey(t.port)] = true
+	}
+	for _, r := range reqs {
+		ids[r.id+"/"+portKey(tg.effectivePort(r.port))] = true
+	}
+	if len(ids) > maxTargetsPerGroup && tg.targetType != targetTypeLambda {
+		return nil, errf(codeTooManyTargets, "You have reached the limit of %d targets per target group", maxTargetsPerGroup)
 	}
 	if tg.targetType == targetTypeLambda {
 		ids := map[string]bool{}
@@ -344,4 +357,43 @@ func (s *Service) SetTargetHealth(targetGroupARN, targetID string, port int32, s
 	}
 	t.explicit, t.state, t.reason, t.desc = true, state, reason, description
 	return nil
+}
+
+// maxTargetsPerGroup is the documented quota "Targets per target group per
+// Region (instances or IP addresses)": 1,000.
+const maxTargetsPerGroup = 1000
+
+func portKey(p *int32) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprint(*p)
+}
+
+// allowedTargetNets are where ip targets may come from besides the VPC's own
+// subnets ("You can't specify publicly routable IP addresses": RFC 1918 and
+// RFC 6598), plus loopback, which the sandbox allows because its data plane
+// reaches only loopback targets (AWS would refuse 127.0.0.0/8).
+var allowedTargetNets = func() []*net.IPNet {
+	var out []*net.IPNet
+	for _, c := range []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8"} {
+		_, n, _ := net.ParseCIDR(c)
+		out = append(out, n)
+	}
+	return out
+}()
+
+// targetIPAllowed: IPv4 targets must be private (see allowedTargetNets); IPv6
+// targets are not checked (the sandbox knows no VPC IPv6 CIDR).
+func targetIPAllowed(ip net.IP) bool {
+	v4 := ip.To4()
+	if v4 == nil {
+		return true
+	}
+	for _, n := range allowedTargetNets {
+		if n.Contains(v4) {
+			return true
+		}
+	}
+	return false
 }

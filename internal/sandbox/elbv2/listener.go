@@ -332,7 +332,7 @@ func (s *Service) describeListeners(p params) ([]byte, *awserr.Error) {
 		if !reLBArn.MatchString(lbArn) {
 			return nil, validation("'%s' is not a valid load balancer ARN", lbArn)
 		}
-		if _, ok := s.lbs[lbArn]; !ok {
+		if _, ok := s.lbs[lbArn]; !ok || !s.inRegion(lbArn) {
 			return nil, errf(codeLoadBalancerNotFound, "One or more load balancers not found")
 		}
 		list = s.listenersOf(lbArn)
@@ -342,7 +342,7 @@ func (s *Service) describeListeners(p params) ([]byte, *awserr.Error) {
 			if !reListenerArn.MatchString(a) {
 				return nil, validation("'%s' is not a valid listener ARN", a)
 			}
-			if _, ok := s.listeners[a]; !ok {
+			if _, ok := s.listeners[a]; !ok || !s.inRegion(a) {
 				return nil, errf(codeListenerNotFound, "One or more listeners not found")
 			}
 			want[a] = true

@@ -179,7 +179,7 @@ func (s *Service) createLoadBalancer(p params) ([]byte, *awserr.Error) {
 
 	// Idempotent create: same name and settings returns the existing LB.
 	for _, lb := range s.lbs {
-		if lb.name != name {
+		if lb.name != name || !s.inRegion(lb.arn) {
 			continue
 		}
 		if lb.typ == typ && lb.scheme == scheme && lb.ipAddressType == ipType &&
@@ -312,7 +312,9 @@ func (s *Service) writeLB(w *xw, lb *loadBalancer, state string) {
 func (s *Service) sortedLBs() []*loadBalancer {
 	out := make([]*loadBalancer, 0, len(s.lbs))
 	for _, lb := range s.lbs {
-		out = append(out, lb)
+		if s.inRegion(lb.arn) {
+			out = append(out, lb)
+		}
 	}
 	sortBySeq(out, func(l *loadBalancer) int64 { return l.seq })
 	return out
@@ -335,7 +337,7 @@ func (s *Service) describeLoadBalancers(p params) ([]byte, *awserr.Error) {
 			if !reLBArn.MatchString(a) {
 				return nil, validation("'%s' is not a valid load balancer ARN", a)
 			}
-			if _, ok := s.lbs[a]; !ok {
+			if _, ok := s.lbs[a]; !ok || !s.inRegion(a) {
 				return nil, errf(codeLoadBalancerNotFound, "One or more load balancers not found")
 			}
 			found[a] = true
@@ -398,7 +400,7 @@ func (s *Service) deleteLoadBalancer(p params) ([]byte, *awserr.Error) {
 		return nil, validation("'%s' is not a valid load balancer ARN", arn)
 	}
 	lb, ok := s.lbs[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		// AWS: "If the load balancer does not exist or has already been deleted, the call succeeds."
 		return nil, nil
 	}

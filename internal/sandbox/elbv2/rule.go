@@ -190,7 +190,7 @@ func (s *Service) describeRules(p params) ([]byte, *awserr.Error) {
 		if !reListenerArn.MatchString(lArn) {
 			return nil, validation("'%s' is not a valid listener ARN", lArn)
 		}
-		if _, ok := s.listeners[lArn]; !ok {
+		if _, ok := s.listeners[lArn]; !ok || !s.inRegion(lArn) {
 			return nil, errf(codeListenerNotFound, "One or more listeners not found")
 		}
 		list = s.rulesOf(lArn)

@@ -63,7 +63,7 @@ func apiCode(err error) string {
 
 func TestSDKRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	svc := New(Options{})
+	svc := withTestVPCs(New(Options{}))
 	c := newSDKClient(t, svc)
 
 	lbOut, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
@@ -338,6 +338,12 @@ func TestSDKRoundTrip(t *testing.T) {
 	if apiCode(err) != codeListenerNotFound {
 		t.Fatalf("listener after LB delete: %v", err)
 	}
+	// Released with the load balancer: ResourceInUse for a moment (the SDK
+	// does not retry it), then free.
+	if _, err := c.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: green.TargetGroupArn}); apiCode(err) != codeResourceInUse {
+		t.Fatalf("delete TG right after LB delete: %v, want ResourceInUse", err)
+	}
+	svc.SetReleaseDelay(-1)
 	if _, err := c.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: green.TargetGroupArn}); err != nil {
 		t.Fatalf("delete TG after LB delete: %v", err)
 	}
@@ -349,7 +355,7 @@ func TestSDKRoundTrip(t *testing.T) {
 
 func TestSDKMoreShapes(t *testing.T) {
 	ctx := context.Background()
-	svc := New(Options{Region: "eu-west-1", AccountID: "111122223333"})
+	svc := withTestVPCs(New(Options{Region: "eu-west-1", AccountID: "111122223333"}))
 	c := newSDKClient(t, svc)
 
 	lb, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("web"), Scheme: types.LoadBalancerSchemeEnumInternal,

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +20,16 @@ type Options struct {
 	Region    string           // default "us-east-1"
 	AccountID string           // default "123456789012"
 	Now       func() time.Time // default time.Now
+	// ReleaseDelay is how long a target group released by its last listener
+	// or rule still answers DeleteTargetGroup with ResourceInUse (AWS is
+	// eventually consistent there). 0 means DefaultReleaseDelay; negative,
+	// none.
+	ReleaseDelay time.Duration
 }
+
+// DefaultReleaseDelay: see Options.ReleaseDelay and "Eventual consistency"
+// in the package documentation.
+const DefaultReleaseDelay = 5 * time.Second
 
 // Service is an in-memory ELBv2 control plane. It is safe for concurrent use.
 type Service struct {
@@ -36,6 +46,53 @@ type Service struct {
 	tags      map[string]*tagSet
 
 	onChange func(action string) // see SetOnChange; nil when unset
+
+	releaseDelay time.Duration
+	released     map[string]time.Time // target group ARN -> when its last user let go
+
+	vpcs map[string]map[string]bool // region -> VPC ids added with AddVPC
+
+	// reqRegion is the region of the request being served (from its SigV4
+	// credential scope), "" outside requests: ARNs are minted in it and
+	// ARNs of other regions name nothing.
+	reqRegion string
+}
+
+// currentRegion is the region ARNs are minted in: the request's, or the
+// service's default.
+func (s *Service) currentRegion() string {
+	if s.reqRegion != "" {
+		return s.reqRegion
+	}
+	return s.region
+}
+
+// inRegion reports whether arn belongs to the request's region (always true
+// outside requests, e.g. for the admin API and the data plane).
+func (s *Service) inRegion(arn string) bool {
+	if s.reqRegion == "" {
+		return true
+	}
+	parts := strings.SplitN(arn, ":", 5)
+	return len(parts) == 5 && parts[3] == s.reqRegion
+}
+
+// SetReleaseDelay changes Options.ReleaseDelay (0: the default; negative:
+// none).
+func (s *Service) SetReleaseDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releaseDelay = releaseDelay(d)
+}
+
+func releaseDelay(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return DefaultReleaseDelay
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // New returns an empty ELBv2 service.
@@ -58,7 +115,71 @@ func New(o Options) *Service {
 		listeners: map[string]*listener{},
 		rules:     map[string]*rule{},
 		tags:      map[string]*tagSet{},
+
+		releaseDelay: releaseDelay(o.ReleaseDelay),
+		vpcs:         map[string]map[string]bool{},
+		released:     map[string]time.Time{},
 	}
+}
+
+// DefaultVPCID is the id of the default VPC the sandbox has in every region
+// (the id this project's examples use). AWS gives each account a default VPC
+// per region; the sandbox models only their existence.
+const DefaultVPCID = "vpc-0123456789abcdef0"
+
+var reVPCID = regexp.MustCompile(`^vpc-[0-9a-zA-Z]{1,32}$`)
+
+// AddVPC makes a VPC exist in region ("" = the service's region), so that
+// CreateTargetGroup accepts it as VpcId. Every region has DefaultVPCID.
+func (s *Service) AddVPC(region, id string) error {
+	if !reVPCID.MatchString(id) {
+		return fmt.Errorf("%q is not a VPC id (vpc-<hex>)", id)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if region == "" {
+		region = s.region
+	}
+	if s.vpcs[region] == nil {
+		s.vpcs[region] = map[string]bool{}
+	}
+	s.vpcs[region][id] = true
+	return nil
+}
+
+// VPCs lists the VPCs of region ("" = the service's region), the default
+// one first.
+func (s *Service) VPCs(region string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if region == "" {
+		region = s.region
+	}
+	out := []string{DefaultVPCID}
+	var added []string
+	for id := range s.vpcs[region] {
+		if id != DefaultVPCID {
+			added = append(added, id)
+		}
+	}
+	sort.Strings(added)
+	return append(out, added...)
+}
+
+// vpcExists reports whether id is a VPC of the request's region; s.mu held.
+func (s *Service) vpcExists(id string) bool {
+	return id == DefaultVPCID || s.vpcs[s.currentRegion()][id]
+}
+
+// referencedTGs is the set of target groups some listener or rule forwards to.
+func (s *Service) referencedTGs() map[string]bool {
+	out := map[string]bool{}
+	for arn := range s.tgs {
+		if s.tgReferenced(arn) {
+			out[arn] = true
+		}
+	}
+	return out
 }
 
 type handler func(s *Service, p params) ([]byte, *awserr.Error)
@@ -96,6 +217,14 @@ var handlers = map[string]handler{
 // params are all decoded form values (Action and Version may be included).
 // It returns the full XML response body or an *awserr.Error.
 func (s *Service) ServeQuery(action string, params url.Values, requestID string) ([]byte, *awserr.Error) {
+	return s.ServeQueryIn("", action, params, requestID)
+}
+
+// ServeQueryIn is ServeQuery for a request signed for region (its SigV4
+// credential scope): the ARNs it mints are in that region, and ARNs of other
+// regions are not found, as on AWS where each region is its own API. ""
+// means the service's default region.
+func (s *Service) ServeQueryIn(region, action string, params url.Values, requestID string) ([]byte, *awserr.Error) {
 	h, ok := handlers[action]
 	if !ok {
 		return nil, errf(codeInvalidAction, "The action %s is not valid for this web service.", action)
@@ -106,8 +235,22 @@ func (s *Service) ServeQuery(action string, params url.Values, requestID string)
 	body, err, hook := func() ([]byte, *awserr.Error, func(string)) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		s.reqRegion = region
+		defer func() { s.reqRegion = "" }()
 		s.expireDraining()
+		var before map[string]bool
+		if mutating(action) {
+			before = s.referencedTGs()
+		}
 		body, err := h(s, newParams(params))
+		if err == nil && before != nil {
+			after := s.referencedTGs()
+			for arn := range before {
+				if !after[arn] {
+					s.released[arn] = s.now()
+				}
+			}
+		}
 		return body, err, s.onChange
 	}()
 	if err != nil {
@@ -145,7 +288,7 @@ func randDigits(n int) string {
 }
 
 func (s *Service) arnPrefix() string {
-	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:", s.region, s.account)
+	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:", s.currentRegion(), s.account)
 }
 
 var (
@@ -162,7 +305,7 @@ func (s *Service) lookupLB(arn string) (*loadBalancer, *awserr.Error) {
 		return nil, validation("'%s' is not a valid load balancer ARN", arn)
 	}
 	lb, ok := s.lbs[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		return nil, errf(codeLoadBalancerNotFound, "Load balancer '%s' not found", arn)
 	}
 	return lb, nil
@@ -173,7 +316,7 @@ func (s *Service) lookupTG(arn string) (*targetGroup, *awserr.Error) {
 		return nil, validation("'%s' is not a valid target group ARN", arn)
 	}
 	tg, ok := s.tgs[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		return nil, errf(codeTargetGroupNotFound, "Target groups '%s' not found", arn)
 	}
 	return tg, nil
@@ -184,7 +327,7 @@ func (s *Service) lookupListener(arn string) (*listener, *awserr.Error) {
 		return nil, validation("'%s' is not a valid listener ARN", arn)
 	}
 	l, ok := s.listeners[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		return nil, errf(codeListenerNotFound, "Listener '%s' not found", arn)
 	}
 	return l, nil
@@ -195,7 +338,7 @@ func (s *Service) lookupRule(arn string) (*rule, *awserr.Error) {
 		return nil, validation("'%s' is not a valid listener rule ARN", arn)
 	}
 	r, ok := s.rules[arn]
-	if !ok {
+	if !ok || !s.inRegion(arn) {
 		return nil, errf(codeRuleNotFound, "One or more rules not found")
 	}
 	return r, nil

@@ -1,6 +1,8 @@
 package elbv2
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/awserr"
@@ -57,8 +59,10 @@ func parseTags(p params, key, path string) ([]tag, *awserr.Error) {
 			c.msgs = append(c.msgs, "Value '' at '"+memberPath(path, i)+".key' failed to satisfy constraint: Member must have length greater than or equal to 1")
 		}
 		c.maxLen(memberPath(path, i)+".key", k, 128)
+		c.tagPattern(memberPath(path, i)+".key", k)
 		v := m.get("Value")
 		c.maxLen(memberPath(path, i)+".value", v, 256)
+		c.tagPattern(memberPath(path, i)+".value", v)
 		out = append(out, tag{k, v})
 	}
 	if e := c.err(); e != nil {
@@ -217,4 +221,18 @@ func (s *Service) describeTags(p params) ([]byte, *awserr.Error) {
 	}
 	w.close("TagDescriptions")
 	return w.b.Bytes(), nil
+}
+
+// tagPatternText is the pattern of the Tag Key and Value members in the ELBv2
+// API reference.
+const tagPatternText = `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`
+
+var tagPattern = regexp.MustCompile(tagPatternText)
+
+// tagPattern adds AWS's constraint message when v does not match the tag
+// pattern.
+func (c *constraints) tagPattern(field, v string) {
+	if !tagPattern.MatchString(v) {
+		c.msgs = append(c.msgs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", v, field, tagPatternText))
+	}
 }

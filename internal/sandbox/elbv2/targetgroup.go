@@ -405,12 +405,15 @@ func (s *Service) createTargetGroup(p params) ([]byte, *awserr.Error) {
 	if err != nil {
 		return nil, err
 	}
+	if tg.vpcID != "" && !s.vpcExists(tg.vpcID) {
+		return nil, validation("The VPC ID '%s' is not found", tg.vpcID)
+	}
 	tags, err := parseTags(p, "Tags", "tags")
 	if err != nil {
 		return nil, err
 	}
 	for _, ex := range s.tgs {
-		if ex.name != tg.name {
+		if ex.name != tg.name || !s.inRegion(ex.arn) {
 			continue
 		}
 		if sameTGSettings(ex, tg) {
@@ -515,7 +518,7 @@ func (s *Service) describeTargetGroups(p params) ([]byte, *awserr.Error) {
 				return nil, validation("'%s' is not a valid target group ARN", a)
 			}
 			tg, ok := s.tgs[a]
-			if !ok {
+			if !ok || !s.inRegion(a) {
 				return nil, errf(codeTargetGroupNotFound, "One or more target groups not found")
 			}
 			list = appendUniqueTG(list, tg)
@@ -524,7 +527,7 @@ func (s *Service) describeTargetGroups(p params) ([]byte, *awserr.Error) {
 		for _, nm := range names {
 			var found *targetGroup
 			for _, tg := range s.tgs {
-				if tg.name == nm {
+				if tg.name == nm && s.inRegion(tg.arn) {
 					found = tg
 				}
 			}
@@ -547,7 +550,9 @@ func (s *Service) describeTargetGroups(p params) ([]byte, *awserr.Error) {
 		}
 	default:
 		for _, tg := range s.tgs {
-			list = append(list, tg)
+			if s.inRegion(tg.arn) {
+				list = append(list, tg)
+			}
 		}
 	}
 	sort.SliceStable(list, func(i, j int) bool {
@@ -620,12 +625,17 @@ func (s *Service) deleteTargetGroup(p params) ([]byte, *awserr.Error) {
 	if !reTGArn.MatchString(arn) {
 		return nil, validation("'%s' is not a valid target group ARN", arn)
 	}
-	if _, ok := s.tgs[arn]; !ok {
+	if _, ok := s.tgs[arn]; !ok || !s.inRegion(arn) {
 		return nil, nil // deleting a missing target group succeeds
 	}
 	if s.tgReferenced(arn) {
 		return nil, errf(codeResourceInUse, "Target group '%s' is currently in use by a listener or a rule", arn)
 	}
+	if at, ok := s.released[arn]; ok && s.now().Before(at.Add(s.releaseDelay)) {
+		// Released a moment ago: AWS still sees it in use for a while.
+		return nil, errf(codeResourceInUse, "Target group '%s' is currently in use by a listener or a rule", arn)
+	}
+	delete(s.released, arn)
 	delete(s.tgs, arn)
 	delete(s.tags, arn)
 	return nil, nil

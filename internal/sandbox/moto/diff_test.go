@@ -272,6 +272,10 @@ func TestDifferentialAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatalf("creating a VPC and subnets in moto: %v\n%s", err, m.srv.Output())
 	}
+	// The sandbox knows only its default VPC: moto's VPC must exist there too.
+	if err := sb.AddVPC("", n.vpcID); err != nil {
+		t.Fatal(err)
+	}
 	sandboxSide := newBackend("sandbox", sb.URL(), n, false)
 	motoSide := newBackend("moto", m.url, n, true)
 

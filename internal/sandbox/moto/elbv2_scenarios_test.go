@@ -400,6 +400,7 @@ func elbv2Scenarios() []scenario {
 			try("port 65536", func(in *elb.CreateTargetGroupInput) { in.Port = aws.Int32(65536) })
 			try("unknown protocol", func(in *elb.CreateTargetGroupInput) { in.Protocol = "FTP" })
 			try("no VPC for an ip target group", func(in *elb.CreateTargetGroupInput) { in.VpcId = nil })
+			try("a VPC that does not exist", func(in *elb.CreateTargetGroupInput) { in.VpcId = aws.String("vpc-0fedcba9876543210") })
 			try("health check timeout above the interval", func(in *elb.CreateTargetGroupInput) {
 				in.HealthCheckIntervalSeconds, in.HealthCheckTimeoutSeconds = aws.Int32(5), aws.Int32(10)
 			})
@@ -445,6 +446,8 @@ func elbv2Scenarios() []scenario {
 			r.rec("health of an unknown target group", err, nil)
 			_, err = r.b.elb.RegisterTargets(r.ctx, &elb.RegisterTargetsInput{TargetGroupArn: aws.String(tg), Targets: []types.TargetDescription{{Id: aws.String("10.0.1.8"), Port: aws.Int32(70000)}}})
 			r.rec("register a target on port 70000", err, nil)
+			_, err = r.b.elb.RegisterTargets(r.ctx, &elb.RegisterTargetsInput{TargetGroupArn: aws.String(tg), Targets: []types.TargetDescription{{Id: aws.String("8.8.8.8"), Port: aws.Int32(80)}}})
+			r.rec("register a publicly routable ip target", err, nil)
 		}},
 
 		{"listener weighted forward", func(r *run) {
@@ -668,6 +671,8 @@ func elbv2Scenarios() []scenario {
 			}
 			tag("51 tags", tg, many...)
 			tag("a tag key of 129 characters", lb, strings.Repeat("k", 129), "v")
+			tag("a tag key outside the tag pattern", lb, "team;ops", "v")
+			tag("a tag value outside the tag pattern", lb, "team", "a*b")
 		}},
 	}
 }

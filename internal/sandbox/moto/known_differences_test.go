@@ -57,8 +57,18 @@ var knownDifferences = map[string]string{
 	"elbv2:targets and health/register a target on port 70000":            "AWS: TargetDescription Port \"Valid Range: Minimum value of 1. Maximum value of 65535\" (" + apiRef + "API_TargetDescription.html); moto accepts 70000.",
 
 	// ---- listeners and weighted forwards ----
-	"elbv2:listener weighted forward/weight 1000": "AWS: TargetGroupTuple Weight \"The range is 0 to 999\" (" + apiRef + "API_TargetGroupTuple.html); moto accepts 1000.",
-	"elbv2:listener weighted forward/weight -1":   "AWS: TargetGroupTuple Weight \"The range is 0 to 999\" (" + apiRef + "API_TargetGroupTuple.html); moto accepts -1.",
+	"elbv2:listener weighted forward/delete the freed target group": "Eventual consistency: a target group released by its last listener or rule a moment ago still answers " +
+		"ResourceInUse to DeleteTargetGroup on AWS for a while, which is why the AWS provider and the AWS Load Balancer Controller retry that call " +
+		"(https://github.com/hashicorp/terraform-provider-aws/issues/636, https://github.com/kubernetes-sigs/aws-load-balancer-controller/issues/3037; " +
+		"the API is eventually consistent: " + apiRef + "API_DeleteTargetGroup.html lists ResourceInUse); the sandbox models it for " +
+		"elbv2.DefaultReleaseDelay (5s), moto deletes at once.",
+	"elbv2:targets and health/register a publicly routable ip target": "AWS: for target type ip \"You can't specify publicly routable IP addresses\": " +
+		"only the VPC's subnets, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918) and 100.64.0.0/10 (RFC 6598) (" + apiRef + "API_CreateTargetGroup.html, TargetType; " +
+		albUG + "load-balancer-target-groups.html#target-type); the sandbox answers InvalidTarget, moto registers 8.8.8.8.",
+	"elbv2:tags/a tag key outside the tag pattern":   "AWS: Tag Key \"Pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$\" (" + apiRef + "API_Tag.html); moto accepts ';'.",
+	"elbv2:tags/a tag value outside the tag pattern": "AWS: Tag Value \"Pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$\" (" + apiRef + "API_Tag.html); moto accepts '*'.",
+	"elbv2:listener weighted forward/weight 1000":    "AWS: TargetGroupTuple Weight \"The range is 0 to 999\" (" + apiRef + "API_TargetGroupTuple.html); moto accepts 1000.",
+	"elbv2:listener weighted forward/weight -1":      "AWS: TargetGroupTuple Weight \"The range is 0 to 999\" (" + apiRef + "API_TargetGroupTuple.html); moto accepts -1.",
 	"elbv2:listener weighted forward/six target groups": "AWS: a forward action routes to at most five target groups (\"Target groups per action: 5\", " + albUG + "load-balancer-limits.html; " +
 		"forward actions in " + albUG + "load-balancer-listeners.html); moto accepts six.",
 	"elbv2:listener weighted forward/stickiness 0":      "AWS: TargetGroupStickinessConfig DurationSeconds \"The range is 1-604800 seconds (7 days)\" (" + apiRef + "API_TargetGroupStickinessConfig.html); moto accepts 0.",

@@ -154,7 +154,7 @@ func scaleFixture(ctx context.Context, srv *sandbox.Server, api *elbv2.Client, n
 		var tgs []string
 		for i, c := range []string{"blue", "green"} {
 			tg, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String(fmt.Sprintf("scale-%d-%s", b, c)), Protocol: types.ProtocolEnumHttp,
-				Port: aws.Int32(80), VpcId: aws.String("vpc-0a1b2c3d"), TargetType: types.TargetTypeEnumIp})
+				Port: aws.Int32(80), VpcId: aws.String("vpc-0123456789abcdef0"), TargetType: types.TargetTypeEnumIp})
 			if err != nil {
 				return nil, err
 			}

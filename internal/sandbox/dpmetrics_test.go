@@ -1,0 +1,171 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
+)
+
+// metricsTimingEnv is a data plane on a fake clock starting at a
+// minute-aligned instant, fed synthetic exchanges.
+type metricsTimingEnv struct {
+	*dpEnv
+	clk *clock.Fake
+}
+
+var minuteZero = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func newMetricsTimingEnv(t *testing.T, o Options) *metricsTimingEnv {
+	clk := clock.NewFake(minuteZero)
+	o.Now = clk.Now
+	return &metricsTimingEnv{dpEnv: newDPEnv(t, o), clk: clk}
+}
+
+// requests records n requests forwarded to a target group that answered 200.
+func (e *metricsTimingEnv) requests(n int) {
+	for range n {
+		e.s.dp.metrics.record(&exchange{at: e.clk.Now(), lb: "app/web/50dc6c495c0c9188", tg: "targetgroup/web-green/73e2d6bc24d8a067",
+			status: 200, responded: true, targetTime: 0.01})
+	}
+}
+
+// readable returns the RequestCount per minute CloudWatch answers now, after
+// the data plane's publication round.
+func (e *metricsTimingEnv) readable() map[string]float64 {
+	e.t.Helper()
+	e.s.dp.metrics.publishDue()
+	out, err := e.cw.GetMetricData(e.ctx, &cw.GetMetricDataInput{
+		StartTime: aws.Time(minuteZero.Add(-time.Hour)), EndTime: aws.Time(minuteZero.Add(time.Hour)),
+		MetricDataQueries: []cwtypes.MetricDataQuery{{Id: aws.String("r"), MetricStat: &cwtypes.MetricStat{
+			Metric: &cwtypes.Metric{Namespace: aws.String(albNamespace), MetricName: aws.String("RequestCount"), Dimensions: []cwtypes.Dimension{
+				{Name: aws.String("LoadBalancer"), Value: aws.String("app/web/50dc6c495c0c9188")},
+				{Name: aws.String("TargetGroup"), Value: aws.String("targetgroup/web-green/73e2d6bc24d8a067")}}},
+			Period: aws.Int32(60), Stat: aws.String("Sum")}}},
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	got := map[string]float64{}
+	r := out.MetricDataResults[0]
+	for i := range r.Values {
+		got[r.Timestamps[i].UTC().Format("15:04")] = r.Values[i]
+	}
+	return got
+}
+
+func (e *metricsTimingEnv) expect(at string, want map[string]float64) {
+	e.t.Helper()
+	got := e.readable()
+	if len(got) != len(want) {
+		e.t.Fatalf("at %s CloudWatch has %v, want %v", at, got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			e.t.Fatalf("at %s CloudWatch has %v, want %v", at, got, want)
+		}
+	}
+}
+
+// By default (AWS-faithful) a minute's requests are one datapoint at the
+// minute's start, readable from one minute after the minute ends.
+func TestDataPlaneMetrics_perMinuteAfterTheDelay(t *testing.T) {
+	e := newMetricsTimingEnv(t, Options{})
+	if d := e.s.MetricsDelay(); d != time.Minute {
+		t.Fatalf("default delay %s, want 1m", d)
+	}
+	e.clk.Advance(10 * time.Second)
+	e.requests(3)
+	e.clk.Advance(40 * time.Second) // 12:00:50
+	e.requests(2)
+	e.expect("12:00:50", map[string]float64{})
+	e.clk.Advance(15 * time.Second) // 12:01:05
+	e.requests(7)
+	e.expect("12:01:05", map[string]float64{}) // 12:00 has ended, not published yet
+	e.clk.Advance(54 * time.Second)            // 12:01:59
+	e.expect("12:01:59", map[string]float64{})
+	e.clk.Advance(time.Second) // 12:02:00
+	e.expect("12:02:00", map[string]float64{"12:00": 5})
+	e.clk.Advance(59 * time.Second) // 12:02:59
+	e.expect("12:02:59", map[string]float64{"12:00": 5})
+	e.clk.Advance(time.Second) // 12:03:00
+	e.expect("12:03:00", map[string]float64{"12:00": 5, "12:01": 7})
+}
+
+// A shortened delay is explicit, per sandbox (option) or at run time (admin
+// API); NoMetricsDelay publishes each minute as soon as it ends. Metrics stay
+// per minute.
+func TestDataPlaneMetrics_delayIsConfigurable(t *testing.T) {
+	e := newMetricsTimingEnv(t, Options{MetricsDelay: NoMetricsDelay})
+	e.requests(4)
+	e.clk.Advance(59 * time.Second)
+	e.expect("12:00:59", map[string]float64{})
+	e.clk.Advance(time.Second)
+	e.expect("12:01:00", map[string]float64{"12:00": 4})
+
+	put := func(body string) (int, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPut, e.s.URL()+"/_sandbox/dataplane/metrics-delay", bytes.NewBufferString(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	if code, out := put(`{"delay":"2m"}`); code != 200 || out["delay"] != "2m0s" || e.s.MetricsDelay() != 2*time.Minute {
+		t.Fatalf("PUT 2m: %d %v", code, out)
+	}
+	e.requests(6) // minute 12:01, due 12:04 now
+	e.clk.Advance(2*time.Minute + 59*time.Second)
+	e.expect("12:03:59", map[string]float64{"12:00": 4})
+	e.clk.Advance(time.Second)
+	e.expect("12:04:00", map[string]float64{"12:00": 4, "12:01": 6})
+	if code, _ := put(`{"delay":"-5s"}`); code != 400 {
+		t.Fatalf("negative delay: %d, want 400", code)
+	}
+	if code, out := put(`{"delay":"0s"}`); code != 200 || out["delay"] != "1m0s" {
+		t.Fatalf("0s restores the default: %d %v", code, out)
+	}
+	if _, err := Start(Options{DataPlane: true, MetricsDelay: -2 * time.Second}); err == nil {
+		t.Fatal("a negative MetricsDelay other than NoMetricsDelay must be refused")
+	}
+}
+
+// A target that is the listener's own port answers 502 at once instead of
+// looping requests through the load balancer until file descriptors run out.
+func TestDataPlane_targetLoopingBackIsRefused(t *testing.T) {
+	e := newDPEnv(t, Options{})
+	lb := e.createLB("loop")
+	tg := e.createTG("loop-tg", tgOpts{})
+	_, base := e.createListener(lb, 80, forward(0, weighted{tg, 1}))
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(u.Port())
+	if _, err := e.elb.RegisterTargets(e.ctx, &elb.RegisterTargetsInput{TargetGroupArn: aws.String(tg),
+		Targets: []types.TargetDescription{{Id: aws.String("127.0.0.1"), Port: aws.Int32(int32(port))}}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if r := e.get(base+"/", nil); r.status != http.StatusBadGateway {
+			t.Fatalf("status %d, want 502", r.status)
+		}
+	}
+	if c := len(e.s.Calls(CallFilter{})); c == 0 {
+		t.Fatal("no calls logged")
+	}
+}
