@@ -110,12 +110,15 @@ resource "bluegreen_listener_switch" "demo" {
   green_target_group_arn = bluegreen_environment_pair.demo.green.target_group_arn
   active_color           = var.active_color
 
+  # ALB metrics reach CloudWatch per minute, each about a minute after it ends
+  # (on AWS as in the sandbox): the check judges only published minutes, so a
+  # step must be held long enough for one to be published and judged.
   strategy {
     type          = "canary"
     steps         = [10, 50]
-    step_interval = "6s"
+    step_interval = "3m30s"
   }
-  bake_time = "6s"
+  bake_time = "3m30s"
 
   rollback_on {
     metrics {
@@ -125,8 +128,13 @@ resource "bluegreen_listener_switch" "demo" {
       min_requests      = 10
       window            = "1m"
     }
-    evaluation_interval = "2s"
+    evaluation_interval = "15s"
     failure_threshold   = 2
+  }
+
+  timeouts {
+    create = "90m"
+    update = "90m"
   }
 
   depends_on = [bluegreen_health_gate.blue, bluegreen_health_gate.green]
