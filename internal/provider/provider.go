@@ -165,7 +165,10 @@ func (p *bluegreenProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 
-	ac := awsclient.Config{ProviderVersion: p.version}
+	ac := awsclient.Config{ProviderVersion: p.version,
+		// Every failed AWS attempt is logged while it is retried, so a slow
+		// plan says why it is slow.
+		Logf: func(ctx context.Context, format string, args ...any) { tflog.Warn(ctx, fmt.Sprintf(format, args...)) }}
 	unknown := func(v interface{ IsUnknown() bool }, at path.Path) bool {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(at, "Unknown provider configuration value",

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
@@ -217,5 +218,28 @@ func TestPathMatchesPlan(t *testing.T) {
 	resumed, _ := planPath(pathInputs{Current: w(90, 10), To: traffic.Green, Strategy: canary(10)})
 	if pathMatchesPlan(types.StringUnknown(), plannedStepsValue(p.Steps), resumed) {
 		t.Fatal("a different path must be refused")
+	}
+}
+
+// A step or bake shorter than AWS-timed ALB metrics can judge is a plan-time
+// warning naming the attribute.
+func TestWarnMetricsLag(t *testing.T) {
+	m := &switchModel{
+		Strategy: &strategyModel{Type: types.StringValue("canary"), StepInterval: types.StringValue("1m"),
+			Steps: types.ListNull(types.Int64Type), StepPercent: types.Int64Null()},
+		BakeTime: types.StringValue("0s"),
+		RollbackOn: &rollbackOnModel{EvaluationInterval: types.StringValue("15s"),
+			checksModel: checksModel{Metrics: &metricsCheckModel{Window: types.StringValue("1m")}, AlarmNames: types.ListNull(types.StringType)}},
+	}
+	var diags diag.Diagnostics
+	warnMetricsLag(m, &diags)
+	if diags.WarningsCount() != 2 || diags.HasError() {
+		t.Fatalf("want two warnings (step_interval, bake_time), got %v", diags)
+	}
+	m.Strategy.StepInterval, m.BakeTime = types.StringValue("4m"), types.StringValue("4m")
+	diags = nil
+	warnMetricsLag(m, &diags)
+	if len(diags) != 0 {
+		t.Fatalf("steps long enough: %v", diags)
 	}
 }

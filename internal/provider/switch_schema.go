@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/cloudwatchmetrics"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
@@ -178,6 +180,37 @@ func validateSwitchConfig(ctx context.Context, m *switchModel, diags *diag.Diagn
 	if m.RollbackOn != nil {
 		validateChecks(&m.RollbackOn.checksModel, path.Root("rollback_on"), diags)
 		validateCheckTimeouts(m.RollbackOn, diags)
+		warnMetricsLag(m, diags)
+	}
+}
+
+// warnMetricsLag warns when a step or the bake is shorter than the time ALB
+// metrics need to judge it: CloudWatch publishes a minute about a minute
+// after it ends, so the metrics check's first verdict on a step comes
+// cloudwatchmetrics.JudgementLag(window) after it starts. A shorter hold
+// moves on before the metrics could see it; it is judged (late) during the
+// next step instead.
+func warnMetricsLag(m *switchModel, diags *diag.Diagnostics) {
+	mc := m.RollbackOn.Metrics
+	if mc == nil || mc.Window.IsUnknown() || m.RollbackOn.EvaluationInterval.IsUnknown() {
+		return
+	}
+	lag := cloudwatchmetrics.JudgementLag(durationOr(mc.Window, time.Minute)) + durationOr(m.RollbackOn.EvaluationInterval, defaultEvaluationInterval)
+	explain := fmt.Sprintf("ALB metrics reach CloudWatch per minute, each about a minute after it ends, so rollback_on.metrics "+
+		"first judges a step about %s after it starts (window, publication delay, one evaluation interval). ", lag)
+	if s := m.Strategy; s != nil && known(s.Type) && s.Type.ValueString() != rollout.StrategyAllAtOnce && !s.StepInterval.IsUnknown() {
+		if d := durationOr(s.StepInterval, time.Minute); d < lag {
+			diags.AddAttributeWarning(path.Root("strategy").AtName("step_interval"), "Step shorter than the metrics can judge",
+				explain+fmt.Sprintf("strategy.step_interval is %s: each step moves on before its metrics are published. Hold steps at "+
+					"least %s, or add an http or prometheus check that sees errors at once.", d, lag))
+		}
+	}
+	if !m.BakeTime.IsUnknown() {
+		if d := durationOr(m.BakeTime, 0); d < lag {
+			diags.AddAttributeWarning(path.Root("bake_time"), "Bake shorter than the metrics can judge",
+				explain+fmt.Sprintf("bake_time is %s: the apply can succeed before the metrics of the full shift are published. "+
+					"Bake at least %s, or add an http or prometheus check.", d, lag))
+		}
 	}
 }
 
