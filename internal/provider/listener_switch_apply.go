@@ -476,13 +476,6 @@ func (r *listenerSwitchResource) abandon(ctx context.Context, plan, prior *liste
 	_ = alb.Release(rctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString(), plan.OwnerID.ValueString())
 }
 
-func (m *listenerSwitchModel) weightsOfOrNil() *traffic.Weights {
-	if m == nil {
-		return nil
-	}
-	return m.weightsOf()
-}
-
 func priorSwitch(m *listenerSwitchModel) *switchModel {
 	if m == nil {
 		return nil
