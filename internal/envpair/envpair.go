@@ -528,6 +528,22 @@ var sleep = func(ctx context.Context, d time.Duration) error {
 	}
 }
 
+type sleepKey struct{}
+
+// WithSleep makes Delete wait with sleepFn (a clock's Sleep) instead of the
+// wall clock while AWS releases a group — so a caller on a test clock, shared
+// with a sandbox that models the release delay on that clock, waits on it.
+func WithSleep(ctx context.Context, sleepFn func(context.Context, time.Duration) error) context.Context {
+	return context.WithValue(ctx, sleepKey{}, sleepFn)
+}
+
+func sleepFor(ctx context.Context) func(context.Context, time.Duration) error {
+	if f, ok := ctx.Value(sleepKey{}).(func(context.Context, time.Duration) error); ok && f != nil {
+		return f
+	}
+	return sleep
+}
+
 // deleteReleased deletes a group that was checked to be unused, retrying
 // ResourceInUse while AWS still reports no load balancer for it (the
 // release has not propagated yet), for up to ReleaseWait. A group that has
@@ -544,7 +560,7 @@ func deleteReleased(ctx context.Context, api API, arn string) error {
 		if derr != nil || len(tg.LoadBalancerArns) > 0 {
 			return err
 		}
-		if serr := sleep(ctx, wait); serr != nil {
+		if serr := sleepFor(ctx)(ctx, wait); serr != nil {
 			return err
 		}
 		waited += wait

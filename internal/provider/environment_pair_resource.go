@@ -859,6 +859,9 @@ func (r *environmentPairResource) Delete(ctx context.Context, req resource.Delet
 		return
 	}
 	arns := stateARNs(ctx, state, &resp.Diagnostics)
+	if c := r.data.deps.Clock; c != nil {
+		ctx = envpair.WithSleep(ctx, c.Sleep)
+	}
 	err := envpair.Delete(ctx, r.data.Clients.ELBv2, state.ID.ValueString(), state.Name.ValueString(), arns)
 	var inUse *envpair.InUseError
 	switch {
