@@ -156,6 +156,11 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if prior != nil && prior.OwnerID.ValueString() == "" {
+		// Imported (or from before owner tags): the apply claims the
+		// listener, so the plan says the ID is decided then.
+		plan.OwnerID = types.StringUnknown()
+	}
 
 	planSwitch(ctx, &plan.switchModel, priorSwitch(prior), &current, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
