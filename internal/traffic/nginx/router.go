@@ -349,6 +349,14 @@ func (r *Router) write(ctx context.Context, data []byte, gen, what string, prev 
 	if err != nil {
 		uctx, cancel := undoCtx()
 		defer cancel()
+		if ctx.Err() != nil {
+			// Cancelled while the reload was in flight: let it land first
+			// (bounded), so that the undo's own reload is not confirmed by
+			// the workers of this one, which nginx starts asynchronously.
+			wctx, wcancel := context.WithTimeout(uctx, r.cfg.ConfirmTimeout)
+			_ = r.confirm(wctx, snap, gen)
+			wcancel()
+		}
 		return joinRestore(fmt.Errorf("confirming nginx serves %s: %w", what, err), r.restoreAndReload(uctx, prev, existed), true)
 	}
 	return nil
