@@ -139,9 +139,29 @@ func StartHAProxy(t testing.TB, o HAProxyOptions) *HAProxy {
 		t.Fatal(err)
 	}
 	b, g := InitialWeights(o.Blue, o.Green, o.GreenPercent)
-	h.WriteConfig(t, b, g)
-	h.start(t, nil)
 	t.Cleanup(h.stopAll)
+	// FreePort's ports are free when picked, not when haproxy binds them: a
+	// test in another package running at the same time can take one in
+	// between. Pick again then (a few times), rather than fail.
+	for attempt := 1; ; attempt++ {
+		h.WriteConfig(t, b, g)
+		err := h.tryStart(nil)
+		if err == nil {
+			break
+		}
+		if attempt < 5 && (strings.Contains(err.Error(), "Address already in use") || strings.Contains(h.Logs(), "Address already in use")) {
+			h.stopAll()
+			h.mu.Lock()
+			h.procs = nil
+			h.logs.Reset()
+			h.mu.Unlock()
+			h.URL = fmt.Sprintf("http://127.0.0.1:%d/", FreePort(t))
+			h.AdminTCP = fmt.Sprintf("ipv4@127.0.0.1:%d", FreePort(t))
+			h.UserTCP = fmt.Sprintf("ipv4@127.0.0.1:%d", FreePort(t))
+			continue
+		}
+		t.Fatalf("haproxy did not start: %v\nconfig:\n%s", err, h.config())
+	}
 	return h
 }
 
@@ -229,6 +249,13 @@ func (h *HAProxy) WriteMap(t testing.TB, color string) {
 // start runs haproxy; extra are additional arguments (-sf PID for a reload).
 func (h *HAProxy) start(t testing.TB, extra []string) {
 	t.Helper()
+	if err := h.tryStart(extra); err != nil {
+		t.Fatalf("haproxy did not start: %v\nconfig:\n%s", err, h.config())
+	}
+}
+
+// tryStart runs haproxy and waits until it answers.
+func (h *HAProxy) tryStart(extra []string) error {
 	args := []string{"-f", h.ConfigPath, "-db"}
 	if h.opts.MasterWorker {
 		args = append(args, "-W")
@@ -239,7 +266,7 @@ func (h *HAProxy) start(t testing.TB, extra []string) {
 	cmd.Stdout, cmd.Stderr = h.logWriter(), h.logWriter()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting haproxy: %v", err)
+		return fmt.Errorf("starting haproxy: %w", err)
 	}
 	done := make(chan struct{})
 	h.mu.Lock()
@@ -247,7 +274,7 @@ func (h *HAProxy) start(t testing.TB, extra []string) {
 	h.waited[cmd] = done
 	h.mu.Unlock()
 	go func() { _ = cmd.Wait(); close(done) }()
-	if err := waitFor(10*time.Second, func() error {
+	return waitFor(10*time.Second, func() error {
 		select {
 		case <-done:
 			return fmt.Errorf("haproxy exited: %s", h.Logs())
@@ -257,9 +284,7 @@ func (h *HAProxy) start(t testing.TB, extra []string) {
 			return nil // the listeners already answer; the new process is checked by its caller
 		}
 		return h.ping()
-	}); err != nil {
-		t.Fatalf("haproxy did not start: %v\nconfig:\n%s", err, h.config())
-	}
+	})
 }
 
 func (h *HAProxy) config() string {
