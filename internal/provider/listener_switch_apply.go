@@ -121,32 +121,35 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 		// pre-flight): no shift.
 		current = traffic.Split(to, 100)
 	case known(plan.ListenerARN):
-		ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString())
-		if err != nil {
-			// Unreadable now (not created yet, or no permission to read at
-			// plan time): the path is decided at apply. A full shift must
-			// still fit the timeout, since it may be what the apply finds.
-			st := expandStrategy(ctx, plan.Strategy, &resp.Diagnostics)
-			if full, perr := planPath(pathInputs{Current: traffic.Split(to.Other(), 100), To: to, Strategy: st,
-				Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(&plan.switchModel)}); perr == nil {
-				timeout, which, d := plan.timeoutFor(ctx, true)
-				resp.Diagnostics.Append(d...)
-				checkBudget(full, timeout, which, &resp.Diagnostics)
-				if resp.Diagnostics.HasError() {
-					return
-				}
+		// A new switch on an existing listener: the path depends on the
+		// listener's weights when the apply runs, and the plan must not
+		// depend on the live world (Terraform plans each resource again
+		// during the apply and requires the same answer; another resource
+		// of the same apply may move the weights in between). The path is
+		// decided at apply; a full shift must fit the timeout, since it may
+		// be what the apply finds. A forward that cannot be adopted is
+		// still refused here when it can be read.
+		if ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString()); err == nil {
+			if _, problem := adoptable(ts, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString()); problem != "" {
+				resp.Diagnostics.AddAttributeError(path.Root("listener_arn"), "Listener action cannot be adopted",
+					fmt.Sprintf("listener %s: %s. Only a forward to the blue and/or green target group can be adopted.", plan.ListenerARN.ValueString(), problem))
+				return
 			}
-			plan.setPlanUnknown()
-			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-			return
 		}
-		cur, problem := adoptable(ts, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString())
-		if problem != "" {
-			resp.Diagnostics.AddAttributeError(path.Root("listener_arn"), "Listener action cannot be adopted",
-				fmt.Sprintf("listener %s: %s. Only a forward to the blue and/or green target group can be adopted.", plan.ListenerARN.ValueString(), problem))
-			return
+		st := expandStrategy(ctx, plan.Strategy, &resp.Diagnostics)
+		if full, perr := planPath(pathInputs{Current: traffic.Split(to.Other(), 100), To: to, Strategy: st,
+			Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(&plan.switchModel)}); perr == nil {
+			timeout, which, d := plan.timeoutFor(ctx, true)
+			resp.Diagnostics.Append(d...)
+			checkBudget(full, timeout, which, &resp.Diagnostics)
+			if resp.Diagnostics.HasError() {
+				return
+			}
 		}
-		current = cur
+		r.checkOwnerAtPlan(ctx, &plan, prior, &resp.Diagnostics)
+		plan.setPlanUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
 	default:
 		plan.setPlanUnknown()
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

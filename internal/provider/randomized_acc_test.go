@@ -103,6 +103,9 @@ type randomConfig struct {
 	HTTPCheck    bool
 	Rival        bool
 	RulePriority int
+	// NoRetries sets the provider's max_retries to 0, so that an injected
+	// fault surfaces instead of being absorbed by the SDK's retries.
+	NoRetries bool
 }
 
 func newRandomWorld(t *testing.T, seed uint64) *randomWorld {
@@ -192,13 +195,16 @@ func (w *randomWorld) pickConfig() randomConfig {
 	if c.Rule && r.IntN(6) == 0 {
 		c.RulePriority = 100 + r.IntN(5)
 	}
-	c.Rival = false
+	c.Rival, c.NoRetries = false, false
 	return c
 }
 
 func (c randomConfig) hcl(w *randomWorld) string {
 	var b strings.Builder
 	b.WriteString("terraform {\n  required_providers {\n    bluegreen = { source = \"bluegreen-tf/bluegreen\" }\n  }\n}\n")
+	if c.NoRetries {
+		b.WriteString("provider \"bluegreen\" {\n  max_retries = 0\n}\n")
+	}
 	body := func(name, listener string, rule bool) {
 		fmt.Fprintf(&b, "resource \"bluegreen_listener_switch\" %q {\n", name)
 		if rule {
@@ -263,6 +269,7 @@ func (w *randomWorld) step(i int) {
 		op := ops[w.rng.IntN(len(ops))]
 		kind := []sandbox.FaultKind{sandbox.Throttle, sandbox.HTTP5xx, sandbox.ConnReset}[w.rng.IntN(3)]
 		f := sandbox.Fault{Service: "elbv2", Operation: op, Kind: kind, Times: 1 + w.rng.IntN(12), After: w.rng.IntN(4)}
+		w.cfg.NoRetries = w.rng.IntN(3) > 0
 		w.logf("step %d: apply %+v with fault %+v", i, w.cfg, f)
 		w.planAndApply(i, &f)
 	case "interrupt":
