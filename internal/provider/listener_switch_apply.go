@@ -298,7 +298,14 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 		}
 	}
 	point := plan.ID.ValueString()
-	if err := alb.Claim(ctx, api, point, owner); err != nil {
+	claim := alb.Claim
+	if prior != nil && prior.OwnerID.ValueString() == "" {
+		// Imported: an import says "this switch is the one". It takes the
+		// point over under a new owner ID, so that whichever switch owned it
+		// before is refused from now on (never two owners with one ID).
+		claim = alb.TakeOver
+	}
+	if err := claim(ctx, api, point, owner); err != nil {
 		if errors.Is(err, alb.ErrOwnedByOther) {
 			diags.AddAttributeError(path.Root("listener_arn"), fmt.Sprintf("%s owned by another switch", capitalize(n.Point)), err.Error())
 		} else {
@@ -615,13 +622,6 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 		}
 	}
 	readSwitch(&state.switchModel, cur.Weights)
-	if state.OwnerID.ValueString() == "" && state.Rule == nil && state.RuleARN.ValueString() == "" {
-		// Imported: an import says "this switch is the one", so it takes
-		// over the owner tag it finds (the next apply claims an untagged one).
-		if owner, err := alb.Owner(ctx, r.data.Clients.ELBv2, state.ListenerARN.ValueString()); err == nil && owner != "" {
-			state.OwnerID = types.StringValue(owner)
-		}
-	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

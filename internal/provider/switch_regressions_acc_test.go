@@ -543,3 +543,35 @@ func (c priorStateIfAny) CheckPlan(ctx context.Context, req plancheck.CheckPlanR
 		}
 	}
 }
+
+// Importing a listener another switch owns takes it over under a new owner
+// ID: from then on the old switch is refused — never two owners that fight
+// over the weights on every apply (found by a hostile pass).
+func TestAccSwitchRegression_importTakesOverOwnership(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newRegressionALB(t, env, "rg-imp")
+	first := func(color string) string { return regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, color, "") }
+	second := func(color string) string {
+		return strings.Replace(regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, color, ""), `"test"`, `"other"`, 1)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: first("blue")},
+			{
+				// An import block: the second switch is imported and applied,
+				// taking the listener over; the plan after it already refuses
+				// the first switch.
+				Config:      first("blue") + second("blue") + fmt.Sprintf("import {\n  to = bluegreen_listener_switch.other\n  id = %q\n}\n", a.ListenerARN),
+				ExpectError: regexp.MustCompile(`owned by another switch`),
+			},
+			{
+				// The imported switch claims the listener; the old one is
+				// refused when it tries to move traffic.
+				Config:      first("green") + second("blue"),
+				ExpectError: regexp.MustCompile(`owned by another switch`),
+				Check:       expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0}),
+			},
+		},
+	})
+}

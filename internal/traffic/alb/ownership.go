@@ -94,6 +94,16 @@ func Claim(ctx context.Context, api TagAPI, arn, id string) error {
 	return CheckOwner(ctx, api, arn, id)
 }
 
+// TakeOver tags arn with id whoever owned it (an explicit import), then
+// reads the tag back.
+func TakeOver(ctx context.Context, api TagAPI, arn, id string) error {
+	if _, err := api.AddTags(ctx, &elbv2.AddTagsInput{ResourceArns: []string{arn},
+		Tags: []types.Tag{{Key: aws.String(OwnerTagKey), Value: aws.String(id)}}}); err != nil {
+		return fmt.Errorf("tagging %s with its owner: %w", arn, err)
+	}
+	return CheckOwner(ctx, api, arn, id)
+}
+
 // Release removes the owner tag if it is still id's.
 func Release(ctx context.Context, api TagAPI, arn, id string) error {
 	owner, err := Owner(ctx, api, arn)
