@@ -270,9 +270,15 @@ func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
 				PreConfig: func() {
 					// The fake clock of the apply starts at the real now: green
 					// is clean for its first minute, then 30 % of requests fail.
+					// Bad minutes start on a minute boundary at least 2 minutes
+					// in: the metrics check judges only whole minutes published
+					// a minute after they end, so none of them can be judged
+					// during the 3-minute first step, whatever the second of
+					// the minute the test starts at (it used to depend on it).
 					now := time.Now()
-					publishALB(a, a.GreenARN, now.Add(-5*time.Minute), now.Add(70*time.Second), 100, 0)
-					publishALB(a, a.GreenARN, now.Add(70*time.Second), now.Add(30*time.Minute), 100, 30)
+					badFrom := now.Add(2 * time.Minute).Truncate(time.Minute).Add(time.Minute)
+					publishALB(a, a.GreenARN, now.Add(-5*time.Minute), badFrom, 100, 0)
+					publishALB(a, a.GreenARN, badFrom, now.Add(30*time.Minute), 100, 30)
 					testSandbox.ResetCalls()
 				},
 				Config:      switchConfig(a, "green", cfg),
