@@ -162,7 +162,6 @@ func dnsColorSchema(color string) schema.SingleNestedAttribute {
 
 func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	common, commonBlocks := switchSchemaParts(ctx, "the endpoint receiving the new traffic")
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Owns the weights of two Route 53 weighted record sets of one name — `blue` and `green`, typically " +
 			"aliases to the load balancers of two complete stacks — and moves DNS traffic to `active_color` all at once, in " +
@@ -184,12 +183,14 @@ func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"zone_id": schema.StringAttribute{
-				Required: true, MarkdownDescription: "Hosted zone of the record (`Z…`; a `/hostedzone/` prefix is accepted), no default. Changing it replaces the switch.",
-				PlanModifiers: replace, Validators: []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Required: true, MarkdownDescription: "Hosted zone of the record (`Z…`; a `/hostedzone/` prefix is accepted), no default. Changing it replaces the switch (adding or removing the prefix does not).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(differsAfter(canonicalZoneID),
+					"Another hosted zone replaces the switch.", "Another hosted zone replaces the switch.")}, Validators: []validator.String{stringvalidator.LengthBetween(1, 64)},
 			},
 			"name": schema.StringAttribute{
-				Required: true, MarkdownDescription: "Record name, e.g. `app.example.com`, no default; case and a trailing dot do not matter. Changing it replaces the switch.",
-				PlanModifiers: replace, Validators: []validator.String{stringvalidator.LengthBetween(1, 1024)},
+				Required: true, MarkdownDescription: "Record name, e.g. `app.example.com`, no default; case and a trailing dot do not matter. Changing it replaces the switch (changing its case or the trailing dot does not).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(differsAfter(route53.CanonicalName),
+					"Another record name replaces the switch.", "Another record name replaces the switch.")}, Validators: []validator.String{stringvalidator.LengthBetween(1, 1024)},
 			},
 			"type": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString("A"),
@@ -454,6 +455,24 @@ func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			return
 		}
 	}
+	if prior != nil && plan.pointKnown() {
+		if other := replacedRecords(prior, &plan); other != "" {
+			// A replacement: the old switch is destroyed and a new one
+			// created, over other record sets.
+			if !prior.DeleteRecordsOnDestroy.ValueBool() {
+				if known(plan.Type) && plan.Type.ValueString() != prior.recordType() {
+					resp.Diagnostics.AddAttributeError(path.Root("type"), "Record sets would be left behind",
+						fmt.Sprintf("Changing type replaces the switch: its %s record sets (%s) would keep answering, unmanaged, next to "+
+							"the new %s ones (or conflict with them). Set delete_records_on_destroy = true and apply first, so that the "+
+							"replacement deletes them; or delete them yourself and remove the switch from state.", prior.recordType(), dnsID(prior), plan.Type.ValueString()))
+					return
+				}
+				resp.Diagnostics.AddWarning("Old record sets stay", fmt.Sprintf("Changing %s replaces the switch; delete_records_on_destroy "+
+					"is false, so the record sets %s keep answering as they are, no longer managed.", other, dnsID(prior)))
+			}
+			prior = nil
+		}
+	}
 	unknownPath := func() {
 		plan.setPlanUnknown()
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -467,8 +486,16 @@ func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	creating := false
 	if prior != nil {
 		w := prior.weightsOf()
-		if w == nil {
-			unknownPath()
+		if w == nil || *w == (traffic.Weights{}) {
+			// Unknown, or every record set at weight 0 (or one deleted by
+			// hand): which color really answers depends on which record sets
+			// exist; the apply reads them and starts from there.
+			if w != nil {
+				r.checkFullShiftBudget(ctx, &plan, to, &resp.Diagnostics)
+			}
+			if !resp.Diagnostics.HasError() {
+				unknownPath()
+			}
 			return
 		}
 		current = *w
@@ -502,14 +529,7 @@ func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		case !found[0] && !found[1]:
 			current, creating = traffic.Split(to, 100), true
 		default:
-			current = st.Weights
-			if current == (traffic.Weights{}) {
-				resp.Diagnostics.AddAttributeError(path.Root("name"), "Record cannot be adopted",
-					fmt.Sprintf("%s: the existing weighted record set has weight 0 and the other color's does not exist: Route 53 would "+
-						"answer every weight-0 set with equal probability. Give it a positive weight, or delete it and let the switch create both.",
-						router.Config().Name))
-				return
-			}
+			current = effectiveWeights(st.Weights, found)
 			for i, c := range []traffic.Color{traffic.Blue, traffic.Green} {
 				have := st.Blue
 				if c == traffic.Green {
@@ -678,7 +698,7 @@ func (r *dnsSwitchResource) Update(ctx context.Context, req resource.UpdateReque
 }
 
 func dnsID(m *dnsSwitchModel) string {
-	return strings.Join([]string{strings.TrimPrefix(m.ZoneID.ValueString(), "/hostedzone/"), strings.TrimSuffix(m.Name.ValueString(), "."),
+	return strings.Join([]string{canonicalZoneID(m.ZoneID.ValueString()), strings.TrimSuffix(route53.CanonicalName(m.Name.ValueString()), "."),
 		m.recordType(), m.Blue.SetIdentifier.ValueString(), m.Green.SetIdentifier.ValueString()}, "/")
 }
 
@@ -699,6 +719,9 @@ func (r *dnsSwitchResource) apply(ctx context.Context, plan, prior *dnsSwitchMod
 		plan.Type = types.StringValue("A")
 	}
 	plan.ID = types.StringValue(dnsID(plan))
+	if prior != nil && known(prior.ID) {
+		plan.ID = prior.ID // the same record sets (any other change replaces the switch)
+	}
 	router, err := r.routerFor(plan)
 	if err != nil {
 		diags.AddError("Invalid record", err.Error())
@@ -712,7 +735,8 @@ func (r *dnsSwitchResource) apply(ctx context.Context, plan, prior *dnsSwitchMod
 	sr := &settlingRouter{r: router}
 	state, ok := applySwitch(ctx, clk, &plan.switchModel, priorSwitchDNS(prior), func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
 		checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
-		return switchTarget{Nouns: dnsNouns, Router: sr, Preflight: r.preflight(ctx, plan, to, diags), Checks: checkSet}
+		return switchTarget{Nouns: dnsNouns, Router: sr, Preflight: r.preflight(ctx, plan, to, diags), Checks: checkSet,
+			PlanFrom: fromState(priorSwitchDNS(prior))}
 	}, diags)
 	if !ok {
 		return r.recordWithoutShift(ctx, plan, prior, router, wrote, diags)
@@ -770,7 +794,7 @@ func (r *dnsSwitchResource) syncRecords(ctx context.Context, plan *dnsSwitchMode
 		diags.AddError("Error reading record sets", err.Error())
 		return false
 	}
-	weights := st.Weights
+	weights := effectiveWeights(st.Weights, found)
 	if !found[0] && !found[1] {
 		weights = traffic.Split(to, 100)
 		if !r.runPreflight(ctx, plan, to, diags) {
@@ -791,11 +815,7 @@ func (r *dnsSwitchResource) syncRecords(ctx context.Context, plan *dnsSwitchMode
 			change = true
 		}
 	}
-	if !change {
-		return false
-	}
-	if weights == (traffic.Weights{}) {
-		diags.AddError("Record cannot be adopted", "both weights are 0: Route 53 would answer every record set with equal probability. Give one color a positive weight.")
+	if !change && weights == st.Weights {
 		return false
 	}
 	if err := router.Write(ctx, want[0], want[1]); err != nil {
@@ -980,4 +1000,52 @@ func slicesContainEmpty(ss []string) bool {
 		}
 	}
 	return false
+}
+
+// effectiveWeights are the weights that give the answers Route 53 gives now.
+// Route 53 answers weight-0 record sets only when every set of the name has
+// weight 0, and then with equal probability: one existing set at 0 gets all
+// the traffic, two get half each. Writing these weights moves no answer.
+func effectiveWeights(w traffic.Weights, found [2]bool) traffic.Weights {
+	if w != (traffic.Weights{}) {
+		return w
+	}
+	switch {
+	case found[0] && found[1]:
+		return traffic.Weights{Blue: 50, Green: 50}
+	case found[0]:
+		return traffic.Split(traffic.Blue, 100)
+	case found[1]:
+		return traffic.Split(traffic.Green, 100)
+	}
+	return w
+}
+
+// canonicalZoneID is a hosted zone ID without the /hostedzone/ prefix.
+func canonicalZoneID(id string) string { return strings.TrimPrefix(strings.TrimSpace(id), "/hostedzone/") }
+
+// differsAfter is a RequiresReplaceIf condition: replace only when the state
+// and plan values differ once canonicalized (a respelling is an update).
+func differsAfter(canon func(string) string) stringplanmodifier.RequiresReplaceIfFunc {
+	return func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !known(req.PlanValue) || canon(req.StateValue.ValueString()) != canon(req.PlanValue.ValueString())
+	}
+}
+
+// replacedRecords names what makes plan a switch over other record sets than
+// prior's ("" when they are the same record sets).
+func replacedRecords(prior, plan *dnsSwitchModel) string {
+	switch {
+	case canonicalZoneID(prior.ZoneID.ValueString()) != canonicalZoneID(plan.ZoneID.ValueString()):
+		return "zone_id"
+	case route53.CanonicalName(prior.Name.ValueString()) != route53.CanonicalName(plan.Name.ValueString()):
+		return "name"
+	case known(plan.Type) && prior.recordType() != plan.Type.ValueString():
+		return "type"
+	case prior.Blue != nil && plan.Blue != nil && !prior.Blue.SetIdentifier.Equal(plan.Blue.SetIdentifier):
+		return "blue.set_identifier"
+	case prior.Green != nil && plan.Green != nil && !prior.Green.SetIdentifier.Equal(plan.Green.SetIdentifier):
+		return "green.set_identifier"
+	}
+	return ""
 }

@@ -538,7 +538,11 @@ func (r *haproxySwitchResource) apply(ctx context.Context, plan, prior *haproxyS
 			}
 			pre.MinUpPercent = pf.MinUpPercent.ValueFloat64()
 		}
-		return switchTarget{Nouns: haproxyNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set}
+		var from *traffic.Weights
+		if prior != nil && sameTarget(prior, plan) {
+			from = prior.weightsOf() // the plan started from state (see ModifyPlan)
+		}
+		return switchTarget{Nouns: haproxyNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set, PlanFrom: from}
 	}
 	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorHAProxySwitch(prior), target, diags)
 	if !ok {

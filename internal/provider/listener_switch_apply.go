@@ -170,6 +170,32 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if prior != nil && prior.Status.ValueString() == statusDrifted && !resp.Plan.Raw.Equal(req.State.Raw) {
+		// Drifted: if another writer added a group to the forward, the
+		// apply could not write; say so now rather than at apply.
+		if ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, prior.ID.ValueString()); err == nil {
+			if _, problem := adoptable(ts, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString()); problem != "" {
+				// Nothing asked of the switch but a repair it cannot make:
+				// no change planned, and a warning (every plan of the
+				// workspace is not blocked by someone else's listener edit).
+				probe := plan
+				probe.ID, probe.RuleARN, probe.OwnerID = prior.ID, prior.RuleARN, prior.OwnerID
+				probe.BlueWeight, probe.GreenWeight, probe.Status = prior.BlueWeight, prior.GreenWeight, prior.Status
+				probe.LastShift, probe.PlannedSteps, probe.WorstCaseDuration = prior.LastShift, prior.PlannedSteps, prior.WorstCaseDuration
+				resp.Diagnostics.Append(resp.Plan.Set(ctx, &probe)...)
+				if resp.Plan.Raw.Equal(req.State.Raw) {
+					resp.Diagnostics.AddWarning(fmt.Sprintf("%s cannot be managed until its forward is fixed", capitalize(prior.nouns().Point)),
+						fmt.Sprintf("%s %s: %s. The switch records what blue and green get (status drifted) and changes nothing; remove "+
+							"the other group from the forward (outside this switch) to manage it again.", prior.nouns().Point, prior.ID.ValueString(), problem))
+					return
+				}
+				resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+				resp.Diagnostics.AddAttributeError(path.Root("listener_arn"), fmt.Sprintf("%s action cannot be adopted", capitalize(prior.nouns().Point)),
+					fmt.Sprintf("%s %s: %s. Only a forward to the blue and/or green target group can be managed: remove the other "+
+						"group from the forward (outside this switch), then apply again.", prior.nouns().Point, prior.ID.ValueString(), problem))
+			}
+		}
+	}
 }
 
 // adoptable turns a forward's target groups into blue/green weights, or says
@@ -335,6 +361,12 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 			}
 		}
 	}
+	// Removing the stickiness attribute turns group stickiness off (the ALB
+	// default) and stops managing it; never set, it is left as it is.
+	unstick := plan.Stickiness == nil && prior != nil && prior.Stickiness != nil
+	if unstick {
+		_ = router.SetStickiness(false, 0)
+	}
 	if s := plan.Stickiness; s != nil {
 		if err := router.SetStickiness(s.Enabled.ValueBool(), durationOr(s.Duration, time.Hour)); err != nil {
 			diags.AddAttributeError(path.Root("stickiness"), "Invalid stickiness", err.Error())
@@ -346,6 +378,13 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 		r.describeError(err, n, diags)
 		return r.finish(ctx, plan, prior, written, nil, diags)
 	}
+	// The weights the plan started from, in terms of the planned groups.
+	var planFrom *traffic.Weights
+	if prior != nil {
+		if w, _, ok := currentUnder(prior, plan); ok {
+			planFrom = &w
+		}
+	}
 	st := expandStrategy(ctx, plan.Strategy, diags)
 	budget := budgetOf(&plan.switchModel)
 	p, err := planPath(pathInputs{Current: cur.Weights, To: to, Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budget})
@@ -356,7 +395,7 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 	switch {
 	case plan.PlannedSteps.IsUnknown():
 		checkBudget(p, timeout, which, diags) // unknown at plan time: checked before the first write
-	case !pathMatchesPlan(plan.Status, plan.PlannedSteps, p):
+	case !pathMatchesPlan(plan.Status, plan.PlannedSteps, p, planFrom, cur.Weights):
 		diags.AddError(fmt.Sprintf("%s changed since the plan", capitalize(n.Point)),
 			fmt.Sprintf("The plan was made from other weights than the %s has now (%s): the path it showed is not the path this apply "+
 				"would take, so nothing was moved. Run plan again.", n.Point, cur.Weights))
@@ -364,8 +403,9 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 	if diags.HasError() {
 		return r.finish(ctx, plan, prior, written, nil, diags)
 	}
-	stickinessChanged := plan.Stickiness != nil && (cur.Stickiness.Enabled != plan.Stickiness.Enabled.ValueBool() ||
-		(plan.Stickiness.Enabled.ValueBool() && cur.Stickiness.Duration != durationOr(plan.Stickiness.Duration, time.Hour)))
+	stickinessChanged := (plan.Stickiness != nil && (cur.Stickiness.Enabled != plan.Stickiness.Enabled.ValueBool() ||
+		(plan.Stickiness.Enabled.ValueBool() && cur.Stickiness.Duration != durationOr(plan.Stickiness.Duration, time.Hour)))) ||
+		(unstick && cur.Stickiness.Enabled)
 	if cur.SingleGroup || (stickinessChanged && !p.Moving()) {
 		// Attach both groups (weights unchanged), so ALB health-checks the
 		// idle group's targets; or write a stickiness change alone.
@@ -419,7 +459,37 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
 	rctx, cancel := ioContext(ctx)
 	defer cancel()
-	read, err := r.routerFor(*plan).Read(rctx)
+	cur, err := r.routerFor(*plan).Describe(rctx)
+	read := cur.Weights
+	var unsupported *alb.UnsupportedActionError
+	if errors.As(err, &unsupported) {
+		// Another writer added a group to the forward: record what blue and
+		// green really get, as drifted.
+		diags.AddWarning(fmt.Sprintf("%s no longer forwards to blue and green only", capitalize(n.Point)), err.Error())
+		state := *plan
+		state.settleComputed(priorSwitch(prior))
+		if out != nil {
+			state.LastShift = lastShiftValue(*out)
+		} else if prior != nil {
+			state.LastShift = prior.LastShift
+		}
+		active := to
+		switch {
+		case out != nil:
+			rep := reportOutcome(*out, unsupported.Weights, n)
+			active = rep.Active
+			if rep.Summary != "" {
+				diags.AddError(rep.Summary, rep.Detail)
+			}
+		case diags.HasError() && prior != nil:
+			active, _ = traffic.ParseColor(prior.ActiveColor.ValueString())
+		}
+		if prior != nil {
+			state.Stickiness = prior.Stickiness
+		}
+		state.recordTruth(unsupported.Weights, statusDrifted, active)
+		return &state, true
+	}
 	if err != nil {
 		switch {
 		case out != nil && out.FinalKnown:
@@ -458,6 +528,11 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 	}
 	state := *plan
 	state.settleComputed(priorSwitch(prior))
+	if err == nil {
+		state.recordStickiness(cur.Stickiness)
+	} else if prior != nil {
+		state.Stickiness = prior.Stickiness // not read back: the last known
+	}
 	if out != nil {
 		state.LastShift = lastShiftValue(*out)
 		rep := reportOutcome(*out, read, n)
@@ -599,6 +674,7 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	cur, err := r.routerFor(state).Describe(ctx)
 	var unsupported *alb.UnsupportedActionError
+	status := ""
 	switch {
 	case errors.Is(err, alb.ErrNotFound):
 		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
@@ -608,8 +684,13 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 		// Someone replaced the forward (e.g. with a fixed response): neither
 		// color gets traffic. Report it; the next apply refuses to adopt
 		// the action and says why, and destroy still works.
-		resp.Diagnostics.AddWarning("Listener no longer forwards to blue and green", err.Error())
-		cur.Weights = traffic.Weights{}
+		// A forward that also sends traffic to another group is recorded
+		// with what blue and green really get, and as drifted.
+		resp.Diagnostics.AddWarning(fmt.Sprintf("%s no longer forwards to blue and green only", capitalize(state.nouns().Point)), err.Error())
+		cur = alb.State{Weights: unsupported.Weights}
+		status = statusDrifted
+	default:
+		state.recordStickiness(cur.Stickiness)
 	case err != nil:
 		resp.Diagnostics.AddError("Error reading "+state.nouns().Point+" weights", fmt.Sprintf("reading switch %s: %s", state.ID.ValueString(), err))
 		return
@@ -621,7 +702,7 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 			state.Rule.HostHeaders = stringListOrNull(info.HostHeaders, state.Rule.HostHeaders)
 		}
 	}
-	readSwitch(&state.switchModel, cur.Weights)
+	readSwitchAs(&state.switchModel, cur.Weights, status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -647,4 +728,24 @@ func (r *listenerSwitchResource) Delete(ctx context.Context, req resource.Delete
 				"another switch takes it over.", err, alb.OwnerTagKey))
 		}
 	}
+}
+
+// recordStickiness records the forward's group stickiness read back, when the
+// switch manages it (the stickiness attribute is set). A duration equal to
+// the configured one keeps the configured spelling; while stickiness is off
+// the configured duration is kept (ALB ignores it).
+func (m *listenerSwitchModel) recordStickiness(read alb.Stickiness) {
+	s := m.Stickiness
+	if s == nil {
+		return
+	}
+	out := &stickinessModel{Enabled: types.BoolValue(read.Enabled), Duration: s.Duration}
+	if read.Enabled && (s.Duration.IsNull() || s.Duration.IsUnknown() || durationOr(s.Duration, time.Hour) != read.Duration) {
+		if s.Duration.IsNull() && read.Duration == time.Hour {
+			out.Duration = s.Duration // the default
+		} else {
+			out.Duration = types.StringValue(read.Duration.String())
+		}
+	}
+	m.Stickiness = out
 }

@@ -450,6 +450,19 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 			return
 		}
 	}
+	if strings.EqualFold(blue, green) {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("blue and green are the same target group (%s): a switch needs two.", blue))
+		return
+	}
+	// Refuse what the switch could never manage, rather than import a
+	// switch whose every plan fails.
+	if ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, id); err == nil {
+		if _, problem := adoptable(ts, blue, green); problem != "" {
+			resp.Diagnostics.AddError("Cannot import switch", fmt.Sprintf("%s: %s. Only a forward to the blue and/or green target group "+
+				"(%s, %s) can be managed; fix the forward or name the right groups in the import ID.", id, problem, blue, green))
+			return
+		}
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("blue_target_group_arn"), blue)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("green_target_group_arn"), green)...)
 }

@@ -195,6 +195,17 @@ func (r *nginxSwitchResource) apply(ctx context.Context, plan, prior *nginxSwitc
 	wrote := false
 	var first *traffic.Weights
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && prior != nil && prior.weightsOf() != nil && *prior.weightsOf() != (traffic.Weights{}):
+		// Deleted by hand: Nginx still serves what it loaded last, the
+		// weights state records. Write them back first (no traffic moves),
+		// then shift from there with the strategy and the checks.
+		w := *prior.weightsOf()
+		if err := router.Set(pctx, w); err != nil {
+			diags.AddError("Error writing "+nginxNouns.Point, fmt.Sprintf("%s was deleted; writing it back with the weights state records (%s): %s",
+				router.Config().File, w, err))
+			return nil, false
+		}
+		wrote, first = true, &w
 	case errors.Is(err, fs.ErrNotExist):
 		if !r.firstWrite(pctx, clk, plan, router, to, diags) {
 			return nil, false
@@ -234,7 +245,7 @@ func (r *nginxSwitchResource) apply(ctx context.Context, plan, prior *nginxSwitc
 			preflight = append(preflight, c)
 		}
 		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
-		return switchTarget{Nouns: nginxNouns, Router: restoring, Preflight: preflight, Checks: set}
+		return switchTarget{Nouns: nginxNouns, Router: restoring, Preflight: preflight, Checks: set, PlanFrom: fromState(priorNginx(prior))}
 	}, diags)
 	if ok {
 		out := *plan
@@ -402,6 +413,20 @@ func (r *nginxSwitchResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	desc, err := router.Describe(ctx)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && state.weightsOf() != nil && *state.weightsOf() != (traffic.Weights{}):
+		// Nginx keeps serving the upstream it loaded last: the weights in
+		// state (unless it was reloaded since, which fails on a missing
+		// include). Keep the switch, so that the next apply writes those
+		// weights back and shifts from them with its strategy and checks,
+		// rather than writing active_color at once as a first write does.
+		resp.Diagnostics.AddWarning("Nginx upstream file gone",
+			fmt.Sprintf("%s no longer exists. Nginx keeps serving the upstream it loaded last (%s, as state records, unless it was "+
+				"reloaded since); status is \"drifted\". The next apply writes the file back with those weights, then shifts to "+
+				"active_color with the strategy and checks.", state.File.ValueString(), *state.weightsOf()))
+		state.Status = types.StringValue(statusDrifted)
+		state.clearPath()
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
 	case errors.Is(err, fs.ErrNotExist):
 		resp.Diagnostics.AddWarning("Nginx upstream file gone",
 			fmt.Sprintf("%s no longer exists; the switch is removed from state. The next apply writes it again (all traffic on "+

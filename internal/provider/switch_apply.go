@@ -61,6 +61,12 @@ func planSwitch(ctx context.Context, plan, prior *switchModel, current *traffic.
 // readSwitch records what Read found: the real weights, the status they
 // mean, and no stale path.
 func readSwitch(state *switchModel, read traffic.Weights) {
+	readSwitchAs(state, read, "")
+}
+
+// readSwitchAs is readSwitch with the status given rather than derived
+// (e.g. drifted when the router also sends traffic somewhere else).
+func readSwitchAs(state *switchModel, read traffic.Weights, status string) {
 	prevWeights := state.weightsOf()
 	active, err := traffic.ParseColor(state.ActiveColor.ValueString())
 	if err != nil {
@@ -70,7 +76,10 @@ func readSwitch(state *switchModel, read traffic.Weights) {
 			active = traffic.Green
 		}
 	}
-	state.recordTruth(read, deriveStatus(read, active, prevWeights, state.Status.ValueString()), active)
+	if status == "" {
+		status = deriveStatus(read, active, prevWeights, state.Status.ValueString())
+	}
+	state.recordTruth(read, status, active)
 	state.clearPath()
 	if state.LastShift.IsUnknown() {
 		state.LastShift = types.ObjectNull(lastShiftAttrTypes)
@@ -84,6 +93,10 @@ type switchTarget struct {
 	Router    rollout.Router
 	Preflight []rollout.Check
 	Checks    checkSet
+	// PlanFrom are the weights the plan's path started from, when the plan
+	// took them from state (nil: read at plan time, or not known): the apply
+	// refuses to move from other weights even when the path looks the same.
+	PlanFrom *traffic.Weights
 }
 
 // applySwitch runs a create (prior == nil) or update of a switch whose router
@@ -121,7 +134,7 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 	switch {
 	case plan.PlannedSteps.IsUnknown():
 		checkBudget(p, timeout, which, diags)
-	case !pathMatchesPlan(plan.Status, plan.PlannedSteps, p):
+	case !pathMatchesPlan(plan.Status, plan.PlannedSteps, p, tgt.PlanFrom, cur):
 		diags.AddError(fmt.Sprintf("%s changed since the plan", capitalize(n.Point)),
 			fmt.Sprintf("The plan was made from other weights than the %s has now (%s): the path it showed is not the path this apply "+
 				"would take, so nothing was moved. Run plan again.", n.Point, cur))
@@ -197,4 +210,13 @@ func updateSwitch[M any](ctx context.Context, req resource.UpdateRequest, resp *
 		st = &prior // nothing was written: the prior state is still the truth
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+}
+
+// fromState are the weights an update's plan started from when it took them
+// from the refreshed state (nil on create).
+func fromState(prior *switchModel) *traffic.Weights {
+	if prior == nil {
+		return nil
+	}
+	return prior.weightsOf()
 }

@@ -440,7 +440,14 @@ func runShift(ctx context.Context, sr shiftRun) rollout.Outcome {
 // one its plan showed. A plan that moves traffic leaves status unknown and
 // lists its steps; a plan that moves nothing has a known status (and
 // planned_steps may still hold the last path, which a refresh empties).
-func pathMatchesPlan(plannedStatus types.String, plannedSteps types.List, p shiftPath) bool {
+// from are the weights the plan started from (nil when it read none) and cur
+// what the apply found: the same path from other weights is still another
+// writer's change (an all-at-once move from 50/50 looks like one from 100/0)
+// and is refused rather than overwritten.
+func pathMatchesPlan(plannedStatus types.String, plannedSteps types.List, p shiftPath, from *traffic.Weights, cur traffic.Weights) bool {
+	if from != nil && *from != cur {
+		return false
+	}
 	if !plannedStatus.IsUnknown() {
 		return !p.Moving()
 	}

@@ -206,17 +206,28 @@ func TestReportOutcome(t *testing.T) {
 func TestPathMatchesPlan(t *testing.T) {
 	p, _ := planPath(pathInputs{Current: w(100, 0), To: traffic.Green, Strategy: canary(10)})
 	none := shiftPath{}
-	if !pathMatchesPlan(types.StringValue("stable"), emptyPlannedSteps(), none) {
+	if !pathMatchesPlan(types.StringValue("stable"), emptyPlannedSteps(), none, nil, w(100, 0)) {
 		t.Fatal("no move planned, none found")
 	}
-	if pathMatchesPlan(types.StringValue("stable"), emptyPlannedSteps(), p) {
+	if pathMatchesPlan(types.StringValue("stable"), emptyPlannedSteps(), p, nil, w(100, 0)) {
 		t.Fatal("a plan that moved nothing must not let the apply move traffic")
 	}
-	if !pathMatchesPlan(types.StringUnknown(), plannedStepsValue(p.Steps), p) {
+	from := w(100, 0)
+	if !pathMatchesPlan(types.StringUnknown(), plannedStepsValue(p.Steps), p, &from, w(100, 0)) {
 		t.Fatal("same path")
 	}
+	// All at once from 50/50 is the same one-step path as from 100/0: still
+	// another writer's change, refused.
+	all, _ := planPath(pathInputs{Current: w(100, 0), To: traffic.Green, Strategy: rollout.Strategy{Type: rollout.StrategyAllAtOnce}})
+	half, _ := planPath(pathInputs{Current: w(50, 50), To: traffic.Green, Strategy: rollout.Strategy{Type: rollout.StrategyAllAtOnce}})
+	if !plannedStepsValue(all.Steps).Equal(plannedStepsValue(half.Steps)) {
+		t.Fatal("test premise: the two all-at-once paths should look the same")
+	}
+	if pathMatchesPlan(types.StringUnknown(), plannedStepsValue(all.Steps), half, &from, w(50, 50)) {
+		t.Fatal("weights changed since the plan must be refused even when the path looks the same")
+	}
 	resumed, _ := planPath(pathInputs{Current: w(90, 10), To: traffic.Green, Strategy: canary(10)})
-	if pathMatchesPlan(types.StringUnknown(), plannedStepsValue(p.Steps), resumed) {
+	if pathMatchesPlan(types.StringUnknown(), plannedStepsValue(p.Steps), resumed, nil, w(90, 10)) {
 		t.Fatal("a different path must be refused")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
 // ErrNotFound matches (errors.Is) a listener or rule that does not exist.
@@ -40,6 +42,10 @@ type UnsupportedActionError struct {
 	// ForeignTargetGroups lists forward target groups that are neither blue
 	// nor green.
 	ForeignTargetGroups []string
+	// Weights are the blue and green weights the forward gives when it
+	// also includes ForeignTargetGroups (zero otherwise): traffic really
+	// reaching the colors, on the forward's scale.
+	Weights traffic.Weights
 	// Problem says what is wrong, e.g. "no forward action".
 	Problem string
 	Blue    string

@@ -235,7 +235,15 @@ func (r *Router) parse(actions []types.Action) (forward, error) {
 		}
 	}
 	if len(foreign) > 0 {
-		return forward{}, unsupported("forward action includes target groups other than blue and green", foreign)
+		err := unsupported("forward action includes target groups other than blue and green", foreign)
+		if len(tuples) > 1 {
+			// What blue and green really get, so that a reader can record
+			// the truth rather than nothing.
+			err.(*UnsupportedActionError).Weights = f.state.Weights
+		} else {
+			err.(*UnsupportedActionError).Weights = traffic.Weights{}
+		}
+		return forward{}, err
 	}
 	f.state.SingleGroup = len(tuples) == 1
 	if a.ForwardConfig != nil && a.ForwardConfig.TargetGroupStickinessConfig != nil {
