@@ -549,7 +549,7 @@ func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	st := expandStrategy(ctx, plan.Strategy, &resp.Diagnostics)
-	p, err := planPath(pathInputs{Current: current, To: to, Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(&plan.switchModel)})
+	p, err := planPath(pathInputs{Current: current, To: to, Share: plan.share(), Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(&plan.switchModel)})
 	if err == nil && p.Moving() {
 		r.requirePreflight(&plan, to, "moving traffic to "+string(to), &resp.Diagnostics)
 		// Every step also settles (INSYNC and one TTL) before its hold: the
@@ -775,11 +775,11 @@ func (r *dnsSwitchResource) recordWithoutShift(ctx context.Context, plan, prior 
 	active := traffic.Color(plan.ActiveColor.ValueString())
 	if prior != nil {
 		ps = &prior.switchModel
-		active, _ = traffic.ParseColor(prior.ActiveColor.ValueString())
+		active = state.keepPriorIntent(ps, active)
 		state.LastShift = prior.LastShift
 	}
 	state.settleComputed(ps)
-	state.recordTruth(st.Weights, deriveStatus(st.Weights, active, nil, ""), active)
+	state.recordTruth(st.Weights, deriveStatus(st.Weights, active, state.share(), nil, ""), active)
 	return &state, true
 }
 

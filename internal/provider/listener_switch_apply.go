@@ -387,7 +387,7 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 	}
 	st := expandStrategy(ctx, plan.Strategy, diags)
 	budget := budgetOf(&plan.switchModel)
-	p, err := planPath(pathInputs{Current: cur.Weights, To: to, Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budget})
+	p, err := planPath(pathInputs{Current: cur.Weights, To: to, Share: plan.share(), Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budget})
 	if err != nil {
 		diags.AddAttributeError(strategyErrorPath(err), "Invalid strategy", err.Error())
 		return r.finish(ctx, plan, prior, written, nil, diags)
@@ -477,12 +477,12 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 		switch {
 		case out != nil:
 			rep := reportOutcome(*out, unsupported.Weights, n)
-			active = rep.Active
+			active = state.keepPriorIntent(priorSwitch(prior), rep.Active)
 			if rep.Summary != "" {
 				diags.AddError(rep.Summary, rep.Detail)
 			}
 		case diags.HasError() && prior != nil:
-			active, _ = traffic.ParseColor(prior.ActiveColor.ValueString())
+			active = state.keepPriorIntent(&prior.switchModel, active)
 		}
 		if prior != nil {
 			state.Stickiness = prior.Stickiness
@@ -535,7 +535,10 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 	}
 	if out != nil {
 		state.LastShift = lastShiftValue(*out)
-		rep := reportOutcome(*out, read, n)
+		rep := settleOutcome(reportOutcome(*out, read, n), read, to, plan.share())
+		if rep.Status != statusStable && rep.Status != statusPartial {
+			rep.Active = state.keepPriorIntent(priorSwitch(prior), rep.Active)
+		}
 		state.recordTruth(read, rep.Status, rep.Active)
 		if rep.Summary != "" {
 			diags.AddError(rep.Summary, rep.Detail)
@@ -548,10 +551,10 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 	active := to
 	if diags.HasError() && prior != nil {
 		// The apply failed before any shift: the prior color still serves.
-		active, _ = traffic.ParseColor(prior.ActiveColor.ValueString())
+		active = state.keepPriorIntent(&prior.switchModel, active)
 		state.LastShift = prior.LastShift
 	}
-	state.recordTruth(read, deriveStatus(read, active, nil, ""), active)
+	state.recordTruth(read, deriveStatus(read, active, state.share(), nil, ""), active)
 	return &state, true
 }
 

@@ -48,6 +48,8 @@ const (
 	statusHeld           = "held"
 	statusConflict       = "conflict"
 	statusDrifted        = "drifted"
+	// statusPartial: parked at traffic_percent below 100, as configured.
+	statusPartial = "partial"
 )
 
 const defaultShiftTimeout = 30 * time.Minute

@@ -270,7 +270,7 @@ func (r *nginxSwitchResource) afterWrite(plan, prior *nginxSwitchModel, wrote bo
 	if first == nil {
 		w = st.Weights
 	}
-	out.recordTruth(w, deriveStatus(w, to, nil, ""), to)
+	out.recordTruth(w, deriveStatus(w, to, out.share(), nil, ""), to)
 	return &out, true
 }
 

@@ -28,7 +28,7 @@ func planSwitch(ctx context.Context, plan, prior *switchModel, current *traffic.
 	}
 	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
 	st := expandStrategy(ctx, plan.Strategy, diags)
-	p, err := planPath(pathInputs{Current: *current, To: to, Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(plan)})
+	p, err := planPath(pathInputs{Current: *current, To: to, Share: plan.share(), Strategy: st, Bake: durationOr(plan.BakeTime, 0), Budget: budgetOf(plan)})
 	if err != nil {
 		return // ValidateConfig reported it
 	}
@@ -36,7 +36,7 @@ func planSwitch(ctx context.Context, plan, prior *switchModel, current *traffic.
 		timeout, which, d := plan.timeoutFor(ctx, prior == nil)
 		diags.Append(d...)
 		checkBudget(p, timeout, which, diags)
-		want := traffic.Split(to, 100)
+		want := traffic.Split(to, plan.share())
 		plan.BlueWeight, plan.GreenWeight = types.Int64Value(int64(want.Blue)), types.Int64Value(int64(want.Green))
 		plan.Status = types.StringUnknown()
 		plan.LastShift = types.ObjectUnknown(lastShiftAttrTypes)
@@ -45,7 +45,9 @@ func planSwitch(ctx context.Context, plan, prior *switchModel, current *traffic.
 		return
 	}
 	plan.BlueWeight, plan.GreenWeight = types.Int64Value(int64(current.Blue)), types.Int64Value(int64(current.Green))
-	plan.Status = types.StringValue(statusStable)
+	// Nothing to move: the weights decide (a configuration that now asks for
+	// what a rollback left acknowledges it: stable, or partial).
+	plan.Status = types.StringValue(deriveStatus(*current, to, plan.share(), nil, ""))
 	plan.LastShift = types.ObjectNull(lastShiftAttrTypes)
 	plan.PlannedSteps, plan.WorstCaseDuration = emptyPlannedSteps(), types.StringValue("0s")
 	if prior != nil {
@@ -77,7 +79,7 @@ func readSwitchAs(state *switchModel, read traffic.Weights, status string) {
 		}
 	}
 	if status == "" {
-		status = deriveStatus(read, active, prevWeights, state.Status.ValueString())
+		status = deriveStatus(read, active, state.share(), prevWeights, state.Status.ValueString())
 	}
 	state.recordTruth(read, status, active)
 	state.clearPath()
@@ -125,7 +127,7 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 		return switchModel{}, false
 	}
 	budget := budgetOf(plan)
-	p, err := planPath(pathInputs{Current: cur, To: to, Strategy: expandStrategy(ctx, plan.Strategy, diags),
+	p, err := planPath(pathInputs{Current: cur, To: to, Share: plan.share(), Strategy: expandStrategy(ctx, plan.Strategy, diags),
 		Bake: durationOr(plan.BakeTime, 0), Budget: budget})
 	if err != nil {
 		diags.AddAttributeError(strategyErrorPath(err), "Invalid strategy", err.Error())
@@ -165,11 +167,14 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 	state := *plan
 	state.settleComputed(prior)
 	if out == nil {
-		state.recordTruth(read, deriveStatus(read, to, nil, ""), to)
+		state.recordTruth(read, deriveStatus(read, to, plan.share(), nil, ""), to)
 		return state, true
 	}
 	state.LastShift = lastShiftValue(*out)
-	rep := reportOutcome(*out, read, n)
+	rep := settleOutcome(reportOutcome(*out, read, n), read, to, plan.share())
+	if rep.Status != statusStable && rep.Status != statusPartial {
+		rep.Active = state.keepPriorIntent(prior, rep.Active)
+	}
 	state.recordTruth(read, rep.Status, rep.Active)
 	if rep.Status == statusStable && read.Of(to.Other()) != 0 {
 		state.Status = types.StringValue(statusDrifted)

@@ -42,6 +42,7 @@ type switchModel struct {
 	BakeTime          types.String     `tfsdk:"bake_time"`
 	RollbackOn        *rollbackOnModel `tfsdk:"rollback_on"`
 	OnInterrupt       types.String     `tfsdk:"on_interrupt"`
+	TrafficPercent    types.Int64      `tfsdk:"traffic_percent"`
 	Timeouts          timeouts.Value   `tfsdk:"timeouts"`
 	BlueWeight        types.Int64      `tfsdk:"blue_weight"`
 	GreenWeight       types.Int64      `tfsdk:"green_weight"`
@@ -70,14 +71,45 @@ var outcomeStatuses = map[string]bool{
 // prevStatus. An outcome status (rolled_back, held, …) stays while the
 // weights are exactly what that outcome left; otherwise the weights decide:
 // all traffic on active is stable, anything else is drifted.
-func deriveStatus(w traffic.Weights, active traffic.Color, prevWeights *traffic.Weights, prevStatus string) string {
+// share is the traffic_percent active should have: below 100, exactly that
+// share is partial (parked), anything else drifted.
+func deriveStatus(w traffic.Weights, active traffic.Color, share int, prevWeights *traffic.Weights, prevStatus string) string {
 	if prevWeights != nil && *prevWeights == w && outcomeStatuses[prevStatus] {
 		return prevStatus
+	}
+	if share > 0 && share < 100 {
+		if w.Percent(active) == float64(share) {
+			return statusPartial
+		}
+		return statusDrifted
 	}
 	if w.Of(active) > 0 && w.Of(active.Other()) == 0 {
 		return statusStable
 	}
 	return statusDrifted
+}
+
+// share is the configured traffic_percent (100 when not set or not known).
+func (m *switchModel) share() int {
+	if known(m.TrafficPercent) {
+		if p := int(m.TrafficPercent.ValueInt64()); p >= 1 && p <= 100 {
+			return p
+		}
+	}
+	return 100
+}
+
+// settleOutcome turns a shift's report into what state records for a
+// configuration that asks for share of the traffic on active: a successful
+// shift to a share below 100 (forward, or back toward the other color) is
+// partial, on the configured color.
+func settleOutcome(rep outcomeReport, read traffic.Weights, active traffic.Color, share int) outcomeReport {
+	if rep.Status != statusStable {
+		return rep
+	}
+	rep.Active = active
+	rep.Status = deriveStatus(read, active, share, nil, "")
+	return rep
 }
 
 // weightsOf returns the weights state records, or nil when they are not known.
@@ -129,8 +161,11 @@ func (m *switchModel) clearPath() {
 
 // pathInputs are what the plan's path depends on, all known.
 type pathInputs struct {
-	Current  traffic.Weights
-	To       traffic.Color
+	Current traffic.Weights
+	To      traffic.Color
+	// Share is the percent of the traffic To should end with (0 or 100:
+	// all of it). Below 100 the shift parks there.
+	Share    int
 	Strategy rollout.Strategy
 	Bake     time.Duration
 	Budget   evaluationBudget
@@ -162,7 +197,15 @@ func (p shiftPath) Moving() bool { return len(p.Steps) > 0 }
 // step is skipped when the receiving color already has at least its share —
 // the engine's own rule, so the plan lists exactly the steps the apply runs.
 // Nothing to move is an empty path of zero duration.
+//
+// With a Share below 100 the path ends at that share (held for the bake):
+// the strategy's steps below it, then the share. From above the share the
+// path moves back: the other color receives, through the strategy's steps,
+// up to 100 − Share.
 func planPath(in pathInputs) (shiftPath, error) {
+	if in.Share > 0 && in.Share < 100 {
+		return planPartialPath(in)
+	}
 	want := traffic.Split(in.To, 100)
 	if in.Current == want || (in.Current.Of(in.To) > 0 && in.Current.Of(in.To.Other()) == 0) {
 		return shiftPath{}, nil
@@ -179,6 +222,52 @@ func planPath(in pathInputs) (shiftPath, error) {
 		}
 	}
 	return shiftPath{Plan: plan, Steps: steps, Worst: worstCase(steps, in.Budget)}, nil
+}
+
+func planPartialPath(in pathInputs) (shiftPath, error) {
+	to, target, cur := in.To, in.Share, in.Current.Percent(in.To)
+	if cur == float64(target) {
+		return shiftPath{}, nil
+	}
+	if cur > float64(target) {
+		to, target, cur = in.To.Other(), 100-in.Share, 100-cur
+	}
+	plan, err := rollout.PlanShift(in.Strategy, to.Other(), to, in.Bake)
+	if err != nil {
+		return shiftPath{}, err
+	}
+	var all []rollout.Step
+	for _, s := range plan.Steps {
+		if s.Final || s.Percent >= target {
+			break
+		}
+		all = append(all, s)
+	}
+	all = append(all, rollout.Step{Index: len(all) + 1, Percent: target, Weights: traffic.Split(to, target), Hold: in.Bake, Final: true})
+	plan.Steps = all
+	var steps []rollout.Step
+	for _, s := range all {
+		if float64(s.Percent) > cur {
+			steps = append(steps, s)
+		}
+	}
+	return shiftPath{Plan: plan, Steps: steps, Worst: worstCase(steps, in.Budget)}, nil
+}
+
+// keepPriorIntent records, after a shift that did not reach the configured
+// color and share (rolled back, held, refused, failed), the color and share
+// that still hold: the prior state's (on create, none), so that the next plan
+// shows the change again rather than a planned value saved as fact.
+func (m *switchModel) keepPriorIntent(prior *switchModel, fallback traffic.Color) traffic.Color {
+	if prior == nil {
+		m.TrafficPercent = types.Int64Null()
+		return fallback
+	}
+	m.TrafficPercent = prior.TrafficPercent
+	if c, err := traffic.ParseColor(prior.ActiveColor.ValueString()); err == nil {
+		return c
+	}
+	return fallback
 }
 
 // worstCase is how long the steps can take: the pre-flight, every write and
@@ -317,7 +406,7 @@ func reportOutcome(o rollout.Outcome, final traffic.Weights, n switchNouns) outc
 		return outcomeReport{Status: statusStable, Active: to}
 	case rollout.ResultPreflightFailed:
 		rep := outcomeReport{Active: from}
-		rep.Status = deriveStatus(final, from, nil, "")
+		rep.Status = deriveStatus(final, from, 100, nil, "")
 		switch o.Cause {
 		case rollout.CauseCancelled, rollout.CauseTimeout:
 			rep.Summary = "Shift interrupted before any weight was written"

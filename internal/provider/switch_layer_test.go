@@ -23,24 +23,29 @@ func TestDeriveStatus(t *testing.T) {
 		name       string
 		read       traffic.Weights
 		active     traffic.Color
+		share      int
 		prev       *traffic.Weights
 		prevStatus string
 		want       string
 	}{
-		{"all on active", w(100, 0), traffic.Blue, nil, "", statusStable},
-		{"all on active, adoption scale", w(1, 0), traffic.Blue, nil, "", statusStable},
-		{"all on the other color", w(0, 100), traffic.Blue, nil, "", statusDrifted},
-		{"split", w(50, 50), traffic.Blue, nil, "", statusDrifted},
-		{"nothing forwarded", w(0, 0), traffic.Blue, nil, "", statusDrifted},
-		{"rollback outcome kept while the weights stay", w(100, 0), traffic.Blue, &prev, statusRolledBack, statusRolledBack},
-		{"held outcome kept while the weights stay", split, traffic.Blue, &split, statusHeld, statusHeld},
-		{"held, then put back by hand: stable", w(100, 0), traffic.Blue, &split, statusHeld, statusStable},
-		{"drifted, then put back by hand: stable", w(100, 0), traffic.Blue, &split, statusDrifted, statusStable},
-		{"stable is never carried over", w(50, 50), traffic.Blue, &split, statusStable, statusDrifted},
+		{"all on active", w(100, 0), traffic.Blue, 100, nil, "", statusStable},
+		{"all on active, adoption scale", w(1, 0), traffic.Blue, 100, nil, "", statusStable},
+		{"all on the other color", w(0, 100), traffic.Blue, 100, nil, "", statusDrifted},
+		{"split", w(50, 50), traffic.Blue, 100, nil, "", statusDrifted},
+		{"nothing forwarded", w(0, 0), traffic.Blue, 100, nil, "", statusDrifted},
+		{"rollback outcome kept while the weights stay", w(100, 0), traffic.Blue, 100, &prev, statusRolledBack, statusRolledBack},
+		{"held outcome kept while the weights stay", split, traffic.Blue, 100, &split, statusHeld, statusHeld},
+		{"held, then put back by hand: stable", w(100, 0), traffic.Blue, 100, &split, statusHeld, statusStable},
+		{"drifted, then put back by hand: stable", w(100, 0), traffic.Blue, 100, &split, statusDrifted, statusStable},
+		{"stable is never carried over", w(50, 50), traffic.Blue, 100, &split, statusStable, statusDrifted},
+		{"parked at the share", w(90, 10), traffic.Green, 10, nil, "", statusPartial},
+		{"parked share, adoption scale", w(900, 100), traffic.Green, 10, nil, "", statusPartial},
+		{"another share than the parked one", w(80, 20), traffic.Green, 10, nil, "", statusDrifted},
+		{"all on the color when a share is asked", w(0, 100), traffic.Green, 10, nil, "", statusDrifted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := deriveStatus(tt.read, tt.active, tt.prev, tt.prevStatus); got != tt.want {
+			if got := deriveStatus(tt.read, tt.active, tt.share, tt.prev, tt.prevStatus); got != tt.want {
 				t.Fatalf("deriveStatus = %q, want %q", got, tt.want)
 			}
 		})
@@ -252,5 +257,46 @@ func TestWarnMetricsLag(t *testing.T) {
 	warnMetricsLag(m, &diags)
 	if len(diags) != 0 {
 		t.Fatalf("steps long enough: %v", diags)
+	}
+}
+
+// A parked share: the path runs the strategy's steps below the share, then
+// the share held for the bake; raising it continues from there; lowering it
+// moves back with the other color receiving.
+func TestPlanPathParksAndPromotes(t *testing.T) {
+	percents := func(p shiftPath) []int {
+		var out []int
+		for _, s := range p.Steps {
+			out = append(out, s.Percent)
+		}
+		return out
+	}
+	bake := 5 * time.Minute
+	park, err := planPath(pathInputs{Current: w(100, 0), To: traffic.Green, Share: 10, Strategy: canary(5, 10, 50), Bake: bake})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := percents(park); !slices.Equal(got, []int{5, 10}) || park.Plan.To != traffic.Green {
+		t.Fatalf("park at 10: steps %v to %s, want [5 10] to green", got, park.Plan.To)
+	}
+	if last := park.Steps[len(park.Steps)-1]; !last.Final || last.Hold != bake || last.Weights != w(90, 10) {
+		t.Fatalf("the parked step must be final, held for the bake, at 90/10: %+v", last)
+	}
+	promote, _ := planPath(pathInputs{Current: w(90, 10), To: traffic.Green, Strategy: canary(5, 10, 50), Bake: bake})
+	if got := percents(promote); !slices.Equal(got, []int{50, 100}) {
+		t.Fatalf("promote from 10: steps %v, want [50 100] (nothing at or below 10 rewritten)", got)
+	}
+	back, _ := planPath(pathInputs{Current: w(50, 50), To: traffic.Green, Share: 10, Strategy: canary(5, 10, 50), Bake: bake})
+	if got := percents(back); back.Plan.To != traffic.Blue || !slices.Equal(got, []int{90}) || back.Steps[0].Weights != w(90, 10) {
+		t.Fatalf("back from 50 to 10: steps %v to %s, want [90] (blue's share) to blue at 90/10", got, back.Plan.To)
+	}
+	if p, _ := planPath(pathInputs{Current: w(90, 10), To: traffic.Green, Share: 10, Strategy: canary(50)}); p.Moving() {
+		t.Fatalf("already parked at 10: nothing to move, got %v", percents(p))
+	}
+	if p, _ := planPath(pathInputs{Current: w(100, 0), To: traffic.Green, Share: 30, Strategy: rollout.Strategy{Type: rollout.StrategyAllAtOnce}}); !slices.Equal(percents(p), []int{30}) {
+		t.Fatalf("all at once to a share: %v, want [30]", percents(p))
+	}
+	if err := park.Plan.Validate(); err != nil {
+		t.Fatalf("the engine must accept a parked plan: %v", err)
 	}
 }

@@ -46,6 +46,16 @@ func switchSchemaParts(ctx context.Context, checkSubject string) (map[string]sch
 				"(default) restores the weights from before the shift; `hold` leaves traffic where it is and records it.",
 			Validators: []validator.String{stringvalidator.OneOf("rollback", "hold")},
 		},
+		"traffic_percent": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "Share of the traffic `active_color` ends the apply with, 1–100; default `100` (all of it). Below " +
+				"100 the shift **parks** there: it runs the strategy's steps below the share, then the share itself, with every " +
+				"pre-flight and `rollback_on` check, holds it for `bake_time`, and ends with `status = \"partial\"`. Raising it later " +
+				"(e.g. to `100`) continues from the parked share — only the steps above it run; lowering it, or changing " +
+				"`active_color` back, is an orderly move back with the same checks (the other color receives). A review-and-promote " +
+				"workflow: merge `traffic_percent = 10`, look at the new version under real traffic, then merge `100`.",
+			Validators: []validator.Int64{int64validator.Between(1, 100)},
+		},
 		"blue_weight": schema.Int64Attribute{
 			Computed: true, MarkdownDescription: "Forward weight of blue as read from AWS (0–999; the switch writes percentages: 0–100).",
 		},
@@ -54,7 +64,8 @@ func switchSchemaParts(ctx context.Context, checkSubject string) (map[string]sch
 		},
 		"status": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "`stable` (all traffic on `active_color`), `rolled_back` (the last shift was rolled back; " +
+			MarkdownDescription: "`stable` (all traffic on `active_color`), `partial` (parked as configured: `active_color` has exactly " +
+				"`traffic_percent` of the traffic), `rolled_back` (the last shift was rolled back; " +
 				"`active_color` in state is the color still serving), `rollback_failed` (the restore failed: traffic may be split), " +
 				"`held` (interrupted with `on_interrupt = \"hold\"`), `conflict` (someone else changed the weights mid-shift) or " +
 				"`drifted` (weights found changed outside Terraform).",

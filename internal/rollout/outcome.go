@@ -14,7 +14,8 @@ type Result string
 
 const (
 	// ResultSucceeded: every step completed and the bake passed; traffic is
-	// 100% on To.
+	// on To at the last step's share (100 %, or the share a parked shift
+	// stops at).
 	ResultSucceeded Result = "succeeded"
 	// ResultRolledBack: the run stopped (check breach, API error, weights that
 	// did not take, timeout, cancellation) and the weights from before the

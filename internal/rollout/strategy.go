@@ -51,7 +51,8 @@ type Step struct {
 	// Hold is how long the step is held while checks are evaluated: the
 	// strategy's StepInterval, or the bake time for the final 100% step.
 	Hold time.Duration
-	// Final marks the 100% step.
+	// Final marks the last step: 100 %, or the share a parked shift stops
+	// at (held for the bake like the 100 % step).
 	Final bool
 }
 
@@ -157,8 +158,8 @@ func (p ShiftPlan) Validate() error {
 			return invalid("Steps", i, "hold %s must not be negative", s.Hold)
 		}
 	}
-	if last := p.Steps[len(p.Steps)-1]; last.Percent != 100 {
-		return invalid("Steps", len(p.Steps)-1, "the last step must send 100%% to %s, got %d%%", p.To, last.Percent)
+	if last := p.Steps[len(p.Steps)-1]; last.Percent != 100 && !last.Final {
+		return invalid("Steps", len(p.Steps)-1, "the last step must send 100%% to %s (or be marked Final: a parked share), got %d%%", p.To, last.Percent)
 	}
 	return nil
 }
