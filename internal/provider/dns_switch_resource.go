@@ -1022,7 +1022,9 @@ func effectiveWeights(w traffic.Weights, found [2]bool) traffic.Weights {
 }
 
 // canonicalZoneID is a hosted zone ID without the /hostedzone/ prefix.
-func canonicalZoneID(id string) string { return strings.TrimPrefix(strings.TrimSpace(id), "/hostedzone/") }
+func canonicalZoneID(id string) string {
+	return strings.TrimPrefix(strings.TrimSpace(id), "/hostedzone/")
+}
 
 // differsAfter is a RequiresReplaceIf condition: replace only when the state
 // and plan values differ once canonicalized (a respelling is an update).
