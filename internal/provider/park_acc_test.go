@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -150,4 +153,76 @@ func TestAccSwitchPark_parkPromoteAndMoveBack(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A cancelled run (SIGINT, as HCP Terraform's cancel sends) during a parked
+// shift's bake: with on_interrupt = "rollback" the weights go back to where
+// the apply started and state says rolled_back with the prior intent; with
+// "hold" the parked share stays and the next apply has nothing to move.
+func TestAccSwitchPark_cancelDuringParkedBake(t *testing.T) {
+	for _, mode := range []string{"rollback", "hold"} {
+		t.Run(mode, func(t *testing.T) {
+			a := switchALB(t, "park-int-"+mode)
+			r := newCLIRun(t, a, mode)
+			r.applyBlue()
+			writeFile(t, filepath.Join(r.work, "main.tf"), `terraform {
+  required_providers {
+    bluegreen = { source = "bluegreen-tf/bluegreen" }
+  }
+}
+variable "color" { type = string }
+`+strings.Replace(switchConfig(a, "COLOR", fmt.Sprintf(`
+  strategy {
+    type          = "canary"
+    steps         = [10, 50]
+    step_interval = "1s"
+  }
+  traffic_percent = 10
+  bake_time       = "1m"
+  on_interrupt    = %q`, mode)), `"COLOR"`, "var.color", 1))
+			cmd := r.cmd("apply", "-auto-approve", "-no-color", "-var", "color=green")
+			var out strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			parked := false
+			for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !parked; {
+				if b, g, _ := sandboxWeights(a); b == 90 && g == 10 {
+					parked = true
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if !parked {
+				_ = cmd.Process.Kill()
+				t.Fatalf("the shift never parked at 90/10:\n%s", out.String())
+			}
+			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
+			if err := cmd.Wait(); err == nil {
+				t.Fatalf("a cancelled apply must fail:\n%s", out.String())
+			}
+			st := r.switchState()
+			if mode == "rollback" {
+				if b, g := listenerWeights(t, a); b != 100 || g != 0 {
+					t.Fatalf("rollback: listener %d/%d, want 100/0\n%s", b, g, out.String())
+				}
+				expectNumber(t, st, "blue_weight", 100)
+				if st["status"] != "rolled_back" || st["active_color"] != "blue" {
+					t.Fatalf("rollback: state status=%v active=%v, want rolled_back on blue", st["status"], st["active_color"])
+				}
+				return
+			}
+			if b, g := listenerWeights(t, a); b != 90 || g != 10 {
+				t.Fatalf("hold: listener %d/%d, want 90/10 kept\n%s", b, g, out.String())
+			}
+			expectNumber(t, st, "green_weight", 10)
+			if st["status"] != "held" {
+				t.Fatalf("hold: state status=%v, want held", st["status"])
+			}
+			if o, err := r.cmd("plan", "-detailed-exitcode", "-no-color", "-var", "color=green").CombinedOutput(); exitCode(err) != 2 || !strings.Contains(string(o), `"held" -> "partial"`) {
+				t.Fatalf("hold: the next plan should only acknowledge the parked share (status held -> partial), exit %d:\n%s", exitCode(err), o)
+			}
+		})
+	}
 }
