@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/motoserver"
@@ -184,6 +185,97 @@ func TestRouters_conformanceMoto(t *testing.T) {
 				w := newALBWorld(t, api, fmt.Sprintf("moto%d", n.Add(1)), net.VpcID, net.Subnets[:2])
 				return w.subject(kind)
 			})
+		})
+	}
+}
+
+// TestRouters_conformanceFake runs the contract against the package's fake
+// ELBv2, which the unit tests above rely on.
+func TestRouters_conformanceFake(t *testing.T) {
+	for _, kind := range []string{"listener", "rule"} {
+		t.Run(kind, func(t *testing.T) {
+			routertest.Run(t, func(t *testing.T) routertest.Subject {
+				f := &fakeELB{listener: []types.Action{fwd(tg(blueTG, 100), tg(greenTG, 0))}, rule: []types.Action{fwd(tg(blueTG, 100), tg(greenTG, 0))}}
+				w := &albWorld{blue: blueTG, green: greenTG}
+				s := routertest.Subject{
+					Extra:   []traffic.Weights{{Blue: 999, Green: 0}, {Blue: 1, Green: 998}, {Blue: 999, Green: 999}},
+					Rejects: []traffic.Weights{{Blue: 1000, Green: 0}, {Blue: 0, Green: 0}},
+					OtherWriter: func(_ context.Context, wt traffic.Weights) error {
+						f.mu.Lock()
+						defer f.mu.Unlock()
+						if kind == "listener" {
+							f.listener = w.forward(wt)
+						} else {
+							f.rule = w.forward(wt)
+						}
+						return nil
+					},
+					FailNextSet: func(*testing.T) func() {
+						f.mu.Lock()
+						f.modifyErr = &smithy.GenericAPIError{Code: "ServiceUnavailable", Message: "injected"}
+						f.mu.Unlock()
+						return func() { f.mu.Lock(); f.modifyErr = nil; f.mu.Unlock() }
+					},
+				}
+				if kind == "listener" {
+					s.Router = NewListenerRouter(f, listenerARN, blueTG, greenTG)
+				} else {
+					s.Router = NewRuleRouter(f, ruleARN, blueTG, greenTG)
+				}
+				return s
+			})
+		})
+	}
+}
+
+// A write whose answer is lost (applied, then the call fails: a timeout, a
+// reset connection, a context cancelled in flight) is what the contract's
+// "all-or-nothing" is about: Set must not report an error for a write that
+// landed, or the engine would take its own write for another writer's.
+// Set reads back and reports the write as done; a write that did not land
+// is still an error, with the previous weights in place.
+func TestRouter_lostAnswerIsReadBack(t *testing.T) {
+	ctx := context.Background()
+	for _, kind := range []string{"listener", "rule"} {
+		t.Run(kind, func(t *testing.T) {
+			f := &fakeELB{listener: []types.Action{fwd(tg(blueTG, 100), tg(greenTG, 0))}, rule: []types.Action{fwd(tg(blueTG, 100), tg(greenTG, 0))}}
+			var r *Router
+			if kind == "listener" {
+				r = NewListenerRouter(f, listenerARN, blueTG, greenTG)
+			} else {
+				r = NewRuleRouter(f, ruleARN, blueTG, greenTG)
+			}
+			f.lostAnswer = context.DeadlineExceeded
+			if err := r.Set(ctx, traffic.Weights{Blue: 90, Green: 10}); err != nil {
+				t.Fatalf("Set whose write landed but whose answer was lost: %v", err)
+			}
+			f.lostAnswer = nil
+			if got, err := r.Read(ctx); err != nil || got != (traffic.Weights{Blue: 90, Green: 10}) {
+				t.Fatalf("Read = %v, %v", got, err)
+			}
+
+			// Cancelled while in flight: the same, on a dead context.
+			cctx, cancel := context.WithCancel(ctx)
+			f.lostAnswer = context.Canceled
+			cancel()
+			// (the router describes first: give it the snapshot of a Read)
+			if _, err := r.Read(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Set(cctx, traffic.Weights{Blue: 50, Green: 50}); err != nil {
+				t.Fatalf("Set cancelled after its write landed: %v", err)
+			}
+			f.lostAnswer = nil
+
+			// Not applied: the error stands and nothing changed.
+			f.modifyErr = &smithy.GenericAPIError{Code: "ServiceUnavailable", Message: "injected"}
+			if err := r.Set(ctx, traffic.Weights{Blue: 0, Green: 100}); err == nil {
+				t.Fatal("Set reported success for a write that was not applied")
+			}
+			f.modifyErr = nil
+			if got, err := r.Read(ctx); err != nil || got != (traffic.Weights{Blue: 50, Green: 50}) {
+				t.Fatalf("after a failed write Read = %v, %v; want the previous 50/50", got, err)
+			}
 		})
 	}
 }
