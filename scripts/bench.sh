@@ -2,7 +2,8 @@
 # Measures the provider's performance goals and prints them:
 #  1. the ALB switch against the local AWS sandbox: one Markdown table, also
 #     written to templates/guides/benchmarks.md.tmpl (run `make docs`
-#     afterwards to render docs/guides/benchmarks.md);
+#     afterwards to render docs/guides/benchmarks.md), followed by the Route 53
+#     (weighted DNS) section: calls per step, write → answers, answer shares;
 #  2. the HAProxy switch (Runtime API) against the source texts' reload
 #     methods, on a real HAProxy, under the same load (docs/guides/haproxy.md);
 #  3. the Nginx switch against the source texts' rewrite-and-reload script,
@@ -15,6 +16,9 @@ export CHECKPOINT_DISABLE=1
 mkdir -p .tmp
 go build -o .tmp/bluegreen-bench ./internal/bench/cmd/bluegreen-bench
 .tmp/bluegreen-bench -out templates/guides/benchmarks.md.tmpl "$@"
+echo
+echo "=== Route 53 weighted DNS through the sandbox's DNS server (appended to the same page)"
+go run ./internal/bench/cmd/bluegreen-dnsbench -out templates/guides/benchmarks.md.tmpl
 echo
 echo "=== HAProxy: 20 flips through the Runtime API vs map rewrite + reload (-sf) vs master-worker seamless reload"
 BLUEGREEN_REQUIRE_SERVERS=1 go test -run '^$' -bench BenchmarkFlip -benchtime 1x -v ./internal/traffic/haproxy | grep -v '^goos\|^goarch\|^pkg\|^cpu'

@@ -80,6 +80,12 @@ type dataPlane struct {
 	listeners   map[string]*dpListener
 	closed      bool
 
+	// With Options.LoadBalancerAddresses (guarded by reconcileMu): the
+	// loopback address of each load balancer, and the local port of each
+	// AWS listener port as first opened.
+	lbAddrs    map[string]string
+	localPorts map[int32]int
+
 	rrMu sync.Mutex
 	rr   map[string]uint64 // round-robin counters by target group ARN
 
@@ -103,14 +109,16 @@ type dpListener struct {
 
 func startDataPlane(s *Server) *dataPlane {
 	dp := &dataPlane{
-		s:         s,
-		base:      s.opts.ListenerPortBase,
-		idle:      s.opts.DataPlaneIdleTimeout,
-		errLog:    s.opts.Logger,
-		listeners: map[string]*dpListener{},
-		rr:        map[string]uint64{},
-		flushStop: make(chan struct{}),
-		flushDone: make(chan struct{}),
+		s:          s,
+		base:       s.opts.ListenerPortBase,
+		idle:       s.opts.DataPlaneIdleTimeout,
+		errLog:     s.opts.Logger,
+		listeners:  map[string]*dpListener{},
+		rr:         map[string]uint64{},
+		lbAddrs:    map[string]string{},
+		localPorts: map[int32]int{},
+		flushStop:  make(chan struct{}),
+		flushDone:  make(chan struct{}),
 	}
 	if dp.errLog == nil {
 		dp.errLog = log.New(io.Discard, "", 0)
@@ -239,21 +247,31 @@ func (dp *dataPlane) reconcile() {
 }
 
 func (dp *dataPlane) open(l elbv2.ListenerSnapshot) (*dpListener, error) {
-	addr := "127.0.0.1:0"
+	host, port := "127.0.0.1", 0
 	if dp.base > 0 {
 		if p := dp.base + int(l.Port); p <= 65535 {
-			addr = "127.0.0.1:" + strconv.Itoa(p)
+			port = p
 		} else {
 			dp.logf("ListenerPortBase %d + port %d exceeds 65535; using a free port", dp.base, l.Port)
 		}
 	}
+	if dp.s.opts.LoadBalancerAddresses {
+		host = dp.lbAddr(l.LoadBalancerARN)
+		if p, ok := dp.localPorts[l.Port]; ok && dp.base == 0 {
+			port = p
+		}
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil && addr != "127.0.0.1:0" {
-		dp.logf("cannot listen on %s (%v); using a free port", addr, err)
+		dp.logf("cannot listen on %s (%v); using 127.0.0.1 and a free port", addr, err)
 		ln, err = net.Listen("tcp", "127.0.0.1:0")
 	}
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := dp.localPorts[l.Port]; !ok && dp.s.opts.LoadBalancerAddresses {
+		dp.localPorts[l.Port] = ln.Addr().(*net.TCPAddr).Port
 	}
 	dl := &dpListener{arn: l.ARN, lbARN: l.LoadBalancerARN, port: l.Port, protocol: l.Protocol,
 		addr: ln.Addr().String(), done: make(chan struct{})}
@@ -268,6 +286,18 @@ func (dp *dataPlane) open(l elbv2.ListenerSnapshot) (*dpListener, error) {
 		_ = dl.srv.Serve(ln)
 	}()
 	return dl, nil
+}
+
+// lbAddr is the loopback address of a load balancer (Options.LoadBalancerAddresses):
+// 127.0.0.2 for the first one seen, then 127.0.0.3, … (127.0.1.2 after 127.0.0.251).
+func (dp *dataPlane) lbAddr(lbARN string) string {
+	if a, ok := dp.lbAddrs[lbARN]; ok {
+		return a
+	}
+	n := len(dp.lbAddrs)
+	a := net.IPv4(127, 0, byte(n/250%256), byte(n%250+2)).String()
+	dp.lbAddrs[lbARN] = a
+	return a
 }
 
 // close drops the port and its connections at once, as deleting a listener does.

@@ -158,6 +158,14 @@
 // it at the new mapped port (free ports stay as they are). Close stops all.
 // HTTPS listeners are not served (no TLS termination).
 //
+// Options.LoadBalancerAddresses gives each load balancer its own loopback
+// address instead (127.0.0.2, 127.0.0.3, … in the order their first listener
+// opens; Linux routes all of 127.0.0.0/8 to loopback), a listener port
+// keeping the local port the first load balancer got for it: two stacks'
+// port 80 then differ only by address, and a Route 53 alias to a load
+// balancer answers its address (see route53.go), so a DNS answer names a
+// stack. An address that cannot be bound falls back to 127.0.0.1.
+//
 // Routing. A request is matched against the listener's rules in priority
 // order, then the default action (read live from the control plane, so
 // ModifyListener/ModifyRule apply to the next request). Conditions: all of a

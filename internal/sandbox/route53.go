@@ -82,9 +82,11 @@ func (s *Server) DNSAddr() string {
 }
 
 // resolveAlias answers alias targets that are sandbox load balancers: with
-// the data plane on, 127.0.0.1 (the data plane serves every listener on
-// loopback; the listener's port is in GET /_sandbox/dataplane/listeners).
-// Other targets get route53.PlaceholderIPv4/6.
+// the data plane on, the loopback address their listeners are served on —
+// 127.0.0.1, or the load balancer's own address with
+// Options.LoadBalancerAddresses (the listener's port is in
+// GET /_sandbox/dataplane/listeners). Other targets get
+// route53.PlaceholderIPv4/6.
 func (s *Server) resolveAlias(dnsName string, qtype uint16) ([]net.IP, bool) {
 	if s.dp == nil || qtype != dns.TypeA {
 		return nil, false
@@ -94,9 +96,15 @@ func (s *Server) resolveAlias(dnsName string, qtype uint16) ([]net.IP, bool) {
 		return nil, false
 	}
 	for _, l := range s.elbv2.Listeners() {
-		if strings.Contains(l.LoadBalancerARN, "/"+lbName+"/") {
-			return []net.IP{net.IPv4(127, 0, 0, 1)}, true
+		if !strings.Contains(l.LoadBalancerARN, "/"+lbName+"/") {
+			continue
 		}
+		if addr, ok := s.ListenerAddr(l.ARN); ok {
+			if host, _, err := net.SplitHostPort(addr); err == nil {
+				return []net.IP{net.ParseIP(host)}, true
+			}
+		}
+		return []net.IP{net.IPv4(127, 0, 0, 1)}, true
 	}
 	return nil, false
 }

@@ -57,6 +57,17 @@ type Options struct {
 	// gets a free loopback port. Use Server.ListenerAddr or
 	// GET /_sandbox/dataplane/listeners to find it.
 	ListenerPortBase int
+	// LoadBalancerAddresses gives every load balancer its own loopback
+	// address: the n-th load balancer whose listener the data plane opens
+	// serves on 127.0.0.(n+1) (127.0.0.2, 127.0.0.3, …; Linux routes all of
+	// 127.0.0.0/8 to the loopback interface), and a listener port keeps the
+	// local port the first load balancer got for it, so that two stacks'
+	// port 80 differ only by address — what a Route 53 answer (an alias to
+	// the load balancer, or a plain record of that address) tells a client.
+	// Where an address cannot be bound (macOS has only 127.0.0.1 unless
+	// aliased), the listener falls back to 127.0.0.1 and a free port
+	// (logged). Default off: every listener on 127.0.0.1.
+	LoadBalancerAddresses bool
 	// HealthCheckTimeScale multiplies target group health check intervals and
 	// timeouts (0.1: a 5 s interval is 0.5 s). 0 means 1.0.
 	HealthCheckTimeScale float64

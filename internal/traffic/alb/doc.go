@@ -47,6 +47,13 @@
 //
 // # Errors
 //
+// Set is all-or-nothing: ModifyListener and ModifyRule replace the whole
+// action list at once, and when the call returns an error Set reads the
+// action list back (on a context that ignores the caller's cancellation,
+// bounded to 10 s). If the new weights are there — the request was applied
+// but its answer was lost — Set returns nil; otherwise the error, and
+// nothing was written.
+//
 // Every error names the operation and the ARN ("modifying listener arn:…:
 // …"). A listener or rule that no longer exists yields an error for which
 // errors.Is(err, ErrNotFound) holds. The AWS client already retries throttling

@@ -29,6 +29,9 @@ type fakeELB struct {
 	lastModify    []types.Action
 	describeErr   error
 	modifyErr     error
+	// lostAnswer makes a modify apply the change and then fail with this
+	// error, as a call whose answer never arrived does.
+	lostAnswer error
 }
 
 func (f *fakeELB) DescribeListeners(_ context.Context, in *elbv2.DescribeListenersInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error) {
@@ -59,6 +62,9 @@ func (f *fakeELB) ModifyListener(_ context.Context, in *elbv2.ModifyListenerInpu
 	}
 	f.lastModify = clone(in.DefaultActions)
 	f.listener = clone(in.DefaultActions)
+	if f.lostAnswer != nil {
+		return nil, f.lostAnswer
+	}
 	return &elbv2.ModifyListenerOutput{}, nil
 }
 
@@ -82,8 +88,14 @@ func (f *fakeELB) ModifyRule(_ context.Context, in *elbv2.ModifyRuleInput, _ ...
 	if in.Conditions != nil {
 		panic("router must not touch rule conditions")
 	}
+	if f.modifyErr != nil {
+		return nil, f.modifyErr
+	}
 	f.lastModify = clone(in.Actions)
 	f.rule = clone(in.Actions)
+	if f.lostAnswer != nil {
+		return nil, f.lostAnswer
+	}
 	return &elbv2.ModifyRuleOutput{}, nil
 }
 

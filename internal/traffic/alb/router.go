@@ -166,8 +166,31 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	if err != nil {
 		return err
 	}
-	return r.target.modify(ctx, r.patch(actions, f.index, w))
+	err = r.target.modify(ctx, r.patch(actions, f.index, w))
+	if err == nil {
+		return nil
+	}
+	// A failed call may still have been applied: the answer was lost (a
+	// timeout, a reset connection, the caller's context cancelled while the
+	// request was in flight, a 5xx after the change). ModifyListener and
+	// ModifyRule replace the whole action list, so the write landed entirely
+	// or not at all; read which, so that an error always means "nothing was
+	// written" and a landed write is reported as the success it is.
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyAfterErrorTimeout)
+	defer cancel()
+	now, derr := r.target.describe(vctx)
+	if derr != nil {
+		return fmt.Errorf("%w (whether the write was applied could not be read back: %v)", err, derr)
+	}
+	if g, perr := r.parse(now); perr == nil && g.state.Weights == w && !g.state.SingleGroup {
+		return nil
+	}
+	return err
 }
+
+// verifyAfterErrorTimeout bounds the read that tells whether a write that
+// returned an error was applied anyway.
+const verifyAfterErrorTimeout = 10 * time.Second
 
 type forward struct {
 	index int

@@ -24,6 +24,8 @@ func main() {
 	samples := flag.Int("samples", 2000, "resolutions per canary step")
 	poll := flag.Duration("poll", 0, "GetChange poll interval (0: the router's default, 5s)")
 	percents := flag.String("percents", "1,10,25,50", "canary steps (percent to green)")
+	engine := flag.Int("engine-shifts", 2, "canary shifts run through the rollout engine to count calls per step")
+	out := flag.String("out", "", "also write the rows as the DNS section of this page template (e.g. templates/guides/benchmarks.md.tmpl)")
 	flag.Parse()
 	var ps []int
 	for _, f := range strings.Split(*percents, ",") {
@@ -36,10 +38,16 @@ func main() {
 	}
 	os.Setenv("AWS_ACCESS_KEY_ID", "test")
 	os.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	rep, err := dnsbench.Run(context.Background(), dnsbench.Options{ChangeDelay: *delay, Flips: *flips, Window: *window, Samples: *samples, Percents: ps, PollInterval: *poll})
+	rep, err := dnsbench.Run(context.Background(), dnsbench.Options{ChangeDelay: *delay, Flips: *flips, Window: *window, Samples: *samples, Percents: ps, PollInterval: *poll, EngineShifts: *engine})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bluegreen-dnsbench:", err)
 		os.Exit(1)
 	}
 	fmt.Print(rep.Markdown())
+	if *out != "" {
+		if err := rep.WriteSection(*out); err != nil {
+			fmt.Fprintln(os.Stderr, "bluegreen-dnsbench:", err)
+			os.Exit(1)
+		}
+	}
 }

@@ -8,7 +8,12 @@
 //     timeline (step, weights, error rate, p99);
 //  3. release a bad v3.0.0 to blue (now idle), which answers 30 % 5xx, and
 //     show the automatic rollback, its diagnostic and the state afterwards;
-//  4. destroy everything and stop the sandbox.
+//  4. destroy everything and stop the sandbox;
+//  5. blue-green between two whole stacks by weighted DNS, with a second
+//     sandbox (package internal/demo/dnsflip, examples/demo/dns): a canary by
+//     Route 53 weight observed in real DNS answers, and a rollback.
+//
+// -part alb runs parts 1–4 only, -part dns part 5 only.
 //
 // Everything is real traffic on loopback: the sandbox's data plane serves the
 // listener, forwards by the switch's weights to demo app instances (two per
@@ -40,6 +45,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demo/dnsflip"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
 )
@@ -88,18 +94,30 @@ type sample struct {
 	Latency time.Duration
 }
 
-func run() error {
+func run() (err error) {
 	tf := flag.String("terraform", "bin/terraform", "Terraform CLI to use")
 	providerDir := flag.String("provider-dir", "", "directory holding the terraform-provider-bluegreen binary (dev_overrides)")
 	example := flag.String("config", "examples/demo", "the demo configuration")
 	workdir := flag.String("workdir", ".tmp/demo", "scratch directory (state, CLI configuration)")
+	part := flag.String("part", "all", "all, alb (parts 1–4) or dns (part 5, whole stacks by weighted DNS: internal/demo/dnsflip)")
 	flag.Parse()
 	if *providerDir == "" {
 		return errors.New("-provider-dir is required")
 	}
 	start := time.Now()
+	if *part == "dns" || *part == "all" {
+		defer func() {
+			if err == nil {
+				if err = runDNS(*tf, *providerDir, *example, *workdir); err == nil {
+					fmt.Printf("\nDemo finished in %s.\n", time.Since(start).Round(time.Second))
+				}
+			}
+		}()
+	}
+	if *part == "dns" {
+		return nil
+	}
 	d := &demo{apps: map[string][]*demoapp.Server{}}
-	var err error
 	if d.terraform, err = filepath.Abs(*tf); err != nil {
 		return err
 	}
@@ -179,9 +197,24 @@ func run() error {
 		"-var", "active_color=green", "-var", "blue_version=3.0.0", "-var", "green_version=2.0.0"); err != nil {
 		return err
 	}
-	fmt.Printf("\nDemo finished in %s: a canary flip that succeeded and a bad release rolled back automatically.\n",
+	fmt.Printf("\nListener part finished in %s: a canary flip that succeeded and a bad release rolled back automatically.\n",
 		time.Since(start).Round(time.Second))
 	return nil
+}
+
+// runDNS runs part 5, the whole-stack flip by weighted DNS, with its own
+// sandbox and examples/demo/dns.
+func runDNS(tf, providerDir, example, workdir string) error {
+	tfAbs, err := filepath.Abs(tf)
+	if err != nil {
+		return err
+	}
+	dir, err := filepath.Abs(providerDir)
+	if err != nil {
+		return err
+	}
+	return dnsflip.Run(context.Background(), dnsflip.Config{Terraform: tfAbs, ProviderDir: dir,
+		ConfigDir: filepath.Join(example, "dns"), Workdir: workdir + "-dns"})
 }
 
 // waitIdle waits until color has had no traffic for quiet.
