@@ -1,0 +1,275 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+)
+
+const kubeServiceRes = "bluegreen_kubernetes_service_switch.web"
+
+// serviceSwitchConfig is a switch on Service "web" of the test's namespace.
+func (kt *kubeTest) serviceSwitchConfig(color, body string) string {
+	return kt.providerBlock() + fmt.Sprintf(`
+resource "bluegreen_kubernetes_service_switch" "web" {
+  namespace    = %q
+  service      = "web"
+  active_color = %q
+%s
+}
+`, kt.NS, color, body)
+}
+
+func kubeServiceState(blue, green int64, status, active string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("blue_weight"), knownvalue.Int64Exact(blue)),
+		statecheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("green_weight"), knownvalue.Int64Exact(green)),
+		statecheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("status"), knownvalue.StringExact(status)),
+		statecheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("active_color"), knownvalue.StringExact(active)),
+	}
+}
+
+func kubeServiceAttrs(blue, green int, status, active string) resource.TestCheckFunc {
+	return resource.ComposeTestCheckFunc(
+		resource.TestCheckResourceAttr(kubeServiceRes, "blue_weight", fmt.Sprint(blue)),
+		resource.TestCheckResourceAttr(kubeServiceRes, "green_weight", fmt.Sprint(green)),
+		resource.TestCheckResourceAttr(kubeServiceRes, "status", status),
+		resource.TestCheckResourceAttr(kubeServiceRes, "active_color", active),
+	)
+}
+
+var (
+	blueSelector  = map[string]string{"app": "web", "color": "blue"}
+	greenSelector = map[string]string{"app": "web", "color": "green"}
+)
+
+// serviceWrites counts the provider's writes of Service web.
+func (kt *kubeTest) expectServiceWrites(n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := kt.Proxy.Writes("/services/web"); len(got) != n {
+			return fmt.Errorf("%d writes of the service, want %d: %v", len(got), n, got)
+		}
+		return nil
+	}
+}
+
+// TestAccKubernetesServiceSwitch_flip: a canary strategy is refused at plan
+// (a selector has no weights); the flip to green is refused by the pre-flight
+// while no green Pod is ready (nothing written); once they are ready the
+// selector flips, keeping the keys the switch does not manage; import reads
+// the switch back.
+func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
+	kt := newKubeTest(t)
+	kt.createService("web", blueSelector)
+	kt.createPods(traffic.Blue, 2, true)
+	kt.createPods(traffic.Green, 2, false)
+	readiness := `
+  pod_readiness = { min_ready_count = 2 }
+  bake_time = "1m"`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config:      kt.serviceSwitchConfig("green", readiness+"\n  strategy {\n    type  = \"canary\"\n    steps = [10]\n  }"),
+				ExpectError: regexp.MustCompile(`(?s)Strategy not possible with a Service selector.*no\s+weights`),
+			},
+			{
+				// Create: the Service selects blue already, nothing moves.
+				Config: kt.serviceSwitchConfig("blue", readiness),
+				ConfigStateChecks: append(kubeServiceState(100, 0, "stable", "blue"),
+					statecheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("id"), knownvalue.StringExact(kt.NS+"/web"))),
+				Check: resource.ComposeTestCheckFunc(kt.expectSelector("web", blueSelector), kt.expectServiceWrites(0)),
+			},
+			{
+				Config: kt.serviceSwitchConfig("green", readiness),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					// All at once by nature: one step, 100 %.
+					plancheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("planned_steps"), knownvalue.ListSizeExact(1)),
+					plancheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("planned_steps").AtSliceIndex(0).AtMapKey("green_weight"), knownvalue.Int64Exact(100)),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)Pre-flight check refused the shift.*0/2\s+pods\s+of\s+color\s+green.*CrashLoopBackOff`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(kubeServiceAttrs(100, 0, "stable", "blue"),
+					resource.TestCheckResourceAttr(kubeServiceRes, "last_shift.result", "preflight_failed"),
+					kt.expectSelector("web", blueSelector), kt.expectServiceWrites(0)),
+			},
+			{
+				PreConfig: func() {
+					if err := kt.setPodsReady(context.Background(), traffic.Green, true); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: kt.serviceSwitchConfig("green", readiness),
+				ConfigStateChecks: append(kubeServiceState(0, 100, "stable", "green"),
+					statecheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("last_shift").AtMapKey("result"), knownvalue.StringExact("succeeded"))),
+				Check: resource.ComposeTestCheckFunc(kt.expectSelector("web", greenSelector), kt.expectServiceWrites(1)),
+			},
+			{
+				ResourceName:      kubeServiceRes,
+				ImportState:       true,
+				ImportStateId:     kt.NS + "/web",
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts", "bake_time",
+					"pod_readiness"},
+			},
+		},
+	})
+}
+
+// TestAccKubernetesServiceSwitch_rollbackWhenReadinessDrops: the green Pods
+// crash-loop 45 s into the bake; the pod readiness check fails twice and the
+// switch puts the blue selector back by itself.
+func TestAccKubernetesServiceSwitch_rollbackWhenReadinessDrops(t *testing.T) {
+	kt := newKubeTest(t)
+	kt.createService("web", blueSelector)
+	kt.createPods(traffic.Blue, 2, true)
+	kt.createPods(traffic.Green, 2, true)
+	body := `
+  bake_time = "3m"
+  rollback_on {
+    evaluation_interval = "10s"
+    failure_threshold   = 2
+  }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{Config: kt.serviceSwitchConfig("blue", body), ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue")},
+			{
+				PreConfig: func() {
+					kt.Proxy.Reset()
+					kt.at(45*time.Second, "crash-looping the green pods", func(ctx context.Context) error {
+						// The flip happened before: the Service selects green now.
+						if sel, err := kt.selector(ctx, "web"); err != nil || sel["color"] != "green" {
+							return fmt.Errorf("during the bake the service selects %v (%v), want green", sel, err)
+						}
+						return kt.setPodsReady(ctx, traffic.Green, false)
+					})
+				},
+				Config:      kt.serviceSwitchConfig("green", body),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*pod_readiness.*0/2\s+pods\s+of\s+color\s+green.*CrashLoopBackOff.*restored\s+blue=100`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(kubeServiceAttrs(100, 0, "rolled_back", "blue"),
+					resource.TestCheckResourceAttr(kubeServiceRes, "last_shift.result", "rolled_back"),
+					kt.expectSelector("web", blueSelector),
+					// The flip and the restore, nothing else.
+					kt.expectServiceWrites(2)),
+			},
+		},
+	})
+}
+
+// TestAccKubernetesServiceSwitch_drift: someone flips the selector by hand;
+// refresh reports drifted and the next apply flips it back (gated by the
+// blue Pods). A selector of neither color is refused at plan, naming the
+// fix.
+func TestAccKubernetesServiceSwitch_drift(t *testing.T) {
+	kt := newKubeTest(t)
+	kt.createService("web", blueSelector)
+	kt.createPods(traffic.Blue, 1, true)
+	kt.createPods(traffic.Green, 1, true)
+	cfg := kt.serviceSwitchConfig("blue", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{Config: cfg, ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue")},
+			{
+				PreConfig: func() {
+					if err := kt.setSelector(context.Background(), "web", greenSelector); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              kubeServiceAttrs(0, 100, "drifted", "blue"),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("planned_steps"), knownvalue.ListSizeExact(1)),
+					plancheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("planned_steps").AtSliceIndex(0).AtMapKey("blue_weight"), knownvalue.Int64Exact(100)),
+				}},
+				ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue"),
+				Check:             kt.expectSelector("web", blueSelector),
+			},
+			{
+				PreConfig: func() {
+					if err := kt.setSelector(context.Background(), "web", map[string]string{"app": "web", "color": "canary"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Service selects neither color.*kubectl\s+-n\s+\S+\s+patch\s+service\s+web`),
+			},
+		},
+	})
+}
+
+// TestAccKubernetesServiceSwitch_concurrentWriter: another writer changes the
+// selector between the switch's read and its write. The API server refuses
+// the switch's update (stale resourceVersion); the switch reports a conflict
+// and leaves the other writer's selector alone — no retry over it, no
+// "restore" over it.
+func TestAccKubernetesServiceSwitch_concurrentWriter(t *testing.T) {
+	kt := newKubeTest(t)
+	kt.createService("web", blueSelector)
+	kt.createPods(traffic.Blue, 1, true)
+	kt.createPods(traffic.Green, 1, true)
+	// The other writer flips to green itself: the very weights the switch
+	// was writing. Rolling back "its own" write would overwrite them.
+	other := greenSelector
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{Config: kt.serviceSwitchConfig("blue", ""), ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue")},
+			{
+				PreConfig: func() {
+					kt.Proxy.Reset()
+					kt.Proxy.OnWrite(func(w kubeWrite) bool {
+						if w.Method != "PUT" || !strings.HasSuffix(w.Path, "/services/web") {
+							return false
+						}
+						obj, _, err := scheme.Codecs.UniversalDeserializer().Decode(w.Body, nil, nil)
+						if svc, ok := obj.(*corev1.Service); err != nil || !ok || svc.Spec.Selector["color"] != "green" {
+							t.Errorf("first write of the service: %v, %T %v", err, obj, obj)
+						}
+						if err := kt.setSelector(context.Background(), "web", other); err != nil {
+							t.Errorf("the other writer: %v", err)
+						}
+						return true
+					})
+				},
+				Config:      kt.serviceSwitchConfig("green", ""),
+				ExpectError: regexp.MustCompile(`(?s)Service changed by someone else.*selector\s+changed\s+by\s+another\s+writer.*resourceVersion.*found\s+\{color=green\}.*nothing\s+was\s+restored`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(kubeServiceAttrs(0, 100, "conflict", "blue"),
+					resource.TestCheckResourceAttr(kubeServiceRes, "last_shift.result", "conflict"),
+					kt.expectSelector("web", other),
+					// The one refused write; the switch wrote nothing after it.
+					kt.expectServiceWrites(1)),
+			},
+		},
+	})
+}
