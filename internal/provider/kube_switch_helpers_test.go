@@ -85,7 +85,7 @@ func (kt *kubeTest) createService(name string, selector map[string]string) {
 	kt.t.Helper()
 	svc := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: kt.NS},
-		Spec: corev1.ServiceSpec{Selector: selector, Ports: []corev1.ServicePort{{Name: "http", Port: 80}}},
+		Spec:       corev1.ServiceSpec{Selector: selector, Ports: []corev1.ServicePort{{Name: "http", Port: 80}}},
 	}
 	if _, err := kt.Kube.Core.CoreV1().Services(kt.NS).Create(context.Background(), svc, metav1.CreateOptions{}); err != nil {
 		kt.t.Fatalf("creating service %s: %v", name, err)
