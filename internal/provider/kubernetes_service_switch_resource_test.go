@@ -273,3 +273,55 @@ func TestAccKubernetesServiceSwitch_concurrentWriter(t *testing.T) {
 		},
 	})
 }
+
+// TestAccKubernetesProvider_configurations: the provider reaches the API
+// server through a kubeconfig and a named context (client certificate),
+// through host, token and CA, and says which attribute to set when nothing
+// is configured.
+func TestAccKubernetesProvider_configurations(t *testing.T) {
+	kt := newKubeTest(t)
+	kt.createService("web", blueSelector)
+	kt.createPods(traffic.Blue, 1, true)
+	kubeconfig := kt.Kube.Kubeconfig(t)
+	sw := fmt.Sprintf(`
+resource "bluegreen_kubernetes_service_switch" "web" {
+  namespace    = %q
+  service      = "web"
+  active_color = "blue"
+}
+`, kt.NS)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "bluegreen" {
+  kubernetes = {
+    config_path    = %q
+    config_context = "cert"
+  }
+}
+`, kubeconfig) + sw,
+				ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue"),
+			},
+			{
+				Config: fmt.Sprintf(`
+provider "bluegreen" {
+  kubernetes = {
+    host                   = %q
+    token                  = %q
+    cluster_ca_certificate = <<-EOT
+%s
+    EOT
+  }
+}
+`, kt.Kube.Host, kt.Kube.Token, strings.TrimSpace(string(kt.Kube.CAPEM))) + sw,
+				ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue"),
+			},
+			{
+				Config:      sw,
+				ExpectError: regexp.MustCompile(`(?s)Kubernetes is not configured.*bluegreen_kubernetes_service_switch.*kubernetes\s+attribute`),
+			},
+		},
+	})
+}
