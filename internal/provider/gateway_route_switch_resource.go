@@ -109,8 +109,8 @@ func (r *gatewayRouteSwitchResource) Schema(ctx context.Context, _ resource.Sche
 			"Pods must be ready (`pod_readiness`); they are watched, with the `rollback_on` checks, during every step and the " +
 			"bake, and the previous weights are **restored by the switch itself** when a check fails.\n\n" +
 			"**Hand-off:** the switch owns the two backendRefs' `weight`s of the rule; everything else of the route (matches, " +
-			"filters, parents, other rules) stays yours. A `kubernetes_manifest` that creates the route must ignore the " +
-			"weights (`computed_fields`, or `lifecycle { ignore_changes = [manifest.spec.rules] }` for a route the switch owns). " +
+			"filters, parents, other rules) stays yours. A `kubernetes_manifest` that creates the route must let the switch " +
+			"own the weights: `computed_fields = [\"spec.rules\"]`. " +
 			"The switch marks the route with the annotation `" + gatewayroute.OwnerAnnotation + "` holding its `owner_id`, " +
 			"so a second switch on the same route is refused; destroy removes the mark and leaves the weights as they are. " +
 			"Every write carries the route's `resourceVersion`: weights changed by another writer during a shift stop it as " +
