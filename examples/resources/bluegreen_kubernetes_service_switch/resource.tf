@@ -28,7 +28,7 @@ resource "bluegreen_kubernetes_service_switch" "web" {
     http {
       url        = "https://web.example.com/version"
       json_path  = "version"
-      json_value = var.version
+      json_value = var.app_version
     }
   }
 }
@@ -38,7 +38,7 @@ variable "active_color" {
   default = "blue"
 }
 
-variable "version" {
+variable "app_version" {
   type    = string
   default = "1.4.0"
 }
