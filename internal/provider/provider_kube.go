@@ -45,7 +45,7 @@ type kubernetesExecModel struct {
 // kubernetesProviderAttribute is the provider schema's `kubernetes` attribute.
 func kubernetesProviderAttribute() schema.SingleNestedAttribute {
 	pem := func(what string) string {
-		return what + " in PEM (the file's text, e.g. `file(\"ca.pem\")` or `base64decode(...)` of a kubeconfig's `*-data`)."
+		return what + " in PEM (the text itself, e.g. `file(...)`, or `base64decode(...)` of a kubeconfig's `*-data` field)."
 	}
 	return schema.SingleNestedAttribute{
 		Optional: true,
