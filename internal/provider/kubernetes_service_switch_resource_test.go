@@ -2,9 +2,14 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -86,6 +91,10 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 			{
 				Config:      kt.serviceSwitchConfig("green", readiness+"\n  strategy {\n    type  = \"canary\"\n    steps = [10]\n  }"),
 				ExpectError: regexp.MustCompile(`(?s)Strategy not possible with a Service selector.*no\s+weights`),
+			},
+			{
+				Config:      kt.serviceSwitchConfig("blue", "\n  rollback_on {\n    alarm_names = [\"web-5xx\"]\n  }"),
+				ExpectError: regexp.MustCompile(`(?s)Check not available on Kubernetes.*CloudWatch\s+alarms.*pod_readiness`),
 			},
 			{
 				// Create: the Service selects blue already, nothing moves.
@@ -324,4 +333,109 @@ provider "bluegreen" {
 			},
 		},
 	})
+}
+
+// TestAccKubernetesServiceSwitch_ctrlC: Ctrl-C during the bake puts the blue
+// selector back and the saved state says rolled_back; with on_interrupt =
+// "hold" the green selector stays and is recorded as held. The real CLI runs
+// the built provider on the real clock, so Terraform itself is interrupted.
+func TestAccKubernetesServiceSwitch_ctrlC(t *testing.T) {
+	for _, tc := range []struct {
+		onInterrupt, status string
+		want                map[string]string
+		blue, green         float64
+	}{
+		{"rollback", "rolled_back", blueSelector, 100, 0},
+		{"hold", "held", greenSelector, 0, 100},
+	} {
+		t.Run(tc.onInterrupt, func(t *testing.T) {
+			t.Parallel()
+			kt := newKubeTest(t)
+			kt.createService("web", blueSelector)
+			kt.createPods(traffic.Blue, 1, true)
+			kt.createPods(traffic.Green, 1, true)
+			work := t.TempDir()
+			env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+			writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`
+terraform {
+  required_providers {
+    bluegreen = { source = "bluegreen-tf/bluegreen" }
+  }
+}
+variable "color" { type = string }
+provider "bluegreen" {
+  kubernetes = {
+    host                   = %q
+    token                  = %q
+    cluster_ca_certificate = <<-EOT
+%s
+    EOT
+  }
+}
+resource "bluegreen_kubernetes_service_switch" "web" {
+  namespace    = %q
+  service      = "web"
+  active_color = var.color
+  bake_time    = "10m"
+  on_interrupt = %q
+}
+`, kt.Kube.Host, kt.Kube.Token, strings.TrimSpace(string(kt.Kube.CAPEM)), kt.NS, tc.onInterrupt))
+			tf := cliPath(t)
+			cmd := func(args ...string) *exec.Cmd {
+				c := exec.Command(tf, args...)
+				c.Dir, c.Env = work, env
+				c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+				return c
+			}
+			if out, err := cmd("apply", "-auto-approve", "-no-color", "-var", "color=blue").CombinedOutput(); err != nil {
+				t.Fatalf("apply blue: %v\n%s", err, out)
+			}
+			apply := cmd("apply", "-auto-approve", "-no-color", "-var", "color=green")
+			var out strings.Builder
+			apply.Stdout, apply.Stderr = &out, &out
+			if err := apply.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Wait (in real time: the CLI runs on the real clock) for the
+			// flip, then interrupt the bake as Ctrl-C does.
+			deadline := time.Now().Add(90 * time.Second)
+			for {
+				if sel, err := kt.selector(context.Background(), "web"); err == nil && sel["color"] == "green" {
+					break
+				}
+				if time.Now().After(deadline) {
+					_ = syscall.Kill(-apply.Process.Pid, syscall.SIGKILL)
+					_ = apply.Wait()
+					t.Fatalf("the selector never flipped to green:\n%s", out.String())
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			_ = syscall.Kill(apply.Process.Pid, syscall.SIGINT)
+			if err := apply.Wait(); err == nil {
+				t.Fatalf("an interrupted apply must fail:\n%s", out.String())
+			}
+			if err := kt.expectSelector("web", tc.want)(nil); err != nil {
+				t.Fatalf("after Ctrl-C: %v\n%s", err, out.String())
+			}
+			show, err := cmd("show", "-json").Output()
+			if err != nil {
+				t.Fatalf("show: %v", err)
+			}
+			var st struct {
+				Values struct {
+					RootModule struct {
+						Resources []struct{ Values map[string]any } `json:"resources"`
+					} `json:"root_module"`
+				} `json:"values"`
+			}
+			if err := json.Unmarshal(show, &st); err != nil || len(st.Values.RootModule.Resources) != 1 {
+				t.Fatalf("state: %v\n%s", err, show)
+			}
+			v := st.Values.RootModule.Resources[0].Values
+			if v["status"] != tc.status || v["active_color"] != "blue" || v["blue_weight"] != tc.blue || v["green_weight"] != tc.green {
+				t.Fatalf("state status=%v active=%v weights=%v/%v, want %s, blue, %v/%v", v["status"], v["active_color"],
+					v["blue_weight"], v["green_weight"], tc.status, tc.blue, tc.green)
+			}
+		})
+	}
 }
