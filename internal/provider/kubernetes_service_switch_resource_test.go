@@ -338,7 +338,8 @@ provider "bluegreen" {
 // TestAccKubernetesServiceSwitch_ctrlC: Ctrl-C during the bake puts the blue
 // selector back and the saved state says rolled_back; with on_interrupt =
 // "hold" the green selector stays and is recorded as held. The real CLI runs
-// the built provider on the real clock, so Terraform itself is interrupted.
+// the built provider on the real clock, so Terraform itself is interrupted,
+// without any AWS region or credentials in its environment.
 func TestAccKubernetesServiceSwitch_ctrlC(t *testing.T) {
 	for _, tc := range []struct {
 		onInterrupt, status string
@@ -355,7 +356,16 @@ func TestAccKubernetesServiceSwitch_ctrlC(t *testing.T) {
 			kt.createPods(traffic.Blue, 1, true)
 			kt.createPods(traffic.Green, 1, true)
 			work := t.TempDir()
-			env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+			// No AWS region anywhere: a configuration with only Kubernetes
+			// switches must not need one.
+			var env []string
+			for _, kv := range os.Environ() {
+				if !strings.HasPrefix(kv, "AWS_") {
+					env = append(env, kv)
+				}
+			}
+			env = append(env, "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+				"AWS_CONFIG_FILE="+filepath.Join(work, "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(work, "no-aws-credentials"))
 			writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`
 terraform {
   required_providers {

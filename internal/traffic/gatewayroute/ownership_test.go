@@ -7,6 +7,7 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
 )
 
 // TestOwnership_twoSwitchesNeverWriteOneRoute: the first claim wins, a
@@ -81,4 +82,38 @@ func TestOwnership_twoSwitchesNeverWriteOneRoute(t *testing.T) {
 	if owner, err := Owner(ctx, kube.Dynamic, ns, "web"); err != nil || owner != "" {
 		t.Fatalf("after release the owner is %q (%v)", owner, err)
 	}
+}
+
+// TestRouter_conformanceWhenOwned: a router with an owner, on a route it has
+// claimed, keeps the whole router contract (the ownership check is on the
+// copy it writes and never gets in the way of its own writes).
+func TestRouter_conformanceWhenOwned(t *testing.T) {
+	kube := testenv.Kube(t)
+	routertest.Run(t, func(t *testing.T) routertest.Subject {
+		ns := kube.Namespace(t)
+		createRoute(t, kube.Dynamic, ns, rule("main", "/", ref("web-blue", 80, 100), ref("web-green", 80, 0)))
+		owner := NewOwnerID()
+		if err := Claim(context.Background(), kube.Dynamic, ns, "web", owner); err != nil {
+			t.Fatal(err)
+		}
+		dyn, armed := faultyClient(t, kube.Config)
+		cfg := webConfig(ns)
+		cfg.Owner = owner
+		r, err := New(dyn, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return routertest.Subject{
+			Router:  r,
+			Extra:   []traffic.Weights{{Blue: 1, Green: 1}, {Blue: 0, Green: 1}},
+			Rejects: []traffic.Weights{{}, {Blue: MaxWeight + 1}},
+			OtherWriter: func(ctx context.Context, w traffic.Weights) error {
+				return setBehindTheRoutersBack(ctx, kube.Dynamic, ns, 0, w)
+			},
+			FailNextSet: func(t *testing.T) func() {
+				armed.Store(true)
+				return func() { armed.Store(false) }
+			},
+		}
+	})
 }
