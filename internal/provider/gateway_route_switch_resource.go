@@ -452,11 +452,14 @@ func (r *gatewayRouteSwitchResource) Delete(ctx context.Context, req resource.De
 	if resp.Diagnostics.HasError() || state.OwnerID.ValueString() == "" {
 		return
 	}
-	cs := r.data.needKube(gatewayRouteSwitchName, &resp.Diagnostics)
-	if cs == nil {
+	cs, err := r.data.kubeClients()
+	if err != nil {
+		// Destroy is not blocked: the switch goes, the mark may stay.
+		resp.Diagnostics.AddWarning("Owner annotation not removed", fmt.Sprintf("The Kubernetes client could not be built (%s). "+
+			"Remove annotation %s from route %s by hand before another switch takes it over.", err, gatewayroute.OwnerAnnotation, state.id()))
 		return
 	}
-	err := gatewayroute.Release(ctx, cs.Dynamic, state.Namespace.ValueString(), state.Route.ValueString(), state.OwnerID.ValueString())
+	err = gatewayroute.Release(ctx, cs.Dynamic, state.Namespace.ValueString(), state.Route.ValueString(), state.OwnerID.ValueString())
 	if err != nil && !errors.Is(err, gatewayroute.ErrNotFound) {
 		resp.Diagnostics.AddWarning("Owner annotation not removed", fmt.Sprintf("%s. Remove annotation %s from the route by hand "+
 			"before another switch takes it over.", err, gatewayroute.OwnerAnnotation))
