@@ -55,6 +55,7 @@ var kubeServiceNouns = switchNouns{Point: "service", Weights: "selector labels"}
 type kubeServiceSwitchModel struct {
 	switchModel
 	ID           types.String       `tfsdk:"id"`
+	OwnerID      types.String       `tfsdk:"owner_id"`
 	Namespace    types.String       `tfsdk:"namespace"`
 	Service      types.String       `tfsdk:"service"`
 	SelectorKey  types.String       `tfsdk:"selector_key"`
@@ -98,10 +99,18 @@ func (r *kubeServiceSwitchResource) Schema(ctx context.Context, _ resource.Schem
 			"(e.g. `app: web`) is left alone and is part of both colors' Pod selectors. A `kubernetes_service` that " +
 			"creates the Service must ignore what the switch changes: `lifecycle { ignore_changes = [spec[0].selector] }`. " +
 			"Updates use the Service's `resourceVersion`: a selector changed by another writer during a shift stops the " +
-			"shift as a conflict, without overwriting it.",
+			"shift as a conflict, without overwriting it. The switch marks the Service with the annotation `" +
+			kubeservice.OwnerAnnotation + "` (its `owner_id`), so a second switch on the same Service is refused.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "`<namespace>/<service>`, the import ID.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"owner_id": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The ID this switch marks the Service with (annotation `" + kubeservice.OwnerAnnotation + "`), so " +
+					"that a second switch on the same Service is refused. Destroy removes the mark. An import takes the Service over " +
+					"under a new ID at its first apply.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"namespace": schema.StringAttribute{
@@ -231,9 +240,17 @@ func (r *kubeServiceSwitchResource) ModifyPlan(ctx context.Context, req resource
 	if known(plan.Namespace) && known(plan.Service) {
 		plan.ID = types.StringValue(plan.id())
 	}
+	if prior != nil && prior.OwnerID.ValueString() == "" {
+		// Imported: the apply takes the Service over under a new ID.
+		plan.OwnerID = types.StringUnknown()
+	}
 	if !plan.pathKnown() || !plan.pointKnown() {
 		plan.setPlanUnknown()
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	r.checkOwnerAtPlan(ctx, &plan, prior, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
@@ -271,6 +288,35 @@ func (r *kubeServiceSwitchResource) ModifyPlan(ctx context.Context, req resource
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkOwnerAtPlan refuses, at plan time, a Service another switch owns.
+func (r *kubeServiceSwitchResource) checkOwnerAtPlan(ctx context.Context, plan, prior *kubeServiceSwitchModel, diags *diag.Diagnostics) {
+	cs, err := r.data.kubeClients()
+	if err != nil {
+		return // decided at apply
+	}
+	id := ""
+	if prior != nil {
+		id = prior.OwnerID.ValueString()
+	}
+	rctx, cancel := context.WithTimeout(ctx, kubePlanReadTimeout)
+	defer cancel()
+	owner, err := kubeservice.Owner(rctx, cs.Core, plan.Namespace.ValueString(), plan.Service.ValueString())
+	if err != nil || owner == "" || owner == id || (prior != nil && id == "") {
+		return // unreadable here is decided at apply; an imported switch takes it over at apply
+	}
+	report := diags.AddAttributeError
+	if prior == nil {
+		// A create may replace a switch whose destroy, later in this apply,
+		// removes the mark: decided at apply (Claim).
+		report = diags.AddAttributeWarning
+	}
+	report(path.Root("service"), "Service owned by another switch",
+		fmt.Sprintf("Service %s is annotated %s = %q: another %s owns its selector. Two switches on one Service would fight over "+
+			"its traffic. Remove the other switch (its destroy removes the annotation), or, if it no longer exists, remove the "+
+			"annotation: kubectl -n %s annotate service %s %s-",
+			plan.id(), kubeservice.OwnerAnnotation, owner, kubeServiceSwitchName, plan.Namespace.ValueString(), plan.Service.ValueString(), kubeservice.OwnerAnnotation))
 }
 
 func neitherColorDetail(id string, sel kubeservice.Selectors) string {
@@ -326,6 +372,33 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 		diags.AddAttributeError(path.Root("service"), "Service selects neither color", neitherColorDetail(plan.id(), plan.selectors()))
 		return nil, false
 	}
+	// Ownership: claim the Service (an import takes it over under a new ID).
+	claim := kubeservice.Claim
+	switch {
+	case prior != nil && prior.OwnerID.ValueString() != "":
+		plan.OwnerID = prior.OwnerID
+	default:
+		if prior != nil {
+			claim = kubeservice.TakeOver
+		}
+		plan.OwnerID = types.StringValue(kubeservice.NewOwnerID())
+	}
+	owner := plan.OwnerID.ValueString()
+	cctx, ccancel := ioContext(ctx)
+	err = claim(cctx, cs.Core, plan.Namespace.ValueString(), plan.Service.ValueString(), owner)
+	ccancel()
+	switch {
+	case errors.Is(err, kubeservice.ErrOwnedByOther):
+		diags.AddAttributeError(path.Root("service"), "Service owned by another switch", err.Error())
+		return nil, false
+	case err != nil:
+		diags.AddError("Error claiming service", err.Error())
+		return nil, false
+	}
+	if prior != nil && !prior.OwnerID.Equal(plan.OwnerID) {
+		prior.OwnerID = plan.OwnerID // claimed now (an imported switch): keep it even if nothing else lands
+	}
+	rt.OwnedBy(owner)
 	minCount, minPercent := plan.PodReadiness.thresholds()
 	target := func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
 		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
@@ -335,6 +408,11 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 	}
 	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorKubeService(prior), target, diags)
 	if !ok {
+		if prior == nil { // a create that leaves no resource leaves no mark
+			rctx, cancel := ioContext(ctx)
+			_ = kubeservice.Release(rctx, cs.Core, plan.Namespace.ValueString(), plan.Service.ValueString(), owner)
+			cancel()
+		}
 		return nil, false
 	}
 	state := *plan
@@ -372,14 +450,28 @@ func (r *kubeServiceSwitchResource) Read(ctx context.Context, req resource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Delete leaves the selector as it is: destroying the switch does not move a
-// request.
-func (r *kubeServiceSwitchResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+// Delete leaves the selector as it is (destroying the switch does not move a
+// request) and removes the owner mark.
+func (r *kubeServiceSwitchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state kubeServiceSwitchModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || state.OwnerID.ValueString() == "" {
+		return
+	}
+	cs, err := r.data.kubeClients()
+	if err == nil {
+		err = kubeservice.Release(ctx, cs.Core, state.Namespace.ValueString(), state.Service.ValueString(), state.OwnerID.ValueString())
+	}
+	if err != nil && !errors.Is(err, kubeservice.ErrNotFound) {
+		resp.Diagnostics.AddWarning("Owner annotation not removed", fmt.Sprintf("%s. Remove annotation %s from service %s by hand "+
+			"before another switch takes it over.", err, kubeservice.OwnerAnnotation, state.id()))
+	}
 }
 
 // ImportState imports by "<namespace>/<service>". The colors are
 // `color: blue` / `color: green` until the configuration says otherwise;
-// active_color is the color the selector selects.
+// active_color is the color the selector selects. The first apply takes the
+// Service over under a new owner ID.
 func (r *kubeServiceSwitchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ns, name, err := parseKubeImportID(req.ID, "<namespace>/<service>", serviceNameError)
 	if err != nil {

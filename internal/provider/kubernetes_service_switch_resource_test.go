@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/kubeservice"
 )
 
 const kubeServiceRes = "bluegreen_kubernetes_service_switch.web"
@@ -101,7 +102,8 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 				Config: kt.serviceSwitchConfig("blue", readiness),
 				ConfigStateChecks: append(kubeServiceState(100, 0, "stable", "blue"),
 					statecheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("id"), knownvalue.StringExact(kt.NS+"/web"))),
-				Check: resource.ComposeTestCheckFunc(kt.expectSelector("web", blueSelector), kt.expectServiceWrites(0)),
+				// One write: the owner mark; the selector is untouched.
+				Check: resource.ComposeTestCheckFunc(kt.expectSelector("web", blueSelector), kt.expectServiceWrites(1), kt.expectServiceOwner(true)),
 			},
 			{
 				Config: kt.serviceSwitchConfig("green", readiness),
@@ -117,7 +119,7 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeTestCheckFunc(kubeServiceAttrs(100, 0, "stable", "blue"),
 					resource.TestCheckResourceAttr(kubeServiceRes, "last_shift.result", "preflight_failed"),
-					kt.expectSelector("web", blueSelector), kt.expectServiceWrites(0)),
+					kt.expectSelector("web", blueSelector), kt.expectServiceWrites(1)),
 			},
 			{
 				PreConfig: func() {
@@ -128,15 +130,16 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 				Config: kt.serviceSwitchConfig("green", readiness),
 				ConfigStateChecks: append(kubeServiceState(0, 100, "stable", "green"),
 					statecheck.ExpectKnownValue(kubeServiceRes, tfjsonpath.New("last_shift").AtMapKey("result"), knownvalue.StringExact("succeeded"))),
-				Check: resource.ComposeTestCheckFunc(kt.expectSelector("web", greenSelector), kt.expectServiceWrites(1)),
+				Check: resource.ComposeTestCheckFunc(kt.expectSelector("web", greenSelector), kt.expectServiceWrites(2)),
 			},
 			{
 				ResourceName:      kubeServiceRes,
 				ImportState:       true,
 				ImportStateId:     kt.NS + "/web",
 				ImportStateVerify: true,
+				// The owner ID is given at the import's first apply.
 				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts", "bake_time",
-					"pod_readiness"},
+					"pod_readiness", "owner_id"},
 			},
 		},
 	})
@@ -448,4 +451,62 @@ resource "bluegreen_kubernetes_service_switch" "web" {
 			}
 		})
 	}
+}
+
+// expectServiceOwner checks whether Service web carries the switch's
+// owner_id as its owner mark (or no mark at all).
+func (kt *kubeTest) expectServiceOwner(marked bool) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		owner, err := kubeservice.Owner(context.Background(), kt.Kube.Core.CoreV1(), kt.NS, "web")
+		if err != nil {
+			return err
+		}
+		if !marked {
+			if owner != "" {
+				return fmt.Errorf("service web still carries owner mark %q", owner)
+			}
+			return nil
+		}
+		rs, ok := s.RootModule().Resources[kubeServiceRes]
+		if !ok {
+			return fmt.Errorf("%s not in state", kubeServiceRes)
+		}
+		if id := rs.Primary.Attributes["owner_id"]; id == "" || owner != id {
+			return fmt.Errorf("service owner mark %q, switch owner_id %q", owner, id)
+		}
+		return nil
+	}
+}
+
+// TestAccKubernetesServiceSwitch_ownership: a second switch on the same
+// Service is refused at apply without touching the selector; destroy removes
+// the owner mark and leaves the selector where it is.
+func TestAccKubernetesServiceSwitch_ownership(t *testing.T) {
+	kt := newKubeTest(t)
+	kt.createService("web", blueSelector)
+	kt.createPods(traffic.Blue, 1, true)
+	kt.createPods(traffic.Green, 1, true)
+	second := fmt.Sprintf(`
+resource "bluegreen_kubernetes_service_switch" "other" {
+  namespace    = %q
+  service      = "web"
+  active_color = "green"
+}
+`, kt.NS)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		CheckDestroy: resource.ComposeTestCheckFunc(kt.expectServiceOwner(false), kt.expectSelector("web", greenSelector)),
+		Steps: []resource.TestStep{
+			{Config: kt.serviceSwitchConfig("blue", ""), Check: kt.expectServiceOwner(true)},
+			{
+				Config:      kt.serviceSwitchConfig("blue", "") + second,
+				ExpectError: regexp.MustCompile(`(?s)Service owned by another switch.*is\s+owned\s+by\s+another\s+switch`),
+			},
+			{
+				Config:            kt.serviceSwitchConfig("green", ""),
+				ConfigStateChecks: kubeServiceState(0, 100, "stable", "green"),
+				Check:             resource.ComposeTestCheckFunc(kt.expectSelector("web", greenSelector), kt.expectServiceOwner(true)),
+			},
+		},
+	})
 }
