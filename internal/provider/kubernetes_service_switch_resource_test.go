@@ -495,7 +495,7 @@ resource "bluegreen_kubernetes_service_switch" "other" {
 `, kt.NS)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: kt.Factories,
-		CheckDestroy: resource.ComposeTestCheckFunc(kt.expectServiceOwner(false), kt.expectSelector("web", greenSelector)),
+		CheckDestroy:             resource.ComposeTestCheckFunc(kt.expectServiceOwner(false), kt.expectSelector("web", greenSelector)),
 		Steps: []resource.TestStep{
 			{Config: kt.serviceSwitchConfig("blue", ""), Check: kt.expectServiceOwner(true)},
 			{
