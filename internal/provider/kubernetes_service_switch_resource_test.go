@@ -90,11 +90,18 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 		ProtoV6ProviderFactories: kt.Factories,
 		Steps: []resource.TestStep{
 			{
-				Config:      kt.serviceSwitchConfig("green", readiness+"\n  strategy {\n    type  = \"canary\"\n    steps = [10]\n  }"),
+				Config:      kt.serviceSwitchConfig("green", readiness+`
+  strategy {
+    type  = "canary"
+    steps = [10]
+  }`),
 				ExpectError: regexp.MustCompile(`(?s)Strategy not possible with a Service selector.*no\s+weights`),
 			},
 			{
-				Config:      kt.serviceSwitchConfig("blue", "\n  rollback_on {\n    alarm_names = [\"web-5xx\"]\n  }"),
+				Config:      kt.serviceSwitchConfig("blue", `
+  rollback_on {
+    alarm_names = ["web-5xx"]
+  }`),
 				ExpectError: regexp.MustCompile(`(?s)Check not available on Kubernetes.*CloudWatch\s+alarms.*pod_readiness`),
 			},
 			{
@@ -456,6 +463,10 @@ resource "bluegreen_kubernetes_service_switch" "web" {
 // expectServiceOwner checks whether Service web carries the switch's
 // owner_id as its owner mark (or no mark at all).
 func (kt *kubeTest) expectServiceOwner(marked bool) resource.TestCheckFunc {
+	return kt.expectServiceOwnerIs(kubeServiceRes, marked)
+}
+
+func (kt *kubeTest) expectServiceOwnerIs(address string, marked bool) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		owner, err := kubeservice.Owner(context.Background(), kt.Kube.Core.CoreV1(), kt.NS, "web")
 		if err != nil {
@@ -467,9 +478,9 @@ func (kt *kubeTest) expectServiceOwner(marked bool) resource.TestCheckFunc {
 			}
 			return nil
 		}
-		rs, ok := s.RootModule().Resources[kubeServiceRes]
+		rs, ok := s.RootModule().Resources[address]
 		if !ok {
-			return fmt.Errorf("%s not in state", kubeServiceRes)
+			return fmt.Errorf("%s not in state", address)
 		}
 		if id := rs.Primary.Attributes["owner_id"]; id == "" || owner != id {
 			return fmt.Errorf("service owner mark %q, switch owner_id %q", owner, id)
@@ -479,8 +490,10 @@ func (kt *kubeTest) expectServiceOwner(marked bool) resource.TestCheckFunc {
 }
 
 // TestAccKubernetesServiceSwitch_ownership: a second switch on the same
-// Service is refused at apply without touching the selector; destroy removes
-// the owner mark and leaves the selector where it is.
+// Service is refused at apply without touching the selector; importing the
+// Service into it takes the Service over at its first apply, after which the
+// first switch is refused at plan; destroy removes the owner mark and leaves
+// the selector where it is.
 func TestAccKubernetesServiceSwitch_ownership(t *testing.T) {
 	kt := newKubeTest(t)
 	kt.createService("web", blueSelector)
@@ -506,6 +519,21 @@ resource "bluegreen_kubernetes_service_switch" "other" {
 				Config:            kt.serviceSwitchConfig("green", ""),
 				ConfigStateChecks: kubeServiceState(0, 100, "stable", "green"),
 				Check:             resource.ComposeTestCheckFunc(kt.expectSelector("web", greenSelector), kt.expectServiceOwner(true)),
+			},
+			{
+				Config: kt.serviceSwitchConfig("green", "") + second + fmt.Sprintf(`
+import {
+  to = bluegreen_kubernetes_service_switch.other
+  id = "%s/web"
+}
+`, kt.NS),
+				ExpectError: regexp.MustCompile(`(?s)Service owned by another switch.*kubectl\s+-n\s+\S+\s+annotate\s+service\s+web`),
+			},
+			{
+				Config: kt.providerBlock() + second,
+				Check: resource.ComposeTestCheckFunc(kt.expectSelector("web", greenSelector),
+					kt.expectServiceOwnerIs("bluegreen_kubernetes_service_switch.other", true),
+					resource.TestCheckResourceAttr("bluegreen_kubernetes_service_switch.other", "status", "stable")),
 			},
 		},
 	})
