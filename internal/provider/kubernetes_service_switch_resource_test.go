@@ -90,7 +90,7 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 		ProtoV6ProviderFactories: kt.Factories,
 		Steps: []resource.TestStep{
 			{
-				Config:      kt.serviceSwitchConfig("green", readiness+`
+				Config: kt.serviceSwitchConfig("green", readiness+`
   strategy {
     type  = "canary"
     steps = [10]
@@ -98,7 +98,7 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Strategy not possible with a Service selector.*no\s+weights`),
 			},
 			{
-				Config:      kt.serviceSwitchConfig("blue", `
+				Config: kt.serviceSwitchConfig("blue", `
   rollback_on {
     alarm_names = ["web-5xx"]
   }`),
