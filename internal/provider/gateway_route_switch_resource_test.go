@@ -295,3 +295,66 @@ import {
 		},
 	})
 }
+
+// TestAccGatewayRouteSwitch_concurrentWriter: another writer moves the
+// weights between the switch's read and its write of the canary's second
+// step. The API server refuses the switch's update (stale resourceVersion);
+// the switch stops as a conflict and leaves the other writer's weights.
+func TestAccGatewayRouteSwitch_concurrentWriter(t *testing.T) {
+	kt := newKubeTest(t)
+	kt.gatewaySetup()
+	canary := `
+  strategy {
+    type          = "canary"
+    steps         = [10, 50]
+    step_interval = "1m"
+  }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{Config: kt.providerBlock() + kt.routeSwitch("a", "blue", canary), Check: kt.expectRoute("web", 100, 0)},
+			{
+				PreConfig: func() {
+					kt.Proxy.Reset()
+					kt.Proxy.OnWrite(func(w kubeWrite) bool {
+						var obj unstructured.Unstructured
+						if w.Method != "PUT" || !strings.HasSuffix(w.Path, "/httproutes/web") || json.Unmarshal(w.Body, &obj.Object) != nil {
+							return false
+						}
+						if ws, err := ruleWeights(&obj); err != nil || ws != (traffic.Weights{Blue: 50, Green: 50}) {
+							return false
+						}
+						ctx := context.Background()
+						cur, err := kt.Kube.Dynamic.Resource(testenv.HTTPRouteGVR).Namespace(kt.NS).Get(ctx, "web", metav1.GetOptions{})
+						if err != nil {
+							t.Errorf("the other writer: %v", err)
+							return true
+						}
+						rules, _, _ := unstructured.NestedSlice(cur.Object, "spec", "rules")
+						refs := rules[0].(map[string]any)["backendRefs"].([]any)
+						refs[0].(map[string]any)["weight"] = int64(80)
+						refs[1].(map[string]any)["weight"] = int64(20)
+						_ = unstructured.SetNestedSlice(cur.Object, rules, "spec", "rules")
+						if _, err := kt.Kube.Dynamic.Resource(testenv.HTTPRouteGVR).Namespace(kt.NS).Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
+							t.Errorf("the other writer: %v", err)
+						}
+						return true
+					})
+				},
+				Config:      kt.providerBlock() + kt.routeSwitch("a", "green", canary),
+				ExpectError: regexp.MustCompile(`(?s)Route changed by someone else.*weights\s+changed\s+by\s+another\s+writer.*resourceVersion.*found\s+blue=80\s+green=20.*nothing\s+was\s+restored`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					kt.expectRoute("web", 80, 20),
+					// 90/10, then the refused 50/50; nothing after it.
+					kt.expectRouteWrites("90/10", "50/50"),
+					resource.TestCheckResourceAttr(routeRes, "status", "conflict"),
+					resource.TestCheckResourceAttr(routeRes, "active_color", "blue"),
+					resource.TestCheckResourceAttr(routeRes, "last_shift.result", "conflict")),
+			},
+		},
+	})
+}
