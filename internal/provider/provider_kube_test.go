@@ -61,3 +61,31 @@ func TestKubeSetup_lazy(t *testing.T) {
 		t.Fatalf("kubeClients: %v (built %v)", err, d.kube.lazy.Built())
 	}
 }
+
+func TestParseKubeImportID(t *testing.T) {
+	for _, tt := range []struct {
+		id, ns, name, err string
+	}{
+		{"prod/web", "prod", "web", ""},
+		{"prod/web.v2", "", "", "name"},
+		{"prod", "", "", "want <namespace>/<name>"},
+		{"prod/web/x", "", "", "want <namespace>/<name>"},
+		{"/web", "", "", "want <namespace>/<name>"},
+		{"Prod/web", "", "", "namespace"},
+	} {
+		ns, name, err := parseKubeImportID(tt.id, "<namespace>/<name>", serviceNameError)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: err %v, want one containing %q", tt.id, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || ns != tt.ns || name != tt.name {
+			t.Errorf("%q: %q %q %v", tt.id, ns, name, err)
+		}
+	}
+	// A route name may contain dots (a DNS subdomain).
+	if _, name, err := parseKubeImportID("prod/web.v2", "<namespace>/<route>", dnsSubdomainError); err != nil || name != "web.v2" {
+		t.Errorf("route web.v2: %q %v", name, err)
+	}
+}
