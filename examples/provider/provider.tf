@@ -26,3 +26,25 @@ provider "bluegreen" {
 #     sts        = "http://127.0.0.1:4566"
 #   }
 # }
+
+# Kubernetes switches only (no AWS region needed), in the kubernetes
+# provider's conventions; KUBE_CONFIG_PATH, KUBE_HOST, KUBE_TOKEN, ... work too:
+# provider "bluegreen" {
+#   kubernetes = {
+#     config_path    = "~/.kube/config"
+#     config_context = "prod"
+#   }
+# }
+#
+# or for EKS:
+# provider "bluegreen" {
+#   kubernetes = {
+#     host                   = data.aws_eks_cluster.prod.endpoint
+#     cluster_ca_certificate = base64decode(data.aws_eks_cluster.prod.certificate_authority[0].data)
+#     exec = {
+#       api_version = "client.authentication.k8s.io/v1beta1"
+#       command     = "aws"
+#       args        = ["eks", "get-token", "--cluster-name", "prod"]
+#     }
+#   }
+# }

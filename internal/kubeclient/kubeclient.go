@@ -37,6 +37,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
 // Config is the provider-level Kubernetes configuration. Zero values mean
@@ -327,8 +329,9 @@ func (l *Lazy) Built() bool {
 // changed what the router manages since the router last read it: the
 // Kubernetes routers write with the resourceVersion they read, and an update
 // that loses that race is reported, never retried over the other writer's
-// change.
-var ErrConflict = errors.New("changed by another writer since it was read")
+// change. It is traffic.ErrConflict, so the rollout engine recognises it as
+// another writer (a conflict), not an error to roll back over.
+var ErrConflict = traffic.ErrConflict
 
 // ErrNotFound matches (errors.Is) a Service or route that does not exist.
 var ErrNotFound = errors.New("not found")

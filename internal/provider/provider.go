@@ -38,6 +38,7 @@ type providerModel struct {
 	AssumeRole  *assumeRoleModel  `tfsdk:"assume_role"`
 	Endpoints   *endpointsModel   `tfsdk:"endpoints"`
 	DefaultTags *defaultTagsModel `tfsdk:"default_tags"`
+	Kubernetes  *kubernetesModel  `tfsdk:"kubernetes"`
 }
 
 type assumeRoleModel struct {
@@ -100,6 +101,7 @@ func (p *bluegreenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"(capped at 20 s) and throttling slows the client down adaptively. Default `%d`.", awsclient.DefaultMaxRetries),
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
+			"kubernetes": kubernetesProviderAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
@@ -226,6 +228,7 @@ func (p *bluegreenProvider) Configure(ctx context.Context, req provider.Configur
 		resp.Diagnostics.AddError("Error configuring the provider", err.Error())
 		return
 	}
+	data.kube = newKubeSetup(ctx, cfg.Kubernetes, p.version)
 	if data.Clients != nil {
 		tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": data.Clients.Region})
 	} else {
@@ -245,6 +248,8 @@ func (p *bluegreenProvider) Resources(_ context.Context) []func() resource.Resou
 		NewDNSSwitchResource,
 		NewHAProxySwitchResource,
 		NewNginxSwitchResource,
+		NewKubernetesServiceSwitchResource,
+		NewGatewayRouteSwitchResource,
 	}
 }
 

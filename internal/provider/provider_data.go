@@ -24,6 +24,8 @@ type providerData struct {
 	awsErr      error
 	DefaultTags map[string]string
 	deps        Deps
+	// kube is the Kubernetes client, built on first use (provider_kube.go).
+	kube kubeSetup
 }
 
 // needAWS reports, as a diagnostic naming what needs it, when AWS is not

@@ -21,6 +21,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
 )
 
 // testSandbox is the local AWS sandbox every acceptance test talks to. It is
@@ -52,7 +53,7 @@ func runTests(m *testing.M) int {
 		}
 		os.Unsetenv("AWS_PROFILE")
 	}
-	code := m.Run()
+	code := testenv.KubeMain(m) // stops the shared kube-apiserver if a test started it
 	if providerBinDir != "" {
 		os.RemoveAll(providerBinDir)
 	}

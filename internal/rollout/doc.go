@@ -85,6 +85,7 @@
 //	ctx deadline                              timeout          rolled_back, or held
 //	ctx cancelled                             cancelled        rolled_back, or held
 //	weights changed by someone else           conflict         conflict
+//	write refused: traffic.ErrConflict        conflict         conflict
 //
 // Cause always names the trigger; when a rollback's own read finds another
 // writer's weights, Result becomes conflict with the trigger kept as Cause.

@@ -226,7 +226,9 @@ type stop struct {
 	result *checks.Result
 	err    error
 	found  traffic.Weights // for conflicts
-	step   StepResult
+	// foundUnknown: the conflict's weights could not be read.
+	foundUnknown bool
+	step         StepResult
 }
 
 func (r *runner) emit(e Event) {
@@ -316,6 +318,9 @@ func (r *runner) step(ctx context.Context, step Step, first bool) *stop {
 	}
 	r.written[step.Weights] = true
 	if err := r.cfg.Router.Set(ctx, step.Weights); err != nil {
+		if errors.Is(err, traffic.ErrConflict) {
+			return r.conflictOnWrite(ctx, err, where)
+		}
 		return r.apiStop(ctx, "writing weights", err, where)
 	}
 	r.emit(Event{Type: EventWeightsWritten, Step: step.Index, Percent: step.Percent, Weights: step.Weights})
@@ -441,6 +446,21 @@ func (r *runner) unexpected(found, expected traffic.Weights, what, where string)
 		reason: fmt.Sprintf("weights changed outside this run %s: expected %s, found %s; not overwriting another writer's change", where, expected, found)}
 }
 
+// conflictOnWrite handles a write the router refused because another writer
+// changed the weights since it read them (traffic.ErrConflict): a conflict,
+// never retried and never rolled back over. What the other writer left is
+// read for the outcome.
+func (r *runner) conflictOnWrite(ctx context.Context, err error, where string) *stop {
+	s := &stop{cause: CauseConflict, err: err, step: StepConflict, foundUnknown: true,
+		reason: fmt.Sprintf("writing weights %s refused: %v; not overwriting another writer's change", where, err)}
+	rctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), r.clk, r.cfg.RestoreTimeout)
+	defer cancel()
+	if found, rerr := r.cfg.Router.Read(rctx); rerr == nil {
+		s.found, s.foundUnknown = found, false
+	}
+	return s
+}
+
 func (r *runner) apiStop(ctx context.Context, op string, err error, where string) *stop {
 	if ctx.Err() != nil {
 		return r.interruptStop(ctx, where)
@@ -474,7 +494,11 @@ func (r *runner) end(s *stop) {
 	switch {
 	case s.cause == CauseConflict:
 		r.out.Result, r.out.Reason = ResultConflict, s.reason
-		r.setFinal(s.found)
+		if s.foundUnknown {
+			r.out.FinalKnown = false // what the other writer left is not known
+		} else {
+			r.setFinal(s.found)
+		}
 	case (s.cause == CauseTimeout || s.cause == CauseCancelled) && r.cfg.OnInterrupt == InterruptHold:
 		r.out.Result = ResultHeld
 		r.out.Reason = s.reason + "; holding traffic where it is (on_interrupt = hold)"

@@ -636,3 +636,36 @@ func (r *pendingRouter) Read(context.Context) (traffic.Weights, error) {
 	return r.w, nil
 }
 func (r *pendingRouter) Set(_ context.Context, w traffic.Weights) error { r.w = w; return nil }
+
+// TestRun_writeRefusedAsConflict: a router that refuses a write because
+// another writer changed the weights since it read them (traffic.ErrConflict,
+// e.g. a Kubernetes resourceVersion conflict) ends the run as a conflict:
+// no retry, no restore over the other writer's change.
+func TestRun_writeRefusedAsConflict(t *testing.T) {
+	clk := clock.NewAutoFake(epoch)
+	other := traffic.Weights{Blue: 70, Green: 30}
+	router := &fakeRouter{weights: allBlue}
+	// The second step's write is refused: the other writer got in between
+	// the engine's pre-step read and the write.
+	router.setErr = map[int]error{2: errors.Join(errors.New("route ns/web rule 0"), traffic.ErrConflict)}
+	router.onRead = func(int, traffic.Weights) traffic.Weights {
+		if len(router.sets) == 2 {
+			return other
+		}
+		return router.weights
+	}
+	st := Strategy{Type: StrategyCanary, Steps: []int{10, 50}, StepInterval: time.Minute}
+	out := Run(context.Background(), baseConfig(t, mustPlan(t, st, 0), router, clk))
+	if out.Result != ResultConflict || out.Cause != CauseConflict {
+		t.Fatalf("outcome %s, want conflict", out.Summary())
+	}
+	if !errors.Is(out.Err, traffic.ErrConflict) || out.Final != other || !out.FinalKnown {
+		t.Fatalf("err %v final %s (known %v), want the conflict error and the other writer's %s", out.Err, out.Final, out.FinalKnown, other)
+	}
+	if len(router.sets) != 2 {
+		t.Fatalf("sets %v: the engine wrote again after the conflict", router.sets)
+	}
+	if !strings.Contains(out.Reason, "not overwriting another writer's change") {
+		t.Fatalf("reason %q", out.Reason)
+	}
+}

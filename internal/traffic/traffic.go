@@ -13,9 +13,17 @@
 package traffic
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrConflict matches (errors.Is) a write a router refused because another
+// writer changed the weights since the router last read them: optimistic
+// concurrency, such as Kubernetes' resourceVersion. The engine treats it as
+// another writer at work, never as an error to retry or to roll back over:
+// it stops, writes nothing more and restores nothing.
+var ErrConflict = errors.New("changed by another writer since it was read")
 
 // Color names one side of a blue-green pair.
 type Color string

@@ -40,6 +40,13 @@
 // another rule, hostnames, labels), Set writes again on the fresh copy, a
 // bounded number of times.
 //
+// # Ownership
+//
+// A switch marks the route it owns with the OwnerAnnotation (Claim,
+// TakeOver, Release); a router whose Config.Owner is set refuses to write a
+// route marked by another owner, checking the copy it writes so that the
+// resourceVersion guards the check too.
+//
 // # In effect
 //
 // Set returns when the API server has stored the weights. The Gateway

@@ -68,6 +68,10 @@ type Config struct {
 	RuleIndex int
 	Blue      Backend
 	Green     Backend
+	// Owner, when set, is the owner ID of the switch using this router: Set
+	// refuses (*OwnedByOtherError) to write a route whose OwnerAnnotation
+	// names another owner or none (see Claim).
+	Owner string
 }
 
 func (c Config) rule() string {
@@ -281,6 +285,9 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 		base = obj
 	}
 	for range maxUnrelatedRetries {
+		if r.cfg.Owner != "" && ownerOf(base) != r.cfg.Owner {
+			return &OwnedByOtherError{Namespace: r.cfg.Namespace, Route: r.cfg.Route, Owner: ownerOf(base), Want: r.cfg.Owner}
+		}
 		loc, err := r.locate(base)
 		if err != nil {
 			return err

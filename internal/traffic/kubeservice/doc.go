@@ -36,6 +36,13 @@
 // else changed (labels, annotations, ports, status), Set writes again on the
 // fresh copy, a bounded number of times.
 //
+// # Ownership
+//
+// A switch marks the Service it owns with the OwnerAnnotation (Claim,
+// TakeOver, Release); a router with an owner (OwnedBy) refuses to write a
+// Service marked by another owner, checking the copy it writes so that the
+// resourceVersion guards the check too.
+//
 // # In effect
 //
 // Set returns when the API server has stored the new selector. The endpoint

@@ -165,8 +165,9 @@ type Router struct {
 	sel             Selectors
 	keys            []string
 
-	mu   sync.Mutex
-	last *corev1.Service // the Service as last read or written by this router
+	mu    sync.Mutex
+	last  *corev1.Service // the Service as last read or written by this router
+	owner string          // when set, the Service must carry this owner mark (OwnedBy)
 }
 
 // New returns a router for Service namespace/name.
@@ -247,6 +248,9 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 		base = svc
 	}
 	for range maxUnrelatedRetries {
+		if r.owner != "" && ownerOf(base) != r.owner {
+			return &OwnedByOtherError{Namespace: r.namespace, Name: r.name, Owner: ownerOf(base), Want: r.owner}
+		}
 		// Written even when base already selects the color: the update
 		// carries base's resourceVersion, so a stale base is caught as a
 		// conflict, and an unchanged object is not stored again.
