@@ -175,6 +175,13 @@ func (r *kubeServiceSwitchResource) ValidateConfig(ctx context.Context, req reso
 				s.Type.ValueString(), kubeServiceSwitchName, rollout.StrategyAllAtOnce))
 		return
 	}
+	if known(m.TrafficPercent) && m.TrafficPercent.ValueInt64() < 100 {
+		resp.Diagnostics.AddAttributeError(path.Root("traffic_percent"), "Share not possible with a Service selector",
+			fmt.Sprintf("traffic_percent = %d: a Service selector sends all traffic to one color, so a shift cannot park at a share. "+
+				"Remove traffic_percent (or set 100); to park a canary for review, route through Gateway API with bluegreen_gateway_route_switch.",
+				m.TrafficPercent.ValueInt64()))
+		return
+	}
 	if known(m.SelectorKey) || known(m.BlueValue) || known(m.GreenValue) {
 		if !m.SelectorKey.IsUnknown() && !m.BlueValue.IsUnknown() && !m.GreenValue.IsUnknown() && m.selectors().Blue[m.key()] == m.selectors().Green[m.key()] {
 			resp.Diagnostics.AddAttributeError(path.Root("green_value"), "Both colors select the same Pods",

@@ -98,6 +98,10 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Strategy not possible with a Service selector.*no\s+weights`),
 			},
 			{
+				Config:      kt.serviceSwitchConfig("green", readiness+"\n  traffic_percent = 10"),
+				ExpectError: regexp.MustCompile(`(?s)Share not possible with a Service selector.*cannot\s+park`),
+			},
+			{
 				Config: kt.serviceSwitchConfig("blue", `
   rollback_on {
     alarm_names = ["web-5xx"]
