@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
 mkdir -p .tmp
-go build -o .tmp/bluegreen-bench ./internal/bench/cmd/bluegreen-bench
+go build -o .tmp/bluegreen-bench ./cmd/bluegreen-bench
 .tmp/bluegreen-bench -out templates/guides/benchmarks.md.tmpl "$@"
 echo
 echo "=== HAProxy: 20 flips through the Runtime API vs map rewrite + reload (-sf) vs master-worker seamless reload"

@@ -20,7 +20,7 @@
 //	srv, err := app.Start("127.0.0.1:0") // srv.Addr(), srv.URL(), srv.Close()
 //	app.SetBehaviour(demoapp.Behaviour{FailPercent: 20, Healthy: true})
 //
-// or as a command: go run ./internal/demoapp/cmd/bluegreen-demo-app -addr 127.0.0.1:8081 -version v2 -color green
+// or as a command: go run ./cmd/bluegreen-demo-app -addr 127.0.0.1:8081 -version v2 -color green
 package demoapp
 
 import (

@@ -24,7 +24,7 @@
 // route get a 400 that says what the sandbox expected.
 //
 // Start it in-process with Start (tests do this in TestMain) or run
-// ./internal/sandbox/cmd/bluegreen-sandbox. Point the SDK at URL() with
+// ./cmd/bluegreen-sandbox. Point the SDK at URL() with
 // BaseEndpoint or AWS_ENDPOINT_URL.
 //
 // # Admin API
@@ -287,7 +287,7 @@
 // access logs, WAF, and the LCU/ProcessedBytes/ActiveConnectionCount metrics.
 //
 // The demo application used as blue/green targets is package
-// internal/demoapp (command internal/demoapp/cmd/bluegreen-demo-app).
+// internal/demoapp (command cmd/bluegreen-demo-app).
 //
 // # Fidelity checks
 //

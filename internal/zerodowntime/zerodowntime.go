@@ -16,7 +16,7 @@
 //
 // Test: TestZeroDowntime (short). Full run:
 //
-//	go run ./internal/loadgen/cmd/zerodowntime -flips 20 -requests 100000
+//	go run ./cmd/zerodowntime -flips 20 -requests 100000
 package zerodowntime
 
 import (

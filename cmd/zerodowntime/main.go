@@ -3,7 +3,7 @@
 // the load generator against the listener while the engine flips
 // blue↔green. It exits 1 when any request failed.
 //
-//	go run ./internal/loadgen/cmd/zerodowntime -flips 20 -requests 100000
+//	go run ./cmd/zerodowntime -flips 20 -requests 100000
 package main
 
 import (

@@ -1,7 +1,7 @@
 // Command bluegreen-demo-app serves the demo application (package demoapp)
 // until interrupted.
 //
-//	go run ./internal/demoapp/cmd/bluegreen-demo-app -addr 127.0.0.1:8081 -version v2 -color green
+//	go run ./cmd/bluegreen-demo-app -addr 127.0.0.1:8081 -version v2 -color green
 //
 // Stage a bad release at runtime:
 //

@@ -2,7 +2,7 @@
 // the sandbox's DNS server (package internal/bench/dnsbench) and prints
 // Markdown rows:
 //
-//	go run ./internal/bench/cmd/bluegreen-dnsbench -change-delay 10s -flips 5
+//	go run ./cmd/bluegreen-dnsbench -change-delay 10s -flips 5
 package main
 
 import (
