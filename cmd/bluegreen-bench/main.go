@@ -13,7 +13,7 @@
 //   - breach → restore time on the real clock: a check that starts failing,
 //     from the first failing evaluation's timestamp to the verified restore
 //     (rollback_finished), both from the Outcome's timeline;
-//   - the zero-downtime scenario (package internal/zerodowntime): requests,
+//   - the zero-downtime scenario (package internal/testsupport/zerodowntime): requests,
 //     failed requests, p50/p99 before vs during the flips;
 //   - the machine: CPU count, Go version, date.
 package main
@@ -32,7 +32,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/zerodowntime"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/zerodowntime"
 )
 
 type row struct{ measure, goal, measured, status string }

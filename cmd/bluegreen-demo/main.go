@@ -40,8 +40,8 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 )
 
 func main() {

@@ -1,5 +1,5 @@
 // Command bluegreen-dnsbench measures Route 53 weighted-DNS switching through
-// the sandbox's DNS server (package internal/bench/dnsbench) and prints
+// the sandbox's DNS server (package internal/testsupport/dnsbench) and prints
 // Markdown rows:
 //
 //	go run ./cmd/bluegreen-dnsbench -change-delay 10s -flips 5
@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/bench/dnsbench"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/dnsbench"
 )
 
 func main() {

@@ -1,5 +1,5 @@
 // Command zerodowntime runs the full zero-downtime scenario (package
-// internal/zerodowntime): the sandbox with its data plane, demo apps, and
+// internal/testsupport/zerodowntime): the sandbox with its data plane, demo apps, and
 // the load generator against the listener while the engine flips
 // blue↔green. It exits 1 when any request failed.
 //
@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/zerodowntime"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/zerodowntime"
 )
 
 func main() {

@@ -19,8 +19,8 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 )
 
 // ---- harness -------------------------------------------------------------------

@@ -287,7 +287,7 @@
 // access logs, WAF, and the LCU/ProcessedBytes/ActiveConnectionCount metrics.
 //
 // The demo application used as blue/green targets is package
-// internal/demoapp (command cmd/bluegreen-demo-app).
+// internal/testsupport/demoapp (command cmd/bluegreen-demo-app).
 //
 // # Fidelity checks
 //

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 )
 
 // HAProxyBin is Debian's HAProxy.
