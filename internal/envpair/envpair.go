@@ -15,6 +15,8 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
 
 // API is the part of the ELBv2 client the pair uses.
@@ -225,6 +227,41 @@ func (e *PartialCreateError) Unwrap() error { return e.Err }
 
 // GroupName is the target group name of a color.
 func GroupName(pair, color string) string { return pair + "-" + color }
+
+// ColorsByName tells blue and green apart among target group ARNs by the
+// names GroupName gives them (<pair>-blue, <pair>-green): the one naming
+// heuristic, used where a listener's groups are read without being told which
+// is which (import, the listener state data source). A color named by no
+// group, or by more than one, is "" — a guess between two groups is no answer.
+func ColorsByName(arns []string) (blue, green string) {
+	found := map[string][]string{}
+	for _, arn := range arns {
+		name := TargetGroupName(arn)
+		for _, c := range Colors {
+			if strings.HasSuffix(name, "-"+c) {
+				found[c] = append(found[c], arn)
+			}
+		}
+	}
+	one := func(c string) string {
+		if len(found[c]) == 1 {
+			return found[c][0]
+		}
+		return ""
+	}
+	return one("blue"), one("green")
+}
+
+// TargetGroupName returns the name in a target group ARN
+// (arn:…:targetgroup/<name>/<id>), or "" when arn is not one.
+func TargetGroupName(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":targetgroup/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
 
 // ARNSuffix returns "targetgroup/name/id" from a target group ARN (the
 // CloudWatch TargetGroup dimension).
@@ -604,14 +641,10 @@ func usersOf(ctx context.Context, api API, arn string, lbs []string) ([]User, er
 
 func actionsForwardTo(acts []types.Action, arn string) bool {
 	for _, a := range acts {
-		if aws.ToString(a.TargetGroupArn) == arn {
-			return true
-		}
-		if a.ForwardConfig != nil {
-			for _, t := range a.ForwardConfig.TargetGroups {
-				if aws.ToString(t.TargetGroupArn) == arn {
-					return true
-				}
+		ts, _ := alb.ForwardTargets(a)
+		for _, t := range ts {
+			if t.TargetGroupARN == arn {
+				return true
 			}
 		}
 	}

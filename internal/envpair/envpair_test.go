@@ -341,3 +341,31 @@ func TestConcurrentCreatesSameName(t *testing.T) {
 		}
 	}
 }
+
+func TestColorsByName(t *testing.T) {
+	const (
+		blue   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/73e2d6bc24d8a067"
+		green  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-green/2453ed029918f21f"
+		blue2  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api-blue/0123456789abcdef"
+		other  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-canary/fedcba9876543210"
+		inPath = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/blue-web/1111111111111111"
+	)
+	cases := []struct {
+		name        string
+		in          []string
+		blue, green string
+	}{
+		{"both", []string{green, other, blue}, blue, green},
+		{"only blue", []string{blue}, blue, ""},
+		{"a name that only starts with the color", []string{inPath, green}, "", green},
+		{"two blues: no guess", []string{blue, blue2, green}, "", green},
+		{"not target groups", []string{"arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web-blue/1"}, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if b, g := ColorsByName(tc.in); b != tc.blue || g != tc.green {
+				t.Fatalf("ColorsByName = %q, %q; want %q, %q", b, g, tc.blue, tc.green)
+			}
+		})
+	}
+}

@@ -130,7 +130,7 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 		// be what the apply finds. A forward that cannot be adopted is
 		// still refused here when it can be read.
 		if ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString()); err == nil {
-			if _, problem := adoptable(ts, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString()); problem != "" {
+			if problem := adoptable(ts, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString()); problem != "" {
 				resp.Diagnostics.AddAttributeError(path.Root("listener_arn"), "Listener action cannot be adopted",
 					fmt.Sprintf("listener %s: %s. Only a forward to the blue and/or green target group can be adopted.", plan.ListenerARN.ValueString(), problem))
 				return
@@ -172,28 +172,16 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// adoptable turns a forward's target groups into blue/green weights, or says
-// why it cannot be adopted.
-func adoptable(ts []alb.ForwardTarget, blue, green string) (traffic.Weights, string) {
-	var w traffic.Weights
-	for _, t := range ts {
-		weight := t.Weight
-		if len(ts) == 1 {
-			weight = 100
-		}
-		switch t.TargetGroupARN {
-		case blue:
-			w.Blue = weight
-		case green:
-			w.Green = weight
-		default:
-			return w, fmt.Sprintf("its forward includes target group %s, which is neither blue nor green", t.TargetGroupARN)
-		}
-	}
+// adoptable says why the router could not adopt a forward's target groups
+// ("" when it can).
+func adoptable(ts []alb.ForwardTarget, blue, green string) string {
 	if len(ts) == 0 {
-		return w, "it has no forward"
+		return "it has no forward"
 	}
-	return w, ""
+	if _, foreign, _ := alb.ColorWeights(ts, blue, green); len(foreign) > 0 {
+		return fmt.Sprintf("its forward includes target group %s, which is neither blue nor green", foreign[0].TargetGroupARN)
+	}
+	return ""
 }
 
 // checkOwnerAtPlan refuses, at plan time, a listener another switch owns.

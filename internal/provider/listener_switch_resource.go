@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/envpair"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
@@ -461,15 +462,7 @@ func importTargetGroups(ctx context.Context, d *providerData, arn string) (strin
 	if err != nil {
 		return "", "", err
 	}
-	var blue, green string
-	for _, g := range groups {
-		switch {
-		case strings.Contains(g, "-blue/"):
-			blue = g
-		case strings.Contains(g, "-green/"):
-			green = g
-		}
-	}
+	blue, green := envpair.ColorsByName(groups)
 	if blue == "" || green == "" {
 		return "", "", fmt.Errorf("%s forwards to %v: the colors cannot be told from the names (<name>-blue and <name>-green, "+
 			"as bluegreen_environment_pair creates them); import with \"%s,<blue target group arn>,<green target group arn>\"", arn, groups, arn)
