@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
 
@@ -142,6 +143,10 @@ func NewID() string {
 type NotFoundError struct{ Name string }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("target group %q not found", e.Name) }
+
+// Is makes errors.Is(err, traffic.ErrNotFound) true: the routers' one "does
+// not exist".
+func (e *NotFoundError) Is(target error) bool { return target == traffic.ErrNotFound }
 
 // NameTakenError says a target group name the pair needs already belongs to
 // a group the pair did not create.

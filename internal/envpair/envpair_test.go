@@ -3,6 +3,7 @@ package envpair
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
 // startSandbox runs the in-process AWS sandbox and returns an ELBv2 client
@@ -367,5 +369,12 @@ func TestColorsByName(t *testing.T) {
 				t.Fatalf("ColorsByName = %q, %q; want %q, %q", b, g, tc.blue, tc.green)
 			}
 		})
+	}
+}
+
+func TestNotFoundIsTheRoutersNotFound(t *testing.T) {
+	err := fmt.Errorf("reading the pair: %w", &NotFoundError{Name: "web-blue"})
+	if !errors.Is(err, traffic.ErrNotFound) {
+		t.Fatalf("errors.Is(%v, traffic.ErrNotFound) = false", err)
 	}
 }

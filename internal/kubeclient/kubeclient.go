@@ -329,6 +329,3 @@ func (l *Lazy) Built() bool {
 // that loses that race is reported, never retried over the other writer's
 // change.
 var ErrConflict = errors.New("changed by another writer since it was read")
-
-// ErrNotFound matches (errors.Is) a Service or route that does not exist.
-var ErrNotFound = errors.New("not found")
