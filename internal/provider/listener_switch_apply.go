@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
@@ -523,12 +524,10 @@ func (r *listenerSwitchResource) createRule(ctx context.Context, plan *listenerS
 		pre.MinHealthyPercent = pf.MinHealthyPercent.ValueFloat64()
 	}
 	if attached {
-		for _, res := range pre.Evaluate(ctx) {
-			if res.Verdict != "pass" {
-				diags.AddError("Pre-flight check refused the rule",
-					fmt.Sprintf("The new rule would send traffic to %s at once, but %s. No rule was created.", to, res))
-				return "", false
-			}
+		if bad := checks.FirstNotPassing(rollout.Evaluate(ctx, r.clock(), 0, []rollout.Check{pre})); bad != nil {
+			diags.AddError("Pre-flight check refused the rule",
+				fmt.Sprintf("The new rule would send traffic to %s at once, but %s. No rule was created.", to, bad))
+			return "", false
 		}
 		arn, err := alb.CreateRule(ctx, api, spec, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString(), traffic.Split(to, 100))
 		if err != nil {
@@ -549,15 +548,11 @@ func (r *listenerSwitchResource) createRule(ctx context.Context, plan *listenerS
 	clk := r.clock()
 	var last string
 	for {
-		ok := true
-		for _, res := range pre.Evaluate(ctx) {
-			if res.Verdict != "pass" {
-				ok, last = false, res.String()
-			}
-		}
-		if ok {
+		bad := checks.FirstNotPassing(rollout.Evaluate(ctx, clk, 0, []rollout.Check{pre}))
+		if bad == nil {
 			break
 		}
+		last = bad.String()
 		if err := clk.Sleep(ctx, 5*time.Second); err != nil {
 			dctx, cancel := ioContext(ctx)
 			derr := alb.DeleteRule(dctx, api, arn)
