@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
@@ -241,7 +242,7 @@ func GroupName(pair, color string) string { return pair + "-" + color }
 func ColorsByName(arns []string) (blue, green string) {
 	found := map[string][]string{}
 	for _, arn := range arns {
-		name := TargetGroupName(arn)
+		name := awsarn.TargetGroupName(arn)
 		for _, c := range Colors {
 			if strings.HasSuffix(name, "-"+c) {
 				found[c] = append(found[c], arn)
@@ -257,24 +258,11 @@ func ColorsByName(arns []string) (blue, green string) {
 	return one("blue"), one("green")
 }
 
-// TargetGroupName returns the name in a target group ARN
-// (arn:…:targetgroup/<name>/<id>), or "" when arn is not one.
-func TargetGroupName(arn string) string {
-	_, rest, ok := strings.Cut(arn, ":targetgroup/")
-	if !ok {
-		return ""
-	}
-	name, _, _ := strings.Cut(rest, "/")
-	return name
-}
-
-// ARNSuffix returns "targetgroup/name/id" from a target group ARN (the
-// CloudWatch TargetGroup dimension).
+// ARNSuffix is the CloudWatch TargetGroup dimension of a target group ARN
+// ("targetgroup/<name>/<id>", the pair's arn_suffix), or "" when arn is not one.
 func ARNSuffix(arn string) string {
-	if i := strings.Index(arn, ":targetgroup/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return ""
+	s, _ := awsarn.TargetGroupSuffix(arn)
+	return s
 }
 
 // Lookup finds a target group by name: its ARN and owner tag, or

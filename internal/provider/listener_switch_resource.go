@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/envpair"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
@@ -420,13 +421,13 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	switch {
-	case checkARN(id, "elasticloadbalancing", "listener/app/") == nil:
+	case awsarn.Check(id, "elasticloadbalancing", "listener/app/") == nil:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("listener_arn"), id)...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rule_arn"), "")...)
-	case checkARN(id, "elasticloadbalancing", "listener-rule/app/") == nil:
+	case awsarn.Check(id, "elasticloadbalancing", "listener-rule/app/") == nil:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rule_arn"), id)...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rule"), &ruleModel{
-			ListenerARN: types.StringValue(alb.ListenerARNOfRule(id)), Priority: types.Int64Null(),
+			ListenerARN: types.StringValue(awsarn.ListenerOfRule(id)), Priority: types.Int64Null(),
 			PathPatterns: types.ListNull(types.StringType), HostHeaders: types.ListNull(types.StringType),
 		})...)
 	default:
@@ -439,7 +440,7 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 	if len(parts) == 3 {
 		blue, green = strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])
 		for _, a := range []string{blue, green} {
-			if err := checkARN(a, "elasticloadbalancing", "targetgroup/"); err != nil {
+			if err := awsarn.Check(a, "elasticloadbalancing", "targetgroup/"); err != nil {
 				resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("target group %q: %s", a, err))
 				return
 			}

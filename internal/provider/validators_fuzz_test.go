@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 )
 
 // These fuzz targets are plain unit tests: they call the validators directly
@@ -143,7 +145,7 @@ func FuzzCheckARN(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, kindSel uint8) {
 		k := fuzzARNKinds[int(kindSel)%len(fuzzARNKinds)]
-		err := checkARN(s, k.service, k.resource)
+		err := awsarn.Check(s, k.service, k.resource)
 		if err == nil {
 			if !strings.HasPrefix(s, "arn:") {
 				t.Fatalf("checkARN(%q, %q, %q) accepted a value not starting with arn:", s, k.service, k.resource)

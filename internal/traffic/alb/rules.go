@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
@@ -134,7 +134,7 @@ func ReadRule(ctx context.Context, api RuleLifecycleAPI, ruleARN string) (RuleIn
 		return RuleInfo{}, &NotFoundError{Kind: "rule", ARN: ruleARN}
 	}
 	r := out.Rules[0]
-	info := RuleInfo{ListenerARN: ListenerARNOfRule(ruleARN)}
+	info := RuleInfo{ListenerARN: awsarn.ListenerOfRule(ruleARN)}
 	var p int32
 	if _, err := fmt.Sscan(aws.ToString(r.Priority), &p); err == nil {
 		info.Priority = p
@@ -166,22 +166,6 @@ func DeleteRule(ctx context.Context, api RuleLifecycleAPI, ruleARN string) error
 	return nil
 }
 
-// ListenerARNOfRule derives the listener ARN from a rule ARN
-// (…:listener-rule/app/<lb>/<lbid>/<listenerid>/<ruleid> → …:listener/app/<lb>/<lbid>/<listenerid>).
-func ListenerARNOfRule(ruleARN string) string {
-	const marker = ":listener-rule/"
-	i := strings.Index(ruleARN, marker)
-	if i < 0 {
-		return ""
-	}
-	rest := ruleARN[i+len(marker):]
-	j := strings.LastIndexByte(rest, '/')
-	if j < 0 {
-		return ""
-	}
-	return ruleARN[:i] + ":listener/" + rest[:j]
-}
-
 func isCode(err error, code string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == code
@@ -198,7 +182,7 @@ type ForwardTarget struct {
 // judging them. A single-group forward reports weight 1, as ALB does.
 func DescribeForward(ctx context.Context, api API, arn string) ([]ForwardTarget, Stickiness, error) {
 	var actions []types.Action
-	if strings.Contains(arn, ":listener-rule/") {
+	if awsarn.IsListenerRule(arn) {
 		out, err := api.DescribeRules(ctx, &elbv2.DescribeRulesInput{RuleArns: []string{arn}})
 		if err != nil {
 			return nil, Stickiness{}, wrapAPI("describing", "rule", arn, err, "RuleNotFound")

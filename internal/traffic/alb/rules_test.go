@@ -12,19 +12,6 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
-func TestListenerARNOfRule(t *testing.T) {
-	cases := map[string]string{
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee": "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2",
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2":                       "",
-		"not an arn": "",
-	}
-	for in, want := range cases {
-		if got := ListenerARNOfRule(in); got != want {
-			t.Errorf("ListenerARNOfRule(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestDescribeForward(t *testing.T) {
 	cases := []struct {
 		name    string

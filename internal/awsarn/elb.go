@@ -1,16 +1,48 @@
-package cloudwatchmetrics
+package awsarn
 
 import (
 	"fmt"
 	"strings"
 )
 
-// LoadBalancerARNSuffix returns the LoadBalancer dimension value
+// TargetGroupName returns the name in a target group ARN
+// (arn:…:targetgroup/<name>/<id>), or "" when arn is not one.
+func TargetGroupName(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":targetgroup/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
+
+// IsListenerRule reports whether arn is the ARN of a listener rule (rather
+// than of a listener).
+func IsListenerRule(arn string) bool { return strings.Contains(arn, ":listener-rule/") }
+
+// ListenerOfRule derives the listener ARN from a rule ARN
+// (…:listener-rule/app/<lb>/<lbid>/<listenerid>/<ruleid> → …:listener/app/<lb>/<lbid>/<listenerid>),
+// or "" when ruleARN is not a rule ARN.
+func ListenerOfRule(ruleARN string) string {
+	const marker = ":listener-rule/"
+	i := strings.Index(ruleARN, marker)
+	if i < 0 {
+		return ""
+	}
+	rest := ruleARN[i+len(marker):]
+	j := strings.LastIndexByte(rest, '/')
+	if j < 0 {
+		return ""
+	}
+	return ruleARN[:i] + ":listener/" + rest[:j]
+}
+
+// LoadBalancerSuffix returns the CloudWatch LoadBalancer dimension value
 // ("app/<name>/<id>") for an ALB. It accepts the load balancer ARN, the ARN of
 // one of its listeners or listener rules (the load balancer is part of those),
 // or the suffix itself.
-func LoadBalancerARNSuffix(arn string) (string, error) {
-	resource, err := resourcePart(arn)
+func LoadBalancerSuffix(arn string) (string, error) {
+	resource, err := elbResource(arn)
 	if err != nil {
 		return "", err
 	}
@@ -32,10 +64,10 @@ func LoadBalancerARNSuffix(arn string) (string, error) {
 	return strings.Join(parts[:3], "/"), nil
 }
 
-// TargetGroupARNSuffix returns the TargetGroup dimension value
+// TargetGroupSuffix returns the CloudWatch TargetGroup dimension value
 // ("targetgroup/<name>/<id>") for a target group ARN, or the suffix itself.
-func TargetGroupARNSuffix(arn string) (string, error) {
-	resource, err := resourcePart(arn)
+func TargetGroupSuffix(arn string) (string, error) {
+	resource, err := elbResource(arn)
 	if err != nil {
 		return "", err
 	}
@@ -46,9 +78,9 @@ func TargetGroupARNSuffix(arn string) (string, error) {
 	return resource, nil
 }
 
-// resourcePart returns what follows the fifth colon of an ARN, or s itself
-// when s is not an ARN.
-func resourcePart(s string) (string, error) {
+// elbResource returns what follows the fifth colon of an Elastic Load
+// Balancing ARN, or s itself when s is not an ARN.
+func elbResource(s string) (string, error) {
 	if !strings.HasPrefix(s, "arn:") {
 		if s == "" {
 			return "", fmt.Errorf("empty ARN")
