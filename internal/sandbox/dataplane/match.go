@@ -1,4 +1,4 @@
-package sandbox
+package dataplane
 
 import (
 	"net"
@@ -10,10 +10,9 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
 )
 
-// Rule condition evaluation for the data plane. All conditions of a rule
-// must match; within a condition, any value may match.
-
-func matchConditions(conds []elbv2.ConditionSnapshot, r *http.Request) bool {
+// MatchConditions evaluates a rule's conditions against a request: all
+// conditions of a rule must match; within a condition, any value may match.
+func MatchConditions(conds []elbv2.ConditionSnapshot, r *http.Request) bool {
 	for _, c := range conds {
 		if !matchCondition(c, r) {
 			return false
