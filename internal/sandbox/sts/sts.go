@@ -1,4 +1,9 @@
-package sandbox
+// Package sts is the sandbox's STS: GetCallerIdentity (credential checks)
+// and AssumeRole (the provider's assume_role block), over awsQuery
+// (Version=2011-06-15). Whatever credentials a client signs with, the caller
+// is the sandbox's IAM user; AssumeRole validates its parameters as AWS does
+// and returns credentials the sandbox accepts.
+package sts
 
 import (
 	"encoding/xml"
@@ -18,18 +23,29 @@ const (
 	sandboxUserID   = "AIDASANDBOXUSER000001"
 )
 
-// serveSTS implements the STS operations a provider needs against the
-// sandbox: GetCallerIdentity (credential checks) and AssumeRole (the
-// provider's assume_role block), both over awsQuery.
-func (s *Server) serveSTS(action string, params url.Values, requestID string) ([]byte, *awserr.Error) {
+// APIVersion is the awsQuery Version of STS.
+const APIVersion = "2011-06-15"
+
+// XMLNS is the namespace of STS responses.
+const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+// Service answers the STS operations for one account.
+type Service struct {
+	AccountID string
+	Now       func() time.Time // expiry of the credentials AssumeRole returns
+}
+
+// Serve implements the STS operations a provider needs against the sandbox:
+// GetCallerIdentity and AssumeRole, both over awsQuery.
+func (s Service) Serve(action string, params url.Values, requestID string) ([]byte, *awserr.Error) {
 	switch action {
 	case "GetCallerIdentity":
 		return marshalSTS(getCallerIdentityResponse{
-			XMLNS: stsXMLNS,
+			XMLNS: XMLNS,
 			Result: callerIdentity{
-				Arn:     "arn:aws:iam::" + s.opts.AccountID + ":user/" + sandboxUserName,
+				Arn:     "arn:aws:iam::" + s.AccountID + ":user/" + sandboxUserName,
 				UserID:  sandboxUserID,
-				Account: s.opts.AccountID,
+				Account: s.AccountID,
 			},
 			Metadata: responseMetadata{RequestID: requestID},
 		})
@@ -37,10 +53,10 @@ func (s *Server) serveSTS(action string, params url.Values, requestID string) ([
 		return s.assumeRole(params, requestID)
 	}
 	return nil, awserr.Sender(http.StatusBadRequest, "InvalidAction",
-		"Could not find operation %s for version %s", action, stsAPIVersion)
+		"Could not find operation %s for version %s", action, APIVersion)
 }
 
-func (s *Server) assumeRole(params url.Values, requestID string) ([]byte, *awserr.Error) {
+func (s Service) assumeRole(params url.Values, requestID string) ([]byte, *awserr.Error) {
 	roleARN, session := params.Get("RoleArn"), params.Get("RoleSessionName")
 	if roleARN == "" {
 		return nil, awserr.Validation("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
@@ -67,13 +83,13 @@ func (s *Server) assumeRole(params url.Values, requestID string) ([]byte, *awser
 	roleName := parts[5][strings.LastIndex(parts[5], "/")+1:]
 	roleID := "AROASANDBOXROLE00001"
 	return marshalSTS(assumeRoleResponse{
-		XMLNS: stsXMLNS,
+		XMLNS: XMLNS,
 		Result: assumeRoleResult{
 			Credentials: stsCredentials{
 				AccessKeyID:     "ASIASANDBOX" + strings.ToUpper(requestID[:8]),
 				SecretAccessKey: "sandbox-secret-" + requestID,
 				SessionToken:    "sandbox-session-" + requestID,
-				Expiration:      s.opts.Now().UTC().Add(time.Duration(duration) * time.Second).Format(time.RFC3339),
+				Expiration:      s.Now().UTC().Add(time.Duration(duration) * time.Second).Format(time.RFC3339),
 			},
 			AssumedRoleUser: assumedRoleUser{
 				AssumedRoleID: roleID + ":" + session,
