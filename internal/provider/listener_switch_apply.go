@@ -131,7 +131,7 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 		// be what the apply finds. A forward that cannot be adopted is
 		// still refused here when it can be read.
 		if ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString()); err == nil {
-			if problem := adoptable(ts, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString()); problem != "" {
+			if _, problem := adoptable(ts, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString()); problem != "" {
 				resp.Diagnostics.AddAttributeError(path.Root("listener_arn"), "Listener action cannot be adopted",
 					fmt.Sprintf("listener %s: %s. Only a forward to the blue and/or green target group can be adopted.", plan.ListenerARN.ValueString(), problem))
 				return
@@ -173,16 +173,17 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// adoptable says why the router could not adopt a forward's target groups
-// ("" when it can).
-func adoptable(ts []alb.ForwardTarget, blue, green string) string {
+// adoptable turns a forward's target groups into blue/green weights, as the
+// router adopts them (alb.ColorWeights), or says why it cannot be adopted.
+func adoptable(ts []alb.ForwardTarget, blue, green string) (traffic.Weights, string) {
 	if len(ts) == 0 {
-		return "it has no forward"
+		return traffic.Weights{}, "it has no forward"
 	}
-	if _, foreign, _ := alb.ColorWeights(ts, blue, green); len(foreign) > 0 {
-		return fmt.Sprintf("its forward includes target group %s, which is neither blue nor green", foreign[0].TargetGroupARN)
+	w, foreign, _ := alb.ColorWeights(ts, blue, green)
+	if len(foreign) > 0 {
+		return w, fmt.Sprintf("its forward includes target group %s, which is neither blue nor green", foreign[0].TargetGroupARN)
 	}
-	return ""
+	return w, ""
 }
 
 // checkOwnerAtPlan refuses, at plan time, a listener another switch owns.

@@ -463,10 +463,18 @@ func importTargetGroups(ctx context.Context, d *providerData, arn string) (strin
 	if err != nil {
 		return "", "", err
 	}
-	blue, green := envpair.ColorsByName(groups)
-	if blue == "" || green == "" {
+	blue, green, ok := colorsByName(groups)
+	if !ok {
 		return "", "", fmt.Errorf("%s forwards to %v: the colors cannot be told from the names (<name>-blue and <name>-green, "+
 			"as bluegreen_environment_pair creates them); import with \"%s,<blue target group arn>,<green target group arn>\"", arn, groups, arn)
 	}
 	return blue, green, nil
+}
+
+// colorsByName tells blue and green among a forward's target group ARNs by
+// the -blue / -green name suffix bluegreen_environment_pair gives them. It
+// fails when either color has no group, or more than one.
+func colorsByName(groups []string) (blue, green string, ok bool) {
+	blue, green = envpair.ColorsByName(groups)
+	return blue, green, blue != "" && green != ""
 }
