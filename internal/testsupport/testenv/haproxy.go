@@ -368,18 +368,6 @@ func (h *HAProxy) Pid(t testing.TB) int {
 	return 0
 }
 
-// SaveState writes `show servers state` to the state file, as an operator's
-// reload script does before a reload.
-func (h *HAProxy) SaveState(t testing.TB) {
-	t.Helper()
-	if h.StateFile == "" {
-		t.Fatal("HAProxy started without StateFile")
-	}
-	if err := os.WriteFile(h.StateFile, []byte(h.MustCommand(t, "show servers state")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // Reload reloads HAProxy with its current configuration and waits until the
 // new process answers on the admin socket: in master-worker mode by SIGUSR2
 // to the master (seamless: listeners are handed over), otherwise the classic

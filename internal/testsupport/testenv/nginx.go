@@ -91,9 +91,6 @@ type Nginx struct {
 // Args are the -p/-c arguments every nginx command for this instance needs.
 func (n *Nginx) Args() []string { return []string{"-p", n.Dir + "/", "-c", n.Conf} }
 
-// MasterPID is the master's process id.
-func (n *Nginx) MasterPID() int { return n.cmd.Process.Pid }
-
 // Log returns the error log so far (for diagnostics).
 func (n *Nginx) Log() string {
 	b, _ := os.ReadFile(n.ErrorLog)
