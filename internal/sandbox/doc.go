@@ -5,7 +5,7 @@
 // It serves
 //   - Elastic Load Balancing v2 (package elbv2) over awsQuery: form POSTs
 //     with Version=2015-12-01;
-//   - STS over awsQuery (Version=2011-06-15): GetCallerIdentity (always
+//   - STS (package sts) over awsQuery (Version=2011-06-15): GetCallerIdentity (always
 //     arn:aws:iam::<account>:user/sandbox) and AssumeRole (fake credentials);
 //   - CloudWatch (package cloudwatch) over Smithy RPC v2 CBOR, the protocol
 //     of aws-sdk-go-v2's CloudWatch client: POST
@@ -158,9 +158,10 @@
 // it at the new mapped port (free ports stay as they are). Close stops all.
 // HTTPS listeners are not served (no TLS termination).
 //
-// Routing. A request is matched against the listener's rules in priority
-// order, then the default action (read live from the control plane, so
-// ModifyListener/ModifyRule apply to the next request). Conditions: all of a
+// Routing (decided per request by package dataplane). A request is matched
+// against the listener's rules in priority order, then the default action
+// (read live from the control plane, so ModifyListener/ModifyRule apply to
+// the next request). Conditions: all of a
 // rule's conditions must match, any of a condition's values:
 //   - host-header: Host without port, case-insensitive, * and ? wildcards;
 //   - path-pattern: URL path (no query string), case-sensitive, * and ?;
