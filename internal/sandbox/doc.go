@@ -144,7 +144,8 @@
 // # Data plane
 //
 // With Options.DataPlane (default off) the sandbox also carries traffic, so
-// that a blue/green switch through the ELBv2 API moves real requests:
+// that a blue/green switch through the ELBv2 API moves real requests (what
+// the load balancer decides for each request is package dataplane):
 //
 // Listeners. Every listener with protocol HTTP gets a loopback port as soon
 // as CreateListener answers (the ELBv2 emulation calls a change hook after
@@ -158,10 +159,9 @@
 // it at the new mapped port (free ports stay as they are). Close stops all.
 // HTTPS listeners are not served (no TLS termination).
 //
-// Routing (decided per request by package dataplane). A request is matched
-// against the listener's rules in priority order, then the default action
-// (read live from the control plane, so ModifyListener/ModifyRule apply to
-// the next request). Conditions: all of a
+// Routing. A request is matched against the listener's rules in priority
+// order, then the default action (read live from the control plane, so
+// ModifyListener/ModifyRule apply to the next request). Conditions: all of a
 // rule's conditions must match, any of a condition's values:
 //   - host-header: Host without port, case-insensitive, * and ? wildcards;
 //   - path-pattern: URL path (no query string), case-sensitive, * and ?;
