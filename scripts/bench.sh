@@ -14,11 +14,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
 mkdir -p .tmp
-go build -o .tmp/bluegreen-bench ./internal/bench/cmd/bluegreen-bench
+go build -o .tmp/bluegreen-bench ./cmd/bluegreen-bench
 .tmp/bluegreen-bench -out templates/guides/benchmarks.md.tmpl "$@"
 echo
 echo "=== Route 53 weighted DNS through the sandbox's DNS server (appended to the same page)"
-go run ./internal/bench/cmd/bluegreen-dnsbench -out templates/guides/benchmarks.md.tmpl
+go run ./cmd/bluegreen-dnsbench -out templates/guides/benchmarks.md.tmpl
 echo
 echo "=== HAProxy: 20 flips through the Runtime API vs map rewrite + reload (-sf) vs master-worker seamless reload"
 BLUEGREEN_REQUIRE_SERVERS=1 go test -run '^$' -bench BenchmarkFlip -benchtime 1x -v ./internal/traffic/haproxy | grep -v '^goos\|^goarch\|^pkg\|^cpu'

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 mkdir -p .tmp/demo-provider
 echo "building the provider"
 go build -o .tmp/demo-provider/terraform-provider-bluegreen .
-go run ./internal/demo/cmd/bluegreen-demo -terraform bin/terraform -provider-dir .tmp/demo-provider -config examples/demo -workdir .tmp/demo
+go run ./cmd/bluegreen-demo -terraform bin/terraform -provider-dir .tmp/demo-provider -config examples/demo -workdir .tmp/demo

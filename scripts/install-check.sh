@@ -30,7 +30,7 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 make -s install VERSION=0.1.0
 
 # A local sandbox for the apply.
-go build -o "$tmp/sandbox" ./internal/sandbox/cmd/bluegreen-sandbox
+go build -o "$tmp/sandbox" ./cmd/bluegreen-sandbox
 "$tmp/sandbox" -addr 127.0.0.1:0 -quiet > "$tmp/sandbox.out" 2>&1 &
 sandbox_pid=$!
 for _ in $(seq 100); do grep -q '^export AWS_ENDPOINT_URL=' "$tmp/sandbox.out" && break; sleep 0.1; done

@@ -219,8 +219,3 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		route53Watch:    attemptWatch("Route 53", endpointSource(c.Endpoints.Route53, "route53", "ROUTE_53"), c.Logf),
 	}, nil
 }
-
-// IsThrottle reports whether err is an AWS throttling error.
-func IsThrottle(err error) bool {
-	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool()
-}

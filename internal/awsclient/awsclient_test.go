@@ -199,9 +199,6 @@ func TestMaxRetries(t *testing.T) {
 		if !errors.As(err, &ae) || ae.ErrorCode() != "Throttling" {
 			t.Fatalf("max_retries=%d: err = %v, want Throttling", n, err)
 		}
-		if !IsThrottle(err) {
-			t.Errorf("IsThrottle(%v) = false", err)
-		}
 		if got := rec.requests.Load(); got != int64(n+1) {
 			t.Errorf("max_retries=%d: %d attempts, want %d", n, got, n+1)
 		}

@@ -103,19 +103,6 @@ func FormatValue(v float64) string {
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
-// AllPass reports whether results is non-empty and every verdict is Pass.
-func AllPass(results []Result) bool {
-	if len(results) == 0 {
-		return false
-	}
-	for _, r := range results {
-		if r.Verdict != Pass {
-			return false
-		}
-	}
-	return true
-}
-
 // FirstNotPassing returns the first result that did not pass, or nil.
 func FirstNotPassing(results []Result) *Result {
 	for i := range results {

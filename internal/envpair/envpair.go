@@ -15,6 +15,10 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
 
 // API is the part of the ELBv2 client the pair uses.
@@ -141,6 +145,10 @@ type NotFoundError struct{ Name string }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("target group %q not found", e.Name) }
 
+// Is makes errors.Is(err, traffic.ErrNotFound) true: the routers' one "does
+// not exist".
+func (e *NotFoundError) Is(target error) bool { return target == traffic.ErrNotFound }
+
 // NameTakenError says a target group name the pair needs already belongs to
 // a group the pair did not create.
 type NameTakenError struct {
@@ -226,13 +234,35 @@ func (e *PartialCreateError) Unwrap() error { return e.Err }
 // GroupName is the target group name of a color.
 func GroupName(pair, color string) string { return pair + "-" + color }
 
-// ARNSuffix returns "targetgroup/name/id" from a target group ARN (the
-// CloudWatch TargetGroup dimension).
-func ARNSuffix(arn string) string {
-	if i := strings.Index(arn, ":targetgroup/"); i >= 0 {
-		return arn[i+1:]
+// ColorsByName tells blue and green apart among target group ARNs by the
+// names GroupName gives them (<pair>-blue, <pair>-green): the one naming
+// heuristic, used where a listener's groups are read without being told which
+// is which (import, the listener state data source). A color named by no
+// group, or by more than one, is "" — a guess between two groups is no answer.
+func ColorsByName(arns []string) (blue, green string) {
+	found := map[string][]string{}
+	for _, arn := range arns {
+		name := awsarn.TargetGroupName(arn)
+		for _, c := range Colors {
+			if strings.HasSuffix(name, "-"+c) {
+				found[c] = append(found[c], arn)
+			}
+		}
 	}
-	return ""
+	one := func(c string) string {
+		if len(found[c]) == 1 {
+			return found[c][0]
+		}
+		return ""
+	}
+	return one("blue"), one("green")
+}
+
+// ARNSuffix is the CloudWatch TargetGroup dimension of a target group ARN
+// ("targetgroup/<name>/<id>", the pair's arn_suffix), or "" when arn is not one.
+func ARNSuffix(arn string) string {
+	s, _ := awsarn.TargetGroupSuffix(arn)
+	return s
 }
 
 // Lookup finds a target group by name: its ARN and owner tag, or
@@ -604,14 +634,10 @@ func usersOf(ctx context.Context, api API, arn string, lbs []string) ([]User, er
 
 func actionsForwardTo(acts []types.Action, arn string) bool {
 	for _, a := range acts {
-		if aws.ToString(a.TargetGroupArn) == arn {
-			return true
-		}
-		if a.ForwardConfig != nil {
-			for _, t := range a.ForwardConfig.TargetGroups {
-				if aws.ToString(t.TargetGroupArn) == arn {
-					return true
-				}
+		ts, _ := alb.ForwardTargets(a)
+		for _, t := range ts {
+			if t.TargetGroupARN == arn {
+				return true
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package envpair
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
 // startSandbox runs the in-process AWS sandbox and returns an ELBv2 client
@@ -339,5 +341,40 @@ func TestConcurrentCreatesSameName(t *testing.T) {
 				t.Errorf("%s: %s (%s, owner %q) exists but no create reported it: orphaned", name, GroupName(name, c), arn, owner)
 			}
 		}
+	}
+}
+
+func TestColorsByName(t *testing.T) {
+	const (
+		blue   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/73e2d6bc24d8a067"
+		green  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-green/2453ed029918f21f"
+		blue2  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api-blue/0123456789abcdef"
+		other  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-canary/fedcba9876543210"
+		inPath = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/blue-web/1111111111111111"
+	)
+	cases := []struct {
+		name        string
+		in          []string
+		blue, green string
+	}{
+		{"both", []string{green, other, blue}, blue, green},
+		{"only blue", []string{blue}, blue, ""},
+		{"a name that only starts with the color", []string{inPath, green}, "", green},
+		{"two blues: no guess", []string{blue, blue2, green}, "", green},
+		{"not target groups", []string{"arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web-blue/1"}, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if b, g := ColorsByName(tc.in); b != tc.blue || g != tc.green {
+				t.Fatalf("ColorsByName = %q, %q; want %q, %q", b, g, tc.blue, tc.green)
+			}
+		})
+	}
+}
+
+func TestNotFoundIsTheRoutersNotFound(t *testing.T) {
+	err := fmt.Errorf("reading the pair: %w", &NotFoundError{Name: "web-blue"})
+	if !errors.Is(err, traffic.ErrNotFound) {
+		t.Fatalf("errors.Is(%v, traffic.ErrNotFound) = false", err)
 	}
 }

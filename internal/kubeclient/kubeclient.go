@@ -332,6 +332,3 @@ func (l *Lazy) Built() bool {
 // change. It is traffic.ErrConflict, so the rollout engine recognises it as
 // another writer (a conflict), not an error to roll back over.
 var ErrConflict = traffic.ErrConflict
-
-// ErrNotFound matches (errors.Is) a Service or route that does not exist.
-var ErrNotFound = errors.New("not found")

@@ -19,7 +19,7 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/alarms"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/cloudwatchmetrics"
-	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/prometheus"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"

@@ -22,8 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/motoserver"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/motoserver"
 )
 
 // plainRecordsConfig is a DNS switch over plain A records (no alias), with

@@ -838,12 +838,10 @@ func (r *dnsSwitchResource) runPreflight(ctx context.Context, plan *dnsSwitchMod
 		r.requirePreflight(plan, to, "creating the record sets with all traffic on "+string(to), diags)
 		return false
 	}
-	for _, c := range pre {
-		if bad := checks.FirstNotPassing(c.Evaluate(ctx)); bad != nil {
-			diags.AddError("Pre-flight check refused the record sets",
-				fmt.Sprintf("The new record sets would send all traffic to %s at once, but %s. No record set was created.", to, bad))
-			return false
-		}
+	if bad := checks.FirstNotPassing(rollout.Evaluate(ctx, r.clock(), 0, pre)); bad != nil {
+		diags.AddError("Pre-flight check refused the record sets",
+			fmt.Sprintf("The new record sets would send all traffic to %s at once, but %s. No record set was created.", to, bad))
+		return false
 	}
 	return true
 }

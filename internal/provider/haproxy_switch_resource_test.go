@@ -26,14 +26,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/haproxy"
 )
 
 // Acceptance tests of bluegreen_haproxy_switch against a real HAProxy
-// (internal/testenv) started per test on loopback. HAProxy's own state is
+// (internal/testsupport/testenv) started per test on loopback. HAProxy's own state is
 // the witness: every weight the switch wrote is observed through a
 // recording proxy in front of the Runtime API, which reads HAProxy's
 // weights right after each write line.

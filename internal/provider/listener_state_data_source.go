@@ -1,14 +1,11 @@
 package provider
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
-	"strings"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -148,20 +145,23 @@ func (d *listenerStateDataSource) Read(ctx context.Context, req datasource.ReadR
 	if arn == "" {
 		arn = m.RuleARN.ValueString()
 	}
-	targets, stick, hasForward, err := readForward(ctx, d.data.Clients.ELBv2, arn)
+	targets, stick, err := alb.DescribeForward(ctx, d.data.Clients.ELBv2, arn)
+	hasForward := !errors.Is(err, alb.ErrNoForward)
+	if !hasForward {
+		err = nil // a redirect or fixed response: no groups, no error
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error reading listener state", fmt.Sprintf("Reading the actions of %s: %s", arn, err))
 		return
 	}
 	blue, green := m.BlueTargetGroupARN.ValueString(), m.GreenTargetGroupARN.ValueString()
-	for _, t := range targets {
-		name := targetGroupName(t.TargetGroupARN)
-		if blue == "" && strings.HasSuffix(name, "-blue") {
-			blue = t.TargetGroupARN
+	if blue == "" || green == "" {
+		arns := make([]string, len(targets))
+		for i, t := range targets {
+			arns[i] = t.TargetGroupARN
 		}
-		if green == "" && strings.HasSuffix(name, "-green") {
-			green = t.TargetGroupARN
-		}
+		guessBlue, guessGreen := envpair.ColorsByName(arns)
+		blue, green = cmp.Or(blue, guessBlue), cmp.Or(green, guessGreen)
 	}
 	sum := summarizeForward(targets, blue, green)
 	elems := make([]attr.Value, 0, len(targets))
@@ -244,63 +244,6 @@ func summarizeForward(targets []alb.ForwardTarget, blue, green string) forwardSu
 		s.Active = "split"
 	}
 	return s
-}
-
-// readForward reads the actions of a listener's default action or of a rule
-// and returns the groups and weights of its forward action. hasForward is
-// false for a redirect or fixed response (no groups, no error).
-func readForward(ctx context.Context, api alb.API, arn string) (targets []alb.ForwardTarget, st alb.Stickiness, hasForward bool, err error) {
-	var actions []elbv2types.Action
-	if strings.Contains(arn, ":listener-rule/") {
-		out, err := api.DescribeRules(ctx, &elbv2.DescribeRulesInput{RuleArns: []string{arn}})
-		if err != nil {
-			return nil, st, false, err
-		}
-		if len(out.Rules) == 0 {
-			return nil, st, false, fmt.Errorf("rule %s not found", arn)
-		}
-		actions = out.Rules[0].Actions
-	} else {
-		out, err := api.DescribeListeners(ctx, &elbv2.DescribeListenersInput{ListenerArns: []string{arn}})
-		if err != nil {
-			return nil, st, false, err
-		}
-		if len(out.Listeners) == 0 {
-			return nil, st, false, fmt.Errorf("listener %s not found", arn)
-		}
-		actions = out.Listeners[0].DefaultActions
-	}
-	for _, a := range actions {
-		if a.Type != elbv2types.ActionTypeEnumForward {
-			continue
-		}
-		if fc := a.ForwardConfig; fc != nil {
-			for _, t := range fc.TargetGroups {
-				w := int32(1)
-				if t.Weight != nil {
-					w = *t.Weight
-				}
-				targets = append(targets, alb.ForwardTarget{TargetGroupARN: aws.ToString(t.TargetGroupArn), Weight: w})
-			}
-			if c := fc.TargetGroupStickinessConfig; c != nil && aws.ToBool(c.Enabled) {
-				st = alb.Stickiness{Enabled: true, Duration: time.Duration(aws.ToInt32(c.DurationSeconds)) * time.Second}
-			}
-		}
-		if len(targets) == 0 && a.TargetGroupArn != nil {
-			targets = append(targets, alb.ForwardTarget{TargetGroupARN: aws.ToString(a.TargetGroupArn), Weight: 1})
-		}
-		return targets, st, true, nil
-	}
-	return nil, st, false, nil
-}
-
-func targetGroupName(arn string) string {
-	_, rest, ok := strings.Cut(arn, ":targetgroup/")
-	if !ok {
-		return ""
-	}
-	name, _, _ := strings.Cut(rest, "/")
-	return name
 }
 
 func nullIfEmpty(s string) types.String {

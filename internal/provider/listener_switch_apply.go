@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
@@ -198,26 +199,15 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 }
 
-// adoptable turns a forward's target groups into blue/green weights, or says
-// why it cannot be adopted.
+// adoptable turns a forward's target groups into blue/green weights, as the
+// router adopts them (alb.ColorWeights), or says why it cannot be adopted.
 func adoptable(ts []alb.ForwardTarget, blue, green string) (traffic.Weights, string) {
-	var w traffic.Weights
-	for _, t := range ts {
-		weight := t.Weight
-		if len(ts) == 1 {
-			weight = 100
-		}
-		switch t.TargetGroupARN {
-		case blue:
-			w.Blue = weight
-		case green:
-			w.Green = weight
-		default:
-			return w, fmt.Sprintf("its forward includes target group %s, which is neither blue nor green", t.TargetGroupARN)
-		}
-	}
 	if len(ts) == 0 {
-		return w, "it has no forward"
+		return traffic.Weights{}, "it has no forward"
+	}
+	w, foreign, _ := alb.ColorWeights(ts, blue, green)
+	if len(foreign) > 0 {
+		return w, fmt.Sprintf("its forward includes target group %s, which is neither blue nor green", foreign[0].TargetGroupARN)
 	}
 	return w, ""
 }
@@ -613,12 +603,10 @@ func (r *listenerSwitchResource) createRule(ctx context.Context, plan *listenerS
 		pre.MinHealthyPercent = pf.MinHealthyPercent.ValueFloat64()
 	}
 	if attached {
-		for _, res := range pre.Evaluate(ctx) {
-			if res.Verdict != "pass" {
-				diags.AddError("Pre-flight check refused the rule",
-					fmt.Sprintf("The new rule would send traffic to %s at once, but %s. No rule was created.", to, res))
-				return "", false
-			}
+		if bad := checks.FirstNotPassing(rollout.Evaluate(ctx, r.clock(), 0, []rollout.Check{pre})); bad != nil {
+			diags.AddError("Pre-flight check refused the rule",
+				fmt.Sprintf("The new rule would send traffic to %s at once, but %s. No rule was created.", to, bad))
+			return "", false
 		}
 		arn, err := alb.CreateRule(ctx, api, spec, plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString(), traffic.Split(to, 100))
 		if err != nil {
@@ -639,15 +627,11 @@ func (r *listenerSwitchResource) createRule(ctx context.Context, plan *listenerS
 	clk := r.clock()
 	var last string
 	for {
-		ok := true
-		for _, res := range pre.Evaluate(ctx) {
-			if res.Verdict != "pass" {
-				ok, last = false, res.String()
-			}
-		}
-		if ok {
+		bad := checks.FirstNotPassing(rollout.Evaluate(ctx, clk, 0, []rollout.Check{pre}))
+		if bad == nil {
 			break
 		}
+		last = bad.String()
 		if err := clk.Sleep(ctx, 5*time.Second); err != nil {
 			dctx, cancel := ioContext(ctx)
 			derr := alb.DeleteRule(dctx, api, arn)

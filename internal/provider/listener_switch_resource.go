@@ -22,7 +22,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/envpair"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
@@ -421,13 +423,13 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	switch {
-	case checkARN(id, "elasticloadbalancing", "listener/app/") == nil:
+	case awsarn.Check(id, "elasticloadbalancing", "listener/app/") == nil:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("listener_arn"), id)...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rule_arn"), "")...)
-	case checkARN(id, "elasticloadbalancing", "listener-rule/app/") == nil:
+	case awsarn.Check(id, "elasticloadbalancing", "listener-rule/app/") == nil:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rule_arn"), id)...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rule"), &ruleModel{
-			ListenerARN: types.StringValue(alb.ListenerARNOfRule(id)), Priority: types.Int64Null(),
+			ListenerARN: types.StringValue(awsarn.ListenerOfRule(id)), Priority: types.Int64Null(),
 			PathPatterns: types.ListNull(types.StringType), HostHeaders: types.ListNull(types.StringType),
 		})...)
 	default:
@@ -440,7 +442,7 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 	if len(parts) == 3 {
 		blue, green = strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])
 		for _, a := range []string{blue, green} {
-			if err := checkARN(a, "elasticloadbalancing", "targetgroup/"); err != nil {
+			if err := awsarn.Check(a, "elasticloadbalancing", "targetgroup/"); err != nil {
 				resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("target group %q: %s", a, err))
 				return
 			}
@@ -476,18 +478,18 @@ func importTargetGroups(ctx context.Context, d *providerData, arn string) (strin
 	if err != nil {
 		return "", "", err
 	}
-	var blue, green string
-	for _, g := range groups {
-		switch {
-		case strings.Contains(g, "-blue/"):
-			blue = g
-		case strings.Contains(g, "-green/"):
-			green = g
-		}
-	}
-	if blue == "" || green == "" {
+	blue, green, ok := colorsByName(groups)
+	if !ok {
 		return "", "", fmt.Errorf("%s forwards to %v: the colors cannot be told from the names (<name>-blue and <name>-green, "+
 			"as bluegreen_environment_pair creates them); import with \"%s,<blue target group arn>,<green target group arn>\"", arn, groups, arn)
 	}
 	return blue, green, nil
+}
+
+// colorsByName tells blue and green among a forward's target group ARNs by
+// the -blue / -green name suffix bluegreen_environment_pair gives them. It
+// fails when either color has no group, or more than one.
+func colorsByName(groups []string) (blue, green string, ok bool) {
+	blue, green = envpair.ColorsByName(groups)
+	return blue, green, blue != "" && green != ""
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/motoserver"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/motoserver"
 )
 
 // TestAccMoto_flipAndCanary runs the flip and the canary with moto, an

@@ -289,12 +289,14 @@ func (r *nginxSwitchResource) firstWrite(ctx context.Context, clk clock.Clock, p
 		diags.AddAttributeError(path.Root(string(to)+"_servers"), "Pre-flight check cannot be built", err.Error())
 		return false
 	}
+	cs := make([]rollout.Check, len(pre))
+	for i, c := range pre {
+		cs[i] = c
+	}
 	var bad []string
-	for _, c := range pre {
-		for _, res := range c.Evaluate(ctx) {
-			if res.Verdict != checks.Pass {
-				bad = append(bad, res.String())
-			}
+	for _, res := range rollout.Evaluate(ctx, clk, 0, cs) {
+		if res.Verdict != checks.Pass {
+			bad = append(bad, res.String())
 		}
 	}
 	if len(bad) > 0 {

@@ -22,7 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"

@@ -19,13 +19,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/nginx"
 )
 
 // Acceptance tests of bluegreen_nginx_switch against a real Nginx
-// (internal/testenv), with the CLI under test. The fake-clock factories make
+// (internal/testsupport/testenv), with the CLI under test. The fake-clock factories make
 // holds and bakes take no time; what each step really did is observed by a
 // recorder the rollback_on http check calls during every hold: it reads the
 // owned file and sends requests through Nginx, counting colors.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 
@@ -65,11 +64,6 @@ type Deps struct {
 	// acceptance test can talk to a sandbox of its own while tests run in
 	// parallel (AWS_ENDPOINT_URL is one per process).
 	Endpoint string
-}
-
-// NewTestProvider is New with injected dependencies, for tests.
-func NewTestProvider(version string, deps Deps) func() provider.Provider {
-	return func() provider.Provider { return &bluegreenProvider{version: version, deps: &deps} }
 }
 
 func newProviderData(ctx context.Context, c awsclient.Config, defaultTags map[string]string, deps *Deps) (*providerData, error) {

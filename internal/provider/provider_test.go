@@ -21,7 +21,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 )
 
 // testSandbox is the local AWS sandbox every acceptance test talks to. It is

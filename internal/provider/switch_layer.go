@@ -1,8 +1,8 @@
 package provider
 
 // The switch layer: everything a switch resource does that is not about its
-// router. A router's resource (ALB listener or rule today; Route 53, HAProxy,
-// Nginx and Kubernetes to come) embeds switchModel, adds its own schema for
+// router. A router's resource (ALB listener or rule, Route 53 record sets,
+// HAProxy, Nginx) embeds switchModel, adds its own schema for
 // what it points at, and drives the shift through runSwitch. The layer keeps
 // the promises every switch makes, by construction:
 //
@@ -29,7 +29,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )

@@ -14,8 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
-	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
 )
 
 // stringCheck adapts a func(value) error into a framework string validator
@@ -85,8 +86,6 @@ type arnValidator struct {
 	resource string // prefix of the resource part, e.g. "targetgroup/"
 }
 
-var arnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$`)
-
 func (v arnValidator) Description(context.Context) string {
 	if v.resource != "" {
 		return fmt.Sprintf("must be an ARN of an %s %s", v.service, strings.TrimSuffix(v.resource, "/"))
@@ -95,62 +94,7 @@ func (v arnValidator) Description(context.Context) string {
 }
 func (v arnValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 func (v arnValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck{check: func(s string) error { return checkARN(s, v.service, v.resource) }}.ValidateString(ctx, req, resp)
-}
-
-func checkARN(s, service, resource string) error {
-	m := arnPattern.FindStringSubmatch(s)
-	if m == nil {
-		return fmt.Errorf("expected an ARN of the form arn:aws:%s:<region>:<account>:%s…", orAny(service), resource)
-	}
-	if service != "" && m[1] != service {
-		return fmt.Errorf("expected an ARN of service %q, got %q", service, m[1])
-	}
-	if resource != "" && !strings.HasPrefix(m[4], resource) {
-		return fmt.Errorf("expected a resource of the form %s…, got %q", resource, m[4])
-	}
-	if service == "elasticloadbalancing" && (m[2] == "" || m[3] == "") {
-		return fmt.Errorf("expected an ARN with a region and a 12-digit account ID, e.g. arn:aws:elasticloadbalancing:us-east-1:123456789012:%s…", resource)
-	}
-	if err := checkPartitionRegion(s); err != nil {
-		return err
-	}
-	if form, ok := arnResourceForms[resource]; ok {
-		parts := strings.Split(m[4], "/")
-		if len(parts) != strings.Count(form, "/")+1 || slices.Contains(parts, "") {
-			return fmt.Errorf("expected a resource of the form %s, got %q", form, m[4])
-		}
-		if service == "elasticloadbalancing" {
-			// Every part after the type (and the app/ or net/ kind) is a
-			// name or a 16-digit lowercase hexadecimal ID; IDs are the parts
-			// at the ID positions of the form.
-			formParts := strings.Split(form, "/")
-			for i, fp := range formParts {
-				if strings.HasSuffix(fp, "id>") && !elbIDPattern.MatchString(parts[i]) {
-					return fmt.Errorf("%q in %q is not an ELB ID: IDs are 16 lowercase hexadecimal digits", parts[i], m[4])
-				}
-			}
-		}
-	} else if resource != "" && (m[4] == resource || strings.HasSuffix(m[4], "/")) {
-		return fmt.Errorf("expected a resource of the form %s<name>, got %q", resource, m[4])
-	}
-	return nil
-}
-
-// arnResourceForms are the complete resource parts of the Elastic Load
-// Balancing ARNs the schemas take, by resource prefix.
-var arnResourceForms = map[string]string{
-	"targetgroup/":       "targetgroup/<name>/<id>",
-	"loadbalancer/app/":  "loadbalancer/app/<name>/<id>",
-	"listener/app/":      "listener/app/<load balancer name>/<load balancer id>/<listener id>",
-	"listener-rule/app/": "listener-rule/app/<load balancer name>/<load balancer id>/<listener id>/<rule id>",
-}
-
-func orAny(s string) string {
-	if s == "" {
-		return "<service>"
-	}
-	return s
+	stringCheck{check: func(s string) error { return awsarn.Check(s, v.service, v.resource) }}.ValidateString(ctx, req, resp)
 }
 
 type sessionNameValidator struct{}

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 )
 
 // These fuzz targets are plain unit tests: they call the validators directly
@@ -106,7 +108,7 @@ func FuzzDurationValidators(f *testing.F) {
 	})
 }
 
-// fuzzARNKinds are the (service, resource prefix) pairs checkARN is called with.
+// fuzzARNKinds are the (service, resource prefix) pairs awsarn.Check is called with.
 var fuzzARNKinds = []struct{ service, resource string }{
 	{"", ""},
 	{"iam", ""},
@@ -116,10 +118,10 @@ var fuzzARNKinds = []struct{ service, resource string }{
 	{"elasticloadbalancing", "listener-rule/app/"},
 }
 
-// FuzzCheckARN feeds arbitrary strings to checkARN (and arnValidator): no
+// FuzzCheckARN feeds arbitrary strings to awsarn.Check (and arnValidator): no
 // panic, accepted values are ARNs ("arn:<partition>:<service>:<region>:<account>:<resource>")
 // of the requested service and resource prefix, and the validator agrees
-// with checkARN.
+// with awsarn.Check.
 func FuzzCheckARN(f *testing.F) {
 	for _, s := range []string{
 		"",
@@ -143,33 +145,33 @@ func FuzzCheckARN(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, kindSel uint8) {
 		k := fuzzARNKinds[int(kindSel)%len(fuzzARNKinds)]
-		err := checkARN(s, k.service, k.resource)
+		err := awsarn.Check(s, k.service, k.resource)
 		if err == nil {
 			if !strings.HasPrefix(s, "arn:") {
-				t.Fatalf("checkARN(%q, %q, %q) accepted a value not starting with arn:", s, k.service, k.resource)
+				t.Fatalf("awsarn.Check(%q, %q, %q) accepted a value not starting with arn:", s, k.service, k.resource)
 			}
 			parts := strings.SplitN(s, ":", 6)
 			if len(parts) != 6 || !strings.HasPrefix(parts[1], "aws") || parts[2] == "" || parts[5] == "" {
-				t.Fatalf("checkARN(%q, %q, %q) accepted a value that is not arn:<partition>:<service>:<region>:<account>:<resource>", s, k.service, k.resource)
+				t.Fatalf("awsarn.Check(%q, %q, %q) accepted a value that is not arn:<partition>:<service>:<region>:<account>:<resource>", s, k.service, k.resource)
 			}
 			if acct := parts[4]; acct != "" && len(acct) != 12 {
-				t.Fatalf("checkARN(%q) accepted account %q", s, acct)
+				t.Fatalf("awsarn.Check(%q) accepted account %q", s, acct)
 			}
 			if k.service != "" && parts[2] != k.service {
-				t.Fatalf("checkARN(%q, %q, %q) accepted service %q", s, k.service, k.resource, parts[2])
+				t.Fatalf("awsarn.Check(%q, %q, %q) accepted service %q", s, k.service, k.resource, parts[2])
 			}
 			if !strings.HasPrefix(parts[5], k.resource) {
-				t.Fatalf("checkARN(%q, %q, %q) accepted resource %q", s, k.service, k.resource, parts[5])
+				t.Fatalf("awsarn.Check(%q, %q, %q) accepted resource %q", s, k.service, k.resource, parts[5])
 			}
 			if strings.ContainsAny(s, "\n") {
-				t.Fatalf("checkARN(%q) accepted a multi-line value", s)
+				t.Fatalf("awsarn.Check(%q) accepted a multi-line value", s)
 			}
 		} else if err.Error() == "" {
-			t.Fatalf("checkARN(%q) returned an empty error", s)
+			t.Fatalf("awsarn.Check(%q) returned an empty error", s)
 		}
 		v := arnValidator{service: k.service, resource: k.resource}
 		if got := validateFuzzString(t, v, path.Root("x"), s); got != (err == nil) {
-			t.Fatalf("arnValidator%+v on %q accepted=%v, checkARN error %v", v, s, got, err)
+			t.Fatalf("arnValidator%+v on %q accepted=%v, awsarn.Check error %v", v, s, got, err)
 		}
 	})
 }

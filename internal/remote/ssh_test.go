@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 )
 
 func newSSH(t *testing.T, cfg remote.SSHConfig) *remote.SSH {

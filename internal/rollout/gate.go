@@ -38,9 +38,10 @@ type GateOutcome struct {
 	Err error
 }
 
-// WaitForGate evaluates every check each Interval until ConsecutiveSuccesses
-// rounds in a row pass — every result of a round must be a pass; an
-// inconclusive, failed or error result resets the streak — or ctx ends.
+// WaitForGate evaluates every check each Interval (one round is Evaluate, as
+// in a rollout's holds) until ConsecutiveSuccesses rounds in a row pass —
+// every result of a round must be a pass; an inconclusive, failed or error
+// result, or a check that returns none, resets the streak — or ctx ends.
 func WaitForGate(ctx context.Context, cfg GateConfig) GateOutcome {
 	if cfg.Interval <= 0 {
 		cfg.Interval = 10 * time.Second
@@ -65,18 +66,8 @@ func WaitForGate(ctx context.Context, cfg GateConfig) GateOutcome {
 			return out
 		}
 		out.Attempts++
-		var results []checks.Result
-		for _, c := range cfg.Checks {
-			ectx, cancel := clock.WithTimeout(ctx, cfg.Clock, cfg.EvaluationTimeout)
-			results = append(results, c.Evaluate(ectx)...)
-			cancel()
-		}
-		passed := len(results) > 0
-		for _, r := range results {
-			if r.Verdict != checks.Pass {
-				passed = false
-			}
-		}
+		results := Evaluate(ctx, cfg.Clock, cfg.EvaluationTimeout, cfg.Checks)
+		passed := checks.FirstNotPassing(results) == nil
 		out.LastResults = results
 		if passed {
 			out.Streak++

@@ -65,3 +65,21 @@ func TestWaitForGate_noChecks(t *testing.T) {
 		t.Fatalf("a gate without checks must not pass: %+v", out)
 	}
 }
+
+// A silent check must hold a gate shut even next to a passing one: a round is
+// Evaluate, the engine's own evaluation, which turns "no results" into Error.
+func TestWaitForGate_silentCheckNeverPasses(t *testing.T) {
+	clk := clock.NewAutoFake(time.Unix(0, 0))
+	ctx, cancel := clock.WithTimeout(context.Background(), clk, 25*time.Second)
+	defer cancel()
+	silent := checkFunc{name: "silent", fn: func() []checks.Result { return nil }}
+	out := WaitForGate(ctx, GateConfig{
+		Checks: []Check{&scriptedCheck{verdicts: []checks.Verdict{checks.Pass}}, silent}, Interval: 10 * time.Second, Clock: clk,
+	})
+	if out.Passed {
+		t.Fatalf("the gate passed with a check that returned no results: %+v", out)
+	}
+	if len(out.LastResults) != 2 || out.LastResults[1].Check != "silent" || out.LastResults[1].Verdict != checks.Error {
+		t.Fatalf("last results %v, want the silent check as an error", out.LastResults)
+	}
+}

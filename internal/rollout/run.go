@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
@@ -380,45 +379,9 @@ func (r *runner) hold(ctx context.Context, step Step, where string) *stop {
 	}
 }
 
-// evaluate runs the checks concurrently (they are independent; an
-// evaluation then takes as long as its slowest check, not the sum), each
-// bounded by EvaluationTimeout, and normalises their results in check order.
+// evaluate runs one round of checks (see Evaluate).
 func (r *runner) evaluate(ctx context.Context, cs []Check) []checks.Result {
-	per := make([][]checks.Result, len(cs))
-	var wg sync.WaitGroup
-	for i, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ectx, cancel := clock.WithTimeout(ctx, r.clk, r.cfg.EvaluationTimeout)
-			defer cancel()
-			per[i] = c.Evaluate(ectx)
-		}()
-	}
-	wg.Wait()
-	var out []checks.Result
-	for i, c := range cs {
-		rs := per[i]
-		if len(rs) == 0 {
-			rs = []checks.Result{{Check: c.Name(), Verdict: checks.Error, Detail: "check returned no results"}}
-		}
-		for _, res := range rs {
-			if res.Check == "" {
-				res.Check = c.Name()
-			}
-			if res.At.IsZero() {
-				res.At = r.clk.Now()
-			}
-			switch res.Verdict {
-			case checks.Pass, checks.Fail, checks.Inconclusive, checks.Error, checks.Pending:
-			default:
-				res.Detail = fmt.Sprintf("unknown verdict %q: %s", res.Verdict, res.Detail)
-				res.Verdict = checks.Error
-			}
-			out = append(out, res)
-		}
-	}
-	return out
+	return Evaluate(ctx, r.clk, r.cfg.EvaluationTimeout, cs)
 }
 
 // where renders "at step 2/3 (50%)".

@@ -3,22 +3,20 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"log"
 	"math"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httputil"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/dataplane"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
 )
 
@@ -27,11 +25,6 @@ import (
 
 const (
 	defaultDataPlaneIdleTimeout = 60 * time.Second
-	// stickinessCookie is the cookie ALB uses for target group stickiness.
-	stickinessCookie = "AWSALBTG"
-	// defaultStickinessSeconds applies when a forward enables stickiness
-	// without a duration (the control plane rejects that, so rarely used).
-	defaultStickinessSeconds = 3600
 	// targetConnectTimeout is ALB's connection timeout to targets.
 	targetConnectTimeout = 10 * time.Second
 	metricsFlushInterval = time.Second
@@ -581,7 +574,7 @@ func (dp *dataPlane) serve(dl *dpListener, w http.ResponseWriter, r *http.Reques
 	switch act.Type {
 	case "fixed-response":
 		ex.elb = true
-		writeFixedResponse(rec, act.FixedResponse)
+		dataplane.WriteFixedResponse(rec, act.FixedResponse)
 	case "redirect":
 		ex.elb = true
 		status := http.StatusFound
@@ -589,7 +582,7 @@ func (dp *dataPlane) serve(dl *dpListener, w http.ResponseWriter, r *http.Reques
 			status = http.StatusMovedPermanently
 		}
 		rec.Header().Set("Server", "awselb/2.0")
-		rec.Header().Set("Location", redirectLocation(act.Redirect, r, ls))
+		rec.Header().Set("Location", dataplane.RedirectLocation(act.Redirect, r, ls))
 		rec.Header().Set("Content-Type", "text/html")
 		rec.WriteHeader(status)
 		fmt.Fprintf(rec, "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n</body>\r\n</html>\r\n",
@@ -606,97 +599,11 @@ func (dp *dataPlane) serve(dl *dpListener, w http.ResponseWriter, r *http.Reques
 // rule matches everything).
 func (dp *dataPlane) route(listenerARN string, r *http.Request) (elbv2.ActionSnapshot, bool) {
 	for _, rule := range dp.s.elbv2.Rules(listenerARN) {
-		if rule.IsDefault || matchConditions(rule.Conditions, r) {
-			return routingAction(rule.Actions)
+		if rule.IsDefault || dataplane.MatchConditions(rule.Conditions, r) {
+			return dataplane.RoutingAction(rule.Actions)
 		}
 	}
 	return elbv2.ActionSnapshot{}, false
-}
-
-// routingAction returns the forward, fixed-response or redirect action of an
-// action list. authenticate-* and jwt-validation actions that precede it are
-// not emulated: requests pass them as if authenticated.
-func routingAction(acts []elbv2.ActionSnapshot) (elbv2.ActionSnapshot, bool) {
-	sorted := append([]elbv2.ActionSnapshot(nil), acts...)
-	key := func(a elbv2.ActionSnapshot) int64 {
-		if a.Order == 0 { // not sent: after the ordered ones, in list order
-			return math.MaxInt64
-		}
-		return int64(a.Order)
-	}
-	sort.SliceStable(sorted, func(i, j int) bool { return key(sorted[i]) < key(sorted[j]) })
-	for _, a := range sorted {
-		switch a.Type {
-		case "forward", "fixed-response", "redirect":
-			return a, true
-		}
-	}
-	return elbv2.ActionSnapshot{}, false
-}
-
-func writeFixedResponse(w http.ResponseWriter, f *elbv2.FixedResponse) {
-	status, body, ctype := http.StatusOK, "", "text/plain; charset=utf-8"
-	if f != nil {
-		if n, err := strconv.Atoi(f.StatusCode); err == nil && n >= 100 && n <= 599 {
-			status = n
-		}
-		body = f.MessageBody
-		if f.ContentType != "" {
-			ctype = f.ContentType
-		}
-	}
-	w.Header().Set("Server", "awselb/2.0")
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
-}
-
-// redirectLocation builds the Location of a redirect action, substituting
-// #{protocol}, #{host}, #{port}, #{path} (without its leading "/") and
-// #{query} with the request's values; the port is the listener's AWS port.
-// A port that is the protocol's default (80, 443) is left out.
-func redirectLocation(rd *elbv2.Redirect, r *http.Request, ls elbv2.ListenerSnapshot) string {
-	if rd == nil {
-		rd = &elbv2.Redirect{}
-	}
-	def := func(v, d string) string {
-		if v == "" {
-			return d
-		}
-		return v
-	}
-	inProto := strings.ToLower(ls.Protocol)
-	if inProto == "" {
-		inProto = "http"
-	}
-	repl := strings.NewReplacer(
-		"#{protocol}", inProto,
-		"#{host}", hostOnly(r.Host),
-		"#{port}", strconv.Itoa(int(ls.Port)),
-		"#{path}", strings.TrimPrefix(r.URL.EscapedPath(), "/"),
-		"#{query}", r.URL.RawQuery,
-	)
-	proto := strings.ToLower(repl.Replace(def(rd.Protocol, "#{protocol}")))
-	host := repl.Replace(def(rd.Host, "#{host}"))
-	port := repl.Replace(def(rd.Port, "#{port}"))
-	path := repl.Replace(def(rd.Path, "/#{path}"))
-	query := repl.Replace(def(rd.Query, "#{query}"))
-	var b strings.Builder
-	b.WriteString(proto)
-	b.WriteString("://")
-	b.WriteString(host)
-	if !(proto == "http" && port == "80") && !(proto == "https" && port == "443") && port != "" {
-		b.WriteString(":" + port)
-	}
-	if !strings.HasPrefix(path, "/") {
-		b.WriteString("/")
-	}
-	b.WriteString(path)
-	if query != "" {
-		b.WriteString("?" + query)
-	}
-	return b.String()
 }
 
 // elbError answers with an error page generated by the load balancer.
@@ -714,10 +621,10 @@ func (dp *dataPlane) elbError(w http.ResponseWriter, ex *exchange, status int) {
 func (dp *dataPlane) forward(w http.ResponseWriter, r *http.Request, ex *exchange, ls elbv2.ListenerSnapshot, act elbv2.ActionSnapshot) {
 	chosen := ""
 	if act.StickinessEnabled {
-		chosen = stickyGroup(r, act.TargetGroups, time.Now())
+		chosen = dataplane.StickyGroup(r, act.TargetGroups, time.Now())
 	}
 	if chosen == "" {
-		chosen = pickWeighted(act.TargetGroups)
+		chosen = dataplane.PickWeighted(act.TargetGroups)
 	}
 	if chosen == "" { // every weight is 0
 		dp.elbError(w, ex, http.StatusServiceUnavailable)
@@ -727,10 +634,10 @@ func (dp *dataPlane) forward(w http.ResponseWriter, r *http.Request, ex *exchang
 	if act.StickinessEnabled {
 		d := int(act.StickinessDurationSeconds)
 		if d <= 0 {
-			d = defaultStickinessSeconds
+			d = dataplane.DefaultStickinessSeconds
 		}
-		http.SetCookie(w, &http.Cookie{Name: stickinessCookie, Path: "/", MaxAge: d,
-			Value: encodeStickiness(chosen, time.Now().Add(time.Duration(d)*time.Second))})
+		http.SetCookie(w, &http.Cookie{Name: dataplane.StickinessCookie, Path: "/", MaxAge: d,
+			Value: dataplane.EncodeStickiness(chosen, time.Now().Add(time.Duration(d)*time.Second))})
 	}
 	tg, ok := dp.s.elbv2.TargetGroup(chosen)
 	if !ok {
@@ -753,70 +660,6 @@ func (dp *dataPlane) forward(w http.ResponseWriter, r *http.Request, ex *exchang
 	}
 	pi := &proxyInfo{addr: addr, port: ls.Port, protocol: ls.Protocol, ex: ex}
 	dp.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), proxyInfoKey{}, pi)))
-}
-
-// pickWeighted chooses a target group at random in proportion to the
-// weights; weight 0 is never chosen. "" when every weight is 0.
-func pickWeighted(groups []elbv2.WeightedTargetGroup) string {
-	total := 0
-	for _, g := range groups {
-		if g.Weight > 0 {
-			total += int(g.Weight)
-		}
-	}
-	if total == 0 {
-		return ""
-	}
-	n := mrand.IntN(total)
-	for _, g := range groups {
-		if g.Weight <= 0 {
-			continue
-		}
-		if n < int(g.Weight) {
-			return g.TargetGroupARN
-		}
-		n -= int(g.Weight)
-	}
-	return "" // unreachable
-}
-
-// encodeStickiness is the AWSALBTG value: opaque to clients, here the
-// base64url of "<unix expiry>|<target group ARN>".
-func encodeStickiness(tgARN string, expires time.Time) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(expires.Unix(), 10) + "|" + tgARN))
-}
-
-func decodeStickiness(v string) (tgARN string, expires time.Time, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil {
-		return "", time.Time{}, false
-	}
-	exp, arn, found := strings.Cut(string(b), "|")
-	if !found {
-		return "", time.Time{}, false
-	}
-	n, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil {
-		return "", time.Time{}, false
-	}
-	return arn, time.Unix(n, 0), true
-}
-
-// stickyGroup returns the group named by a valid, unexpired AWSALBTG cookie
-// when that group is still in the forward with a weight above 0.
-func stickyGroup(r *http.Request, groups []elbv2.WeightedTargetGroup, now time.Time) string {
-	for _, c := range r.CookiesNamed(stickinessCookie) {
-		arn, exp, ok := decodeStickiness(c.Value)
-		if !ok || !now.Before(exp) {
-			continue
-		}
-		for _, g := range groups {
-			if g.TargetGroupARN == arn && g.Weight > 0 {
-				return arn
-			}
-		}
-	}
-	return ""
 }
 
 func isDraining(state string) bool {

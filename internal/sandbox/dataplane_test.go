@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,8 +18,8 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/dataplane"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 )
 
 // ---- harness -------------------------------------------------------------------
@@ -444,7 +443,7 @@ func TestDataPlaneStickiness(t *testing.T) {
 	}
 	// A garbage or expired cookie is ignored.
 	e.setDefault(arn, forward(300, weighted{blueTG, 0}, weighted{greenTG, 1}))
-	expired := &http.Cookie{Name: "AWSALBTG", Value: encodeStickiness(blueTG, time.Now().Add(-time.Minute))}
+	expired := &http.Cookie{Name: "AWSALBTG", Value: dataplane.EncodeStickiness(blueTG, time.Now().Add(-time.Minute))}
 	for _, c := range []*http.Cookie{expired, {Name: "AWSALBTG", Value: "!!garbage"}} {
 		if r := e.get(base+"/", withCookie(c)); r.color != "green" {
 			t.Fatalf("cookie %q routed to %q", c.Value, r.color)
@@ -842,32 +841,6 @@ func TestDataPlaneMetrics(t *testing.T) {
 
 // ---- units ------------------------------------------------------------------------
 
-func TestGlob(t *testing.T) {
-	cases := []struct {
-		p, s string
-		fold bool
-		want bool
-	}{
-		{"/api/*", "/api/", false, true},
-		{"/api/*", "/api/a/b", false, true},
-		{"/api/*", "/api", false, false},
-		{"/img/?.png", "/img/a.png", false, true},
-		{"/img/?.png", "/img/ab.png", false, false},
-		{"*.example.com", "www.EXAMPLE.com", true, true},
-		{"*.example.com", "example.com", true, false},
-		{"*", "", false, true},
-		{"a*b*c", "axxbyyc", false, true},
-		{"a*b*c", "axxbyy", false, false},
-		{"/API", "/api", false, false},
-		{"é?", "éx", false, true},
-	}
-	for _, c := range cases {
-		if got := glob(c.p, c.s, c.fold); got != c.want {
-			t.Errorf("glob(%q, %q, %v) = %v", c.p, c.s, c.fold, got)
-		}
-	}
-}
-
 func TestMatchHTTPCode(t *testing.T) {
 	cases := []struct {
 		m    string
@@ -884,46 +857,8 @@ func TestMatchHTTPCode(t *testing.T) {
 	}
 }
 
-func TestRedirectLocation(t *testing.T) {
-	ls := elbv2.ListenerSnapshot{Protocol: "HTTP", Port: 80}
-	req := func(target, host string) *http.Request {
-		u, _ := url.Parse(target)
-		return &http.Request{Method: "GET", URL: u, Host: host}
-	}
-	cases := []struct {
-		rd   elbv2.Redirect
-		r    *http.Request
-		want string
-	}{
-		{elbv2.Redirect{Protocol: "HTTPS", Host: "#{host}", Port: "443", Path: "/#{path}", Query: "#{query}"},
-			req("/a/b?x=1", "shop.example:80"), "https://shop.example/a/b?x=1"},
-		{elbv2.Redirect{Protocol: "#{protocol}", Host: "other.example", Port: "#{port}", Path: "/new", Query: "from=#{path}"},
-			req("/old", "shop.example"), "http://other.example/new?from=old"},
-		{elbv2.Redirect{Protocol: "HTTP", Host: "#{host}", Port: "8080", Path: "/#{path}", Query: ""},
-			req("/x", "h"), "http://h:8080/x"},
-	}
-	for _, c := range cases {
-		if got := redirectLocation(&c.rd, c.r, ls); got != c.want {
-			t.Errorf("redirect %+v for %s: %q, want %q", c.rd, c.r.URL, got, c.want)
-		}
-	}
-}
-
-func TestStickinessCookieAndWeights(t *testing.T) {
+func TestDimensions(t *testing.T) {
 	arn := "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/g/0123456789abcdef"
-	exp := time.Unix(2000000000, 0)
-	got, gotExp, ok := decodeStickiness(encodeStickiness(arn, exp))
-	if !ok || got != arn || !gotExp.Equal(exp) {
-		t.Fatalf("round trip: %q %v %v", got, gotExp, ok)
-	}
-	for range 1000 {
-		if g := pickWeighted([]elbv2.WeightedTargetGroup{{TargetGroupARN: "a", Weight: 0}, {TargetGroupARN: "b", Weight: 1}}); g != "b" {
-			t.Fatalf("weight 0 chosen: %q", g)
-		}
-	}
-	if g := pickWeighted([]elbv2.WeightedTargetGroup{{TargetGroupARN: "a", Weight: 0}}); g != "" {
-		t.Fatalf("all-zero weights chose %q", g)
-	}
 	if lbDimension("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188") != "app/web/50dc6c495c0c9188" ||
 		tgDimension(arn) != "targetgroup/g/0123456789abcdef" {
 		t.Fatal("dimension values")

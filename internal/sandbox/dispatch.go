@@ -20,6 +20,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/awserr"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/route53"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/sts"
 )
 
 // Service names used by faults, rate limits and the call log.
@@ -32,13 +33,11 @@ const (
 // Wire-protocol constants the dispatcher routes on.
 const (
 	elbv2APIVersion      = "2015-12-01"
-	stsAPIVersion        = "2011-06-15"
 	cloudwatchAPIVersion = "2010-08-01"
 	cloudwatchCBORTarget = "GraniteServiceVersion20100801"
 	smithyProtocolCBOR   = "rpc-v2-cbor"
 
 	elbv2XMLNS = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
-	stsXMLNS   = "https://sts.amazonaws.com/doc/2011-06-15/"
 )
 
 type wireProtocol int
@@ -158,7 +157,7 @@ func route(r *http.Request, body []byte, requestID string) (*apiCall, *routeErro
 	switch version {
 	case elbv2APIVersion:
 		service = ServiceELBv2
-	case stsAPIVersion:
+	case sts.APIVersion:
 		service = ServiceSTS
 	case cloudwatchAPIVersion:
 		return nil, &routeError{asQuery: true, service: ServiceCloudWatch, code: "InvalidAction", status: http.StatusBadRequest,
@@ -168,7 +167,7 @@ func route(r *http.Request, body []byte, requestID string) (*apiCall, *routeErro
 	}
 	if service == "" {
 		return nil, &routeError{asQuery: true, code: "InvalidAction", status: http.StatusBadRequest,
-			message: fmt.Sprintf("cannot tell which service Action=%q Version=%q is for: the sandbox serves ELBv2 (Version %s) and STS (Version %s) over awsQuery, and CloudWatch over RPC v2 CBOR", action, version, elbv2APIVersion, stsAPIVersion)}
+			message: fmt.Sprintf("cannot tell which service Action=%q Version=%q is for: the sandbox serves ELBv2 (Version %s) and STS (Version %s) over awsQuery, and CloudWatch over RPC v2 CBOR", action, version, elbv2APIVersion, sts.APIVersion)}
 	}
 	if action == "" {
 		return nil, &routeError{asQuery: true, service: service, code: "MissingAction", status: http.StatusBadRequest,
@@ -188,7 +187,7 @@ func unroutable(r *http.Request) *routeError {
 		"bluegreen-sandbox: cannot route %s %s (Content-Type %q). Expected an awsQuery form POST with Action and Version "+
 			"(ELBv2 %s, STS %s), a Smithy RPC v2 CBOR POST to /service/%s/operation/{Operation} (CloudWatch), "+
 			"or the admin API under /_sandbox/ (GET /_sandbox/health)",
-		r.Method, r.URL.Path, r.Header.Get("Content-Type"), elbv2APIVersion, stsAPIVersion, cloudwatchCBORTarget)}
+		r.Method, r.URL.Path, r.Header.Get("Content-Type"), elbv2APIVersion, sts.APIVersion, cloudwatchCBORTarget)}
 }
 
 // serviceFromSigV4 reads the service name from a SigV4 Authorization header's
@@ -341,7 +340,7 @@ func (s *Server) serve(call *apiCall) (body []byte, aerr *awserr.Error) {
 	case ServiceELBv2:
 		return s.elbv2.ServeQueryIn(call.region, call.operation, call.query, call.requestID)
 	case ServiceSTS:
-		return s.serveSTS(call.operation, call.query, call.requestID)
+		return sts.Service{AccountID: s.opts.AccountID, Now: s.opts.Now}.Serve(call.operation, call.query, call.requestID)
 	case ServiceCloudWatch:
 		return s.cloudwatch.ServeCBORIn(call.region, call.operation, call.body)
 	case ServiceRoute53:
@@ -380,7 +379,7 @@ func xmlnsFor(service string) string {
 	case ServiceELBv2:
 		return elbv2XMLNS
 	case ServiceSTS:
-		return stsXMLNS
+		return sts.XMLNS
 	case ServiceRoute53:
 		return route53.XMLNS
 	}

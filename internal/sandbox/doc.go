@@ -5,7 +5,7 @@
 // It serves
 //   - Elastic Load Balancing v2 (package elbv2) over awsQuery: form POSTs
 //     with Version=2015-12-01;
-//   - STS over awsQuery (Version=2011-06-15): GetCallerIdentity (always
+//   - STS (package sts) over awsQuery (Version=2011-06-15): GetCallerIdentity (always
 //     arn:aws:iam::<account>:user/sandbox) and AssumeRole (fake credentials);
 //   - CloudWatch (package cloudwatch) over Smithy RPC v2 CBOR, the protocol
 //     of aws-sdk-go-v2's CloudWatch client: POST
@@ -24,7 +24,7 @@
 // route get a 400 that says what the sandbox expected.
 //
 // Start it in-process with Start (tests do this in TestMain) or run
-// ./internal/sandbox/cmd/bluegreen-sandbox. Point the SDK at URL() with
+// ./cmd/bluegreen-sandbox. Point the SDK at URL() with
 // BaseEndpoint or AWS_ENDPOINT_URL.
 //
 // # Admin API
@@ -144,7 +144,8 @@
 // # Data plane
 //
 // With Options.DataPlane (default off) the sandbox also carries traffic, so
-// that a blue/green switch through the ELBv2 API moves real requests:
+// that a blue/green switch through the ELBv2 API moves real requests (what
+// the load balancer decides for each request is package dataplane):
 //
 // Listeners. Every listener with protocol HTTP gets a loopback port as soon
 // as CreateListener answers (the ELBv2 emulation calls a change hook after
@@ -295,7 +296,7 @@
 // access logs, WAF, and the LCU/ProcessedBytes/ActiveConnectionCount metrics.
 //
 // The demo application used as blue/green targets is package
-// internal/demoapp (command internal/demoapp/cmd/bluegreen-demo-app).
+// internal/testsupport/demoapp (command cmd/bluegreen-demo-app).
 //
 // # Fidelity checks
 //

@@ -1,8 +1,9 @@
 // Package traffic holds the vocabulary shared by traffic routers and the
 // rollout engine: the two colors and the forward weights between them.
 //
-// A router (alb/ today; dns/ and haproxy/ later) reads and writes Weights for
-// one switch point. This package knows nothing of AWS, of the engine or of
+// A router (alb/, route53/, haproxy/, nginx/, kubeservice/, gatewayroute/)
+// reads and writes Weights for one switch point; a missing switch point is
+// ErrNotFound (errors.Is) whichever router reports it. This package knows nothing of AWS, of the engine or of
 // Terraform.
 //
 // Weight scale: Weights are the raw values the router stores (each router

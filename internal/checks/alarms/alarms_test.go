@@ -138,7 +138,7 @@ func TestEvaluate_batchesOf100(t *testing.T) {
 		f.metric[n] = types.StateValueOk
 	}
 	rs := New(f, names).Evaluate(context.Background())
-	if !checks.AllPass(rs) || len(rs) != 150 || len(f.batches) != 2 || len(f.batches[0]) != 100 {
+	if checks.FirstNotPassing(rs) != nil || len(rs) != 150 || len(f.batches) != 2 || len(f.batches[0]) != 100 {
 		t.Fatalf("results %d, batches %d", len(rs), len(f.batches))
 	}
 }

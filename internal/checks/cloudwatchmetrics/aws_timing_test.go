@@ -18,9 +18,9 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/cloudwatchmetrics"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
 

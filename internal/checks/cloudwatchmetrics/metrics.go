@@ -78,6 +78,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
 )
 
@@ -173,18 +174,18 @@ type Check struct {
 
 // New validates cfg and derives the dimension values from the ARNs.
 func New(api GetMetricDataAPI, cfg Config) (*Check, error) {
-	lb, err := LoadBalancerARNSuffix(cfg.LoadBalancer)
+	lb, err := awsarn.LoadBalancerSuffix(cfg.LoadBalancer)
 	if err != nil {
 		return nil, fmt.Errorf("metrics check load balancer: %w", err)
 	}
-	tg, err := TargetGroupARNSuffix(cfg.TargetGroup)
+	tg, err := awsarn.TargetGroupSuffix(cfg.TargetGroup)
 	if err != nil {
 		return nil, fmt.Errorf("metrics check target group: %w", err)
 	}
 	var other string
 	relative := cfg.Max5xxRateIncrease != nil || cfg.MaxP99LatencyRatio != 0
 	if cfg.CompareTo != "" {
-		if other, err = TargetGroupARNSuffix(cfg.CompareTo); err != nil {
+		if other, err = awsarn.TargetGroupSuffix(cfg.CompareTo); err != nil {
 			return nil, fmt.Errorf("compare_to_other_color: %w", err)
 		}
 		if other == tg {

@@ -240,24 +240,6 @@ func TestNew_validation(t *testing.T) {
 	}
 }
 
-func TestARNSuffixes(t *testing.T) {
-	for _, in := range []string{lbARN, lsnARN, ruleARN, lbSuffix} {
-		if got, err := LoadBalancerARNSuffix(in); err != nil || got != lbSuffix {
-			t.Errorf("LoadBalancerARNSuffix(%q) = %q, %v", in, got, err)
-		}
-	}
-	for _, in := range []string{tgARN, tgSuffix} {
-		if got, err := TargetGroupARNSuffix(in); err != nil || got != tgSuffix {
-			t.Errorf("TargetGroupARNSuffix(%q) = %q, %v", in, got, err)
-		}
-	}
-	for _, bad := range []string{"", "arn:aws:s3:::bucket", "loadbalancer/app/x"} {
-		if _, err := LoadBalancerARNSuffix(bad); err == nil {
-			t.Errorf("LoadBalancerARNSuffix(%q) should fail", bad)
-		}
-	}
-}
-
 func near(a, b float64) bool { d := a - b; return d < 1e-9 && d > -1e-9 }
 
 // at is a time of the test day (the day of now), e.g. at("11:59:00").

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/demoapp"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/haproxy"
 )

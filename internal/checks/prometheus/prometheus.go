@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
-	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
 )
 
 // CheckName is the Name() of the check and the Check of its result

@@ -129,7 +129,9 @@ func (tg *targetGroup) find(id string, port *int32) *target {
 	return nil
 }
 
-func (s *Service) registerTargets(p params) ([]byte, *awserr.Error) {
+// targetsRequest validates the parameters RegisterTargets and
+// DeregisterTargets share (TargetGroupArn, Targets) and finds the group.
+func (s *Service) targetsRequest(p params) (*targetGroup, []targetReq, *awserr.Error) {
 	var c constraints
 	arn, ok := p.str("TargetGroupArn")
 	if !ok {
@@ -140,9 +142,17 @@ func (s *Service) registerTargets(p params) ([]byte, *awserr.Error) {
 	}
 	reqs := decodeTargets(p, &c)
 	if e := c.err(); e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	tg, err := s.lookupTG(arn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tg, reqs, nil
+}
+
+func (s *Service) registerTargets(p params) ([]byte, *awserr.Error) {
+	tg, reqs, err := s.targetsRequest(p)
 	if err != nil {
 		return nil, err
 	}
@@ -202,19 +212,7 @@ func (s *Service) registerTargets(p params) ([]byte, *awserr.Error) {
 }
 
 func (s *Service) deregisterTargets(p params) ([]byte, *awserr.Error) {
-	var c constraints
-	arn, ok := p.str("TargetGroupArn")
-	if !ok {
-		c.null("targetGroupArn")
-	}
-	if !p.listSent("Targets") {
-		c.null("targets")
-	}
-	reqs := decodeTargets(p, &c)
-	if e := c.err(); e != nil {
-		return nil, e
-	}
-	tg, err := s.lookupTG(arn)
+	tg, reqs, err := s.targetsRequest(p)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/motoserver"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/motoserver"
 )
 
 // requiredMoto is the moto release the differential suite was calibrated

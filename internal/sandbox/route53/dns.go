@@ -306,20 +306,23 @@ func StartDNS(addr string, svc *Service, aliases AliasResolver) (*DNSServer, err
 		return nil, fmt.Errorf("route53 dns: invalid address %q: %w", addr, err)
 	}
 	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, port))
+	// TCP first (its free ports are the contested ones: every test server
+	// takes one), then UDP on the same port; a taken port is tried again
+	// with another, many times, since the kernel may hand out the same one.
+	for attempt := 0; attempt < 50; attempt++ {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
 		if err != nil {
-			return nil, fmt.Errorf("route53 dns: listen udp %s: %w", addr, err)
+			return nil, fmt.Errorf("route53 dns: listen tcp %s: %w", addr, err)
 		}
-		p := pc.LocalAddr().(*net.UDPAddr).Port
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+		p := ln.Addr().(*net.TCPAddr).Port
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(p)))
 		if err != nil {
-			_ = pc.Close()
+			_ = ln.Close()
 			lastErr = err
 			if port != "0" {
 				break
 			}
-			continue // the free UDP port is taken for TCP: try another
+			continue // the free TCP port is taken for UDP: try another
 		}
 		d := &DNSServer{svc: svc, aliases: aliases, addr: pc.LocalAddr().String()}
 		h := dns.HandlerFunc(d.serve)
@@ -342,7 +345,7 @@ func StartDNS(addr string, svc *Service, aliases AliasResolver) (*DNSServer, err
 		}
 		return d, nil
 	}
-	return nil, fmt.Errorf("route53 dns: listen tcp on the UDP port: %w", lastErr)
+	return nil, fmt.Errorf("route53 dns: listen udp on the TCP port: %w", lastErr)
 }
 
 // Addr is the "host:port" the server answers on (UDP and TCP).

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsclient"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/motoserver"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/motoserver"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
 )

@@ -1,15 +1,15 @@
 package alb
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
-// ErrNotFound matches (errors.Is) a listener or rule that does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound matches (errors.Is) a listener or rule that does not exist; it
+// is traffic.ErrNotFound, every router's "does not exist".
+var ErrNotFound = traffic.ErrNotFound
 
 // NotFoundError reports that the listener or rule is gone.
 type NotFoundError struct {

@@ -6,11 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 )
 
 // OwnerTagKey is the tag a switch puts on the listener or rule whose forward
@@ -52,7 +53,7 @@ func Owner(ctx context.Context, api TagAPI, arn string) (string, error) {
 	out, err := api.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{arn}})
 	if err != nil {
 		kind, code := "listener", "ListenerNotFound"
-		if isRuleARN(arn) {
+		if awsarn.IsListenerRule(arn) {
 			kind, code = "rule", "RuleNotFound"
 		}
 		return "", wrapAPI("reading tags of", kind, arn, err, code)
@@ -116,5 +117,3 @@ func Release(ctx context.Context, api TagAPI, arn, id string) error {
 	}
 	return nil
 }
-
-func isRuleARN(arn string) bool { return strings.Contains(arn, ":listener-rule/") }

@@ -222,60 +222,30 @@ func (r *Router) parse(actions []types.Action) (forward, error) {
 	if f.index < 0 {
 		return forward{}, unsupported("no forward action", nil)
 	}
-	a := actions[f.index]
-	var tuples []types.TargetGroupTuple
-	if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
-		tuples = a.ForwardConfig.TargetGroups
-	} else if a.TargetGroupArn != nil {
-		tuples = []types.TargetGroupTuple{{TargetGroupArn: a.TargetGroupArn}}
-	}
-	if len(tuples) == 0 {
+	ts, stickiness := ForwardTargets(actions[f.index])
+	if len(ts) == 0 {
 		return forward{}, unsupported("forward action names no target group", nil)
 	}
-	var foreign []string
-	seen := map[string]bool{}
-	for _, t := range tuples {
-		arn := aws.ToString(t.TargetGroupArn)
-		if arn != r.blue && arn != r.green {
-			foreign = append(foreign, arn)
-			continue
-		}
-		if seen[arn] {
-			return forward{}, unsupported("forward action names target group "+arn+" twice", nil)
-		}
-		seen[arn] = true
-		weight := int32(1) // what ALB gives a tuple without a weight
-		if t.Weight != nil {
-			weight = *t.Weight
-		}
-		if len(tuples) == 1 {
-			weight = 100 // single group: adopt on the percent scale
-		}
-		if arn == r.blue {
-			f.state.Weights.Blue = weight
-		} else {
-			f.state.Weights.Green = weight
-		}
-	}
+	w, foreign, twice := ColorWeights(ts, r.blue, r.green)
 	if len(foreign) > 0 {
-		err := unsupported("forward action includes target groups other than blue and green", foreign)
-		if len(tuples) > 1 {
+		arns := make([]string, len(foreign))
+		for i, t := range foreign {
+			arns[i] = t.TargetGroupARN
+		}
+		err := unsupported("forward action includes target groups other than blue and green", arns)
+		if len(ts) > 1 {
 			// What blue and green really get, so that a reader can record
 			// the truth rather than nothing.
-			err.(*UnsupportedActionError).Weights = f.state.Weights
-		} else {
-			err.(*UnsupportedActionError).Weights = traffic.Weights{}
+			err.(*UnsupportedActionError).Weights = w
 		}
 		return forward{}, err
 	}
-	f.state.SingleGroup = len(tuples) == 1
-	if a.ForwardConfig != nil && a.ForwardConfig.TargetGroupStickinessConfig != nil {
-		sc := a.ForwardConfig.TargetGroupStickinessConfig
-		f.state.Stickiness = Stickiness{
-			Enabled:  aws.ToBool(sc.Enabled),
-			Duration: time.Duration(aws.ToInt32(sc.DurationSeconds)) * time.Second,
-		}
+	if twice != "" {
+		return forward{}, unsupported("forward action names target group "+twice+" twice", nil)
 	}
+	f.state.Weights = w
+	f.state.SingleGroup = len(ts) == 1
+	f.state.Stickiness = stickiness
 	return f, nil
 }
 
@@ -432,40 +402,20 @@ func (r *Router) Retarget(ctx context.Context, leaving []string) (bool, error) {
 	if index < 0 {
 		return false, nil // parse reports it on the next Read
 	}
-	a := actions[index]
-	var tuples []types.TargetGroupTuple
-	if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
-		tuples = a.ForwardConfig.TargetGroups
-	} else if a.TargetGroupArn != nil {
-		tuples = []types.TargetGroupTuple{{TargetGroupArn: a.TargetGroupArn}}
+	ts, _ := ForwardTargets(actions[index])
+	w, others, twice := ColorWeights(ts, r.blue, r.green)
+	if len(others) == 0 || twice != "" {
+		return false, nil // nothing leaves, or parse reports the forward on the next Read
 	}
-	var w traffic.Weights
-	dropped := false
-	for _, t := range tuples {
-		arn := aws.ToString(t.TargetGroupArn)
-		weight := int32(1)
-		if t.Weight != nil {
-			weight = *t.Weight
-		}
-		if len(tuples) == 1 {
-			weight = 100
-		}
-		switch {
-		case arn == r.blue:
-			w.Blue = weight
-		case arn == r.green:
-			w.Green = weight
-		case slices.Contains(leaving, arn):
-			if weight > 0 {
-				return false, &LeavingWithTrafficError{Kind: r.Kind(), ARN: r.ARN(), TargetGroup: arn, Weight: weight}
-			}
-			dropped = true
-		default:
+	for _, t := range others {
+		if !slices.Contains(leaving, t.TargetGroupARN) {
 			return false, nil // a foreign group: parse reports it on the next Read
 		}
 	}
-	if !dropped {
-		return false, nil
+	for _, t := range others {
+		if t.Weight > 0 {
+			return false, &LeavingWithTrafficError{Kind: r.Kind(), ARN: r.ARN(), TargetGroup: t.TargetGroupARN, Weight: t.Weight}
+		}
 	}
 	if err := r.target.modify(ctx, r.patch(actions, index, w)); err != nil {
 		return false, err

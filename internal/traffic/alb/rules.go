@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
@@ -134,7 +134,7 @@ func ReadRule(ctx context.Context, api RuleLifecycleAPI, ruleARN string) (RuleIn
 		return RuleInfo{}, &NotFoundError{Kind: "rule", ARN: ruleARN}
 	}
 	r := out.Rules[0]
-	info := RuleInfo{ListenerARN: ListenerARNOfRule(ruleARN)}
+	info := RuleInfo{ListenerARN: awsarn.ListenerOfRule(ruleARN)}
 	var p int32
 	if _, err := fmt.Sscan(aws.ToString(r.Priority), &p); err == nil {
 		info.Priority = p
@@ -166,22 +166,6 @@ func DeleteRule(ctx context.Context, api RuleLifecycleAPI, ruleARN string) error
 	return nil
 }
 
-// ListenerARNOfRule derives the listener ARN from a rule ARN
-// (…:listener-rule/app/<lb>/<lbid>/<listenerid>/<ruleid> → …:listener/app/<lb>/<lbid>/<listenerid>).
-func ListenerARNOfRule(ruleARN string) string {
-	const marker = ":listener-rule/"
-	i := strings.Index(ruleARN, marker)
-	if i < 0 {
-		return ""
-	}
-	rest := ruleARN[i+len(marker):]
-	j := strings.LastIndexByte(rest, '/')
-	if j < 0 {
-		return ""
-	}
-	return ruleARN[:i] + ":listener/" + rest[:j]
-}
-
 func isCode(err error, code string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == code
@@ -198,7 +182,7 @@ type ForwardTarget struct {
 // judging them. A single-group forward reports weight 1, as ALB does.
 func DescribeForward(ctx context.Context, api API, arn string) ([]ForwardTarget, Stickiness, error) {
 	var actions []types.Action
-	if strings.Contains(arn, ":listener-rule/") {
+	if awsarn.IsListenerRule(arn) {
 		out, err := api.DescribeRules(ctx, &elbv2.DescribeRulesInput{RuleArns: []string{arn}})
 		if err != nil {
 			return nil, Stickiness{}, wrapAPI("describing", "rule", arn, err, "RuleNotFound")
@@ -218,29 +202,72 @@ func DescribeForward(ctx context.Context, api API, arn string) ([]ForwardTarget,
 		actions = out.Listeners[0].DefaultActions
 	}
 	for _, a := range actions {
-		if a.Type != types.ActionTypeEnumForward {
+		if a.Type == types.ActionTypeEnumForward {
+			ts, st := ForwardTargets(a)
+			return ts, st, nil
+		}
+	}
+	return nil, Stickiness{}, fmt.Errorf("%s has %w", arn, ErrNoForward)
+}
+
+// ErrNoForward is DescribeForward's error (errors.Is) when the listener or
+// rule has no forward action (a redirect or a fixed response).
+var ErrNoForward = errors.New("no forward action")
+
+// ForwardTargets reads one forward action the way ALB applies it: the groups
+// of its ForwardConfig (a group without a weight weighs 1) or, when that names
+// none, the legacy TargetGroupArn at weight 1; and the group stickiness the
+// ForwardConfig sets (zero when it sets none). It is the one reader of forward
+// actions: the router, DescribeForward and the provider's listener state all
+// use it.
+func ForwardTargets(a types.Action) ([]ForwardTarget, Stickiness) {
+	var ts []ForwardTarget
+	var st Stickiness
+	if fc := a.ForwardConfig; fc != nil {
+		for _, t := range fc.TargetGroups {
+			w := int32(1) // what ALB gives a tuple without a weight
+			if t.Weight != nil {
+				w = *t.Weight
+			}
+			ts = append(ts, ForwardTarget{TargetGroupARN: aws.ToString(t.TargetGroupArn), Weight: w})
+		}
+		if s := fc.TargetGroupStickinessConfig; s != nil {
+			st = Stickiness{Enabled: aws.ToBool(s.Enabled), Duration: time.Duration(aws.ToInt32(s.DurationSeconds)) * time.Second}
+		}
+	}
+	if len(ts) == 0 && a.TargetGroupArn != nil {
+		ts = append(ts, ForwardTarget{TargetGroupARN: aws.ToString(a.TargetGroupArn), Weight: 1})
+	}
+	return ts, st
+}
+
+// ColorWeights reads the blue and green weights out of a forward's targets on
+// the router's scale, as the router adopts a forward it did not write: a
+// single group carries all of the traffic (100 percent). foreign lists the
+// targets that are neither blue nor green; twice names a color's group that
+// appears more than once ("" when none does).
+func ColorWeights(ts []ForwardTarget, blue, green string) (w traffic.Weights, foreign []ForwardTarget, twice string) {
+	seen := map[string]bool{}
+	for _, t := range ts {
+		weight := t.Weight
+		if len(ts) == 1 {
+			weight = 100
+		}
+		if t.TargetGroupARN != blue && t.TargetGroupARN != green {
+			foreign = append(foreign, ForwardTarget{TargetGroupARN: t.TargetGroupARN, Weight: weight})
 			continue
 		}
-		var st Stickiness
-		var ts []ForwardTarget
-		if fc := a.ForwardConfig; fc != nil {
-			for _, t := range fc.TargetGroups {
-				w := int32(1)
-				if t.Weight != nil {
-					w = *t.Weight
-				}
-				ts = append(ts, ForwardTarget{TargetGroupARN: aws.ToString(t.TargetGroupArn), Weight: w})
-			}
-			if s := fc.TargetGroupStickinessConfig; s != nil && aws.ToBool(s.Enabled) {
-				st = Stickiness{Enabled: true, Duration: time.Duration(aws.ToInt32(s.DurationSeconds)) * time.Second}
-			}
+		if seen[t.TargetGroupARN] && twice == "" {
+			twice = t.TargetGroupARN
 		}
-		if len(ts) == 0 && a.TargetGroupArn != nil {
-			ts = append(ts, ForwardTarget{TargetGroupARN: aws.ToString(a.TargetGroupArn), Weight: 1})
+		seen[t.TargetGroupARN] = true
+		if t.TargetGroupARN == blue {
+			w.Blue = weight
+		} else {
+			w.Green = weight
 		}
-		return ts, st, nil
 	}
-	return nil, Stickiness{}, fmt.Errorf("%s has no forward action", arn)
+	return w, foreign, twice
 }
 
 // ForwardTargetGroups lists the target group ARNs of the forward action of a

@@ -2,24 +2,15 @@ package alb
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-)
 
-func TestListenerARNOfRule(t *testing.T) {
-	cases := map[string]string{
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee": "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2",
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2":                       "",
-		"not an arn": "",
-	}
-	for in, want := range cases {
-		if got := ListenerARNOfRule(in); got != want {
-			t.Errorf("ListenerARNOfRule(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+)
 
 func TestDescribeForward(t *testing.T) {
 	cases := []struct {
@@ -58,5 +49,37 @@ func TestDescribeForward(t *testing.T) {
 				t.Fatalf("stickiness %+v, want enabled=%v", st, tc.sticky)
 			}
 		})
+	}
+}
+
+func TestColorWeights(t *testing.T) {
+	const otherTG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-canary/0123456789abcdef"
+	cases := []struct {
+		name    string
+		in      []ForwardTarget
+		want    traffic.Weights
+		foreign []ForwardTarget
+		twice   string
+	}{
+		{"both", []ForwardTarget{{blueTG, 90}, {greenTG, 10}}, traffic.Weights{Blue: 90, Green: 10}, nil, ""},
+		{"single group carries all", []ForwardTarget{{greenTG, 1}}, traffic.Weights{Green: 100}, nil, ""},
+		{"a third group", []ForwardTarget{{blueTG, 5}, {otherTG, 7}}, traffic.Weights{Blue: 5}, []ForwardTarget{{otherTG, 7}}, ""},
+		{"only a third group, on the percent scale", []ForwardTarget{{otherTG, 1}}, traffic.Weights{}, []ForwardTarget{{otherTG, 100}}, ""},
+		{"blue twice", []ForwardTarget{{blueTG, 1}, {blueTG, 2}}, traffic.Weights{Blue: 2}, nil, blueTG},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, foreign, twice := ColorWeights(tc.in, blueTG, greenTG)
+			if w != tc.want || !slices.Equal(foreign, tc.foreign) || twice != tc.twice {
+				t.Fatalf("ColorWeights = %v, %v, %q; want %v, %v, %q", w, foreign, twice, tc.want, tc.foreign, tc.twice)
+			}
+		})
+	}
+}
+
+func TestDescribeForwardWithoutForwardIsErrNoForward(t *testing.T) {
+	api := &fakeELB{listener: []types.Action{{Type: types.ActionTypeEnumRedirect}}}
+	if _, _, err := DescribeForward(context.Background(), api, listenerARN); !errors.Is(err, ErrNoForward) {
+		t.Fatalf("err = %v, want ErrNoForward", err)
 	}
 }

@@ -35,8 +35,9 @@ const maxUnrelatedRetries = 5
 // weights since this router last read the route.
 var ErrConflict = kubeclient.ErrConflict
 
-// ErrNotFound matches a route that does not exist.
-var ErrNotFound = kubeclient.ErrNotFound
+// ErrNotFound matches a route that does not exist; it is
+// traffic.ErrNotFound, every router's "does not exist".
+var ErrNotFound = traffic.ErrNotFound
 
 // Backend identifies one color's backendRef: a Service.
 type Backend struct {

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/loadgen"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/loadgen"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 

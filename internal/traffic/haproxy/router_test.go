@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
 )

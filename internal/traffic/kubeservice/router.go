@@ -25,8 +25,9 @@ import (
 // selector since this router last read it.
 var ErrConflict = kubeclient.ErrConflict
 
-// ErrNotFound matches a Service that does not exist.
-var ErrNotFound = kubeclient.ErrNotFound
+// ErrNotFound matches a Service that does not exist; it is
+// traffic.ErrNotFound, every router's "does not exist".
+var ErrNotFound = traffic.ErrNotFound
 
 // maxUnrelatedRetries bounds how often Set writes again after conflicts
 // caused by changes outside the selector's managed keys.

@@ -16,7 +16,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
 )

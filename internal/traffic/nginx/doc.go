@@ -105,7 +105,7 @@
 // # Pre-flight
 //
 // Nginx OSS keeps no health state a router could read, so PreflightChecks
-// builds one HTTP check (internal/checks/http) per server of the receiving
+// builds one HTTP check (internal/checks/httpcheck) per server of the receiving
 // color.
 //
 // It knows nothing of the rollout engine or of Terraform.

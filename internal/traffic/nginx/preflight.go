@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks"
-	httpcheck "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/http"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/nginx"
 )

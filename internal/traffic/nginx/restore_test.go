@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/nginx"
 )

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testenv"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 )
 
 // The source texts' script keys its map entry on "" under `map $http_host`:

@@ -1,9 +1,10 @@
 package route53
 
-import "errors"
+import "github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 
-// ErrNotFound matches (errors.Is) a missing hosted zone or record set.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound matches (errors.Is) a missing hosted zone or record set; it is
+// traffic.ErrNotFound, every router's "does not exist".
+var ErrNotFound = traffic.ErrNotFound
 
 // NotFoundError reports that the hosted zone, the record or one color's
 // weighted record set does not exist.

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/motoserver"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/motoserver"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
 )
