@@ -668,19 +668,18 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.State.RemoveResource(ctx)
 		return
 	case errors.As(err, &unsupported):
-		// Someone replaced the forward (e.g. with a fixed response): neither
-		// color gets traffic. Report it; the next apply refuses to adopt
-		// the action and says why, and destroy still works.
-		// A forward that also sends traffic to another group is recorded
-		// with what blue and green really get, and as drifted.
+		// Someone replaced the forward (e.g. with a fixed response: neither
+		// color gets traffic) or added a group to it (recorded with what
+		// blue and green really get). Drifted; the next apply refuses to
+		// adopt the action and says why, and destroy still works.
 		resp.Diagnostics.AddWarning(fmt.Sprintf("%s no longer forwards to blue and green only", capitalize(state.nouns().Point)), err.Error())
 		cur = alb.State{Weights: unsupported.Weights}
 		status = statusDrifted
-	default:
-		state.recordStickiness(cur.Stickiness)
 	case err != nil:
 		resp.Diagnostics.AddError("Error reading "+state.nouns().Point+" weights", fmt.Sprintf("reading switch %s: %s", state.ID.ValueString(), err))
 		return
+	default:
+		state.recordStickiness(cur.Stickiness)
 	}
 	if state.Rule != nil && known(state.RuleARN) && state.RuleARN.ValueString() != "" {
 		if info, err := alb.ReadRule(ctx, r.data.Clients.ELBv2, state.RuleARN.ValueString()); err == nil {
