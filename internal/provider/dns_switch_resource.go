@@ -212,48 +212,17 @@ func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"other records serve it). Default `false`: destroy leaves them, and the traffic, where they are.",
 			},
 		},
-		Blocks: map[string]schema.Block{},
+		Blocks: commonBlocks,
 	}
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	for k, v := range commonBlocks {
-		resp.Schema.Blocks[k] = v
-	}
-	markUnavailableChecks(resp.Schema.Blocks)
+	markRefusedChecks(resp.Schema.Attributes, "**Not available on `bluegreen_dns_switch`** (refused at plan time): it reads one ALB's target groups or metrics; "+
+		"metrics of two load balancers (the color-aware `LoadBalancer` dimension) are a later step. Use `http` or `prometheus`.")
 	resp.Schema.Attributes["blue_weight"] = schema.Int64Attribute{Computed: true,
 		MarkdownDescription: "Weight of the blue record set as read from Route 53 (0–255; the switch writes percentages: 0–100)."}
 	resp.Schema.Attributes["green_weight"] = schema.Int64Attribute{Computed: true,
 		MarkdownDescription: "Weight of the green record set as read from Route 53 (0–255; the switch writes percentages: 0–100)."}
-}
-
-// markUnavailableChecks says, in the docs of rollback_on, which checks the
-// DNS switch refuses (ValidateConfig refuses them with the reason).
-func markUnavailableChecks(blocks map[string]schema.Block) {
-	ro, ok := blocks["rollback_on"].(schema.SingleNestedBlock)
-	if !ok {
-		return
-	}
-	const na = "**Not available on `bluegreen_dns_switch`** (refused at plan time): it reads one ALB's target groups or metrics; " +
-		"metrics of two load balancers (the color-aware `LoadBalancer` dimension) are a later step. Use `http` or `prometheus`."
-	nb := make(map[string]schema.Block, len(ro.Blocks))
-	for k, v := range ro.Blocks {
-		if b, ok := v.(schema.SingleNestedBlock); ok && (k == "target_health" || k == "metrics") {
-			b.MarkdownDescription = na
-			v = b
-		}
-		nb[k] = v
-	}
-	na2 := make(map[string]schema.Attribute, len(ro.Attributes))
-	for k, v := range ro.Attributes {
-		if a, ok := v.(schema.ListAttribute); ok && k == "alarm_names" {
-			a.MarkdownDescription = na
-			v = a
-		}
-		na2[k] = v
-	}
-	ro.Blocks, ro.Attributes = nb, na2
-	blocks["rollback_on"] = ro
 }
 
 func (r *dnsSwitchResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -286,7 +255,8 @@ func (m *dnsSwitchModel) recordType() string {
 // switch can run.
 func (r *dnsSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m dnsSwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	partial, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -305,7 +275,7 @@ func (r *dnsSwitchResource) ValidateConfig(ctx context.Context, req resource.Val
 		if cm.Alias != nil && !cm.Records.IsNull() {
 			resp.Diagnostics.AddAttributeError(at, "Both alias and records", fmt.Sprintf("%s sets both alias and records; a record set is either an alias or plain values.", c))
 		}
-		if cm.Alias == nil && cm.Records.IsNull() {
+		if cm.Alias == nil && cm.Records.IsNull() && !partial { // an unknown alias decodes as absent
 			resp.Diagnostics.AddAttributeError(at, "No target", fmt.Sprintf("%s needs alias = { name, zone_id } or records = [ … ].", c))
 		}
 		if cm.Alias != nil && typ == "CNAME" {
@@ -442,8 +412,13 @@ func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	var plan dnsSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *dnsSwitchModel

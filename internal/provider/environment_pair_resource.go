@@ -376,8 +376,16 @@ func otherFamily(f string) string {
 	return "ipv6"
 }
 
+// durationValue is a Go duration attribute's value: timetypes.GoDuration,
+// or a plain types.String.
+type durationValue interface {
+	IsNull() bool
+	IsUnknown() bool
+	ValueString() string
+}
+
 // durationOr parses a known duration attribute, returning def when null and 0 when unknown or invalid.
-func durationOr(v types.String, def time.Duration) time.Duration {
+func durationOr(v durationValue, def time.Duration) time.Duration {
 	if v.IsNull() {
 		return def
 	}

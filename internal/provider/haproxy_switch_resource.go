@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"regexp"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ type haproxySwitchModel struct {
 	BluePrefix   types.String           `tfsdk:"blue_prefix"`
 	GreenPrefix  types.String           `tfsdk:"green_prefix"`
 	StateFile    types.String           `tfsdk:"state_file"`
-	Timeout      types.String           `tfsdk:"command_timeout"`
+	Timeout      timetypes.GoDuration   `tfsdk:"command_timeout"`
 	SSH          *sshModel              `tfsdk:"ssh"`
 	Preflight    *haproxyPreflightModel `tfsdk:"preflight"`
 	Stats        *haproxyStatsModel     `tfsdk:"haproxy_stats"`
@@ -81,10 +82,10 @@ type haproxyPreflightModel struct {
 }
 
 type haproxyStatsModel struct {
-	Max5xxRate   types.Float64 `tfsdk:"max_5xx_rate"`
-	MaxErrorRate types.Float64 `tfsdk:"max_error_rate"`
-	MinRequests  types.Int64   `tfsdk:"min_requests"`
-	Window       types.String  `tfsdk:"window"`
+	Max5xxRate   types.Float64        `tfsdk:"max_5xx_rate"`
+	MaxErrorRate types.Float64        `tfsdk:"max_error_rate"`
+	MinRequests  types.Int64          `tfsdk:"min_requests"`
+	Window       timetypes.GoDuration `tfsdk:"window"`
 }
 
 func (r *haproxySwitchResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -168,16 +169,15 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators: []validator.String{absolutePathValidator{}},
 			},
 			"command_timeout": schema.StringAttribute{
-				Optional: true,
+				Optional: true, CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: fmt.Sprintf("Bound of one Runtime API command line (connect, send, read the answer), a Go "+
 					"duration from `1s` to `5m`. Default `%s`.", haproxyDefaultCommandTimeout),
 				Validators: []validator.String{durationValidator{min: time.Second, max: 5 * time.Minute}},
 			},
-		},
-		Blocks: map[string]schema.Block{
-			"ssh": sshBlock("Reach the admin socket through SSH on the HAProxy host; `state_file` is written over the same connection "+
+			"ssh": sshAttribute("Reach the admin socket through SSH on the HAProxy host; `state_file` is written over the same connection "+
 				"with `cat` and `mv`.", "the commands that write `state_file` (not the socket: the SSH user itself must be able to open it)"),
-			"preflight": schema.SingleNestedBlock{
+			"preflight": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "Pre-flight check of the receiving color before any weight is written, from HAProxy's own " +
 					"health checks (`show stat`). It is never skipped. A server counts as UP when its status starts with `UP`; " +
 					"DOWN, MAINT, DRAIN, NOLB and `no check` (a server line without `check`: HAProxy proves nothing) do not.",
@@ -192,7 +192,8 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 					},
 				},
 			},
-			"haproxy_stats": schema.SingleNestedBlock{
+			"haproxy_stats": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "A rollback check from HAProxy's own counters (`show stat`) of the receiving color's servers, " +
 					"no CloudWatch or Prometheus needed. It runs with the `rollback_on` checks, on its `evaluation_interval`, " +
 					"`failure_threshold`, `inconclusive_limit` and `fail_closed` (their defaults when there is no `rollback_on` " +
@@ -214,7 +215,7 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
 					"window": schema.StringAttribute{
-						Optional: true, MarkdownDescription: "How far back each evaluation's deltas reach, a Go duration " +
+						Optional: true, CustomType: timetypes.GoDurationType{}, MarkdownDescription: "How far back each evaluation's deltas reach, a Go duration " +
 							"from `1s` to `1h`. Default `1m`; the deltas never reach before the shift's first evaluation.",
 						Validators: []validator.String{durationValidator{min: time.Second, max: time.Hour}},
 					},
@@ -225,9 +226,7 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	for k, v := range commonBlocks {
-		resp.Schema.Blocks[k] = v
-	}
+	resp.Schema.Blocks = commonBlocks
 	haproxySchemaWording(&resp.Schema)
 }
 
@@ -246,36 +245,21 @@ func haproxySchemaWording(s *schema.Schema) {
 		a.MarkdownDescription = "Color weight of green as read from HAProxy, as `blue_weight`."
 		s.Attributes["green_weight"] = a
 	}
-	if b, ok := s.Blocks["strategy"].(schema.SingleNestedBlock); ok {
-		b.MarkdownDescription = "How traffic moves. Default: `all_at_once`.\n\n" +
+	rewordStrategy(s.Attributes, func(string) string {
+		return "How traffic moves. Default: `all_at_once`.\n\n" +
 			"Each step writes the receiving color's percent as its color weight and the rest to the other color (90/10 for a " +
 			"10 % canary, spread over each color's servers so the share is exact), reads `show servers state` back to verify " +
 			"HAProxy took every weight, then holds for `step_interval` while `rollback_on` and `haproxy_stats` are evaluated. " +
 			"The last step (100 %) is held for `bake_time`."
-		s.Blocks["strategy"] = b
-	}
-	rb, ok := s.Blocks["rollback_on"].(schema.SingleNestedBlock)
-	if !ok {
-		return
-	}
-	const refused = "**Not available for `bluegreen_haproxy_switch`** (it reads AWS load balancers or CloudWatch): refused " +
-		"at plan time. Use the `haproxy_stats` block, `http` or `prometheus`."
-	if a, ok := rb.Attributes["alarm_names"].(schema.ListAttribute); ok {
-		a.MarkdownDescription = refused
-		rb.Attributes["alarm_names"] = a
-	}
-	for _, name := range []string{"target_health", "metrics"} {
-		if b, ok := rb.Blocks[name].(schema.SingleNestedBlock); ok {
-			b.MarkdownDescription = refused
-			rb.Blocks[name] = b
-		}
-	}
-	s.Blocks["rollback_on"] = rb
+	})
+	markRefusedChecks(s.Attributes, "**Not available for `bluegreen_haproxy_switch`** (it reads AWS load balancers or CloudWatch): refused "+
+		"at plan time. Use `haproxy_stats`, `http` or `prometheus`.")
 }
 
 func (r *haproxySwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m haproxySwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	_, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -418,8 +402,13 @@ func (r *haproxySwitchResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return // destroy: nothing moves
 	}
 	var plan haproxySwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *haproxySwitchModel

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -41,14 +42,14 @@ const (
 
 type healthGateModel struct {
 	checksModel
-	ID                   types.String   `tfsdk:"id"`
-	Interval             types.String   `tfsdk:"interval"`
-	ConsecutiveSuccesses types.Int64    `tfsdk:"consecutive_successes"`
-	Triggers             types.Map      `tfsdk:"triggers"`
-	Timeouts             timeouts.Value `tfsdk:"timeouts"`
-	PassedAt             types.String   `tfsdk:"passed_at"`
-	Attempts             types.Int64    `tfsdk:"attempts"`
-	LastResults          types.List     `tfsdk:"last_results"`
+	ID                   types.String         `tfsdk:"id"`
+	Interval             timetypes.GoDuration `tfsdk:"interval"`
+	ConsecutiveSuccesses types.Int64          `tfsdk:"consecutive_successes"`
+	Triggers             types.Map            `tfsdk:"triggers"`
+	Timeouts             timeouts.Value       `tfsdk:"timeouts"`
+	PassedAt             types.String         `tfsdk:"passed_at"`
+	Attempts             types.Int64          `tfsdk:"attempts"`
+	LastResults          types.List           `tfsdk:"last_results"`
 }
 
 func (r *healthGateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -56,7 +57,8 @@ func (r *healthGateResource) Metadata(_ context.Context, req resource.MetadataRe
 }
 
 func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attrs, blocks := checksSchemaParts("")
+	attrs := checksSchemaParts("")
+	blocks := map[string]schema.Block{}
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -64,11 +66,8 @@ func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaReques
 	// new pass time, so id is unknown in the plan of any update (keeping the
 	// old value made Terraform report an inconsistent result).
 	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The time the gate last passed (RFC 3339); changes whenever the gate runs again."}
-	attrs["interval"] = schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: fmt.Sprintf("Time between evaluation rounds, a Go duration from `1s` to `1h`. Default `%s`.", defaultGateInterval),
-		Validators:          []validator.String{durationValidator{min: time.Second, max: time.Hour}},
-	}
+	attrs["interval"] = durationAttribute(fmt.Sprintf("Time between evaluation rounds, a Go duration from `1s` to `1h`. Default `%s`.", defaultGateInterval),
+		time.Second, time.Hour)
 	attrs["consecutive_successes"] = schema.Int64Attribute{
 		Optional:            true,
 		MarkdownDescription: "Rounds in a row in which every check passes before the gate opens, 1–100. An inconclusive, failed or errored result resets the count. Default `1`.",
@@ -104,31 +103,20 @@ func (r *healthGateResource) Configure(_ context.Context, req resource.Configure
 
 func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m healthGateModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	partial, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && m.HTTP == nil && m.Prometheus == nil {
+	// An unknown check (its whole object or list unknown at plan) may be
+	// the one check the gate has: decided when it is known.
+	if !partial && m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && len(m.HTTP) == 0 && len(m.Prometheus) == 0 {
 		resp.Diagnostics.AddError("Health gate without checks",
 			"A bluegreen_health_gate needs at least one check: target_health, metrics, alarm_names, http or prometheus.")
 	}
-	if th := m.TargetHealth; th != nil && th.TargetGroupARN.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("target_health").AtName("target_group_arn"), "Missing target group",
-			"target_health in a gate needs target_group_arn: the group whose targets must be healthy.")
-	}
-	if mt := m.Metrics; mt != nil {
-		if mt.TargetGroupARN.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("target_group_arn"), "Missing target group",
-				"metrics in a gate needs target_group_arn (the TargetGroup dimension).")
-		}
-		if mt.CompareToOtherColor.ValueBool() && mt.OtherTargetGroupARN.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("other_target_group_arn"), "Missing target group to compare with",
-				"compare_to_other_color in a gate needs other_target_group_arn (a gate has no other color).")
-		}
-		if mt.LoadBalancerARN.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("load_balancer_arn"), "Missing load balancer",
-				"metrics in a gate needs load_balancer_arn (the LoadBalancer dimension).")
-		}
+	if mt := m.Metrics; mt != nil && mt.CompareToOtherColor.ValueBool() && mt.OtherTargetGroupARN.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("other_target_group_arn"), "Missing target group to compare with",
+			"compare_to_other_color in a gate needs other_target_group_arn (a gate has no other color).")
 	}
 	validateChecks(&m.checksModel, path.Empty(), &resp.Diagnostics)
 	validateGateTiming(ctx, m, &resp.Diagnostics)

@@ -72,8 +72,13 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return // destroy, or the provider is not configured yet
 	}
 	var plan listenerSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *listenerSwitchModel

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -73,15 +74,15 @@ type ruleModel struct {
 }
 
 type strategyModel struct {
-	Type         types.String `tfsdk:"type"`
-	Steps        types.List   `tfsdk:"steps"`
-	StepPercent  types.Int64  `tfsdk:"step_percent"`
-	StepInterval types.String `tfsdk:"step_interval"`
+	Type         types.String         `tfsdk:"type"`
+	Steps        types.List           `tfsdk:"steps"`
+	StepPercent  types.Int64          `tfsdk:"step_percent"`
+	StepInterval timetypes.GoDuration `tfsdk:"step_interval"`
 }
 
 type stickinessModel struct {
-	Enabled  types.Bool   `tfsdk:"enabled"`
-	Duration types.String `tfsdk:"duration"`
+	Enabled  types.Bool           `tfsdk:"enabled"`
+	Duration timetypes.GoDuration `tfsdk:"duration"`
 }
 
 type preflightModel struct {
@@ -149,19 +150,18 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Required: true, MarkdownDescription: "Target group of the green color. Must differ from `blue_target_group_arn`.",
 				Validators: []validator.String{tgARN},
 			},
-		},
-		Blocks: map[string]schema.Block{
-			"rule": schema.SingleNestedBlock{
+			"rule": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "Rule mode: the switch creates a listener rule with these conditions whose forward it owns. " +
 					"On destroy the rule is deleted (requests then fall through to the listener's other rules or default action).",
 				Attributes: map[string]schema.Attribute{
 					"listener_arn": schema.StringAttribute{
-						Optional: true, MarkdownDescription: "Listener the rule is created on. Required in the block. Changing it replaces the switch.",
+						Required: true, MarkdownDescription: "Listener the rule is created on. Changing it replaces the switch.",
 						PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 						Validators:    []validator.String{listenerARN},
 					},
 					"priority": schema.Int64Attribute{
-						Optional: true, MarkdownDescription: "Rule priority, 1–50000 (lower is evaluated first). Required in the block.",
+						Required: true, MarkdownDescription: "Rule priority, 1–50000 (lower is evaluated first).",
 						Validators: []validator.Int64{int64validator.Between(1, 50000)},
 					},
 					"path_patterns": schema.ListAttribute{
@@ -178,18 +178,20 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 					},
 				},
 			},
-			"stickiness": schema.SingleNestedBlock{
+			"stickiness": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "Target-group stickiness of the forward (ALB group stickiness): a client keeps going to the " +
 					"color it first reached for `duration`. Unset, whatever the listener has is preserved.",
 				Attributes: map[string]schema.Attribute{
-					"enabled": schema.BoolAttribute{Optional: true, MarkdownDescription: "Turn group stickiness on or off. Required in the block."},
+					"enabled": schema.BoolAttribute{Required: true, MarkdownDescription: "Turn group stickiness on or off."},
 					"duration": schema.StringAttribute{
-						Optional: true, MarkdownDescription: "How long a client sticks, whole seconds from `1s` to `168h` (604800 s). Default `1h`.",
+						Optional: true, CustomType: timetypes.GoDurationType{}, MarkdownDescription: "How long a client sticks, whole seconds from `1s` to `168h` (604800 s). Default `1h`.",
 						Validators: []validator.String{wholeSecondsValidator{min: time.Second, max: 604800 * time.Second}},
 					},
 				},
 			},
-			"preflight": schema.SingleNestedBlock{
+			"preflight": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "Pre-flight check of the receiving color before any weight is written. It is never skipped: " +
 					"an ALB sends traffic to *all* targets of a group with no healthy target (fail-open), so shifting onto such a group is never safe.",
 				Attributes: map[string]schema.Attribute{
@@ -208,9 +210,7 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	for k, v := range commonBlocks {
-		resp.Schema.Blocks[k] = v
-	}
+	resp.Schema.Blocks = commonBlocks
 }
 
 func (r *listenerSwitchResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -261,7 +261,8 @@ func listFullyKnown(l types.List) bool {
 
 func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m listenerSwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	_, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -269,22 +270,9 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 		resp.Diagnostics.AddAttributeError(path.Root("green_target_group_arn"), "Same target group for blue and green",
 			"blue_target_group_arn and green_target_group_arn are the same ARN; a blue-green switch needs two different target groups.")
 	}
-	if rl := m.Rule; rl != nil {
-		base := path.Root("rule")
-		if rl.ListenerARN.IsNull() {
-			resp.Diagnostics.AddAttributeError(base.AtName("listener_arn"), "Missing rule listener", "The rule block needs listener_arn: the listener to create the rule on.")
-		}
-		if rl.Priority.IsNull() {
-			resp.Diagnostics.AddAttributeError(base.AtName("priority"), "Missing rule priority", "The rule block needs priority, 1–50000.")
-		}
-		if rl.PathPatterns.IsNull() && rl.HostHeaders.IsNull() {
-			resp.Diagnostics.AddAttributeError(base, "Rule without conditions",
-				"The rule block needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
-		}
-	}
-	if s := m.Stickiness; s != nil && s.Enabled.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("stickiness").AtName("enabled"), "Missing stickiness enabled",
-			"The stickiness block needs enabled = true or false.")
+	if rl := m.Rule; rl != nil && rl.PathPatterns.IsNull() && rl.HostHeaders.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("rule"), "Rule without conditions",
+			"rule needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
 	}
 	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics)
 }

@@ -52,8 +52,13 @@ func (r *nginxSwitchResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return // destroy: the file and the traffic stay where they are
 	}
 	var plan nginxSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *nginxSwitchModel

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -59,19 +60,19 @@ type nginxSwitchModel struct {
 	ReloadCommand      types.List           `tfsdk:"reload_command"`
 	PIDFile            types.String         `tfsdk:"pid_file"`
 	GenerationURL      types.String         `tfsdk:"generation_url"`
-	ConfirmTimeout     types.String         `tfsdk:"confirm_timeout"`
+	ConfirmTimeout     timetypes.GoDuration `tfsdk:"confirm_timeout"`
 	Sudo               types.Bool           `tfsdk:"sudo"`
 	SSH                *sshModel            `tfsdk:"ssh"`
 	Preflight          *nginxPreflightModel `tfsdk:"preflight"`
 }
 
 type nginxPreflightModel struct {
-	Scheme       types.String `tfsdk:"scheme"`
-	Path         types.String `tfsdk:"path"`
-	ExpectStatus types.List   `tfsdk:"expect_status"`
-	BodyRegex    types.String `tfsdk:"body_regex"`
-	Headers      types.Map    `tfsdk:"headers"`
-	Timeout      types.String `tfsdk:"timeout"`
+	Scheme       types.String         `tfsdk:"scheme"`
+	Path         types.String         `tfsdk:"path"`
+	ExpectStatus types.List           `tfsdk:"expect_status"`
+	BodyRegex    types.String         `tfsdk:"body_regex"`
+	Headers      types.Map            `tfsdk:"headers"`
+	Timeout      timetypes.GoDuration `tfsdk:"timeout"`
 }
 
 const (
@@ -176,7 +177,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^http://\S+$`), "must be an http:// URL")},
 			},
 			"confirm_timeout": schema.StringAttribute{
-				Optional: true,
+				Optional: true, CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: fmt.Sprintf("How long a write waits for Nginx to serve the new file; past it the previous file "+
 					"is put back, Nginx reloaded with it, and the step fails. Go duration, `1s`–`10m`, default `%s`.", nginx.DefaultConfirmTimeout),
 				Validators: []validator.String{durationValidator{min: time.Second, max: 10 * time.Minute}},
@@ -187,11 +188,10 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 					"(never prompts). The file itself is read and written as the user running Terraform, so its directory must be " +
 					"writable by that user. Default `false`. Over SSH use `ssh.sudo`, which covers file access too.",
 			},
-		},
-		Blocks: map[string]schema.Block{
-			"ssh": sshBlock("Reach Nginx over SSH: every file access and command (test, reload, the `/proc` reads of the confirmation, "+
+			"ssh": sshAttribute("Reach Nginx over SSH: every file access and command (test, reload, the `/proc` reads of the confirmation, "+
 				"the generation URL) goes through it.", "every command and file access on the host"),
-			"preflight": schema.SingleNestedBlock{
+			"preflight": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "The HTTP check every server of the receiving color must pass, from the machine running Terraform, " +
 					"before any weight moves to it (Nginx OSS keeps no health state to read). It is never skipped. Default: " +
 					"`GET http://<server>/` answering 200 within 5 s.",
@@ -206,7 +206,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 					"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "RE2 regular expression the body must match. Default none."},
 					"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
 						MarkdownDescription: "Request headers (sensitive: never logged), e.g. `{ Host = \"app.example.com\" }`. Default none."},
-					"timeout": schema.StringAttribute{Optional: true,
+					"timeout": schema.StringAttribute{Optional: true, CustomType: timetypes.GoDurationType{},
 						MarkdownDescription: fmt.Sprintf("Per attempt, Go duration `1s`–`1m`. Default `%s`.", httpcheck.DefaultTimeout),
 						Validators:          []validator.String{durationValidator{min: time.Second, max: time.Minute}}},
 				},
@@ -216,35 +216,18 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	for k, v := range commonBlocks {
-		resp.Schema.Blocks[k] = v
-	}
-	nginxSchemaWording(resp.Schema.Blocks)
+	resp.Schema.Blocks = commonBlocks
+	nginxSchemaWording(resp.Schema.Attributes)
 }
 
 // nginxSchemaWording adapts the layer's shared descriptions to Nginx: the
 // checks that read AWS are refused, and a step is a file write, not a
 // listener write.
-func nginxSchemaWording(blocks map[string]schema.Block) {
-	const refused = "**Not available on `bluegreen_nginx_switch`** (it reads AWS; refused at plan time). Use `http` or `prometheus`."
-	if ro, ok := blocks["rollback_on"].(schema.SingleNestedBlock); ok {
-		for _, name := range []string{"target_health", "metrics"} {
-			if b, ok := ro.Blocks[name].(schema.SingleNestedBlock); ok {
-				b.MarkdownDescription = refused
-				ro.Blocks[name] = b
-			}
-		}
-		if a, ok := ro.Attributes["alarm_names"].(schema.ListAttribute); ok {
-			a.MarkdownDescription = refused
-			ro.Attributes["alarm_names"] = a
-		}
-		blocks["rollback_on"] = ro
-	}
-	if st, ok := blocks["strategy"].(schema.SingleNestedBlock); ok {
-		st.MarkdownDescription = strings.ReplaceAll(st.MarkdownDescription, "re-reads the listener to verify the write took effect",
-			"writes the file (test, reload, confirmed live) and reads it back")
-		blocks["strategy"] = st
-	}
+func nginxSchemaWording(attrs map[string]schema.Attribute) {
+	markRefusedChecks(attrs, "**Not available on `bluegreen_nginx_switch`** (it reads AWS; refused at plan time). Use `http` or `prometheus`.")
+	rewordStrategy(attrs, func(d string) string {
+		return strings.ReplaceAll(d, "re-reads the listener to verify the write took effect", "writes the file (test, reload, confirmed live) and reads it back")
+	})
 }
 
 // absolutePathValidator accepts an absolute, clean path (on the host the
@@ -268,7 +251,8 @@ func (absolutePathValidator) ValidateString(_ context.Context, req validator.Str
 
 func (r *nginxSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m nginxSwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	_, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -339,7 +323,7 @@ func (m *nginxSwitchModel) routerConfigKnown() bool {
 			return false
 		}
 	}
-	for _, v := range []types.String{m.FileMode, m.PIDFile, m.GenerationURL, m.ConfirmTimeout} {
+	for _, v := range []durationValue{m.FileMode, m.PIDFile, m.GenerationURL, m.ConfirmTimeout} {
 		if v.IsUnknown() {
 			return false
 		}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -37,18 +38,18 @@ import (
 // switchModel is the router-neutral part of every switch resource's model.
 // Router resources embed it by value.
 type switchModel struct {
-	ActiveColor       types.String     `tfsdk:"active_color"`
-	Strategy          *strategyModel   `tfsdk:"strategy"`
-	BakeTime          types.String     `tfsdk:"bake_time"`
-	RollbackOn        *rollbackOnModel `tfsdk:"rollback_on"`
-	OnInterrupt       types.String     `tfsdk:"on_interrupt"`
-	Timeouts          timeouts.Value   `tfsdk:"timeouts"`
-	BlueWeight        types.Int64      `tfsdk:"blue_weight"`
-	GreenWeight       types.Int64      `tfsdk:"green_weight"`
-	Status            types.String     `tfsdk:"status"`
-	LastShift         types.Object     `tfsdk:"last_shift"`
-	PlannedSteps      types.List       `tfsdk:"planned_steps"`
-	WorstCaseDuration types.String     `tfsdk:"worst_case_duration"`
+	ActiveColor       types.String         `tfsdk:"active_color"`
+	Strategy          *strategyModel       `tfsdk:"strategy"`
+	BakeTime          timetypes.GoDuration `tfsdk:"bake_time"`
+	RollbackOn        *rollbackOnModel     `tfsdk:"rollback_on"`
+	OnInterrupt       types.String         `tfsdk:"on_interrupt"`
+	Timeouts          timeouts.Value       `tfsdk:"timeouts"`
+	BlueWeight        types.Int64          `tfsdk:"blue_weight"`
+	GreenWeight       types.Int64          `tfsdk:"green_weight"`
+	Status            types.String         `tfsdk:"status"`
+	LastShift         types.Object         `tfsdk:"last_shift"`
+	PlannedSteps      types.List           `tfsdk:"planned_steps"`
+	WorstCaseDuration types.String         `tfsdk:"worst_case_duration"`
 }
 
 // switchNouns name a router's switch point in diagnostics.
@@ -362,7 +363,7 @@ func capitalize(s string) string {
 // any reports whether at least one check is configured.
 func (c *checksModel) any() bool {
 	return c.TargetHealth != nil || c.Metrics != nil || (!c.AlarmNames.IsNull() && len(c.AlarmNames.Elements()) > 0) ||
-		c.HTTP != nil || c.Prometheus != nil
+		len(c.HTTP) > 0 || len(c.Prometheus) > 0
 }
 
 // evaluationTimes are the longest one check of c can take (the engine's
@@ -385,11 +386,11 @@ func (c *checksModel) evaluationTimes() (perCheck, total time.Duration) {
 	attempts := func(t time.Duration) time.Duration {
 		return satAdd(satMul(t, 1+httpcheck.DefaultRetries), satMul(httpcheck.DefaultRetryWaitMax, httpcheck.DefaultRetries))
 	}
-	if c.HTTP != nil {
-		add(attempts(durationOr(c.HTTP.Timeout, httpcheck.DefaultTimeout)))
+	for _, h := range c.HTTP {
+		add(attempts(durationOr(h.Timeout, httpcheck.DefaultTimeout)))
 	}
-	if c.Prometheus != nil {
-		add(attempts(durationOr(c.Prometheus.Timeout, httpcheck.DefaultTimeout)))
+	for _, p := range c.Prometheus {
+		add(attempts(durationOr(p.Timeout, httpcheck.DefaultTimeout)))
 	}
 	return perCheck, total
 }
