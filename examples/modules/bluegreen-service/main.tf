@@ -114,7 +114,7 @@ resource "bluegreen_environment_pair" "this" {
 }
 
 resource "bluegreen_health_gate" "target" {
-  target_health {
+  target_health = {
     target_group_arn = local.target == "blue" ? bluegreen_environment_pair.this.blue.target_group_arn : bluegreen_environment_pair.this.green.target_group_arn
   }
   consecutive_successes = 3
@@ -127,13 +127,13 @@ resource "bluegreen_listener_switch" "this" {
   green_target_group_arn = bluegreen_environment_pair.this.green.target_group_arn
   active_color           = var.promote ? local.target : local.live
 
-  strategy {
+  strategy = {
     type          = "linear"
     step_percent  = 25
     step_interval = "2m"
   }
-  rollback_on {
-    metrics {
+  rollback_on = {
+    metrics = {
       max_5xx_rate = 0.02
       min_requests = 50
     }
