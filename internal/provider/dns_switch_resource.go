@@ -62,6 +62,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*dnsSwitchResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*dnsSwitchResource)(nil)
 	_ resource.ResourceWithImportState    = (*dnsSwitchResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*dnsSwitchResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*dnsSwitchResource)(nil)
@@ -164,6 +165,7 @@ func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	common, commonBlocks := switchSchemaParts(ctx, "the endpoint receiving the new traffic")
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Owns the weights of two Route 53 weighted record sets of one name — `blue` and `green`, typically " +
 			"aliases to the load balancers of two complete stacks — and moves DNS traffic to `active_color` all at once, in " +
 			"canary steps or linearly, checking the receiving endpoint before and during the shift and **rolling back by " +
@@ -955,4 +957,9 @@ func slicesContainEmpty(ss []string) bool {
 		}
 	}
 	return false
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *dnsSwitchResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "rollback_on")
 }

@@ -38,6 +38,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*haproxySwitchResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*haproxySwitchResource)(nil)
 	_ resource.ResourceWithImportState    = (*haproxySwitchResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*haproxySwitchResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*haproxySwitchResource)(nil)
@@ -107,6 +108,7 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 	common, commonBlocks := switchSchemaParts(ctx, "the color receiving the new traffic")
 	serverName := stringvalidator.RegexMatches(haproxyNamePattern, "HAProxy names contain only letters, digits, '-', '_', '.' and ':'")
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Owns the share of traffic between the blue and the green servers of one HAProxy backend and moves " +
 			"it to `active_color` — all at once, in canary steps or linearly — by changing server weights through HAProxy's " +
 			"Runtime API (the admin stats socket): **no reload**, no dropped connection. The receiving color's servers must be UP " +
@@ -664,4 +666,9 @@ func (v haproxyAddressValidator) ValidateString(ctx context.Context, req validat
 		_, _, err := haproxy.ParseAddress(s)
 		return err
 	}}.ValidateString(ctx, req, resp)
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *haproxySwitchResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "rollback_on")
 }

@@ -27,6 +27,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*healthGateResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*healthGateResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*healthGateResource)(nil)
 )
 
@@ -88,6 +89,7 @@ func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"state, plans and logs."}
 	blocks["timeouts"] = timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true})
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Blocks the apply until every configured check passes `consecutive_successes` rounds in a row, " +
 			"evaluating every `interval`, or fails when the create timeout (default 10m) runs out with a diagnostic listing " +
 			"each check's last result. Put it in front of a `bluegreen_listener_switch` with `depends_on`; use `triggers` " +
@@ -247,4 +249,9 @@ func (r *healthGateResource) Update(ctx context.Context, req resource.UpdateRequ
 }
 
 func (r *healthGateResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *healthGateResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "")
 }

@@ -30,6 +30,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure        = (*listenerSwitchResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*listenerSwitchResource)(nil)
 	_ resource.ResourceWithImportState      = (*listenerSwitchResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*listenerSwitchResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*listenerSwitchResource)(nil)
@@ -114,6 +115,7 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 	tgARN := arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}
 	common, commonBlocks := switchSchemaParts(ctx, "the target group receiving the new traffic")
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Owns the forward weights between a blue and a green target group on an ALB listener's " +
 			"default action (`listener_arn`) or on a listener rule it creates and owns (`rule`), and moves traffic to " +
 			"`active_color` — all at once, in canary steps or linearly — checking the receiving color before and " +
@@ -463,4 +465,9 @@ func importTargetGroups(ctx context.Context, d *providerData, arn string) (strin
 			"as bluegreen_environment_pair creates them); import with \"%s,<blue target group arn>,<green target group arn>\"", arn, groups, arn)
 	}
 	return blue, green, nil
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *listenerSwitchResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "rollback_on")
 }

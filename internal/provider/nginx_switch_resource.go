@@ -36,6 +36,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*nginxSwitchResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*nginxSwitchResource)(nil)
 	_ resource.ResourceWithImportState    = (*nginxSwitchResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*nginxSwitchResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*nginxSwitchResource)(nil)
@@ -116,6 +117,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"must be a plain Nginx server address such as 10.0.1.5:8080 (no spaces, quotes, ;, {, }, #, $)"))}
 	argv := []validator.List{listvalidator.SizeAtLeast(1), listvalidator.NoNullValues(), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Owns one file holding an Nginx `upstream` block with the servers of a blue and a green color, " +
 			"and moves traffic to `active_color` — all at once, in canary steps or linearly — by rewriting the weights, " +
 			"validating the whole configuration (`nginx -t`), reloading Nginx and confirming the new configuration is live " +
@@ -457,4 +459,9 @@ func priorNginx(m *nginxSwitchModel) *switchModel {
 		return nil
 	}
 	return &m.switchModel
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *nginxSwitchResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "rollback_on")
 }
