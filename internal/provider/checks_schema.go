@@ -140,6 +140,14 @@ func rollbackOnTolerance() map[string]schema.Attribute {
 // Lists of named checks.
 const maxChecksPerKind = 20
 
+// elementRequired explains why a required attribute of a list element is
+// Optional in the schema: terraform-plugin-framework validates the
+// attributes of a list element that is unknown at plan time (`http =
+// [module.app.check]`) as if they were null, and would refuse it as missing
+// url (terraform-plugin-framework issue #186). The provider checks them
+// itself once the element is known.
+const elementRequired = " (Checked by the provider, so that a whole check unknown at plan time, such as a module output, is accepted.)"
+
 var checkNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,62}$`)
 
 func checkNameAttribute(kind string) schema.StringAttribute {
@@ -178,7 +186,7 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 			Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name": checkNameAttribute("http"),
-				"url": schema.StringAttribute{Required: true, MarkdownDescription: "Absolute `http://` or `https://` URL.",
+				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Absolute `http://` or `https://` URL." + elementRequired,
 					Validators: []validator.String{urlValidator{}}},
 				"method": schema.StringAttribute{Optional: true, MarkdownDescription: "HTTP method. Default `GET`.",
 					Validators: []validator.String{stringvalidator.OneOf("GET", "HEAD", "POST", "PUT", "OPTIONS")}},
@@ -208,9 +216,9 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 			Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name": checkNameAttribute("prometheus"),
-				"url": schema.StringAttribute{Required: true, MarkdownDescription: "Prometheus base URL, e.g. `http://prometheus:9090`.",
+				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Prometheus base URL, e.g. `http://prometheus:9090`." + elementRequired,
 					Validators: []validator.String{urlValidator{}}},
-				"query": schema.StringAttribute{Required: true, MarkdownDescription: "PromQL expression.",
+				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** PromQL expression." + elementRequired,
 					Validators: []validator.String{nonBlankValidator{what: "PromQL expression"}}},
 				"min": schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
 				"max": schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
@@ -371,6 +379,10 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 	for i, h := range c.HTTP {
 		names[i] = h.Name
 		hp := at.AtName("http").AtListIndex(i)
+		if h.URL.IsNull() {
+			diags.AddAttributeError(hp.AtName("url"), "Missing URL",
+				"An http check needs url: an absolute http:// or https:// URL, e.g. http://10.0.1.5:8080/health.")
+		}
 		if h.JSONPath.IsNull() != h.JSONValue.IsNull() {
 			diags.AddAttributeError(hp.AtName("json_value"), "json_path and json_value go together",
 				"Set both json_path and json_value (the value expected at the path), or neither.")
@@ -389,6 +401,13 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 	for i, p := range c.Prometheus {
 		names[i] = p.Name
 		pp := at.AtName("prometheus").AtListIndex(i)
+		if p.URL.IsNull() {
+			diags.AddAttributeError(pp.AtName("url"), "Missing URL",
+				"A prometheus check needs url: the Prometheus base URL, e.g. http://prometheus:9090.")
+		}
+		if p.Query.IsNull() {
+			diags.AddAttributeError(pp.AtName("query"), "Missing query", "A prometheus check needs query (PromQL).")
+		}
 		if p.Min.IsNull() && p.Max.IsNull() {
 			diags.AddAttributeError(pp, "Prometheus check without a threshold",
 				"The prometheus check needs min, max or both.")

@@ -60,8 +60,8 @@ func withoutUnknownObjects(v tftypes.Value) (tftypes.Value, bool) {
 	if v.IsNull() || !v.IsKnown() || !v.Type().Is(tftypes.Object{}) {
 		return v, false
 	}
-	var attrs map[string]tftypes.Value
-	if err := v.As(&attrs); err != nil {
+	attrs, ok := attributesOf(v)
+	if !ok {
 		return v, false
 	}
 	changed := false
@@ -98,8 +98,8 @@ func nullUnknownObjects(v tftypes.Value) (tftypes.Value, bool) {
 		if v.IsNull() {
 			return v, false
 		}
-		var attrs map[string]tftypes.Value
-		if err := v.As(&attrs); err != nil {
+		attrs, ok := attributesOf(v)
+		if !ok {
 			return v, false
 		}
 		changed := false
@@ -119,10 +119,11 @@ func nullUnknownObjects(v tftypes.Value) (tftypes.Value, bool) {
 		if v.IsNull() {
 			return v, false
 		}
-		var elems []tftypes.Value
-		if err := v.As(&elems); err != nil {
+		var shared []tftypes.Value
+		if err := v.As(&shared); err != nil {
 			return v, false
 		}
+		elems := append([]tftypes.Value(nil), shared...) // As shares the value's own slice
 		changed := false
 		for i, e := range elems {
 			if !e.IsKnown() {
@@ -138,4 +139,18 @@ func nullUnknownObjects(v tftypes.Value) (tftypes.Value, bool) {
 		return tftypes.NewValue(t, elems), true
 	}
 	return v, false
+}
+
+// attributesOf returns a copy of an object value's attributes (As shares
+// the value's own map, which the request and the response both hold).
+func attributesOf(v tftypes.Value) (map[string]tftypes.Value, bool) {
+	var shared map[string]tftypes.Value
+	if err := v.As(&shared); err != nil {
+		return nil, false
+	}
+	out := make(map[string]tftypes.Value, len(shared))
+	for k, a := range shared {
+		out[k] = a
+	}
+	return out, true
 }
