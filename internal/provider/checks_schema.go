@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -42,37 +41,37 @@ type checksModel struct {
 }
 
 type httpCheckModel struct {
-	Name               types.String         `tfsdk:"name"`
-	URL                types.String         `tfsdk:"url"`
-	Method             types.String         `tfsdk:"method"`
-	Headers            types.Map            `tfsdk:"headers"`
-	ExpectStatus       types.List           `tfsdk:"expect_status"`
-	BodyRegex          types.String         `tfsdk:"body_regex"`
-	JSONPath           types.String         `tfsdk:"json_path"`
-	JSONValue          types.String         `tfsdk:"json_value"`
-	Timeout            timetypes.GoDuration `tfsdk:"timeout"`
-	InsecureSkipVerify types.Bool           `tfsdk:"insecure_skip_verify"`
-	CACertPEM          types.String         `tfsdk:"ca_cert_pem"`
+	Name               types.String  `tfsdk:"name"`
+	URL                types.String  `tfsdk:"url"`
+	Method             types.String  `tfsdk:"method"`
+	Headers            types.Map     `tfsdk:"headers"`
+	ExpectStatus       types.List    `tfsdk:"expect_status"`
+	BodyRegex          types.String  `tfsdk:"body_regex"`
+	JSONPath           types.String  `tfsdk:"json_path"`
+	JSONValue          types.String  `tfsdk:"json_value"`
+	Timeout            durationValue `tfsdk:"timeout"`
+	InsecureSkipVerify types.Bool    `tfsdk:"insecure_skip_verify"`
+	CACertPEM          types.String  `tfsdk:"ca_cert_pem"`
 }
 
 type prometheusCheckModel struct {
-	Name    types.String         `tfsdk:"name"`
-	URL     types.String         `tfsdk:"url"`
-	Query   types.String         `tfsdk:"query"`
-	Min     types.Float64        `tfsdk:"min"`
-	Max     types.Float64        `tfsdk:"max"`
-	Headers types.Map            `tfsdk:"headers"`
-	Timeout timetypes.GoDuration `tfsdk:"timeout"`
+	Name    types.String  `tfsdk:"name"`
+	URL     types.String  `tfsdk:"url"`
+	Query   types.String  `tfsdk:"query"`
+	Min     types.Float64 `tfsdk:"min"`
+	Max     types.Float64 `tfsdk:"max"`
+	Headers types.Map     `tfsdk:"headers"`
+	Timeout durationValue `tfsdk:"timeout"`
 }
 
 // rollbackOnModel is the switch's rollback_on: the checks plus how many bad
 // evaluations make a breach.
 type rollbackOnModel struct {
 	checksModel
-	EvaluationInterval timetypes.GoDuration `tfsdk:"evaluation_interval"`
-	FailureThreshold   types.Int64          `tfsdk:"failure_threshold"`
-	InconclusiveLimit  types.Int64          `tfsdk:"inconclusive_limit"`
-	FailClosed         types.Bool           `tfsdk:"fail_closed"`
+	EvaluationInterval durationValue `tfsdk:"evaluation_interval"`
+	FailureThreshold   types.Int64   `tfsdk:"failure_threshold"`
+	InconclusiveLimit  types.Int64   `tfsdk:"inconclusive_limit"`
+	FailClosed         types.Bool    `tfsdk:"fail_closed"`
 }
 
 type targetHealthCheckModel struct {
@@ -82,17 +81,17 @@ type targetHealthCheckModel struct {
 }
 
 type metricsCheckModel struct {
-	LoadBalancerARN     types.String         `tfsdk:"load_balancer_arn"`
-	TargetGroupARN      types.String         `tfsdk:"target_group_arn"`
-	Max5xxRate          types.Float64        `tfsdk:"max_5xx_rate"`
-	MaxP99Latency       timetypes.GoDuration `tfsdk:"max_p99_latency"`
-	MinRequests         types.Int64          `tfsdk:"min_requests"`
-	Window              timetypes.GoDuration `tfsdk:"window"`
-	CompareToOtherColor types.Bool           `tfsdk:"compare_to_other_color"`
-	OtherTargetGroupARN types.String         `tfsdk:"other_target_group_arn"`
-	Max5xxRateIncrease  types.Float64        `tfsdk:"max_5xx_rate_increase"`
-	MaxP99LatencyRatio  types.Float64        `tfsdk:"max_p99_latency_ratio"`
-	MinRequestsOther    types.Int64          `tfsdk:"min_requests_other"`
+	LoadBalancerARN     types.String  `tfsdk:"load_balancer_arn"`
+	TargetGroupARN      types.String  `tfsdk:"target_group_arn"`
+	Max5xxRate          types.Float64 `tfsdk:"max_5xx_rate"`
+	MaxP99Latency       durationValue `tfsdk:"max_p99_latency"`
+	MinRequests         types.Int64   `tfsdk:"min_requests"`
+	Window              durationValue `tfsdk:"window"`
+	CompareToOtherColor types.Bool    `tfsdk:"compare_to_other_color"`
+	OtherTargetGroupARN types.String  `tfsdk:"other_target_group_arn"`
+	Max5xxRateIncrease  types.Float64 `tfsdk:"max_5xx_rate_increase"`
+	MaxP99LatencyRatio  types.Float64 `tfsdk:"max_p99_latency_ratio"`
+	MinRequestsOther    types.Int64   `tfsdk:"min_requests_other"`
 }
 
 // Defaults of the tolerance knobs.
@@ -102,11 +101,11 @@ const (
 )
 
 // durationAttribute is an optional Go duration attribute
-// (timetypes.GoDuration: "60s" and "1m" are the same value, so rewriting
+// (durationValue: "60s" and "1m" are the same value, so rewriting
 // one as the other is no change) within [min, max] (a zero bound is not
 // checked).
 func durationAttribute(desc string, min, max time.Duration) schema.StringAttribute {
-	return schema.StringAttribute{Optional: true, CustomType: timetypes.GoDurationType{}, MarkdownDescription: desc,
+	return schema.StringAttribute{Optional: true, CustomType: durationType{}, MarkdownDescription: desc,
 		Validators: []validator.String{durationValidator{min: min, max: max}}}
 }
 

@@ -225,6 +225,7 @@ func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest
 		MarkdownDescription: "Weight of the blue record set as read from Route 53 (0–255; the switch writes percentages: 0–100)."}
 	resp.Schema.Attributes["green_weight"] = schema.Int64Attribute{Computed: true,
 		MarkdownDescription: "Weight of the green record set as read from Route 53 (0–255; the switch writes percentages: 0–100)."}
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 func (r *dnsSwitchResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -256,6 +257,7 @@ func (m *dnsSwitchModel) recordType() string {
 // distinct set identifiers, values of the record type, and the checks a DNS
 // switch can run.
 func (r *dnsSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m dnsSwitchModel
 	partial, d := getConfig(ctx, req.Config, &m)
 	resp.Diagnostics.Append(d...)
@@ -410,6 +412,7 @@ func (m *dnsSwitchModel) settleAllowance(ctx context.Context) time.Duration {
 // the prior state's, the adopted record sets', or all on active_color for
 // record sets the create will make.
 func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
@@ -630,6 +633,7 @@ func (s *settlingRouter) Set(ctx context.Context, w traffic.Weights) error {
 }
 
 func (r *dnsSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan dnsSwitchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -641,6 +645,7 @@ func (r *dnsSwitchResource) Create(ctx context.Context, req resource.CreateReque
 }
 
 func (r *dnsSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan, prior dnsSwitchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)

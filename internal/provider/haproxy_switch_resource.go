@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"regexp"
 	"strings"
 	"time"
@@ -71,7 +70,7 @@ type haproxySwitchModel struct {
 	BluePrefix   types.String           `tfsdk:"blue_prefix"`
 	GreenPrefix  types.String           `tfsdk:"green_prefix"`
 	StateFile    types.String           `tfsdk:"state_file"`
-	Timeout      timetypes.GoDuration   `tfsdk:"command_timeout"`
+	Timeout      durationValue          `tfsdk:"command_timeout"`
 	SSH          *sshModel              `tfsdk:"ssh"`
 	Preflight    *haproxyPreflightModel `tfsdk:"preflight"`
 	Stats        *haproxyStatsModel     `tfsdk:"haproxy_stats"`
@@ -83,10 +82,10 @@ type haproxyPreflightModel struct {
 }
 
 type haproxyStatsModel struct {
-	Max5xxRate   types.Float64        `tfsdk:"max_5xx_rate"`
-	MaxErrorRate types.Float64        `tfsdk:"max_error_rate"`
-	MinRequests  types.Int64          `tfsdk:"min_requests"`
-	Window       timetypes.GoDuration `tfsdk:"window"`
+	Max5xxRate   types.Float64 `tfsdk:"max_5xx_rate"`
+	MaxErrorRate types.Float64 `tfsdk:"max_error_rate"`
+	MinRequests  types.Int64   `tfsdk:"min_requests"`
+	Window       durationValue `tfsdk:"window"`
 }
 
 func (r *haproxySwitchResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -171,7 +170,7 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators: []validator.String{absolutePathValidator{}},
 			},
 			"command_timeout": schema.StringAttribute{
-				Optional: true, CustomType: timetypes.GoDurationType{},
+				Optional: true, CustomType: durationType{},
 				MarkdownDescription: fmt.Sprintf("Bound of one Runtime API command line (connect, send, read the answer), a Go "+
 					"duration from `1s` to `5m`. Default `%s`.", haproxyDefaultCommandTimeout),
 				Validators: []validator.String{durationValidator{min: time.Second, max: 5 * time.Minute}},
@@ -217,7 +216,7 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
 					"window": schema.StringAttribute{
-						Optional: true, CustomType: timetypes.GoDurationType{}, MarkdownDescription: "How far back each evaluation's deltas reach, a Go duration " +
+						Optional: true, CustomType: durationType{}, MarkdownDescription: "How far back each evaluation's deltas reach, a Go duration " +
 							"from `1s` to `1h`. Default `1m`; the deltas never reach before the shift's first evaluation.",
 						Validators: []validator.String{durationValidator{min: time.Second, max: time.Hour}},
 					},
@@ -230,6 +229,7 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 	}
 	resp.Schema.Blocks = commonBlocks
 	haproxySchemaWording(&resp.Schema)
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 // haproxySchemaWording says in HAProxy's terms what the shared switch schema
@@ -259,6 +259,7 @@ func haproxySchemaWording(s *schema.Schema) {
 }
 
 func (r *haproxySwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m haproxySwitchModel
 	_, d := getConfig(ctx, req.Config, &m)
 	resp.Diagnostics.Append(d...)
@@ -400,6 +401,7 @@ func (m *haproxySwitchModel) router(ctx context.Context) (*haproxy.Router, remot
 }
 
 func (r *haproxySwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing moves
 	}
@@ -494,10 +496,12 @@ func priorHAProxySwitch(m *haproxySwitchModel) *switchModel {
 }
 
 func (r *haproxySwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *haproxySwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	updateSwitch(ctx, req, resp, r.apply)
 }
 

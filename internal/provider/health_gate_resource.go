@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -43,14 +42,14 @@ const (
 
 type healthGateModel struct {
 	checksModel
-	ID                   types.String         `tfsdk:"id"`
-	Interval             timetypes.GoDuration `tfsdk:"interval"`
-	ConsecutiveSuccesses types.Int64          `tfsdk:"consecutive_successes"`
-	Triggers             types.Map            `tfsdk:"triggers"`
-	Timeouts             timeouts.Value       `tfsdk:"timeouts"`
-	PassedAt             types.String         `tfsdk:"passed_at"`
-	Attempts             types.Int64          `tfsdk:"attempts"`
-	LastResults          types.List           `tfsdk:"last_results"`
+	ID                   types.String   `tfsdk:"id"`
+	Interval             durationValue  `tfsdk:"interval"`
+	ConsecutiveSuccesses types.Int64    `tfsdk:"consecutive_successes"`
+	Triggers             types.Map      `tfsdk:"triggers"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+	PassedAt             types.String   `tfsdk:"passed_at"`
+	Attempts             types.Int64    `tfsdk:"attempts"`
+	LastResults          types.List     `tfsdk:"last_results"`
 }
 
 func (r *healthGateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -97,6 +96,7 @@ func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaReques
 		Attributes: attrs,
 		Blocks:     blocks,
 	}
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 func (r *healthGateResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -104,6 +104,7 @@ func (r *healthGateResource) Configure(_ context.Context, req resource.Configure
 }
 
 func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m healthGateModel
 	partial, d := getConfig(ctx, req.Config, &m)
 	resp.Diagnostics.Append(d...)
@@ -165,6 +166,7 @@ func validateGateTiming(ctx context.Context, m healthGateModel, diags *diag.Diag
 }
 
 func (r *healthGateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan healthGateModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -236,6 +238,7 @@ func (r *healthGateResource) Read(ctx context.Context, req resource.ReadRequest,
 // Update runs the gate again with the changed checks (a change of triggers
 // replaces the gate, which runs it too).
 func (r *healthGateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan healthGateModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -75,15 +74,15 @@ type ruleModel struct {
 }
 
 type strategyModel struct {
-	Type         types.String         `tfsdk:"type"`
-	Steps        types.List           `tfsdk:"steps"`
-	StepPercent  types.Int64          `tfsdk:"step_percent"`
-	StepInterval timetypes.GoDuration `tfsdk:"step_interval"`
+	Type         types.String  `tfsdk:"type"`
+	Steps        types.List    `tfsdk:"steps"`
+	StepPercent  types.Int64   `tfsdk:"step_percent"`
+	StepInterval durationValue `tfsdk:"step_interval"`
 }
 
 type stickinessModel struct {
-	Enabled  types.Bool           `tfsdk:"enabled"`
-	Duration timetypes.GoDuration `tfsdk:"duration"`
+	Enabled  types.Bool    `tfsdk:"enabled"`
+	Duration durationValue `tfsdk:"duration"`
 }
 
 type preflightModel struct {
@@ -187,7 +186,7 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Attributes: map[string]schema.Attribute{
 					"enabled": schema.BoolAttribute{Required: true, MarkdownDescription: "Turn group stickiness on or off."},
 					"duration": schema.StringAttribute{
-						Optional: true, CustomType: timetypes.GoDurationType{}, MarkdownDescription: "How long a client sticks, whole seconds from `1s` to `168h` (604800 s). Default `1h`.",
+						Optional: true, CustomType: durationType{}, MarkdownDescription: "How long a client sticks, whole seconds from `1s` to `168h` (604800 s). Default `1h`.",
 						Validators: []validator.String{wholeSecondsValidator{min: time.Second, max: 604800 * time.Second}},
 					},
 				},
@@ -213,6 +212,7 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 		resp.Schema.Attributes[k] = v
 	}
 	resp.Schema.Blocks = commonBlocks
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 func (r *listenerSwitchResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -262,6 +262,7 @@ func listFullyKnown(l types.List) bool {
 }
 
 func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m listenerSwitchModel
 	_, d := getConfig(ctx, req.Config, &m)
 	resp.Diagnostics.Append(d...)

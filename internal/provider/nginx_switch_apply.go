@@ -48,6 +48,7 @@ import (
 var nginxNouns = switchNouns{Point: "upstream file", Weights: "upstream weights"}
 
 func (r *nginxSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the file and the traffic stay where they are
 	}
@@ -159,10 +160,12 @@ func refuseLiveServerChange(plan, prior *nginxSwitchModel, current traffic.Weigh
 }
 
 func (r *nginxSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *nginxSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	updateSwitch(ctx, req, resp, r.apply)
 }
 

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -61,19 +60,19 @@ type nginxSwitchModel struct {
 	ReloadCommand      types.List           `tfsdk:"reload_command"`
 	PIDFile            types.String         `tfsdk:"pid_file"`
 	GenerationURL      types.String         `tfsdk:"generation_url"`
-	ConfirmTimeout     timetypes.GoDuration `tfsdk:"confirm_timeout"`
+	ConfirmTimeout     durationValue        `tfsdk:"confirm_timeout"`
 	Sudo               types.Bool           `tfsdk:"sudo"`
 	SSH                *sshModel            `tfsdk:"ssh"`
 	Preflight          *nginxPreflightModel `tfsdk:"preflight"`
 }
 
 type nginxPreflightModel struct {
-	Scheme       types.String         `tfsdk:"scheme"`
-	Path         types.String         `tfsdk:"path"`
-	ExpectStatus types.List           `tfsdk:"expect_status"`
-	BodyRegex    types.String         `tfsdk:"body_regex"`
-	Headers      types.Map            `tfsdk:"headers"`
-	Timeout      timetypes.GoDuration `tfsdk:"timeout"`
+	Scheme       types.String  `tfsdk:"scheme"`
+	Path         types.String  `tfsdk:"path"`
+	ExpectStatus types.List    `tfsdk:"expect_status"`
+	BodyRegex    types.String  `tfsdk:"body_regex"`
+	Headers      types.Map     `tfsdk:"headers"`
+	Timeout      durationValue `tfsdk:"timeout"`
 }
 
 const (
@@ -179,7 +178,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^http://\S+$`), "must be an http:// URL")},
 			},
 			"confirm_timeout": schema.StringAttribute{
-				Optional: true, CustomType: timetypes.GoDurationType{},
+				Optional: true, CustomType: durationType{},
 				MarkdownDescription: fmt.Sprintf("How long a write waits for Nginx to serve the new file; past it the previous file "+
 					"is put back, Nginx reloaded with it, and the step fails. Go duration, `1s`–`10m`, default `%s`.", nginx.DefaultConfirmTimeout),
 				Validators: []validator.String{durationValidator{min: time.Second, max: 10 * time.Minute}},
@@ -208,7 +207,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 					"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "RE2 regular expression the body must match. Default none."},
 					"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
 						MarkdownDescription: "Request headers (sensitive: never logged), e.g. `{ Host = \"app.example.com\" }`. Default none."},
-					"timeout": schema.StringAttribute{Optional: true, CustomType: timetypes.GoDurationType{},
+					"timeout": schema.StringAttribute{Optional: true, CustomType: durationType{},
 						MarkdownDescription: fmt.Sprintf("Per attempt, Go duration `1s`–`1m`. Default `%s`.", httpcheck.DefaultTimeout),
 						Validators:          []validator.String{durationValidator{min: time.Second, max: time.Minute}}},
 				},
@@ -220,6 +219,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 	}
 	resp.Schema.Blocks = commonBlocks
 	nginxSchemaWording(resp.Schema.Attributes)
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 // nginxSchemaWording adapts the layer's shared descriptions to Nginx: the
@@ -252,6 +252,7 @@ func (absolutePathValidator) ValidateString(_ context.Context, req validator.Str
 }
 
 func (r *nginxSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m nginxSwitchModel
 	_, d := getConfig(ctx, req.Config, &m)
 	resp.Diagnostics.Append(d...)
@@ -325,7 +326,7 @@ func (m *nginxSwitchModel) routerConfigKnown() bool {
 			return false
 		}
 	}
-	for _, v := range []durationValue{m.FileMode, m.PIDFile, m.GenerationURL, m.ConfirmTimeout} {
+	for _, v := range []durationLike{m.FileMode, m.PIDFile, m.GenerationURL, m.ConfirmTimeout} {
 		if v.IsUnknown() {
 			return false
 		}

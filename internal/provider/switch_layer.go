@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -38,18 +37,18 @@ import (
 // switchModel is the router-neutral part of every switch resource's model.
 // Router resources embed it by value.
 type switchModel struct {
-	ActiveColor       types.String         `tfsdk:"active_color"`
-	Strategy          *strategyModel       `tfsdk:"strategy"`
-	BakeTime          timetypes.GoDuration `tfsdk:"bake_time"`
-	RollbackOn        *rollbackOnModel     `tfsdk:"rollback_on"`
-	OnInterrupt       types.String         `tfsdk:"on_interrupt"`
-	Timeouts          timeouts.Value       `tfsdk:"timeouts"`
-	BlueWeight        types.Int64          `tfsdk:"blue_weight"`
-	GreenWeight       types.Int64          `tfsdk:"green_weight"`
-	Status            types.String         `tfsdk:"status"`
-	LastShift         types.Object         `tfsdk:"last_shift"`
-	PlannedSteps      types.List           `tfsdk:"planned_steps"`
-	WorstCaseDuration types.String         `tfsdk:"worst_case_duration"`
+	ActiveColor       types.String     `tfsdk:"active_color"`
+	Strategy          *strategyModel   `tfsdk:"strategy"`
+	BakeTime          durationValue    `tfsdk:"bake_time"`
+	RollbackOn        *rollbackOnModel `tfsdk:"rollback_on"`
+	OnInterrupt       types.String     `tfsdk:"on_interrupt"`
+	Timeouts          timeouts.Value   `tfsdk:"timeouts"`
+	BlueWeight        types.Int64      `tfsdk:"blue_weight"`
+	GreenWeight       types.Int64      `tfsdk:"green_weight"`
+	Status            types.String     `tfsdk:"status"`
+	LastShift         types.Object     `tfsdk:"last_shift"`
+	PlannedSteps      types.List       `tfsdk:"planned_steps"`
+	WorstCaseDuration types.String     `tfsdk:"worst_case_duration"`
 }
 
 // switchNouns name a router's switch point in diagnostics.

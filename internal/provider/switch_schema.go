@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -220,7 +219,7 @@ func validateCheckTimeouts(r *rollbackOnModel, diags *diag.Diagnostics) {
 		return
 	}
 	interval := durationOr(r.EvaluationInterval, defaultEvaluationInterval)
-	check := func(kind string, i int, t timetypes.GoDuration) {
+	check := func(kind string, i int, t durationValue) {
 		if !known(t) {
 			return
 		}
