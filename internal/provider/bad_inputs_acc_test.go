@@ -231,13 +231,13 @@ var badInputs = []badInput{
   rule = {
     priority      = 10
     path_patterns = ["/api/*"]
-  }`), "Missing rule listener"},
+  }`), "Incorrect attribute value type"},
 	{biSwitch, "rule without priority", "rule.priority", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
   rule = {
     listener_arn  = %q
     path_patterns = ["/api/*"]
-  }`, biListener)), "Missing rule priority"},
+  }`, biListener)), "Incorrect attribute value type"},
 	{biSwitch, "rule priority 0", "rule.priority", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
   rule = {
@@ -364,7 +364,7 @@ var badInputs = []badInput{
 	{biSwitch, "stickiness without enabled", "stickiness.enabled", biSwitchConfig(biSwitchBase + `
   stickiness = {
     duration = "1h"
-  }`), "Missing stickiness enabled"},
+  }`), "Incorrect attribute value type"},
 	{biSwitch, "stickiness longer than 7 days", "stickiness.duration", biSwitchConfig(biSwitchBase + `
   stickiness = {
     enabled  = true
@@ -449,6 +449,37 @@ var badInputs = []badInput{
       query = "   "
       max   = 1
     }]`), "Invalid query"},
+	{biSwitch, "prometheus check without url", "rollback_on.prometheus.url", biRollbackOn(`prometheus = [{
+      query = "up"
+      min   = 1
+    }]`), "Missing URL"},
+	{biSwitch, "prometheus check without query", "rollback_on.prometheus.query", biRollbackOn(`prometheus = [{
+      url = "http://prometheus:9090"
+      min = 1
+    }]`), "Missing query"},
+	{biSwitch, "second http check without url", "rollback_on.http.url", biRollbackOn(`http = [{
+      url = "http://10.0.2.5/health"
+    }, {
+      name = "version"
+    }]`), "Missing URL"},
+	{biSwitch, "two http checks of one name", "rollback_on.http.name", biRollbackOn(`http = [{
+      name = "api"
+      url  = "http://10.0.2.5/health"
+    }, {
+      name = "api"
+      url  = "http://10.0.2.5/version"
+    }]`), "Duplicate check name"},
+	{biSwitch, "check name with a space", "rollback_on.prometheus.name", biRollbackOn(`prometheus = [{
+      name  = "error rate"
+      url   = "http://prometheus:9090"
+      query = "up"
+      min   = 1
+    }]`), "Invalid Attribute Value Match"},
+	{biSwitch, "empty http list", "rollback_on.http", biRollbackOn(`http = []`), "Invalid Attribute Value"},
+	{biSwitch, "metrics target group of a load balancer", "rollback_on.metrics.target_group_arn", biRollbackOn(fmt.Sprintf(`metrics = {
+      target_group_arn = %q
+      max_5xx_rate     = 0.05
+    }`, biLB)), "Invalid target group arn"},
 
 	// bluegreen_health_gate.
 	{biGate, "no checks", "target_health", biGateConfig(`interval = "5s"`), "Health gate without checks"},
@@ -471,14 +502,19 @@ var badInputs = []badInput{
   }`), "Invalid Attribute Value Time Duration"},
 	{biGate, "target_health without target group", "target_health.target_group_arn", biGateConfig(`target_health = {
     min_healthy_count = 2
-  }`), "Missing target group"},
+  }`), "Incorrect attribute value type"},
 	{biGate, "target_health target group ARN of a load balancer", "target_health.target_group_arn", biGateConfig(fmt.Sprintf(`target_health = {
     target_group_arn = %q
   }`, biLB)), "Invalid target group arn"},
+	{biGate, "metrics without target group", "metrics.target_group_arn", biGateConfig(fmt.Sprintf(`metrics = {
+    load_balancer_arn = %q
+    max_5xx_rate      = 0.05
+  }`, biLB)), "Incorrect attribute value type"},
+	{biGate, "http check without url", "http.url", biGateHTTP(`method = "GET"`), "Missing URL"},
 	{biGate, "metrics without load balancer", "metrics.load_balancer_arn", biGateConfig(fmt.Sprintf(`metrics = {
     target_group_arn = %q
     max_5xx_rate     = 0.05
-  }`, biGreenTG)), "Missing load balancer"},
+  }`, biGreenTG)), "Incorrect attribute value type"},
 	{biGate, "comparison without the other target group", "metrics.other_target_group_arn", biGateConfig(fmt.Sprintf(`metrics = {
     load_balancer_arn      = %q
     target_group_arn       = %q

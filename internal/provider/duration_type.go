@@ -74,8 +74,8 @@ func (v durationValue) ValidateAttribute(_ context.Context, req xattr.ValidateAt
 		return
 	}
 	if _, err := time.ParseDuration(v.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("Attribute %s value %q is not a Go duration: expected a number and a unit, such as \"30s\", \"5m\" or \"1h30m\" "+
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+lastStep(req.Path.String()),
+			fmt.Sprintf("Attribute %s value %q is not valid: expected a Go duration string such as \"30s\", \"5m\" or \"1h30m\" "+
 				"(units ns, us, ms, s, m, h).", req.Path, v.ValueString()))
 	}
 }
