@@ -166,7 +166,7 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 	tgRequired := false
 	if subject == "" {
 		subject = "the given target group"
-		defaultTG = "Required."
+		defaultTG = "The target group of the color the gate checks."
 		tgRequired = true
 	}
 	return map[string]schema.Attribute{

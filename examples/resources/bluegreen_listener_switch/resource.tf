@@ -55,4 +55,18 @@ resource "bluegreen_listener_switch" "api" {
     step_percent  = 25
     step_interval = "1m"
   }
+
+  # Several named checks of one kind: a failure reads "check http:version …".
+  rollback_on = {
+    http = [{
+      name = "health"
+      url  = "https://api-green.internal.example.com/health"
+      }, {
+      name       = "version"
+      url        = "https://api-green.internal.example.com/version"
+      json_path  = "version"
+      json_value = "2.4.0"
+    }]
+    evaluation_interval = "10s"
+  }
 }
