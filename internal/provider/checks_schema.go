@@ -437,7 +437,7 @@ type checkTarget struct {
 	LoadBalancer string
 }
 
-// checkSet is a checks block turned into engine inputs.
+// checkSet is the checks turned into engine inputs.
 type checkSet struct {
 	Checks             []rollout.Check
 	EvaluationInterval time.Duration
@@ -471,7 +471,7 @@ func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, 
 	return set
 }
 
-// expandChecks builds the checks of a checks block against target.
+// expandChecks builds the checks of c against target.
 func expandChecks(ctx context.Context, d *providerData, c *checksModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) []rollout.Check {
 	var out []rollout.Check
 	if (c.TargetHealth != nil || c.Metrics != nil || !c.AlarmNames.IsNull()) && !d.needAWS("The "+at.String()+" target_health, metrics and alarm_names checks", diags) {

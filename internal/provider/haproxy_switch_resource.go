@@ -306,14 +306,14 @@ func validateHAProxyConfig(m *haproxySwitchModel, diags *diag.Diagnostics) {
 	}
 	if st := m.Stats; st != nil && st.Max5xxRate.IsNull() && st.MaxErrorRate.IsNull() {
 		diags.AddAttributeError(path.Root("haproxy_stats"), "HAProxy stats check without a threshold",
-			"The haproxy_stats block needs max_5xx_rate, max_error_rate or both: without a threshold it can never fail.")
+			"haproxy_stats needs max_5xx_rate, max_error_rate or both: without a threshold it can never fail.")
 	}
 	if rb := m.RollbackOn; rb != nil {
 		at := path.Root("rollback_on")
 		refuse := func(name, what string) {
 			diags.AddAttributeError(at.AtName(name), "Check not available behind HAProxy",
 				fmt.Sprintf("rollback_on.%s reads %s, which exists for AWS load balancers only; bluegreen_haproxy_switch drives an "+
-					"HAProxy backend. Use the haproxy_stats block (5xx and connection-error shares from HAProxy's own counters), "+
+					"HAProxy backend. Use haproxy_stats (5xx and connection-error shares from HAProxy's own counters), "+
 					"rollback_on.http or rollback_on.prometheus instead.", name, what))
 		}
 		if rb.TargetHealth != nil {
@@ -545,7 +545,7 @@ func (r *haproxySwitchResource) apply(ctx context.Context, plan, prior *haproxyS
 	return &state, true
 }
 
-// statsCheck is the haproxy_stats block as a check of color to.
+// statsCheck is haproxy_stats as a check of color to.
 func statsCheck(st *haproxyStatsModel, src haproxystats.Source, to traffic.Color, now func() time.Time) *haproxystats.Counters {
 	c := &haproxystats.Counters{Source: src, Color: to, MinRequests: 1, Window: durationOr(st.Window, haproxyDefaultStatsWin), Now: now}
 	if known(st.Max5xxRate) {
@@ -582,11 +582,11 @@ func (r *haproxySwitchResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	case err != nil && !known(state.ActiveColor) && state.SSH == nil:
 		// Just imported: the import ID carries no SSH settings, so HAProxy
-		// may only be reachable with the configuration's ssh block. Keep
+		// may only be reachable with the configuration's ssh. Keep
 		// the weights unknown (null); the next plan reads them with it.
 		resp.Diagnostics.AddWarning("HAProxy not reachable at import",
 			fmt.Sprintf("%s\n\nThe switch is imported without weights; the next plan reads them with the configuration's connection "+
-				"settings (an ssh block cannot be part of the import ID).", err))
+				"settings (ssh cannot be part of the import ID).", err))
 		state.clearPath()
 		state.LastShift = types.ObjectNull(lastShiftAttrTypes)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -225,7 +225,7 @@ func (r *listenerSwitchResource) Configure(_ context.Context, req resource.Confi
 	r.data = configuredAWSData(req.ProviderData, "bluegreen_listener_switch", &resp.Diagnostics)
 }
 
-// strategy expands the strategy block (nil → all at once).
+// expandStrategy expands strategy (nil → all at once).
 func expandStrategy(ctx context.Context, s *strategyModel, diags *diag.Diagnostics) rollout.Strategy {
 	st := rollout.Strategy{Type: rollout.StrategyAllAtOnce, StepInterval: time.Minute}
 	if s == nil {

@@ -122,7 +122,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"validating the whole configuration (`nginx -t`), reloading Nginx and confirming the new configuration is live " +
 			"before each step's hold. The receiving servers are checked over HTTP before any weight moves; a failing " +
 			"`rollback_on` check puts the previous file back byte for byte and reloads. Nginx runs on the machine running " +
-			"Terraform or, with an `ssh` block, on another one. No AWS call is made.\n\n" +
+			"Terraform or, with `ssh = { ... }`, on another one. No AWS call is made.\n\n" +
 			"Destroying the switch leaves the file and the traffic where they are.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -285,7 +285,7 @@ func validateNginxSwitch(ctx context.Context, m *nginxSwitchModel, diags *diag.D
 	if s := m.SSH; s != nil {
 		s.validate("the Nginx host", diags)
 		if !m.Sudo.IsNull() && m.Sudo.ValueBool() {
-			diags.AddAttributeError(path.Root("sudo"), "sudo applies to the local host", "With an ssh block, set ssh.sudo instead of sudo.")
+			diags.AddAttributeError(path.Root("sudo"), "sudo applies to the local host", "With ssh, set ssh.sudo instead of sudo.")
 		}
 	}
 	// Cross-attribute rules the router enforces (a server in both colors,
