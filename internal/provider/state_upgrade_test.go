@@ -93,8 +93,8 @@ func TestUpgradeStateV0(t *testing.T) {
 	for _, r := range checkResources {
 		for _, withChecks := range []bool{true, false} {
 			old := map[string]any{}
-			switch {
-			case r.checksAt == "":
+			switch r.checksAt {
+			case "":
 				old["interval"] = "1s"
 				old["id"] = "2026-12-01T10:00:00Z"
 				if withChecks {

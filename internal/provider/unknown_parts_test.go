@@ -18,9 +18,9 @@ func TestWithoutUnknownObjects(t *testing.T) {
 	root := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
 		"strategy": strategy, "rollback_on": ro, "last_shift": last, "bake_time": tftypes.String,
 	}}
-	mk := func(strat, http tftypes.Value) tftypes.Value {
+	mk := func(strategyValue, http tftypes.Value) tftypes.Value {
 		return tftypes.NewValue(root, map[string]tftypes.Value{
-			"strategy":    strat,
+			"strategy":    strategyValue,
 			"rollback_on": tftypes.NewValue(ro, map[string]tftypes.Value{"http": http}),
 			"last_shift":  tftypes.NewValue(last, tftypes.UnknownValue),
 			"bake_time":   tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
