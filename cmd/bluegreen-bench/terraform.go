@@ -71,7 +71,7 @@ func terraformRows(ctx context.Context, tf string, n int) ([]row, error) {
 	var cfg strings.Builder
 	cfg.WriteString("terraform {\n  required_providers {\n    bluegreen = { source = \"bluegreen-tf/bluegreen\" }\n  }\n}\nprovider \"bluegreen\" {\n  region = \"us-east-1\"\n}\n")
 	for i, sw := range switches {
-		fmt.Fprintf(&cfg, "resource \"bluegreen_listener_switch\" \"s%d\" {\n  listener_arn = %q\n  blue_target_group_arn = %q\n  green_target_group_arn = %q\n  active_color = \"green\"\n  strategy {\n    type = \"all_at_once\"\n  }\n}\n", i, sw.listener, sw.blue, sw.green)
+		fmt.Fprintf(&cfg, "resource \"bluegreen_listener_switch\" \"s%d\" {\n  listener_arn = %q\n  blue_target_group_arn = %q\n  green_target_group_arn = %q\n  active_color = \"green\"\n  strategy = {\n    type = \"all_at_once\"\n  }\n}\n", i, sw.listener, sw.blue, sw.green)
 	}
 	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(cfg.String()), 0o644); err != nil {
 		return nil, err

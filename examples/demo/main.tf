@@ -79,7 +79,7 @@ resource "bluegreen_environment_pair" "demo" {
 
 # Each color must be healthy before traffic moves to it; a new version re-runs its gate.
 resource "bluegreen_health_gate" "blue" {
-  target_health {
+  target_health = {
     target_group_arn  = bluegreen_environment_pair.demo.blue.target_group_arn
     min_healthy_count = length(var.blue_targets)
   }
@@ -92,7 +92,7 @@ resource "bluegreen_health_gate" "blue" {
 }
 
 resource "bluegreen_health_gate" "green" {
-  target_health {
+  target_health = {
     target_group_arn  = bluegreen_environment_pair.demo.green.target_group_arn
     min_healthy_count = length(var.green_targets)
   }
@@ -113,15 +113,15 @@ resource "bluegreen_listener_switch" "demo" {
   # ALB metrics reach CloudWatch per minute, each about a minute after it ends
   # (on AWS as in the sandbox): the check judges only published minutes, so a
   # step must be held long enough for one to be published and judged.
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "3m30s"
   }
   bake_time = "3m30s"
 
-  rollback_on {
-    metrics {
+  rollback_on = {
+    metrics = {
       load_balancer_arn = var.load_balancer_arn
       max_5xx_rate      = 0.05
       max_p99_latency   = "500ms"

@@ -136,14 +136,14 @@ resource "bluegreen_gateway_route_switch" "web" {
     min_ready_percent = 100
   }
 
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "2m"
   }
   bake_time = "5m"
 
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "20s"
     failure_threshold   = 2
   }

@@ -118,7 +118,7 @@ resource "bluegreen_kubernetes_service_switch" "web" {
   }
   bake_time = "5m"
 
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "15s"
     failure_threshold   = 2
   }

@@ -79,7 +79,7 @@ func biSwitchConfig(body string) string {
 
 // biRollbackOn is a valid switch whose rollback_on block has body.
 func biRollbackOn(body string) string {
-	return biSwitchConfig(biSwitchBase + "\n  rollback_on {\n    " + body + "\n  }")
+	return biSwitchConfig(biSwitchBase + "\n  rollback_on = {\n    " + body + "\n  }")
 }
 
 func biGateConfig(body string) string {
@@ -88,12 +88,12 @@ func biGateConfig(body string) string {
 
 // biGateHTTP is a gate with one http check of body.
 func biGateHTTP(body string) string {
-	return biGateConfig("http {\n    " + body + "\n  }")
+	return biGateConfig("http = [{\n    " + body + "\n  }]")
 }
 
 // biGatePrometheus is a gate with one prometheus check of body.
 func biGatePrometheus(body string) string {
-	return biGateConfig("prometheus {\n    " + body + "\n  }")
+	return biGateConfig("prometheus = [{\n    " + body + "\n  }]")
 }
 
 func biStateConfig(body string) string {
@@ -206,7 +206,7 @@ var badInputs = []badInput{
   active_color           = "green"`, biSwitchListener, biBlueTG, biBlueTG)), "Same target group for blue and green"},
 	{biSwitch, "neither listener_arn nor rule", "listener_arn", biSwitchConfig(biTGs + "\n  active_color = \"green\""), "Missing Attribute Configuration"},
 	{biSwitch, "both listener_arn and rule", "rule", biSwitchConfig(biSwitchBase + fmt.Sprintf(`
-  rule {
+  rule = {
     listener_arn  = %q
     priority      = 10
     path_patterns = ["/api/*"]
@@ -228,114 +228,114 @@ var badInputs = []badInput{
   active_color           = "green"`, biSwitchListener, biBlueTG, biARN+"targetgroup/app-green")), "Invalid green target group arn"},
 	{biSwitch, "rule without listener_arn", "rule.listener_arn", biSwitchConfig(biTGs + `
   active_color = "green"
-  rule {
+  rule = {
     priority      = 10
     path_patterns = ["/api/*"]
-  }`), "Missing rule listener"},
+  }`), "Incorrect attribute value type"},
 	{biSwitch, "rule without priority", "rule.priority", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
-  rule {
+  rule = {
     listener_arn  = %q
     path_patterns = ["/api/*"]
-  }`, biListener)), "Missing rule priority"},
+  }`, biListener)), "Incorrect attribute value type"},
 	{biSwitch, "rule priority 0", "rule.priority", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
-  rule {
+  rule = {
     listener_arn  = %q
     priority      = 0
     path_patterns = ["/api/*"]
   }`, biListener)), "Invalid Attribute Value"},
 	{biSwitch, "rule priority above 50000", "rule.priority", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
-  rule {
+  rule = {
     listener_arn  = %q
     priority      = 50001
     path_patterns = ["/api/*"]
   }`, biListener)), "Invalid Attribute Value"},
 	{biSwitch, "rule without conditions", "rule.path_patterns", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
-  rule {
+  rule = {
     listener_arn = %q
     priority     = 10
   }`, biListener)), "Rule without conditions"},
 	{biSwitch, "more than 5 path patterns", "rule.path_patterns", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
-  rule {
+  rule = {
     listener_arn  = %q
     priority      = 10
     path_patterns = ["/a", "/b", "/c", "/d", "/e", "/f"]
   }`, biListener)), "Invalid Attribute Value"},
 	{biSwitch, "empty path pattern", "rule.path_patterns", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
-  rule {
+  rule = {
     listener_arn  = %q
     priority      = 10
     path_patterns = [""]
   }`, biListener)), "Invalid Attribute Value Length"},
 	{biSwitch, "host header too long", "rule.host_headers", biSwitchConfig(biTGs + fmt.Sprintf(`
   active_color = "green"
-  rule {
+  rule = {
     listener_arn = %q
     priority     = 10
     host_headers = [%q]
   }`, biListener, strings.Repeat("h", 129)+".example.com")), "Invalid Attribute Value Length"},
 	{biSwitch, "unknown strategy type", "strategy.type", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type = "big_bang"
   }`), "Invalid Attribute Value Match"},
 	{biSwitch, "canary without steps", "strategy.steps", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type = "canary"
   }`), "Canary without steps"},
 	{biSwitch, "canary steps not ascending", "strategy.steps", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type  = "canary"
     steps = [50, 10]
   }`), "Invalid strategy"},
 	{biSwitch, "canary step of 100", "strategy.steps", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type  = "canary"
     steps = [10, 100]
   }`), "Invalid strategy"},
 	{biSwitch, "canary with a null step", "strategy.steps", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type  = "canary"
     steps = [10, null]
   }`), "Null List Value"},
 	{biSwitch, "canary with step_percent", "strategy.step_percent", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type         = "canary"
     steps        = [10]
     step_percent = 10
   }`), "Conflicting strategy attributes"},
 	{biSwitch, "linear without step_percent", "strategy.step_percent", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type = "linear"
   }`), "Linear without step_percent"},
 	{biSwitch, "linear step_percent of 100", "strategy.step_percent", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type         = "linear"
     step_percent = 100
   }`), "Invalid Attribute Value"},
 	{biSwitch, "linear with steps", "strategy.steps", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type         = "linear"
     step_percent = 25
     steps        = [10]
   }`), "Conflicting strategy attributes"},
 	{biSwitch, "all_at_once with steps", "strategy.type", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type  = "all_at_once"
     steps = [10]
   }`), "Conflicting strategy attributes"},
 	{biSwitch, "step_interval does not parse", "strategy.step_interval", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10]
     step_interval = "soon"
   }`), "Invalid step interval"},
 	{biSwitch, "negative step_interval", "strategy.step_interval", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10]
     step_interval = "-1m"
@@ -345,7 +345,7 @@ var badInputs = []badInput{
 	{biSwitch, "negative bake_time", "bake_time", biSwitchConfig(biSwitchBase + `
   bake_time = "-5m"`), "Invalid bake time"},
 	{biSwitch, "worst case beyond the create timeout", "timeouts.create", biSwitchConfig(biSwitchBase + `
-  strategy {
+  strategy = {
     type          = "linear"
     step_percent  = 10
     step_interval = "10m"
@@ -362,25 +362,25 @@ var badInputs = []badInput{
 	{biSwitch, "unknown on_interrupt", "on_interrupt", biSwitchConfig(biSwitchBase + `
   on_interrupt = "abort"`), "Invalid Attribute Value Match"},
 	{biSwitch, "stickiness without enabled", "stickiness.enabled", biSwitchConfig(biSwitchBase + `
-  stickiness {
+  stickiness = {
     duration = "1h"
-  }`), "Missing stickiness enabled"},
+  }`), "Incorrect attribute value type"},
 	{biSwitch, "stickiness longer than 7 days", "stickiness.duration", biSwitchConfig(biSwitchBase + `
-  stickiness {
+  stickiness = {
     enabled  = true
     duration = "169h"
   }`), "Invalid duration"},
 	{biSwitch, "stickiness of 0s", "stickiness.duration", biSwitchConfig(biSwitchBase + `
-  stickiness {
+  stickiness = {
     enabled  = true
     duration = "0s"
   }`), "Invalid duration"},
 	{biSwitch, "preflight min_healthy_count 0", "preflight.min_healthy_count", biSwitchConfig(biSwitchBase + `
-  preflight {
+  preflight = {
     min_healthy_count = 0
   }`), "Invalid Attribute Value"},
 	{biSwitch, "preflight min_healthy_percent above 100", "preflight.min_healthy_percent", biSwitchConfig(biSwitchBase + `
-  preflight {
+  preflight = {
     min_healthy_percent = 150
   }`), "Invalid Attribute Value"},
 
@@ -391,64 +391,95 @@ var badInputs = []badInput{
     alarm_names       = ["app-5xx"]`), "Invalid Attribute Value"},
 	{biSwitch, "negative inconclusive_limit", "rollback_on.inconclusive_limit", biRollbackOn(`inconclusive_limit = -1
     alarm_names        = ["app-5xx"]`), "Invalid Attribute Value"},
-	{biSwitch, "metrics without a threshold", "rollback_on.metrics", biRollbackOn(`metrics {
+	{biSwitch, "metrics without a threshold", "rollback_on.metrics", biRollbackOn(`metrics = {
       min_requests = 10
     }`), "Metrics check without a threshold"},
-	{biSwitch, "max_5xx_rate as a percentage", "rollback_on.metrics.max_5xx_rate", biRollbackOn(`metrics {
+	{biSwitch, "max_5xx_rate as a percentage", "rollback_on.metrics.max_5xx_rate", biRollbackOn(`metrics = {
       max_5xx_rate = 5
     }`), "Invalid Attribute Value"},
-	{biSwitch, "max_p99_latency does not parse", "rollback_on.metrics.max_p99_latency", biRollbackOn(`metrics {
+	{biSwitch, "max_p99_latency does not parse", "rollback_on.metrics.max_p99_latency", biRollbackOn(`metrics = {
       max_p99_latency = "fast"
     }`), "Invalid max p99 latency"},
-	{biSwitch, "metrics window below 1m", "rollback_on.metrics.window", biRollbackOn(`metrics {
+	{biSwitch, "metrics window below 1m", "rollback_on.metrics.window", biRollbackOn(`metrics = {
       max_5xx_rate = 0.05
       window       = "30s"
     }`), "Invalid window"},
-	{biSwitch, "negative min_requests", "rollback_on.metrics.min_requests", biRollbackOn(`metrics {
+	{biSwitch, "negative min_requests", "rollback_on.metrics.min_requests", biRollbackOn(`metrics = {
       max_5xx_rate = 0.05
       min_requests = -1
     }`), "Invalid Attribute Value"},
-	{biSwitch, "comparison without a relative threshold", "rollback_on.metrics.compare_to_other_color", biRollbackOn(`metrics {
+	{biSwitch, "comparison without a relative threshold", "rollback_on.metrics.compare_to_other_color", biRollbackOn(`metrics = {
       max_5xx_rate           = 0.05
       compare_to_other_color = true
     }`), "Comparison without a relative threshold"},
-	{biSwitch, "relative threshold without comparison", "rollback_on.metrics.compare_to_other_color", biRollbackOn(`metrics {
+	{biSwitch, "relative threshold without comparison", "rollback_on.metrics.compare_to_other_color", biRollbackOn(`metrics = {
       max_5xx_rate_increase = 0.01
     }`), "Relative threshold without comparison"},
-	{biSwitch, "other_target_group_arn without comparison", "rollback_on.metrics.other_target_group_arn", biRollbackOn(fmt.Sprintf(`metrics {
+	{biSwitch, "other_target_group_arn without comparison", "rollback_on.metrics.other_target_group_arn", biRollbackOn(fmt.Sprintf(`metrics = {
       max_5xx_rate           = 0.05
       other_target_group_arn = %q
     }`, biBlueTG)), "Comparison setting without comparison"},
-	{biSwitch, "p99 latency ratio below 1", "rollback_on.metrics.max_p99_latency_ratio", biRollbackOn(`metrics {
+	{biSwitch, "p99 latency ratio below 1", "rollback_on.metrics.max_p99_latency_ratio", biRollbackOn(`metrics = {
       compare_to_other_color = true
       max_p99_latency_ratio  = 0.5
     }`), "Invalid Attribute Value"},
-	{biSwitch, "metrics load balancer ARN of a listener", "rollback_on.metrics.load_balancer_arn", biRollbackOn(fmt.Sprintf(`metrics {
+	{biSwitch, "metrics load balancer ARN of a listener", "rollback_on.metrics.load_balancer_arn", biRollbackOn(fmt.Sprintf(`metrics = {
       max_5xx_rate      = 0.05
       load_balancer_arn = %q
     }`, biListener)), "Invalid load balancer arn"},
-	{biSwitch, "metrics load balancer ARN of an NLB", "rollback_on.metrics.load_balancer_arn", biRollbackOn(fmt.Sprintf(`metrics {
+	{biSwitch, "metrics load balancer ARN of an NLB", "rollback_on.metrics.load_balancer_arn", biRollbackOn(fmt.Sprintf(`metrics = {
       max_5xx_rate      = 0.05
       load_balancer_arn = %q
     }`, biARN+"loadbalancer/net/app/0123456789abcdef")), "Invalid load balancer arn"},
-	{biSwitch, "target_health min_healthy_percent above 100", "rollback_on.target_health.min_healthy_percent", biRollbackOn(`target_health {
+	{biSwitch, "target_health min_healthy_percent above 100", "rollback_on.target_health.min_healthy_percent", biRollbackOn(`target_health = {
       min_healthy_percent = 101
     }`), "Invalid Attribute Value"},
-	{biSwitch, "target_health min_healthy_count 0", "rollback_on.target_health.min_healthy_count", biRollbackOn(`target_health {
+	{biSwitch, "target_health min_healthy_count 0", "rollback_on.target_health.min_healthy_count", biRollbackOn(`target_health = {
       min_healthy_count = 0
     }`), "Invalid Attribute Value"},
 	{biSwitch, "empty alarm_names", "rollback_on.alarm_names", biRollbackOn(`alarm_names = []`), "Invalid Attribute Value"},
 	{biSwitch, "duplicate alarm name", "rollback_on.alarm_names", biRollbackOn(`alarm_names = ["app-5xx", "app-5xx"]`), "Duplicate List Value"},
 	{biSwitch, "empty alarm name", "rollback_on.alarm_names", biRollbackOn(`alarm_names = [""]`), "Invalid Attribute Value Length"},
 	{biSwitch, "alarm name too long", "rollback_on.alarm_names", biRollbackOn(fmt.Sprintf(`alarm_names = [%q]`, strings.Repeat("a", 256))), "Invalid Attribute Value Length"},
-	{biSwitch, "http check without url", "rollback_on.http.url", biRollbackOn(`http {
+	{biSwitch, "http check without url", "rollback_on.http.url", biRollbackOn(`http = [{
       expect_status = [200]
-    }`), "Missing URL"},
-	{biSwitch, "prometheus query of blanks", "rollback_on.prometheus.query", biRollbackOn(`prometheus {
+    }]`), "Missing URL"},
+	{biSwitch, "prometheus query of blanks", "rollback_on.prometheus.query", biRollbackOn(`prometheus = [{
       url   = "http://prometheus:9090"
       query = "   "
       max   = 1
-    }`), "Invalid query"},
+    }]`), "Invalid query"},
+	{biSwitch, "prometheus check without url", "rollback_on.prometheus.url", biRollbackOn(`prometheus = [{
+      query = "up"
+      min   = 1
+    }]`), "Missing URL"},
+	{biSwitch, "prometheus check without query", "rollback_on.prometheus.query", biRollbackOn(`prometheus = [{
+      url = "http://prometheus:9090"
+      min = 1
+    }]`), "Missing query"},
+	{biSwitch, "second http check without url", "rollback_on.http.url", biRollbackOn(`http = [{
+      url = "http://10.0.2.5/health"
+    }, {
+      name = "version"
+    }]`), "Missing URL"},
+	{biSwitch, "two http checks of one name", "rollback_on.http.name", biRollbackOn(`http = [{
+      name = "api"
+      url  = "http://10.0.2.5/health"
+    }, {
+      name = "api"
+      url  = "http://10.0.2.5/version"
+    }]`), "Duplicate check name"},
+	{biSwitch, "check name with a space", "rollback_on.prometheus.name", biRollbackOn(`prometheus = [{
+      name  = "error rate"
+      url   = "http://prometheus:9090"
+      query = "up"
+      min   = 1
+    }]`), "Invalid Attribute Value Match"},
+	{biSwitch, "empty http list", "rollback_on.http", biRollbackOn(`http = []`), "Invalid Attribute Value"},
+	{biSwitch, "metrics target group of a load balancer", "rollback_on.metrics.target_group_arn", biRollbackOn(fmt.Sprintf(`metrics = {
+      target_group_arn = %q
+      max_5xx_rate     = 0.05
+    }`, biLB)), "Invalid target group arn"},
 
 	// bluegreen_health_gate.
 	{biGate, "no checks", "target_health", biGateConfig(`interval = "5s"`), "Health gate without checks"},
@@ -469,30 +500,35 @@ var badInputs = []badInput{
   timeouts {
     create = "10 minutes"
   }`), "Invalid Attribute Value Time Duration"},
-	{biGate, "target_health without target group", "target_health.target_group_arn", biGateConfig(`target_health {
+	{biGate, "target_health without target group", "target_health.target_group_arn", biGateConfig(`target_health = {
     min_healthy_count = 2
-  }`), "Missing target group"},
-	{biGate, "target_health target group ARN of a load balancer", "target_health.target_group_arn", biGateConfig(fmt.Sprintf(`target_health {
+  }`), "Incorrect attribute value type"},
+	{biGate, "target_health target group ARN of a load balancer", "target_health.target_group_arn", biGateConfig(fmt.Sprintf(`target_health = {
     target_group_arn = %q
   }`, biLB)), "Invalid target group arn"},
-	{biGate, "metrics without load balancer", "metrics.load_balancer_arn", biGateConfig(fmt.Sprintf(`metrics {
+	{biGate, "metrics without target group", "metrics.target_group_arn", biGateConfig(fmt.Sprintf(`metrics = {
+    load_balancer_arn = %q
+    max_5xx_rate      = 0.05
+  }`, biLB)), "Incorrect attribute value type"},
+	{biGate, "http check without url", "http.url", biGateHTTP(`method = "GET"`), "Missing URL"},
+	{biGate, "metrics without load balancer", "metrics.load_balancer_arn", biGateConfig(fmt.Sprintf(`metrics = {
     target_group_arn = %q
     max_5xx_rate     = 0.05
-  }`, biGreenTG)), "Missing load balancer"},
-	{biGate, "comparison without the other target group", "metrics.other_target_group_arn", biGateConfig(fmt.Sprintf(`metrics {
+  }`, biGreenTG)), "Incorrect attribute value type"},
+	{biGate, "comparison without the other target group", "metrics.other_target_group_arn", biGateConfig(fmt.Sprintf(`metrics = {
     load_balancer_arn      = %q
     target_group_arn       = %q
     compare_to_other_color = true
     max_5xx_rate_increase  = 0.01
   }`, biLB, biGreenTG)), "Missing target group to compare with"},
-	{biGate, "comparison with the checked target group itself", "metrics.other_target_group_arn", biGateConfig(fmt.Sprintf(`metrics {
+	{biGate, "comparison with the checked target group itself", "metrics.other_target_group_arn", biGateConfig(fmt.Sprintf(`metrics = {
     load_balancer_arn      = %q
     target_group_arn       = %q
     compare_to_other_color = true
     other_target_group_arn = %q
     max_5xx_rate_increase  = 0.01
   }`, biLB, biGreenTG, biGreenTG)), "Same target group to compare with"},
-	{biGate, "metrics window above 1h", "metrics.window", biGateConfig(fmt.Sprintf(`metrics {
+	{biGate, "metrics window above 1h", "metrics.window", biGateConfig(fmt.Sprintf(`metrics = {
     load_balancer_arn = %q
     target_group_arn  = %q
     max_5xx_rate      = 0.05

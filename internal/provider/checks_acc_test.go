@@ -35,15 +35,15 @@ func TestAccListenerSwitch_rollbackOnHTTPMidCanary(t *testing.T) {
 	}))
 	defer srv.Close()
 	cfg := fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"
   }
-  rollback_on {
-    http {
+  rollback_on = {
+    http = [{
       url = "%s/health"
-    }
+    }]
     evaluation_interval = "30s"
     failure_threshold   = 2
   }`, srv.URL)
@@ -81,16 +81,16 @@ func TestAccHealthGate_httpAndPrometheus(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 resource "bluegreen_health_gate" "test" {
-  http {
+  http = [{
     url        = "%s/version"
     json_path  = "version"
     json_value = "2.4.0"
-  }
-  prometheus {
+  }]
+  prometheus = [{
     url   = %q
     query = "sum(rate(http_requests_total{status=~\"5..\",color=\"green\"}[1m])) / sum(rate(http_requests_total{color=\"green\"}[1m]))"
     max   = 0.05
-  }
+  }]
   consecutive_successes = 2
 }`, app.URL, prom.URL),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -103,32 +103,32 @@ resource "bluegreen_health_gate" "test" {
 
 func TestAccChecks_invalid(t *testing.T) {
 	cases := []struct{ name, body, err string }{
-		{"bad regex", `http {
+		{"bad regex", `http = [{
     url        = "http://127.0.0.1:1/health"
     body_regex = "ok("
-  }`, `Invalid body regex`},
-		{"json path without value", `http {
+  }]`, `Invalid body regex`},
+		{"json path without value", `http = [{
     url       = "http://127.0.0.1:1/version"
     json_path = "version"
-  }`, `json_path and json_value go together`},
-		{"url not a url", `http {
+  }]`, `json_path and json_value go together`},
+		{"url not a url", `http = [{
     url = "/health"
-  }`, `Invalid url`},
-		{"prometheus without threshold", `prometheus {
+  }]`, `Invalid url`},
+		{"prometheus without threshold", `prometheus = [{
     url   = "http://127.0.0.1:9090"
     query = "up"
-  }`, `Prometheus check without a threshold`},
-		{"prometheus min above max", `prometheus {
+  }]`, `Prometheus check without a threshold`},
+		{"prometheus min above max", `prometheus = [{
     url   = "http://127.0.0.1:9090"
     query = "up"
     min   = 2
     max   = 1
-  }`, `min greater than max`},
+  }]`, `min greater than max`},
 		{"no checks", `interval = "5s"`, `Health gate without checks`},
-		{"status out of range", `http {
+		{"status out of range", `http = [{
     url           = "http://127.0.0.1:1/"
     expect_status = [700]
-  }`, `expect_status`},
+  }]`, `expect_status`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,10 +172,10 @@ terraform {
   }
 }
 resource "bluegreen_health_gate" "test" {
-  http {
+  http = [{
     url     = "%s/health"
     headers = { Authorization = "Bearer %s" }
-  }
+  }]
 }
 `, app.URL, secret))
 	logPath := filepath.Join(dir, "trace.log")

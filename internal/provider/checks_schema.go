@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,40 +36,42 @@ type checksModel struct {
 	TargetHealth *targetHealthCheckModel `tfsdk:"target_health"`
 	Metrics      *metricsCheckModel      `tfsdk:"metrics"`
 	AlarmNames   types.List              `tfsdk:"alarm_names"`
-	HTTP         *httpCheckModel         `tfsdk:"http"`
-	Prometheus   *prometheusCheckModel   `tfsdk:"prometheus"`
+	HTTP         []httpCheckModel        `tfsdk:"http"`
+	Prometheus   []prometheusCheckModel  `tfsdk:"prometheus"`
 }
 
 type httpCheckModel struct {
-	URL                types.String `tfsdk:"url"`
-	Method             types.String `tfsdk:"method"`
-	Headers            types.Map    `tfsdk:"headers"`
-	ExpectStatus       types.List   `tfsdk:"expect_status"`
-	BodyRegex          types.String `tfsdk:"body_regex"`
-	JSONPath           types.String `tfsdk:"json_path"`
-	JSONValue          types.String `tfsdk:"json_value"`
-	Timeout            types.String `tfsdk:"timeout"`
-	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
-	CACertPEM          types.String `tfsdk:"ca_cert_pem"`
+	Name               types.String  `tfsdk:"name"`
+	URL                types.String  `tfsdk:"url"`
+	Method             types.String  `tfsdk:"method"`
+	Headers            types.Map     `tfsdk:"headers"`
+	ExpectStatus       types.List    `tfsdk:"expect_status"`
+	BodyRegex          types.String  `tfsdk:"body_regex"`
+	JSONPath           types.String  `tfsdk:"json_path"`
+	JSONValue          types.String  `tfsdk:"json_value"`
+	Timeout            durationValue `tfsdk:"timeout"`
+	InsecureSkipVerify types.Bool    `tfsdk:"insecure_skip_verify"`
+	CACertPEM          types.String  `tfsdk:"ca_cert_pem"`
 }
 
 type prometheusCheckModel struct {
+	Name    types.String  `tfsdk:"name"`
 	URL     types.String  `tfsdk:"url"`
 	Query   types.String  `tfsdk:"query"`
 	Min     types.Float64 `tfsdk:"min"`
 	Max     types.Float64 `tfsdk:"max"`
 	Headers types.Map     `tfsdk:"headers"`
-	Timeout types.String  `tfsdk:"timeout"`
+	Timeout durationValue `tfsdk:"timeout"`
 }
 
 // rollbackOnModel is the switch's rollback_on: the checks plus how many bad
 // evaluations make a breach.
 type rollbackOnModel struct {
 	checksModel
-	EvaluationInterval types.String `tfsdk:"evaluation_interval"`
-	FailureThreshold   types.Int64  `tfsdk:"failure_threshold"`
-	InconclusiveLimit  types.Int64  `tfsdk:"inconclusive_limit"`
-	FailClosed         types.Bool   `tfsdk:"fail_closed"`
+	EvaluationInterval durationValue `tfsdk:"evaluation_interval"`
+	FailureThreshold   types.Int64   `tfsdk:"failure_threshold"`
+	InconclusiveLimit  types.Int64   `tfsdk:"inconclusive_limit"`
+	FailClosed         types.Bool    `tfsdk:"fail_closed"`
 }
 
 type targetHealthCheckModel struct {
@@ -80,9 +84,9 @@ type metricsCheckModel struct {
 	LoadBalancerARN     types.String  `tfsdk:"load_balancer_arn"`
 	TargetGroupARN      types.String  `tfsdk:"target_group_arn"`
 	Max5xxRate          types.Float64 `tfsdk:"max_5xx_rate"`
-	MaxP99Latency       types.String  `tfsdk:"max_p99_latency"`
+	MaxP99Latency       durationValue `tfsdk:"max_p99_latency"`
 	MinRequests         types.Int64   `tfsdk:"min_requests"`
-	Window              types.String  `tfsdk:"window"`
+	Window              durationValue `tfsdk:"window"`
 	CompareToOtherColor types.Bool    `tfsdk:"compare_to_other_color"`
 	OtherTargetGroupARN types.String  `tfsdk:"other_target_group_arn"`
 	Max5xxRateIncrease  types.Float64 `tfsdk:"max_5xx_rate_increase"`
@@ -96,15 +100,22 @@ const (
 	defaultFailureThreshold   = 2
 )
 
+// durationAttribute is an optional Go duration attribute
+// (durationValue: "60s" and "1m" are the same value, so rewriting
+// one as the other is no change) within [min, max] (a zero bound is not
+// checked).
+func durationAttribute(desc string, min, max time.Duration) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, CustomType: durationType{}, MarkdownDescription: desc,
+		Validators: []validator.String{durationValidator{min: min, max: max}}}
+}
+
 // rollbackOnTolerance are the attributes that turn bad evaluations into a
 // breach (the switch's rollback_on only; a gate simply keeps trying).
 func rollbackOnTolerance() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"evaluation_interval": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: fmt.Sprintf("How often the checks are evaluated, a Go duration from `1s` to `1h`. Default `%s`.", defaultEvaluationInterval),
-			Validators:          []validator.String{durationValidator{min: time.Second, max: time.Hour}},
-		},
+		"evaluation_interval": durationAttribute(
+			fmt.Sprintf("How often the checks are evaluated, a Go duration from `1s` to `1h`. Default `%s`.", defaultEvaluationInterval),
+			time.Second, time.Hour),
 		"failure_threshold": schema.Int64Attribute{
 			Optional:            true,
 			MarkdownDescription: fmt.Sprintf("Consecutive failed evaluations of one check that count as a breach, 1–100. Default `%d`.", defaultFailureThreshold),
@@ -125,16 +136,40 @@ func rollbackOnTolerance() map[string]schema.Attribute {
 	}
 }
 
-// checksSchemaParts returns the attributes and blocks of the checks, defined
-// once for the gate and the switch. subject says what the checks judge when
-// no target group is given; "" means a target group is required.
-func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]schema.Block) {
+// Lists of named checks.
+const maxChecksPerKind = 20
+
+// elementRequired explains why a required attribute of a list element is
+// Optional in the schema: terraform-plugin-framework validates the
+// attributes of a list element that is unknown at plan time (`http =
+// [module.app.check]`) as if they were null, and would refuse it as missing
+// url (terraform-plugin-framework issue #186). The provider checks them
+// itself once the element is known.
+const elementRequired = " (Checked by the provider, so that a whole check unknown at plan time, such as a module output, is accepted.)"
+
+var checkNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,62}$`)
+
+func checkNameAttribute(kind string) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true,
+		MarkdownDescription: "Name of the check, unique among the `" + kind + "` checks: a letter, then up to 62 letters, digits, `_`, `.` " +
+			"or `-`. It names the check in results, diagnostics and `last_shift.reason` (`" + kind + ":<name>`). Default: `" + kind +
+			"` when it is the only `" + kind + "` check, else its position in the list (`" + kind + ":0`, `" + kind + ":1`, …).",
+		Validators: []validator.String{stringvalidator.RegexMatches(checkNamePattern,
+			"must start with a letter and hold only letters, digits, _, . and - (at most 63 characters)")}}
+}
+
+// checksSchemaParts returns the attributes of the checks, defined once for
+// the gate and the switch. subject says what the checks judge when no target
+// group is given; "" means a target group is required.
+func checksSchemaParts(subject string) map[string]schema.Attribute {
 	defaultTG := "Default: " + subject + "."
+	tgRequired := false
 	if subject == "" {
 		subject = "the given target group"
-		defaultTG = "Required."
+		defaultTG = "The target group of the color the gate checks."
+		tgRequired = true
 	}
-	attrs := map[string]schema.Attribute{
+	return map[string]schema.Attribute{
 		"alarm_names": schema.ListAttribute{
 			ElementType: types.StringType, Optional: true,
 			MarkdownDescription: "CloudWatch alarms (1–100 names of 1–255 characters): any alarm in `ALARM` fails the evaluation. " +
@@ -142,14 +177,15 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 			Validators: []validator.List{listvalidator.SizeBetween(1, 100), listvalidator.UniqueValues(), listvalidator.NoNullValues(),
 				listvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 255))},
 		},
-	}
-	blocks := map[string]schema.Block{
-		"http": schema.SingleNestedBlock{
-			MarkdownDescription: "An HTTP request per evaluation (go-retryablehttp; transport errors are retried within the " +
-				"evaluation, a wrong status is a failed evaluation). Typical use: the new color's `/health` or `/version` " +
-				"endpoint, reached directly rather than through the listener.",
-			Attributes: map[string]schema.Attribute{
-				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "Absolute `http://` or `https://` URL. Required in the block.",
+		"http": schema.ListNestedAttribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("HTTP checks, 1–%d, each an HTTP request per evaluation (go-retryablehttp; transport errors are retried within the "+
+				"evaluation, a wrong status is a failed evaluation), e.g. `http = [{ name = \"health\", url = \"…\" }]`. Typical use: the new color's `/health` or `/version` "+
+				"endpoint, reached directly rather than through the listener.", maxChecksPerKind),
+			Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name": checkNameAttribute("http"),
+				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Absolute `http://` or `https://` URL." + elementRequired,
 					Validators: []validator.String{urlValidator{}}},
 				"method": schema.StringAttribute{Optional: true, MarkdownDescription: "HTTP method. Default `GET`.",
 					Validators: []validator.String{stringvalidator.OneOf("GET", "HEAD", "POST", "PUT", "OPTIONS")}},
@@ -165,36 +201,38 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 					MarkdownDescription: "Dotted path into a JSON body (`version`, `build.schema_version`, `items.0.name`) whose value must equal `json_value`.",
 					Validators:          []validator.String{jsonPathValidator{}}},
 				"json_value": schema.StringAttribute{Optional: true, MarkdownDescription: "Expected value at `json_path`, compared as text, e.g. `2.4.0`."},
-				"timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "Timeout of one attempt, `100ms` to `5m`. Default `5s`.",
-					Validators: []validator.String{durationValidator{min: 100 * time.Millisecond, max: 5 * time.Minute}}},
+				"timeout":    durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
 				"insecure_skip_verify": schema.BoolAttribute{Optional: true,
 					MarkdownDescription: "Skip TLS certificate verification. Default `false`: certificates are verified; prefer `ca_cert_pem`."},
 				"ca_cert_pem": schema.StringAttribute{Optional: true, MarkdownDescription: "Extra trusted CA certificates, PEM-encoded (e.g. an internal CA). Conflicts with `insecure_skip_verify = true`.",
 					Validators: []validator.String{pemCertificatesValidator{}}},
-			},
+			}},
 		},
-		"prometheus": schema.SingleNestedBlock{
-			MarkdownDescription: "An instant query over the Prometheus HTTP API (`/api/v1/query`). The query must return a " +
-				"scalar or a single series; an empty result is inconclusive.",
-			Attributes: map[string]schema.Attribute{
-				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "Prometheus base URL, e.g. `http://prometheus:9090`. Required in the block.",
+		"prometheus": schema.ListNestedAttribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Prometheus checks, 1–%d, each an instant query over the Prometheus HTTP API (`/api/v1/query`). The query must return a "+
+				"scalar or a single series; an empty result is inconclusive.", maxChecksPerKind),
+			Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name": checkNameAttribute("prometheus"),
+				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Prometheus base URL, e.g. `http://prometheus:9090`." + elementRequired,
 					Validators: []validator.String{urlValidator{}}},
-				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "PromQL expression. Required in the block.",
+				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** PromQL expression." + elementRequired,
 					Validators: []validator.String{nonBlankValidator{what: "PromQL expression"}}},
 				"min": schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
 				"max": schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
 				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
 					MarkdownDescription: "Request headers (`Authorization`, `X-Scope-OrgID`). Sensitive.",
 					Validators:          []validator.Map{headersValidator{}}},
-				"timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "Timeout of one attempt. Default `5s`.",
-					Validators: []validator.String{durationValidator{min: 100 * time.Millisecond, max: 5 * time.Minute}}},
-			},
+				"timeout": durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+			}},
 		},
-		"target_health": schema.SingleNestedBlock{
+		"target_health": schema.SingleNestedAttribute{
+			Optional:            true,
 			MarkdownDescription: "Healthy targets (ELBv2 DescribeTargetHealth) of " + subject + ". Draining targets are not counted.",
 			Attributes: map[string]schema.Attribute{
 				"target_group_arn": schema.StringAttribute{
-					Optional:            true,
+					Required: tgRequired, Optional: !tgRequired,
 					MarkdownDescription: "Target group to check. " + defaultTG,
 					Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}},
 				},
@@ -208,18 +246,19 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 				},
 			},
 		},
-		"metrics": schema.SingleNestedBlock{
+		"metrics": schema.SingleNestedAttribute{
+			Optional: true,
 			MarkdownDescription: "CloudWatch `AWS/ApplicationELB` metrics of " + subject + " (one GetMetricData call per evaluation): " +
 				"5xx rate = `HTTPCode_Target_5XX_Count` / `RequestCount`, and `TargetResponseTime` p99. " +
 				"Fewer than `min_requests` requests in the window is inconclusive, not a pass. At least one of `max_5xx_rate` and `max_p99_latency` is required.",
 			Attributes: map[string]schema.Attribute{
 				"load_balancer_arn": schema.StringAttribute{
-					Optional:            true,
+					Required: tgRequired, Optional: !tgRequired,
 					MarkdownDescription: "ALB whose metrics are read (the `LoadBalancer` dimension). Default: the load balancer of the switch's listener (required in a gate).",
 					Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "loadbalancer/app/"}},
 				},
 				"target_group_arn": schema.StringAttribute{
-					Optional:            true,
+					Required: tgRequired, Optional: !tgRequired,
 					MarkdownDescription: "Target group whose metrics are read (the `TargetGroup` dimension). " + defaultTG,
 					Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}},
 				},
@@ -227,18 +266,13 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 					Optional: true, MarkdownDescription: "Largest acceptable share of target 5xx responses, a fraction from 0 to 1 (`0.05` = 5 %).",
 					Validators: []validator.Float64{float64validator.Between(0, 1)},
 				},
-				"max_p99_latency": schema.StringAttribute{
-					Optional: true, MarkdownDescription: "Largest acceptable p99 target response time, a Go duration such as `800ms`.",
-					Validators: []validator.String{durationValidator{min: time.Millisecond}},
-				},
+				"max_p99_latency": durationAttribute("Largest acceptable p99 target response time, a Go duration such as `800ms`.", time.Millisecond, 0),
 				"min_requests": schema.Int64Attribute{
 					Optional: true, MarkdownDescription: "Requests needed in the window for a verdict; fewer is inconclusive. Default `0`.",
 					Validators: []validator.Int64{int64validator.AtLeast(0)},
 				},
-				"window": schema.StringAttribute{
-					Optional: true, MarkdownDescription: "How far back each evaluation looks, `1m` to `1h`, rounded up to whole minutes (ALB metrics have one-minute resolution). Default `1m`.",
-					Validators: []validator.String{durationValidator{min: time.Minute, max: time.Hour}},
-				},
+				"window": durationAttribute("How far back each evaluation looks, `1m` to `1h`, rounded up to whole minutes (ALB metrics have one-minute resolution). Default `1m`.",
+					time.Minute, time.Hour),
 				"compare_to_other_color": schema.BoolAttribute{
 					Optional: true,
 					MarkdownDescription: "Judge the color against the other color over the same window (same GetMetricData call) with " +
@@ -266,11 +300,46 @@ func checksSchemaParts(subject string) (map[string]schema.Attribute, map[string]
 			},
 		},
 	}
-	return attrs, blocks
 }
 
-// validateChecks reports what the attribute validators cannot see: required
-// attributes of blocks and pairs of attributes that go together.
+// checkID is how results, diagnostics and last_shift name the i-th check of
+// a kind ("http", "prometheus") in a list of n: kind:name, or kind alone
+// for the only, unnamed one, or kind:i.
+func checkID(kind string, name types.String, i, n int) string {
+	switch {
+	case known(name):
+		return kind + ":" + name.ValueString()
+	case n == 1:
+		return kind
+	}
+	return kind + ":" + strconv.Itoa(i)
+}
+
+// checkNameOf is the Config.Name of a check package for checkID (the
+// packages prefix it with their kind).
+func checkNameOf(kind string, name types.String, i, n int) string {
+	return strings.TrimPrefix(strings.TrimPrefix(checkID(kind, name, i, n), kind), ":")
+}
+
+// validateCheckNames refuses two checks of one kind with the same name.
+func validateCheckNames(kind string, names []types.String, at path.Path, diags *diag.Diagnostics) {
+	seen := map[string]int{}
+	for i, n := range names {
+		if !known(n) {
+			continue
+		}
+		if j, dup := seen[n.ValueString()]; dup {
+			diags.AddAttributeError(at.AtName(kind).AtListIndex(i).AtName("name"), "Duplicate check name",
+				fmt.Sprintf("%s[%d] and %s[%d] are both named %q: each %s check needs its own name (it tells their results apart).",
+					kind, j, kind, i, n.ValueString(), kind))
+			continue
+		}
+		seen[n.ValueString()] = i
+	}
+}
+
+// validateChecks reports what the attribute validators cannot see: pairs of
+// attributes that go together or exclude each other, and unique names.
 func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 	if c == nil {
 		return
@@ -287,7 +356,7 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 				"max_5xx_rate_increase and max_p99_latency_ratio compare with the other color: set compare_to_other_color = true.")
 		case !compare && m.Max5xxRate.IsNull() && m.MaxP99Latency.IsNull():
 			diags.AddAttributeError(at.AtName("metrics"), "Metrics check without a threshold",
-				"The metrics block needs max_5xx_rate, max_p99_latency or both (or compare_to_other_color with a relative threshold): without a threshold it can never fail.")
+				"The metrics check needs max_5xx_rate, max_p99_latency or both (or compare_to_other_color with a relative threshold): without a threshold it can never fail.")
 		}
 		if !compare && !m.CompareToOtherColor.IsUnknown() {
 			for _, setting := range []struct {
@@ -305,41 +374,49 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 				"other_target_group_arn is target_group_arn itself: a comparison needs the other color's target group.")
 		}
 	}
-	if h := c.HTTP; h != nil {
+	names := make([]types.String, len(c.HTTP))
+	for i, h := range c.HTTP {
+		names[i] = h.Name
+		hp := at.AtName("http").AtListIndex(i)
 		if h.URL.IsNull() {
-			diags.AddAttributeError(at.AtName("http").AtName("url"), "Missing URL",
-				"The http check needs url: an absolute http:// or https:// URL, e.g. http://10.0.1.5:8080/health.")
+			diags.AddAttributeError(hp.AtName("url"), "Missing URL",
+				"An http check needs url: an absolute http:// or https:// URL, e.g. http://10.0.1.5:8080/health.")
 		}
 		if h.JSONPath.IsNull() != h.JSONValue.IsNull() {
-			diags.AddAttributeError(at.AtName("http").AtName("json_value"), "json_path and json_value go together",
+			diags.AddAttributeError(hp.AtName("json_value"), "json_path and json_value go together",
 				"Set both json_path and json_value (the value expected at the path), or neither.")
 		}
 		if known(h.Method) && strings.EqualFold(h.Method.ValueString(), "HEAD") && (!h.BodyRegex.IsNull() || !h.JSONPath.IsNull()) {
-			diags.AddAttributeError(at.AtName("http").AtName("method"), "HEAD request with a body check",
+			diags.AddAttributeError(hp.AtName("method"), "HEAD request with a body check",
 				"A HEAD response has no body for body_regex or json_path to match: use method = \"GET\" (the default), or remove body_regex and json_path.")
 		}
 		if h.InsecureSkipVerify.ValueBool() && !h.CACertPEM.IsNull() {
-			diags.AddAttributeError(at.AtName("http").AtName("insecure_skip_verify"), "Conflicting TLS settings",
+			diags.AddAttributeError(hp.AtName("insecure_skip_verify"), "Conflicting TLS settings",
 				"insecure_skip_verify = true turns certificate verification off, so ca_cert_pem would never be used: keep ca_cert_pem and remove insecure_skip_verify (preferred), or remove ca_cert_pem.")
 		}
 	}
-	if p := c.Prometheus; p != nil {
+	validateCheckNames("http", names, at, diags)
+	names = make([]types.String, len(c.Prometheus))
+	for i, p := range c.Prometheus {
+		names[i] = p.Name
+		pp := at.AtName("prometheus").AtListIndex(i)
 		if p.URL.IsNull() {
-			diags.AddAttributeError(at.AtName("prometheus").AtName("url"), "Missing URL",
-				"The prometheus check needs url: the Prometheus base URL, e.g. http://prometheus:9090.")
+			diags.AddAttributeError(pp.AtName("url"), "Missing URL",
+				"A prometheus check needs url: the Prometheus base URL, e.g. http://prometheus:9090.")
 		}
 		if p.Query.IsNull() {
-			diags.AddAttributeError(at.AtName("prometheus").AtName("query"), "Missing query", "The prometheus check needs query (PromQL).")
+			diags.AddAttributeError(pp.AtName("query"), "Missing query", "A prometheus check needs query (PromQL).")
 		}
 		if p.Min.IsNull() && p.Max.IsNull() {
-			diags.AddAttributeError(at.AtName("prometheus"), "Prometheus check without a threshold",
-				"The prometheus block needs min, max or both.")
+			diags.AddAttributeError(pp, "Prometheus check without a threshold",
+				"The prometheus check needs min, max or both.")
 		}
 		if known(p.Min) && known(p.Max) && p.Min.ValueFloat64() > p.Max.ValueFloat64() {
-			diags.AddAttributeError(at.AtName("prometheus").AtName("min"), "min greater than max",
-				fmt.Sprintf("prometheus.min (%v) is greater than prometheus.max (%v): no value could pass.", p.Min.ValueFloat64(), p.Max.ValueFloat64()))
+			diags.AddAttributeError(pp.AtName("min"), "min greater than max",
+				fmt.Sprintf("min (%v) is greater than max (%v): no value could pass.", p.Min.ValueFloat64(), p.Max.ValueFloat64()))
 		}
 	}
+	validateCheckNames("prometheus", names, at, diags)
 }
 
 func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
@@ -360,7 +437,7 @@ type checkTarget struct {
 	LoadBalancer string
 }
 
-// checkSet is a checks block turned into engine inputs.
+// checkSet is the checks turned into engine inputs.
 type checkSet struct {
 	Checks             []rollout.Check
 	EvaluationInterval time.Duration
@@ -394,7 +471,7 @@ func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, 
 	return set
 }
 
-// expandChecks builds the checks of a checks block against target.
+// expandChecks builds the checks of c against target.
 func expandChecks(ctx context.Context, d *providerData, c *checksModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) []rollout.Check {
 	var out []rollout.Check
 	if (c.TargetHealth != nil || c.Metrics != nil || !c.AlarmNames.IsNull()) && !d.needAWS("The "+at.String()+" target_health, metrics and alarm_names checks", diags) {
@@ -454,9 +531,10 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		chk.Now = now
 		out = append(out, chk)
 	}
-	if h := c.HTTP; h != nil {
+	for i, h := range c.HTTP {
 		cfg := httpcheck.Config{
-			URL: h.URL.ValueString(), Method: h.Method.ValueString(), Headers: stringMap(ctx, h.Headers, diags),
+			Name: checkNameOf("http", h.Name, i, len(c.HTTP)),
+			URL:  h.URL.ValueString(), Method: h.Method.ValueString(), Headers: stringMap(ctx, h.Headers, diags),
 			BodyRegex: h.BodyRegex.ValueString(), JSONPath: h.JSONPath.ValueString(), JSONValue: h.JSONValue.ValueString(),
 			Timeout: durationOr(h.Timeout, httpcheck.DefaultTimeout), InsecureSkipVerify: h.InsecureSkipVerify.ValueBool(),
 			CACertPEM: h.CACertPEM.ValueString(), Now: now,
@@ -470,14 +548,15 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		chk, err := httpcheck.New(cfg)
 		if err != nil {
-			diags.AddAttributeError(at.AtName("http"), "Invalid http check", err.Error())
+			diags.AddAttributeError(at.AtName("http").AtListIndex(i), "Invalid http check", checkID("http", h.Name, i, len(c.HTTP))+": "+err.Error())
 		} else {
 			out = append(out, chk)
 		}
 	}
-	if p := c.Prometheus; p != nil {
+	for i, p := range c.Prometheus {
 		cfg := prometheus.Config{
-			URL: p.URL.ValueString(), Query: p.Query.ValueString(), Headers: stringMap(ctx, p.Headers, diags),
+			Name: checkNameOf("prometheus", p.Name, i, len(c.Prometheus)),
+			URL:  p.URL.ValueString(), Query: p.Query.ValueString(), Headers: stringMap(ctx, p.Headers, diags),
 			Timeout: durationOr(p.Timeout, httpcheck.DefaultTimeout), Now: now,
 		}
 		if !p.Min.IsNull() {
@@ -490,7 +569,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		chk, err := prometheus.New(cfg)
 		if err != nil {
-			diags.AddAttributeError(at.AtName("prometheus"), "Invalid prometheus check", err.Error())
+			diags.AddAttributeError(at.AtName("prometheus").AtListIndex(i), "Invalid prometheus check", checkID("prometheus", p.Name, i, len(c.Prometheus))+": "+err.Error())
 		} else {
 			out = append(out, chk)
 		}

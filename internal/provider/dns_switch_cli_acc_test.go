@@ -83,7 +83,7 @@ func testDNSSigint(t *testing.T, onInterrupt string) {
 }
 variable "color" { type = string }
 `+plainRecordsConfig(e.zone, "var.color", 1, e.hcBlue, e.hcGreen, fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [50]
     step_interval = "6s"
@@ -199,8 +199,8 @@ provider "bluegreen" {
   }
 }
 `, moto.URL) + plainRecordsConfig(zone, fmt.Sprintf("%q", color), 60, "", "", strategy+fmt.Sprintf(`
-  rollback_on {
-    http { url = %q }
+  rollback_on = {
+    http = [{ url = %q }]
   }`, healthy.URL))
 	}
 	motoWeights := func(blue, green int64) resource.TestCheckFunc {
@@ -222,7 +222,7 @@ provider "bluegreen" {
 		}
 	}
 	canary := `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"

@@ -62,6 +62,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*dnsSwitchResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*dnsSwitchResource)(nil)
 	_ resource.ResourceWithImportState    = (*dnsSwitchResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*dnsSwitchResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*dnsSwitchResource)(nil)
@@ -163,6 +164,7 @@ func dnsColorSchema(color string) schema.SingleNestedAttribute {
 func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	common, commonBlocks := switchSchemaParts(ctx, "the endpoint receiving the new traffic")
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Owns the weights of two Route 53 weighted record sets of one name — `blue` and `green`, typically " +
 			"aliases to the load balancers of two complete stacks — and moves DNS traffic to `active_color` all at once, in " +
 			"canary steps or linearly, checking the receiving endpoint before and during the shift and **rolling back by " +
@@ -213,48 +215,18 @@ func (r *dnsSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"other records serve it). Default `false`: destroy leaves them, and the traffic, where they are.",
 			},
 		},
-		Blocks: map[string]schema.Block{},
+		Blocks: commonBlocks,
 	}
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	for k, v := range commonBlocks {
-		resp.Schema.Blocks[k] = v
-	}
-	markUnavailableChecks(resp.Schema.Blocks)
+	markRefusedChecks(resp.Schema.Attributes, "**Not available on `bluegreen_dns_switch`** (refused at plan time): it reads one ALB's target groups or metrics; "+
+		"metrics of two load balancers (the color-aware `LoadBalancer` dimension) are a later step. Use `http` or `prometheus`.")
 	resp.Schema.Attributes["blue_weight"] = schema.Int64Attribute{Computed: true,
 		MarkdownDescription: "Weight of the blue record set as read from Route 53 (0–255; the switch writes percentages: 0–100)."}
 	resp.Schema.Attributes["green_weight"] = schema.Int64Attribute{Computed: true,
 		MarkdownDescription: "Weight of the green record set as read from Route 53 (0–255; the switch writes percentages: 0–100)."}
-}
-
-// markUnavailableChecks says, in the docs of rollback_on, which checks the
-// DNS switch refuses (ValidateConfig refuses them with the reason).
-func markUnavailableChecks(blocks map[string]schema.Block) {
-	ro, ok := blocks["rollback_on"].(schema.SingleNestedBlock)
-	if !ok {
-		return
-	}
-	const na = "**Not available on `bluegreen_dns_switch`** (refused at plan time): it reads one ALB's target groups or metrics; " +
-		"metrics of two load balancers (the color-aware `LoadBalancer` dimension) are a later step. Use `http` or `prometheus`."
-	nb := make(map[string]schema.Block, len(ro.Blocks))
-	for k, v := range ro.Blocks {
-		if b, ok := v.(schema.SingleNestedBlock); ok && (k == "target_health" || k == "metrics") {
-			b.MarkdownDescription = na
-			v = b
-		}
-		nb[k] = v
-	}
-	na2 := make(map[string]schema.Attribute, len(ro.Attributes))
-	for k, v := range ro.Attributes {
-		if a, ok := v.(schema.ListAttribute); ok && k == "alarm_names" {
-			a.MarkdownDescription = na
-			v = a
-		}
-		na2[k] = v
-	}
-	ro.Blocks, ro.Attributes = nb, na2
-	blocks["rollback_on"] = ro
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 func (r *dnsSwitchResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -286,8 +258,10 @@ func (m *dnsSwitchModel) recordType() string {
 // distinct set identifiers, values of the record type, and the checks a DNS
 // switch can run.
 func (r *dnsSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m dnsSwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	partial, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -306,7 +280,7 @@ func (r *dnsSwitchResource) ValidateConfig(ctx context.Context, req resource.Val
 		if cm.Alias != nil && !cm.Records.IsNull() {
 			resp.Diagnostics.AddAttributeError(at, "Both alias and records", fmt.Sprintf("%s sets both alias and records; a record set is either an alias or plain values.", c))
 		}
-		if cm.Alias == nil && cm.Records.IsNull() {
+		if cm.Alias == nil && cm.Records.IsNull() && !partial { // an unknown alias decodes as absent
 			resp.Diagnostics.AddAttributeError(at, "No target", fmt.Sprintf("%s needs alias = { name, zone_id } or records = [ … ].", c))
 		}
 		if cm.Alias != nil && typ == "CNAME" {
@@ -439,12 +413,18 @@ func (m *dnsSwitchModel) settleAllowance(ctx context.Context) time.Duration {
 // the prior state's, the adopted record sets', or all on active_color for
 // record sets the create will make.
 func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
 	var plan dnsSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *dnsSwitchModel
@@ -673,6 +653,7 @@ func (s *settlingRouter) Set(ctx context.Context, w traffic.Weights) error {
 }
 
 func (r *dnsSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan dnsSwitchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -684,6 +665,7 @@ func (r *dnsSwitchResource) Create(ctx context.Context, req resource.CreateReque
 }
 
 func (r *dnsSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan, prior dnsSwitchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
@@ -1048,4 +1030,9 @@ func replacedRecords(prior, plan *dnsSwitchModel) string {
 		return "green.set_identifier"
 	}
 	return ""
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *dnsSwitchResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "rollback_on")
 }

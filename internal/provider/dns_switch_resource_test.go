@@ -315,7 +315,7 @@ func TestAccDNSSwitch_canaryObservedInDNS(t *testing.T) {
 		}
 	})
 	canary := `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "7m"
@@ -377,13 +377,13 @@ func TestAccDNSSwitch_rollbackOnFailingHTTPCheck(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	extra := fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10]
     step_interval = "5m"
   }
-  rollback_on {
-    http { url = %q }
+  rollback_on = {
+    http = [{ url = %q }]
   }`, srv.URL)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories,
@@ -492,12 +492,12 @@ resource "bluegreen_dns_switch" "app" {
 		ProtoV6ProviderFactories: e.Factories,
 		Steps: []resource.TestStep{
 			{Config: e.config("blue", `
-  rollback_on {
-    metrics { max_5xx_rate = 0.01 }
+  rollback_on = {
+    metrics = { max_5xx_rate = 0.01 }
   }`), PlanOnly: true, ExpectError: regexp.MustCompile(`Check not available for a DNS switch(.|\n)*LoadBalancer(.|\n)*later step`)},
 			{Config: e.config("blue", `
-  rollback_on {
-    target_health { min_healthy_count = 1 }
+  rollback_on = {
+    target_health = { min_healthy_count = 1 }
   }`), PlanOnly: true, ExpectError: regexp.MustCompile(`Check not available for a DNS switch`)},
 			{Config: noHC("blue", ""), ConfigStateChecks: dnsChecks(100, 0, "stable")},
 			{Config: noHC("green", ""), ExpectError: regexp.MustCompile(`Pre-flight check required`)},
@@ -510,7 +510,7 @@ resource "bluegreen_dns_switch" "app" {
 				// Without settling, this canary fits 5m (2m46s); each of its
 				// three steps also settles (60 s + 5 s + the 60 s alias TTL).
 				Config: e.config("green", `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"

@@ -293,6 +293,7 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 }
 
 func (r *environmentPairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m environmentPairModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -376,8 +377,16 @@ func otherFamily(f string) string {
 	return "ipv6"
 }
 
+// durationLike is a Go duration attribute's value: durationValue, or a
+// plain types.String.
+type durationLike interface {
+	IsNull() bool
+	IsUnknown() bool
+	ValueString() string
+}
+
 // durationOr parses a known duration attribute, returning def when null and 0 when unknown or invalid.
-func durationOr(v types.String, def time.Duration) time.Duration {
+func durationOr(v durationLike, def time.Duration) time.Duration {
 	if v.IsNull() {
 		return def
 	}
@@ -640,6 +649,7 @@ func keepDuration(prior types.Object, name string, got time.Duration) string {
 //   - the total tag count (default_tags + tags + the pair's own) is checked
 //     against AWS's 50 per target group.
 func (r *environmentPairResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -719,6 +729,7 @@ func (r *environmentPairResource) checkTagCount(config environmentPairModel, dia
 }
 
 func (r *environmentPairResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan environmentPairModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -822,6 +833,7 @@ func (r *environmentPairResource) Read(ctx context.Context, req resource.ReadReq
 }
 
 func (r *environmentPairResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan, state environmentPairModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)

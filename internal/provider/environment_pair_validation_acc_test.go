@@ -51,10 +51,10 @@ resource "bluegreen_environment_pair" "bad" {
   green = { targets = [{ id = "10.0.0.1" }] }`), `(?s)Target does not match ip_address_type.*not an ipv6 address`},
 		{"null header value", `
 resource "bluegreen_health_gate" "bad" {
-  http {
+  http = [{
     url     = "http://127.0.0.1:1/health"
     headers = { Authorization = null }
-  }
+  }]
 }`, `(?s)header value is null.*"Authorization"`},
 	}
 	for _, tc := range cases {

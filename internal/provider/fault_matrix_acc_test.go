@@ -101,14 +101,14 @@ var matrixFaults = []struct {
 
 func matrixConfig(a testALB, alarm, color string) string {
 	return switchConfig(a, color, fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [50]
     step_interval = "1m"
   }
   bake_time = "1m"
-  rollback_on {
-    metrics {
+  rollback_on = {
+    metrics = {
       max_5xx_rate = 0.05
     }
     alarm_names         = [%q]

@@ -153,21 +153,23 @@ func (r *gatewayRouteSwitchResource) Schema(ctx context.Context, _ resource.Sche
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	if b, ok := resp.Schema.Blocks["strategy"].(schema.SingleNestedBlock); ok {
-		b.MarkdownDescription = "How traffic moves. Default: `all_at_once`.\n\n" +
+	rewordStrategy(resp.Schema.Attributes, func(string) string {
+		return "How traffic moves. Default: `all_at_once`.\n\n" +
 			"Each step writes the receiving color's percent as its backendRef's weight and the rest as the other's (90/10 " +
 			"for a 10 % canary; Gateway API shares are relative), reads the route back to verify, then holds for " +
 			"`step_interval` while `pod_readiness` and `rollback_on` are evaluated. The last step (100 %) is held for `bake_time`."
-		resp.Schema.Blocks["strategy"] = b
-	}
+	})
 	kubeSchemaWording(&resp.Schema, gatewayRouteSwitchName, "Gateway API weight of blue's backendRef as read from the route "+
 		"(0–1,000,000; a backendRef without a weight reads 1, the API's default). The switch writes percentages (0–100): "+
 		"blue and green then add up to 100 and are the shares in percent.")
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 func (r *gatewayRouteSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m gatewayRouteSwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	_, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -227,9 +229,15 @@ func (r *gatewayRouteSwitchResource) ModifyPlan(ctx context.Context, req resourc
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the weights stay where they are
 	}
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan gatewayRouteSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *gatewayRouteSwitchModel
@@ -322,10 +330,12 @@ func (r *gatewayRouteSwitchResource) checkOwnerAtPlan(ctx context.Context, plan,
 }
 
 func (r *gatewayRouteSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *gatewayRouteSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	updateSwitch(ctx, req, resp, r.apply)
 }
 

@@ -134,12 +134,12 @@ func TestAccGatewayRouteSwitch_canaryAndRollback(t *testing.T) {
 	kt.gatewaySetup()
 	canary := `
   bake_time = "1m"
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"
   }
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "20s"
     failure_threshold   = 2
   }`
@@ -304,7 +304,7 @@ func TestAccGatewayRouteSwitch_concurrentWriter(t *testing.T) {
 	kt := newKubeTest(t)
 	kt.gatewaySetup()
 	canary := `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"

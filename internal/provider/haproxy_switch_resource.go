@@ -37,6 +37,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*haproxySwitchResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*haproxySwitchResource)(nil)
 	_ resource.ResourceWithImportState    = (*haproxySwitchResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*haproxySwitchResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*haproxySwitchResource)(nil)
@@ -69,7 +70,7 @@ type haproxySwitchModel struct {
 	BluePrefix   types.String           `tfsdk:"blue_prefix"`
 	GreenPrefix  types.String           `tfsdk:"green_prefix"`
 	StateFile    types.String           `tfsdk:"state_file"`
-	Timeout      types.String           `tfsdk:"command_timeout"`
+	Timeout      durationValue          `tfsdk:"command_timeout"`
 	SSH          *sshModel              `tfsdk:"ssh"`
 	Preflight    *haproxyPreflightModel `tfsdk:"preflight"`
 	Stats        *haproxyStatsModel     `tfsdk:"haproxy_stats"`
@@ -84,7 +85,7 @@ type haproxyStatsModel struct {
 	Max5xxRate   types.Float64 `tfsdk:"max_5xx_rate"`
 	MaxErrorRate types.Float64 `tfsdk:"max_error_rate"`
 	MinRequests  types.Int64   `tfsdk:"min_requests"`
-	Window       types.String  `tfsdk:"window"`
+	Window       durationValue `tfsdk:"window"`
 }
 
 func (r *haproxySwitchResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -106,6 +107,7 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 	common, commonBlocks := switchSchemaParts(ctx, "the color receiving the new traffic")
 	serverName := stringvalidator.RegexMatches(haproxyNamePattern, "HAProxy names contain only letters, digits, '-', '_', '.' and ':'")
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Owns the share of traffic between the blue and the green servers of one HAProxy backend and moves " +
 			"it to `active_color` — all at once, in canary steps or linearly — by changing server weights through HAProxy's " +
 			"Runtime API (the admin stats socket): **no reload**, no dropped connection. The receiving color's servers must be UP " +
@@ -168,16 +170,15 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators: []validator.String{absolutePathValidator{}},
 			},
 			"command_timeout": schema.StringAttribute{
-				Optional: true,
+				Optional: true, CustomType: durationType{},
 				MarkdownDescription: fmt.Sprintf("Bound of one Runtime API command line (connect, send, read the answer), a Go "+
 					"duration from `1s` to `5m`. Default `%s`.", haproxyDefaultCommandTimeout),
 				Validators: []validator.String{durationValidator{min: time.Second, max: 5 * time.Minute}},
 			},
-		},
-		Blocks: map[string]schema.Block{
-			"ssh": sshBlock("Reach the admin socket through SSH on the HAProxy host; `state_file` is written over the same connection "+
+			"ssh": sshAttribute("Reach the admin socket through SSH on the HAProxy host; `state_file` is written over the same connection "+
 				"with `cat` and `mv`.", "the commands that write `state_file` (not the socket: the SSH user itself must be able to open it)"),
-			"preflight": schema.SingleNestedBlock{
+			"preflight": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "Pre-flight check of the receiving color before any weight is written, from HAProxy's own " +
 					"health checks (`show stat`). It is never skipped. A server counts as UP when its status starts with `UP`; " +
 					"DOWN, MAINT, DRAIN, NOLB and `no check` (a server line without `check`: HAProxy proves nothing) do not.",
@@ -192,7 +193,8 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 					},
 				},
 			},
-			"haproxy_stats": schema.SingleNestedBlock{
+			"haproxy_stats": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "A rollback check from HAProxy's own counters (`show stat`) of the receiving color's servers, " +
 					"no CloudWatch or Prometheus needed. It runs with the `rollback_on` checks, on its `evaluation_interval`, " +
 					"`failure_threshold`, `inconclusive_limit` and `fail_closed` (their defaults when there is no `rollback_on` " +
@@ -214,7 +216,7 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
 					"window": schema.StringAttribute{
-						Optional: true, MarkdownDescription: "How far back each evaluation's deltas reach, a Go duration " +
+						Optional: true, CustomType: durationType{}, MarkdownDescription: "How far back each evaluation's deltas reach, a Go duration " +
 							"from `1s` to `1h`. Default `1m`; the deltas never reach before the shift's first evaluation.",
 						Validators: []validator.String{durationValidator{min: time.Second, max: time.Hour}},
 					},
@@ -225,10 +227,9 @@ func (r *haproxySwitchResource) Schema(ctx context.Context, _ resource.SchemaReq
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	for k, v := range commonBlocks {
-		resp.Schema.Blocks[k] = v
-	}
+	resp.Schema.Blocks = commonBlocks
 	haproxySchemaWording(&resp.Schema)
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 // haproxySchemaWording says in HAProxy's terms what the shared switch schema
@@ -246,36 +247,22 @@ func haproxySchemaWording(s *schema.Schema) {
 		a.MarkdownDescription = "Color weight of green as read from HAProxy, as `blue_weight`."
 		s.Attributes["green_weight"] = a
 	}
-	if b, ok := s.Blocks["strategy"].(schema.SingleNestedBlock); ok {
-		b.MarkdownDescription = "How traffic moves. Default: `all_at_once`.\n\n" +
+	rewordStrategy(s.Attributes, func(string) string {
+		return "How traffic moves. Default: `all_at_once`.\n\n" +
 			"Each step writes the receiving color's percent as its color weight and the rest to the other color (90/10 for a " +
 			"10 % canary, spread over each color's servers so the share is exact), reads `show servers state` back to verify " +
 			"HAProxy took every weight, then holds for `step_interval` while `rollback_on` and `haproxy_stats` are evaluated. " +
 			"The last step (100 %) is held for `bake_time`."
-		s.Blocks["strategy"] = b
-	}
-	rb, ok := s.Blocks["rollback_on"].(schema.SingleNestedBlock)
-	if !ok {
-		return
-	}
-	const refused = "**Not available for `bluegreen_haproxy_switch`** (it reads AWS load balancers or CloudWatch): refused " +
-		"at plan time. Use the `haproxy_stats` block, `http` or `prometheus`."
-	if a, ok := rb.Attributes["alarm_names"].(schema.ListAttribute); ok {
-		a.MarkdownDescription = refused
-		rb.Attributes["alarm_names"] = a
-	}
-	for _, name := range []string{"target_health", "metrics"} {
-		if b, ok := rb.Blocks[name].(schema.SingleNestedBlock); ok {
-			b.MarkdownDescription = refused
-			rb.Blocks[name] = b
-		}
-	}
-	s.Blocks["rollback_on"] = rb
+	})
+	markRefusedChecks(s.Attributes, "**Not available for `bluegreen_haproxy_switch`** (it reads AWS load balancers or CloudWatch): refused "+
+		"at plan time. Use `haproxy_stats`, `http` or `prometheus`.")
 }
 
 func (r *haproxySwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m haproxySwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	_, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -319,14 +306,14 @@ func validateHAProxyConfig(m *haproxySwitchModel, diags *diag.Diagnostics) {
 	}
 	if st := m.Stats; st != nil && st.Max5xxRate.IsNull() && st.MaxErrorRate.IsNull() {
 		diags.AddAttributeError(path.Root("haproxy_stats"), "HAProxy stats check without a threshold",
-			"The haproxy_stats block needs max_5xx_rate, max_error_rate or both: without a threshold it can never fail.")
+			"haproxy_stats needs max_5xx_rate, max_error_rate or both: without a threshold it can never fail.")
 	}
 	if rb := m.RollbackOn; rb != nil {
 		at := path.Root("rollback_on")
 		refuse := func(name, what string) {
 			diags.AddAttributeError(at.AtName(name), "Check not available behind HAProxy",
 				fmt.Sprintf("rollback_on.%s reads %s, which exists for AWS load balancers only; bluegreen_haproxy_switch drives an "+
-					"HAProxy backend. Use the haproxy_stats block (5xx and connection-error shares from HAProxy's own counters), "+
+					"HAProxy backend. Use haproxy_stats (5xx and connection-error shares from HAProxy's own counters), "+
 					"rollback_on.http or rollback_on.prometheus instead.", name, what))
 		}
 		if rb.TargetHealth != nil {
@@ -414,12 +401,18 @@ func (m *haproxySwitchModel) router(ctx context.Context) (*haproxy.Router, remot
 }
 
 func (r *haproxySwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing moves
 	}
 	var plan haproxySwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *haproxySwitchModel
@@ -503,10 +496,12 @@ func priorHAProxySwitch(m *haproxySwitchModel) *switchModel {
 }
 
 func (r *haproxySwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *haproxySwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	updateSwitch(ctx, req, resp, r.apply)
 }
 
@@ -554,7 +549,7 @@ func (r *haproxySwitchResource) apply(ctx context.Context, plan, prior *haproxyS
 	return &state, true
 }
 
-// statsCheck is the haproxy_stats block as a check of color to.
+// statsCheck is haproxy_stats as a check of color to.
 func statsCheck(st *haproxyStatsModel, src haproxystats.Source, to traffic.Color, now func() time.Time) *haproxystats.Counters {
 	c := &haproxystats.Counters{Source: src, Color: to, MinRequests: 1, Window: durationOr(st.Window, haproxyDefaultStatsWin), Now: now}
 	if known(st.Max5xxRate) {
@@ -591,11 +586,11 @@ func (r *haproxySwitchResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	case err != nil && !known(state.ActiveColor) && state.SSH == nil:
 		// Just imported: the import ID carries no SSH settings, so HAProxy
-		// may only be reachable with the configuration's ssh block. Keep
+		// may only be reachable with the configuration's ssh. Keep
 		// the weights unknown (null); the next plan reads them with it.
 		resp.Diagnostics.AddWarning("HAProxy not reachable at import",
 			fmt.Sprintf("%s\n\nThe switch is imported without weights; the next plan reads them with the configuration's connection "+
-				"settings (an ssh block cannot be part of the import ID).", err))
+				"settings (ssh cannot be part of the import ID).", err))
 		state.clearPath()
 		state.LastShift = types.ObjectNull(lastShiftAttrTypes)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -679,4 +674,9 @@ func (v haproxyAddressValidator) ValidateString(ctx context.Context, req validat
 		_, _, err := haproxy.ParseAddress(s)
 		return err
 	}}.ValidateString(ctx, req, resp)
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *haproxySwitchResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "rollback_on")
 }

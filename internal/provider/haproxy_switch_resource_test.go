@@ -52,7 +52,7 @@ resource "bluegreen_haproxy_switch" "test" {
 }
 
 const haproxyCanary = `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "2m"
@@ -313,18 +313,18 @@ func TestAccHAProxySwitch_rollbackOnHTTPCheck(t *testing.T) {
 	}))
 	t.Cleanup(bad.Close)
 	body := fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [50]
     step_interval = "1m"
   }
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "10s"
     failure_threshold   = 2
-    http {
+    http = [{
       url     = "%s/health"
       timeout = "1s"
-    }
+    }]
   }`, bad.URL)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
@@ -380,16 +380,16 @@ func TestAccHAProxySwitch_rollbackOnHAProxyStats(t *testing.T) {
 	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{})
 	rec := recordRuntimeAPI(t, h)
 	body := `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [50]
     step_interval = "20s"
   }
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "1s"
     failure_threshold   = 1
   }
-  haproxy_stats {
+  haproxy_stats = {
     max_5xx_rate = 0.1
     min_requests = 5
     window       = "1s"
@@ -640,19 +640,19 @@ func TestAccHAProxySwitch_import(t *testing.T) {
 func TestAccHAProxySwitch_invalidConfig(t *testing.T) {
 	skipUnlessAcc(t)
 	cases := []struct{ body, err string }{
-		{`rollback_on {
-    target_health {}
+		{`rollback_on = {
+    target_health = {}
   }`, `(?s)Check not available behind HAProxy.*target_health`},
-		{`rollback_on {
+		{`rollback_on = {
     alarm_names = ["x"]
   }`, `(?s)Check not available behind HAProxy.*CloudWatch alarms`},
-		{`rollback_on {
-    metrics {
+		{`rollback_on = {
+    metrics = {
       max_5xx_rate = 0.1
     }
   }`, `(?s)Check not available behind HAProxy.*metrics`},
-		{`haproxy_stats {}`, `HAProxy stats check without a threshold`},
-		{`ssh {
+		{`haproxy_stats = {}`, `HAProxy stats check without a threshold`},
+		{`ssh = {
     host        = "127.0.0.1"
     user        = "ops"
     private_key = "x"
@@ -687,14 +687,14 @@ func TestAccHAProxySwitch_sshUnixSocket(t *testing.T) {
 	host, port, _ := net.SplitHostPort(sshd.Addr)
 	body := haproxyCanary + fmt.Sprintf(`
   state_file = %q
-  ssh {
+  ssh = {
     host        = %q
     port        = %s
     user        = %q
     private_key = %q
     host_key    = %q
   }
-  preflight {
+  preflight = {
     min_up_percent = 100
   }`, h.StateFile, host, port, sshd.User, sshd.ClientKeyPEM, sshd.HostKey)
 	address := "unix@" + h.AdminUnix
@@ -757,7 +757,7 @@ func newHAProxyCLI(t *testing.T, address, onInterrupt string) *haproxyCLI {
 }
 variable "color" { type = string }
 ` + strings.Replace(haproxySwitchConfig(address, "COLOR", fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [50]
     step_interval = "30s"

@@ -26,6 +26,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*healthGateResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*healthGateResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*healthGateResource)(nil)
 )
 
@@ -42,7 +43,7 @@ const (
 type healthGateModel struct {
 	checksModel
 	ID                   types.String   `tfsdk:"id"`
-	Interval             types.String   `tfsdk:"interval"`
+	Interval             durationValue  `tfsdk:"interval"`
 	ConsecutiveSuccesses types.Int64    `tfsdk:"consecutive_successes"`
 	Triggers             types.Map      `tfsdk:"triggers"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
@@ -56,7 +57,8 @@ func (r *healthGateResource) Metadata(_ context.Context, req resource.MetadataRe
 }
 
 func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attrs, blocks := checksSchemaParts("")
+	attrs := checksSchemaParts("")
+	blocks := map[string]schema.Block{}
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -64,11 +66,8 @@ func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaReques
 	// new pass time, so id is unknown in the plan of any update (keeping the
 	// old value made Terraform report an inconsistent result).
 	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The time the gate last passed (RFC 3339); changes whenever the gate runs again."}
-	attrs["interval"] = schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: fmt.Sprintf("Time between evaluation rounds, a Go duration from `1s` to `1h`. Default `%s`.", defaultGateInterval),
-		Validators:          []validator.String{durationValidator{min: time.Second, max: time.Hour}},
-	}
+	attrs["interval"] = durationAttribute(fmt.Sprintf("Time between evaluation rounds, a Go duration from `1s` to `1h`. Default `%s`.", defaultGateInterval),
+		time.Second, time.Hour)
 	attrs["consecutive_successes"] = schema.Int64Attribute{
 		Optional:            true,
 		MarkdownDescription: "Rounds in a row in which every check passes before the gate opens, 1–100. An inconclusive, failed or errored result resets the count. Default `1`.",
@@ -89,6 +88,7 @@ func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"state, plans and logs."}
 	blocks["timeouts"] = timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true})
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Blocks the apply until every configured check passes `consecutive_successes` rounds in a row, " +
 			"evaluating every `interval`, or fails when the create timeout (default 10m) runs out with a diagnostic listing " +
 			"each check's last result. Put it in front of a `bluegreen_listener_switch` with `depends_on`; use `triggers` " +
@@ -96,6 +96,7 @@ func (r *healthGateResource) Schema(ctx context.Context, _ resource.SchemaReques
 		Attributes: attrs,
 		Blocks:     blocks,
 	}
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 func (r *healthGateResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -103,32 +104,22 @@ func (r *healthGateResource) Configure(_ context.Context, req resource.Configure
 }
 
 func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m healthGateModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	partial, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && m.HTTP == nil && m.Prometheus == nil {
+	// An unknown check (its whole object or list unknown at plan) may be
+	// the one check the gate has: decided when it is known.
+	if !partial && m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && len(m.HTTP) == 0 && len(m.Prometheus) == 0 {
 		resp.Diagnostics.AddError("Health gate without checks",
 			"A bluegreen_health_gate needs at least one check: target_health, metrics, alarm_names, http or prometheus.")
 	}
-	if th := m.TargetHealth; th != nil && th.TargetGroupARN.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("target_health").AtName("target_group_arn"), "Missing target group",
-			"target_health in a gate needs target_group_arn: the group whose targets must be healthy.")
-	}
-	if mt := m.Metrics; mt != nil {
-		if mt.TargetGroupARN.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("target_group_arn"), "Missing target group",
-				"metrics in a gate needs target_group_arn (the TargetGroup dimension).")
-		}
-		if mt.CompareToOtherColor.ValueBool() && mt.OtherTargetGroupARN.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("other_target_group_arn"), "Missing target group to compare with",
-				"compare_to_other_color in a gate needs other_target_group_arn (a gate has no other color).")
-		}
-		if mt.LoadBalancerARN.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("load_balancer_arn"), "Missing load balancer",
-				"metrics in a gate needs load_balancer_arn (the LoadBalancer dimension).")
-		}
+	if mt := m.Metrics; mt != nil && mt.CompareToOtherColor.ValueBool() && mt.OtherTargetGroupARN.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("other_target_group_arn"), "Missing target group to compare with",
+			"compare_to_other_color in a gate needs other_target_group_arn (a gate has no other color).")
 	}
 	validateChecks(&m.checksModel, path.Empty(), &resp.Diagnostics)
 	validateGateTiming(ctx, m, &resp.Diagnostics)
@@ -175,6 +166,7 @@ func validateGateTiming(ctx context.Context, m healthGateModel, diags *diag.Diag
 }
 
 func (r *healthGateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan healthGateModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -246,6 +238,7 @@ func (r *healthGateResource) Read(ctx context.Context, req resource.ReadRequest,
 // Update runs the gate again with the changed checks (a change of triggers
 // replaces the gate, which runs it too).
 func (r *healthGateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan healthGateModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -259,4 +252,9 @@ func (r *healthGateResource) Update(ctx context.Context, req resource.UpdateRequ
 }
 
 func (r *healthGateResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *healthGateResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "")
 }

@@ -38,7 +38,7 @@ func gateALB(t *testing.T, name string) testALB {
 func gateConfig(a testALB, extra string) string {
 	return fmt.Sprintf(`
 resource "bluegreen_health_gate" "test" {
-  target_health {
+  target_health = {
     target_group_arn  = %q
     min_healthy_count = 1
   }

@@ -31,10 +31,10 @@ func gateHTTPServer(t *testing.T) *httptest.Server {
 func gateHTTPConfig(url, httpExtra, gateExtra string) string {
 	return fmt.Sprintf(`
 resource "bluegreen_health_gate" "test" {
-  http {
+  http = [{
     url = %q
 %s
-  }
+  }]
   interval              = "1s"
   consecutive_successes = 1
 %s

@@ -39,7 +39,7 @@ func newCLIRun(t *testing.T, a testALB, onInterrupt string) *cliRun {
 }
 variable "color" { type = string }
 ` + strings.Replace(switchConfig(a, "COLOR", fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [50]
     step_interval = "6s"

@@ -90,23 +90,8 @@ func kubeSchemaWording(s *schema.Schema, what, weightDoc string) {
 		a.MarkdownDescription = "Weight of green as read from the API server, as `blue_weight`."
 		s.Attributes["green_weight"] = a
 	}
-	rb, ok := s.Blocks["rollback_on"].(schema.SingleNestedBlock)
-	if !ok {
-		return
-	}
-	refused := "**Not available for `" + what + "`** (it reads AWS load balancers or CloudWatch): refused at plan time. " +
-		"Use `pod_readiness`, `http` or `prometheus`."
-	if a, ok := rb.Attributes["alarm_names"].(schema.ListAttribute); ok {
-		a.MarkdownDescription = refused
-		rb.Attributes["alarm_names"] = a
-	}
-	for _, name := range []string{"target_health", "metrics"} {
-		if b, ok := rb.Blocks[name].(schema.SingleNestedBlock); ok {
-			b.MarkdownDescription = refused
-			rb.Blocks[name] = b
-		}
-	}
-	s.Blocks["rollback_on"] = rb
+	markRefusedChecks(s.Attributes, "**Not available for `"+what+"`** (it reads AWS load balancers or CloudWatch): refused at plan time. "+
+		"Use `pod_readiness`, `http` or `prometheus`.")
 }
 
 // refuseAWSChecks reports the rollback_on checks that exist for AWS load

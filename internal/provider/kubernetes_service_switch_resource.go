@@ -138,15 +138,15 @@ func (r *kubeServiceSwitchResource) Schema(ctx context.Context, _ resource.Schem
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	if b, ok := resp.Schema.Blocks["strategy"].(schema.SingleNestedBlock); ok {
-		b.MarkdownDescription = "Only `all_at_once` (the default) is possible: a Service selector sends all traffic to one " +
+	rewordStrategy(resp.Schema.Attributes, func(string) string {
+		return "Only `all_at_once` (the default) is possible: a Service selector sends all traffic to one " +
 			"color. `canary` and `linear` are refused at plan time. The one step changes the selector, reads it back, and " +
 			"holds for `bake_time` while `pod_readiness` and `rollback_on` are evaluated."
-		resp.Schema.Blocks["strategy"] = b
-	}
+	})
 	kubeSchemaWording(&resp.Schema, kubeServiceSwitchName, "`100` when the Service's selector selects blue (its `selector_key` "+
 		"is `blue_value`), else `0`; a selector that selects neither color reads `0` for both. There are no other weights: the "+
 		"selector sends all traffic to one color.")
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 func dnsLabelError(s string) error     { return joinErrs(validation.IsDNS1123Label(s)) }
@@ -162,8 +162,10 @@ func joinErrs(errs []string) error {
 }
 
 func (r *kubeServiceSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m kubeServiceSwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	_, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -231,9 +233,15 @@ func (r *kubeServiceSwitchResource) ModifyPlan(ctx context.Context, req resource
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the selector stays as it is
 	}
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan kubeServiceSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *kubeServiceSwitchModel
@@ -340,10 +348,12 @@ func neitherColorDetail(id string, sel kubeservice.Selectors) string {
 }
 
 func (r *kubeServiceSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *kubeServiceSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	updateSwitch(ctx, req, resp, r.apply)
 }
 

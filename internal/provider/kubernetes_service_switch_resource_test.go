@@ -91,7 +91,7 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: kt.serviceSwitchConfig("green", readiness+`
-  strategy {
+  strategy = {
     type  = "canary"
     steps = [10]
   }`),
@@ -103,7 +103,7 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 			},
 			{
 				Config: kt.serviceSwitchConfig("blue", `
-  rollback_on {
+  rollback_on = {
     alarm_names = ["web-5xx"]
   }`),
 				ExpectError: regexp.MustCompile(`(?s)Check not available on Kubernetes.*CloudWatch\s+alarms.*pod_readiness`),
@@ -166,7 +166,7 @@ func TestAccKubernetesServiceSwitch_rollbackWhenReadinessDrops(t *testing.T) {
 	kt.createPods(traffic.Green, 2, true)
 	body := `
   bake_time = "3m"
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "10s"
     failure_threshold   = 2
   }`

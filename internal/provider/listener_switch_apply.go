@@ -69,12 +69,18 @@ func currentUnder(prior, plan *listenerSwitchModel) (w traffic.Weights, leaving 
 }
 
 func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
 	}
 	var plan listenerSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *listenerSwitchModel
@@ -252,10 +258,12 @@ func (g guardedRouter) Set(ctx context.Context, w traffic.Weights) error {
 }
 
 func (r *listenerSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *listenerSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	updateSwitch(ctx, req, resp, r.apply)
 }
 
@@ -730,7 +738,7 @@ func (m *listenerSwitchModel) recordStickiness(read alb.Stickiness) {
 		if s.Duration.IsNull() && read.Duration == time.Hour {
 			out.Duration = s.Duration // the default
 		} else {
-			out.Duration = types.StringValue(read.Duration.String())
+			out.Duration = durationString(read.Duration.String())
 		}
 	}
 	m.Stickiness = out

@@ -31,6 +31,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure        = (*listenerSwitchResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*listenerSwitchResource)(nil)
 	_ resource.ResourceWithImportState      = (*listenerSwitchResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*listenerSwitchResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*listenerSwitchResource)(nil)
@@ -77,15 +78,15 @@ type ruleModel struct {
 }
 
 type strategyModel struct {
-	Type         types.String `tfsdk:"type"`
-	Steps        types.List   `tfsdk:"steps"`
-	StepPercent  types.Int64  `tfsdk:"step_percent"`
-	StepInterval types.String `tfsdk:"step_interval"`
+	Type         types.String  `tfsdk:"type"`
+	Steps        types.List    `tfsdk:"steps"`
+	StepPercent  types.Int64   `tfsdk:"step_percent"`
+	StepInterval durationValue `tfsdk:"step_interval"`
 }
 
 type stickinessModel struct {
-	Enabled  types.Bool   `tfsdk:"enabled"`
-	Duration types.String `tfsdk:"duration"`
+	Enabled  types.Bool    `tfsdk:"enabled"`
+	Duration durationValue `tfsdk:"duration"`
 }
 
 type preflightModel struct {
@@ -117,6 +118,7 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 	tgARN := arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}
 	common, commonBlocks := switchSchemaParts(ctx, "the target group receiving the new traffic")
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Owns the forward weights between a blue and a green target group on an ALB listener's " +
 			"default action (`listener_arn`) or on a listener rule it creates and owns (`rule`), and moves traffic to " +
 			"`active_color` — all at once, in canary steps or linearly — checking the receiving color before and " +
@@ -153,19 +155,18 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Required: true, MarkdownDescription: "Target group of the green color. Must differ from `blue_target_group_arn`.",
 				Validators: []validator.String{tgARN},
 			},
-		},
-		Blocks: map[string]schema.Block{
-			"rule": schema.SingleNestedBlock{
+			"rule": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "Rule mode: the switch creates a listener rule with these conditions whose forward it owns. " +
 					"On destroy the rule is deleted (requests then fall through to the listener's other rules or default action).",
 				Attributes: map[string]schema.Attribute{
 					"listener_arn": schema.StringAttribute{
-						Optional: true, MarkdownDescription: "Listener the rule is created on. Required in the block. Changing it replaces the switch.",
+						Required: true, MarkdownDescription: "Listener the rule is created on. Changing it replaces the switch.",
 						PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 						Validators:    []validator.String{listenerARN},
 					},
 					"priority": schema.Int64Attribute{
-						Optional: true, MarkdownDescription: "Rule priority, 1–50000 (lower is evaluated first). Required in the block.",
+						Required: true, MarkdownDescription: "Rule priority, 1–50000 (lower is evaluated first).",
 						Validators: []validator.Int64{int64validator.Between(1, 50000)},
 					},
 					"path_patterns": schema.ListAttribute{
@@ -182,18 +183,22 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 					},
 				},
 			},
-			"stickiness": schema.SingleNestedBlock{
+			"stickiness": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "Target-group stickiness of the forward (ALB group stickiness): a client keeps going to the " +
-					"color it first reached for `duration`. Unset, whatever the listener has is preserved.",
+					"color it first reached for `duration`. Set, it is read back on every refresh (a change made outside Terraform shows as a " +
+					"diff and the next apply writes the configured setting back). Never set, whatever the listener has is preserved. Removed " +
+					"after being set, group stickiness is turned off (the ALB default) and no longer managed.",
 				Attributes: map[string]schema.Attribute{
-					"enabled": schema.BoolAttribute{Optional: true, MarkdownDescription: "Turn group stickiness on or off. Required in the block."},
+					"enabled": schema.BoolAttribute{Required: true, MarkdownDescription: "Turn group stickiness on or off."},
 					"duration": schema.StringAttribute{
-						Optional: true, MarkdownDescription: "How long a client sticks, whole seconds from `1s` to `168h` (604800 s). Default `1h`.",
+						Optional: true, CustomType: durationType{}, MarkdownDescription: "How long a client sticks, whole seconds from `1s` to `168h` (604800 s). Default `1h`.",
 						Validators: []validator.String{wholeSecondsValidator{min: time.Second, max: 604800 * time.Second}},
 					},
 				},
 			},
-			"preflight": schema.SingleNestedBlock{
+			"preflight": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "Pre-flight check of the receiving color before any weight is written. It is never skipped: " +
 					"an ALB sends traffic to *all* targets of a group with no healthy target (fail-open), so shifting onto such a group is never safe.",
 				Attributes: map[string]schema.Attribute{
@@ -212,9 +217,8 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	for k, v := range commonBlocks {
-		resp.Schema.Blocks[k] = v
-	}
+	resp.Schema.Blocks = commonBlocks
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 func (r *listenerSwitchResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -227,7 +231,7 @@ func (r *listenerSwitchResource) Configure(_ context.Context, req resource.Confi
 	r.data = configuredAWSData(req.ProviderData, "bluegreen_listener_switch", &resp.Diagnostics)
 }
 
-// strategy expands the strategy block (nil → all at once).
+// expandStrategy expands strategy (nil → all at once).
 func expandStrategy(ctx context.Context, s *strategyModel, diags *diag.Diagnostics) rollout.Strategy {
 	st := rollout.Strategy{Type: rollout.StrategyAllAtOnce, StepInterval: time.Minute}
 	if s == nil {
@@ -264,8 +268,10 @@ func listFullyKnown(l types.List) bool {
 }
 
 func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m listenerSwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	_, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -273,22 +279,9 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 		resp.Diagnostics.AddAttributeError(path.Root("green_target_group_arn"), "Same target group for blue and green",
 			"blue_target_group_arn and green_target_group_arn are the same ARN; a blue-green switch needs two different target groups.")
 	}
-	if rl := m.Rule; rl != nil {
-		base := path.Root("rule")
-		if rl.ListenerARN.IsNull() {
-			resp.Diagnostics.AddAttributeError(base.AtName("listener_arn"), "Missing rule listener", "The rule block needs listener_arn: the listener to create the rule on.")
-		}
-		if rl.Priority.IsNull() {
-			resp.Diagnostics.AddAttributeError(base.AtName("priority"), "Missing rule priority", "The rule block needs priority, 1–50000.")
-		}
-		if rl.PathPatterns.IsNull() && rl.HostHeaders.IsNull() {
-			resp.Diagnostics.AddAttributeError(base, "Rule without conditions",
-				"The rule block needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
-		}
-	}
-	if s := m.Stickiness; s != nil && s.Enabled.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("stickiness").AtName("enabled"), "Missing stickiness enabled",
-			"The stickiness block needs enabled = true or false.")
+	if rl := m.Rule; rl != nil && rl.PathPatterns.IsNull() && rl.HostHeaders.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("rule"), "Rule without conditions",
+			"rule needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
 	}
 	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics)
 }
@@ -492,4 +485,9 @@ func importTargetGroups(ctx context.Context, d *providerData, arn string) (strin
 func colorsByName(groups []string) (blue, green string, ok bool) {
 	blue, green = envpair.ColorsByName(groups)
 	return blue, green, blue != "" && green != ""
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *listenerSwitchResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "rollback_on")
 }

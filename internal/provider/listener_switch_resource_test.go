@@ -169,7 +169,7 @@ func TestAccListenerSwitch_allAtOnceFlip(t *testing.T) {
 func TestAccListenerSwitch_canary(t *testing.T) {
 	a := switchALB(t, "sw-canary")
 	strategy := `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "2m"
@@ -247,13 +247,13 @@ func publishALB(a testALB, tgARN string, from, to time.Time, requests, errors5xx
 func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
 	a := switchALB(t, "sw-5xx")
 	cfg := `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "3m"
   }
-  rollback_on {
-    metrics {
+  rollback_on = {
+    metrics = {
       max_5xx_rate = 0.05
       min_requests = 10
       window       = "1m"
@@ -323,7 +323,7 @@ func TestAccListenerSwitch_rollbackOnAlarm(t *testing.T) {
 	}
 	cfg := `
   bake_time = "2m"
-  rollback_on {
+  rollback_on = {
     alarm_names         = ["sw-alarm-5xx"]
     evaluation_interval = "20s"
     failure_threshold   = 2
@@ -424,13 +424,13 @@ func TestAccListenerSwitch_invalid(t *testing.T) {
 	cases := []struct{ name, body, err string }{
 		{"steps not ascending", listener + base + `
   active_color = "green"
-  strategy {
+  strategy = {
     type  = "canary"
     steps = [50, 10]
   }`, `Invalid strategy`},
 		{"step of 100", listener + base + `
   active_color = "green"
-  strategy {
+  strategy = {
     type  = "canary"
     steps = [10, 100]
   }`, `Invalid strategy`},
@@ -447,7 +447,7 @@ func TestAccListenerSwitch_invalid(t *testing.T) {
   bake_time    = "ten minutes"`, `Invalid bake time`},
 		{"worst case beyond timeout", listener + base + `
   active_color = "green"
-  strategy {
+  strategy = {
     type          = "linear"
     step_percent  = 10
     step_interval = "10m"
@@ -457,19 +457,19 @@ func TestAccListenerSwitch_invalid(t *testing.T) {
   }`, `Shift cannot finish within the timeout`},
 		{"linear without step_percent", listener + base + `
   active_color = "green"
-  strategy {
+  strategy = {
     type = "linear"
   }`, `Linear without step_percent`},
 		{"stickiness too long", listener + base + `
   active_color = "green"
-  stickiness {
+  stickiness = {
     enabled  = true
     duration = "169h"
   }`, `Invalid duration`},
 		{"metrics without threshold", listener + base + `
   active_color = "green"
-  rollback_on {
-    metrics {
+  rollback_on = {
+    metrics = {
       min_requests = 10
     }
   }`, `Metrics check without a threshold`},
@@ -507,7 +507,7 @@ func TestAccListenerSwitch_ruleMode(t *testing.T) {
 	cfg := func(color string, priority int) string {
 		return fmt.Sprintf(`
 resource "bluegreen_listener_switch" "test" {
-  rule {
+  rule = {
     listener_arn  = %q
     priority      = %d
     path_patterns = ["/api/*"]
@@ -587,13 +587,13 @@ resource "bluegreen_listener_switch" "test" {
 func TestAccListenerSwitch_rollbackOnRelativeComparison(t *testing.T) {
 	a := switchALB(t, "sw-rel")
 	cfg := `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"
   }
-  rollback_on {
-    metrics {
+  rollback_on = {
+    metrics = {
       compare_to_other_color = true
       max_5xx_rate_increase  = 0.01
       min_requests           = 10

@@ -115,7 +115,7 @@ provider "bluegreen" {
 		}
 	}
 	canary := `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"

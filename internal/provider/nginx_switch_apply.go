@@ -48,12 +48,18 @@ import (
 var nginxNouns = switchNouns{Point: "upstream file", Weights: "upstream weights"}
 
 func (r *nginxSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the file and the traffic stay where they are
 	}
 	var plan nginxSwitchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	partial, d := getPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if partial {
+		planDecidedAtApply(ctx, resp)
 		return
 	}
 	var prior *nginxSwitchModel
@@ -154,10 +160,12 @@ func refuseLiveServerChange(plan, prior *nginxSwitchModel, current traffic.Weigh
 }
 
 func (r *nginxSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	createSwitch(ctx, req, resp, r.apply)
 }
 
 func (r *nginxSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	updateSwitch(ctx, req, resp, r.apply)
 }
 

@@ -35,6 +35,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*nginxSwitchResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*nginxSwitchResource)(nil)
 	_ resource.ResourceWithImportState    = (*nginxSwitchResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*nginxSwitchResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*nginxSwitchResource)(nil)
@@ -59,19 +60,19 @@ type nginxSwitchModel struct {
 	ReloadCommand      types.List           `tfsdk:"reload_command"`
 	PIDFile            types.String         `tfsdk:"pid_file"`
 	GenerationURL      types.String         `tfsdk:"generation_url"`
-	ConfirmTimeout     types.String         `tfsdk:"confirm_timeout"`
+	ConfirmTimeout     durationValue        `tfsdk:"confirm_timeout"`
 	Sudo               types.Bool           `tfsdk:"sudo"`
 	SSH                *sshModel            `tfsdk:"ssh"`
 	Preflight          *nginxPreflightModel `tfsdk:"preflight"`
 }
 
 type nginxPreflightModel struct {
-	Scheme       types.String `tfsdk:"scheme"`
-	Path         types.String `tfsdk:"path"`
-	ExpectStatus types.List   `tfsdk:"expect_status"`
-	BodyRegex    types.String `tfsdk:"body_regex"`
-	Headers      types.Map    `tfsdk:"headers"`
-	Timeout      types.String `tfsdk:"timeout"`
+	Scheme       types.String  `tfsdk:"scheme"`
+	Path         types.String  `tfsdk:"path"`
+	ExpectStatus types.List    `tfsdk:"expect_status"`
+	BodyRegex    types.String  `tfsdk:"body_regex"`
+	Headers      types.Map     `tfsdk:"headers"`
+	Timeout      durationValue `tfsdk:"timeout"`
 }
 
 const (
@@ -115,12 +116,13 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"must be a plain Nginx server address such as 10.0.1.5:8080 (no spaces, quotes, ;, {, }, #, $)"))}
 	argv := []validator.List{listvalidator.SizeAtLeast(1), listvalidator.NoNullValues(), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
 	resp.Schema = schema.Schema{
+		Version: checksSchemaVersion,
 		MarkdownDescription: "Owns one file holding an Nginx `upstream` block with the servers of a blue and a green color, " +
 			"and moves traffic to `active_color` — all at once, in canary steps or linearly — by rewriting the weights, " +
 			"validating the whole configuration (`nginx -t`), reloading Nginx and confirming the new configuration is live " +
 			"before each step's hold. The receiving servers are checked over HTTP before any weight moves; a failing " +
 			"`rollback_on` check puts the previous file back byte for byte and reloads. Nginx runs on the machine running " +
-			"Terraform or, with an `ssh` block, on another one. No AWS call is made.\n\n" +
+			"Terraform or, with `ssh = { ... }`, on another one. No AWS call is made.\n\n" +
 			"Destroying the switch leaves the file and the traffic where they are.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -176,7 +178,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^http://\S+$`), "must be an http:// URL")},
 			},
 			"confirm_timeout": schema.StringAttribute{
-				Optional: true,
+				Optional: true, CustomType: durationType{},
 				MarkdownDescription: fmt.Sprintf("How long a write waits for Nginx to serve the new file; past it the previous file "+
 					"is put back, Nginx reloaded with it, and the step fails. Go duration, `1s`–`10m`, default `%s`.", nginx.DefaultConfirmTimeout),
 				Validators: []validator.String{durationValidator{min: time.Second, max: 10 * time.Minute}},
@@ -187,11 +189,10 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 					"(never prompts). The file itself is read and written as the user running Terraform, so its directory must be " +
 					"writable by that user. Default `false`. Over SSH use `ssh.sudo`, which covers file access too.",
 			},
-		},
-		Blocks: map[string]schema.Block{
-			"ssh": sshBlock("Reach Nginx over SSH: every file access and command (test, reload, the `/proc` reads of the confirmation, "+
+			"ssh": sshAttribute("Reach Nginx over SSH: every file access and command (test, reload, the `/proc` reads of the confirmation, "+
 				"the generation URL) goes through it.", "every command and file access on the host"),
-			"preflight": schema.SingleNestedBlock{
+			"preflight": schema.SingleNestedAttribute{
+				Optional: true,
 				MarkdownDescription: "The HTTP check every server of the receiving color must pass, from the machine running Terraform, " +
 					"before any weight moves to it (Nginx OSS keeps no health state to read). It is never skipped. Default: " +
 					"`GET http://<server>/` answering 200 within 5 s.",
@@ -206,7 +207,7 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 					"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "RE2 regular expression the body must match. Default none."},
 					"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
 						MarkdownDescription: "Request headers (sensitive: never logged), e.g. `{ Host = \"app.example.com\" }`. Default none."},
-					"timeout": schema.StringAttribute{Optional: true,
+					"timeout": schema.StringAttribute{Optional: true, CustomType: durationType{},
 						MarkdownDescription: fmt.Sprintf("Per attempt, Go duration `1s`–`1m`. Default `%s`.", httpcheck.DefaultTimeout),
 						Validators:          []validator.String{durationValidator{min: time.Second, max: time.Minute}}},
 				},
@@ -216,35 +217,19 @@ func (r *nginxSwitchResource) Schema(ctx context.Context, _ resource.SchemaReque
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
-	for k, v := range commonBlocks {
-		resp.Schema.Blocks[k] = v
-	}
-	nginxSchemaWording(resp.Schema.Blocks)
+	resp.Schema.Blocks = commonBlocks
+	nginxSchemaWording(resp.Schema.Attributes)
+	nameNestedPaths(resp.Schema.Attributes)
 }
 
 // nginxSchemaWording adapts the layer's shared descriptions to Nginx: the
 // checks that read AWS are refused, and a step is a file write, not a
 // listener write.
-func nginxSchemaWording(blocks map[string]schema.Block) {
-	const refused = "**Not available on `bluegreen_nginx_switch`** (it reads AWS; refused at plan time). Use `http` or `prometheus`."
-	if ro, ok := blocks["rollback_on"].(schema.SingleNestedBlock); ok {
-		for _, name := range []string{"target_health", "metrics"} {
-			if b, ok := ro.Blocks[name].(schema.SingleNestedBlock); ok {
-				b.MarkdownDescription = refused
-				ro.Blocks[name] = b
-			}
-		}
-		if a, ok := ro.Attributes["alarm_names"].(schema.ListAttribute); ok {
-			a.MarkdownDescription = refused
-			ro.Attributes["alarm_names"] = a
-		}
-		blocks["rollback_on"] = ro
-	}
-	if st, ok := blocks["strategy"].(schema.SingleNestedBlock); ok {
-		st.MarkdownDescription = strings.ReplaceAll(st.MarkdownDescription, "re-reads the listener to verify the write took effect",
-			"writes the file (test, reload, confirmed live) and reads it back")
-		blocks["strategy"] = st
-	}
+func nginxSchemaWording(attrs map[string]schema.Attribute) {
+	markRefusedChecks(attrs, "**Not available on `bluegreen_nginx_switch`** (it reads AWS; refused at plan time). Use `http` or `prometheus`.")
+	rewordStrategy(attrs, func(d string) string {
+		return strings.ReplaceAll(d, "re-reads the listener to verify the write took effect", "writes the file (test, reload, confirmed live) and reads it back")
+	})
 }
 
 // absolutePathValidator accepts an absolute, clean path (on the host the
@@ -267,8 +252,10 @@ func (absolutePathValidator) ValidateString(_ context.Context, req validator.Str
 }
 
 func (r *nginxSwitchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var m nginxSwitchModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	_, d := getConfig(ctx, req.Config, &m)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -298,7 +285,7 @@ func validateNginxSwitch(ctx context.Context, m *nginxSwitchModel, diags *diag.D
 	if s := m.SSH; s != nil {
 		s.validate("the Nginx host", diags)
 		if !m.Sudo.IsNull() && m.Sudo.ValueBool() {
-			diags.AddAttributeError(path.Root("sudo"), "sudo applies to the local host", "With an ssh block, set ssh.sudo instead of sudo.")
+			diags.AddAttributeError(path.Root("sudo"), "sudo applies to the local host", "With ssh, set ssh.sudo instead of sudo.")
 		}
 	}
 	// Cross-attribute rules the router enforces (a server in both colors,
@@ -339,7 +326,7 @@ func (m *nginxSwitchModel) routerConfigKnown() bool {
 			return false
 		}
 	}
-	for _, v := range []types.String{m.FileMode, m.PIDFile, m.GenerationURL, m.ConfirmTimeout} {
+	for _, v := range []durationLike{m.FileMode, m.PIDFile, m.GenerationURL, m.ConfirmTimeout} {
 		if v.IsUnknown() {
 			return false
 		}
@@ -473,4 +460,9 @@ func priorNginx(m *nginxSwitchModel) *switchModel {
 		return nil
 	}
 	return &m.switchModel
+}
+
+// UpgradeState upgrades state of schema version 0 (see checksStateUpgraders).
+func (r *nginxSwitchResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return checksStateUpgraders(ctx, r, "rollback_on")
 }

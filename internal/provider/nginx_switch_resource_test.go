@@ -200,18 +200,18 @@ func (r *recorder) reset() {
 // rollbackOn is the rollback_on block calling the recorder.
 func (r *recorder) rollbackOn() string {
 	return fmt.Sprintf(`
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "10s"
     failure_threshold   = 1
-    http {
+    http = [{
       url     = %q
       timeout = "5s"
-    }
+    }]
   }`, r.srv.URL+"/check")
 }
 
 const nginxCanary = `
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"
@@ -492,11 +492,11 @@ func TestAccNginxSwitch_refusals(t *testing.T) {
 	e := startNginxEnv(t)
 	other := testenv.ColorBackend(t, "blue", 9)
 	cases := []struct{ extra, err string }{
-		{"rollback_on {\n target_health {}\n}", `rollback_on\.target_health reads ALB target group health`},
-		{"rollback_on {\n alarm_names = [\"x\"]\n}", `rollback_on\.alarm_names reads CloudWatch alarms`},
-		{"rollback_on {\n metrics {\n max_5xx_rate = 0.1\n }\n}", `rollback_on\.metrics reads ALB CloudWatch metrics`},
-		{"ssh {\n host = \"127.0.0.1\"\n user = \"x\"\n insecure_ignore_host_key = true\n}", `needs private_key, password or both`},
-		{"ssh {\n host = \"127.0.0.1\"\n user = \"x\"\n password = \"p\"\n}", `needs host_key or known_hosts`},
+		{"rollback_on = {\n target_health = {}\n}", `rollback_on\.target_health reads ALB target group health`},
+		{"rollback_on = {\n alarm_names = [\"x\"]\n}", `rollback_on\.alarm_names reads CloudWatch alarms`},
+		{"rollback_on = {\n metrics = {\n max_5xx_rate = 0.1\n }\n}", `rollback_on\.metrics reads ALB CloudWatch metrics`},
+		{"ssh = {\n host = \"127.0.0.1\"\n user = \"x\"\n insecure_ignore_host_key = true\n}", `needs private_key, password or both`},
+		{"ssh = {\n host = \"127.0.0.1\"\n user = \"x\"\n password = \"p\"\n}", `needs host_key or known_hosts`},
 	}
 	steps := []resource.TestStep{}
 	for _, c := range cases {
@@ -524,7 +524,7 @@ func TestAccNginxSwitch_sshFirstWrite(t *testing.T) {
 	sshd := testenv.StartSSHD(t)
 	host, port, _ := strings.Cut(sshd.Addr, ":")
 	ssh := fmt.Sprintf(`
-  ssh {
+  ssh = {
     host        = %q
     port        = %s
     user        = %q
@@ -612,7 +612,7 @@ func TestAccNginxSwitch_sigintRestoresFile(t *testing.T) {
 }
 variable "color" { type = string }
 ` + strings.Replace(e.config("COLOR", fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [50]
     step_interval = "60s"

@@ -80,7 +80,7 @@ func TestValidateNginxSwitch_refusesAWSChecks(t *testing.T) {
 	m := &nginxSwitchModel{}
 	m.RollbackOn = &rollbackOnModel{checksModel: checksModel{
 		TargetHealth: &targetHealthCheckModel{}, Metrics: &metricsCheckModel{}, AlarmNames: strList("a"),
-		HTTP: &httpCheckModel{URL: types.StringValue("http://x/")},
+		HTTP: []httpCheckModel{{URL: types.StringValue("http://x/")}},
 	}}
 	var d diag.Diagnostics
 	validateNginxSwitch(context.Background(), m, &d)

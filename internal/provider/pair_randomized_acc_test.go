@@ -325,13 +325,13 @@ resource "bluegreen_environment_pair" "test" {
 %s}
 
 resource "bluegreen_health_gate" "test" {
-  http {
+  http = [{
     url           = %q
     headers       = { Authorization = "Bearer %s" }
     expect_status = %s
     timeout       = "%ds"
     method        = %q
-%s%s  }
+%s%s  }]
   interval              = "%ds"
   consecutive_successes = %d
 }

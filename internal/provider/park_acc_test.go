@@ -70,16 +70,16 @@ func TestAccSwitchPark_parkPromoteAndMoveBack(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cfg := func(color string, share int) string {
 		extra := fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [5, 10, 50]
     step_interval = "1m"
   }
   bake_time = "2m"
-  rollback_on {
-    http {
+  rollback_on = {
+    http = [{
       url = "%s/health"
-    }
+    }]
     evaluation_interval = "30s"
     failure_threshold   = 1
   }`, srv.URL)
@@ -172,7 +172,7 @@ func TestAccSwitchPark_cancelDuringParkedBake(t *testing.T) {
 }
 variable "color" { type = string }
 `+strings.Replace(switchConfig(a, "COLOR", fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1s"

@@ -208,20 +208,20 @@ func (c randomConfig) hcl(w *randomWorld) string {
 	body := func(name, listener string, rule bool) {
 		fmt.Fprintf(&b, "resource \"bluegreen_listener_switch\" %q {\n", name)
 		if rule {
-			fmt.Fprintf(&b, "  rule {\n    listener_arn = %q\n    priority = %d\n    path_patterns = [\"/rnd/*\"]\n  }\n", listener, c.RulePriority)
+			fmt.Fprintf(&b, "  rule = {\n    listener_arn = %q\n    priority = %d\n    path_patterns = [\"/rnd/*\"]\n  }\n", listener, c.RulePriority)
 		} else {
 			fmt.Fprintf(&b, "  listener_arn = %q\n", listener)
 		}
 		fmt.Fprintf(&b, "  blue_target_group_arn = %q\n  green_target_group_arn = %q\n  active_color = %q\n", c.Blue, c.Green, c.Active)
 		switch c.Strategy {
 		case "canary":
-			fmt.Fprintf(&b, "  strategy {\n    type = \"canary\"\n    steps = [10, 50]\n    step_interval = %q\n  }\n", c.Interval)
+			fmt.Fprintf(&b, "  strategy = {\n    type = \"canary\"\n    steps = [10, 50]\n    step_interval = %q\n  }\n", c.Interval)
 		case "linear":
-			fmt.Fprintf(&b, "  strategy {\n    type = \"linear\"\n    step_percent = 40\n    step_interval = %q\n  }\n", c.Interval)
+			fmt.Fprintf(&b, "  strategy = {\n    type = \"linear\"\n    step_percent = 40\n    step_interval = %q\n  }\n", c.Interval)
 		}
 		fmt.Fprintf(&b, "  bake_time = %q\n  on_interrupt = %q\n", c.Bake, c.OnInterrupt)
 		if c.HTTPCheck {
-			fmt.Fprintf(&b, "  rollback_on {\n    http {\n      url = %q\n      timeout = \"1s\"\n    }\n    evaluation_interval = \"1s\"\n    failure_threshold = 1\n  }\n", w.checkURL)
+			fmt.Fprintf(&b, "  rollback_on = {\n    http = [{\n      url = %q\n      timeout = \"1s\"\n    }]\n    evaluation_interval = \"1s\"\n    failure_threshold = 1\n  }\n", w.checkURL)
 		}
 		b.WriteString("  timeouts {\n    create = \"2m\"\n    update = \"2m\"\n  }\n}\n")
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/remote"
 )
 
-// The ssh block, one shape for every switch that reaches its server's host
+// The ssh attribute, one shape for every switch that reaches its server's host
 // (HAProxy's admin socket, an Nginx upstream file and reload).
 
 const defaultSSHPort = 22
@@ -34,20 +34,21 @@ type sshModel struct {
 	Sudo                  types.Bool   `tfsdk:"sudo"`
 }
 
-// sshBlock is the block; what says what goes over the connection, sudo what
-// the sudo attribute covers.
-func sshBlock(what, sudo string) schema.SingleNestedBlock {
-	return schema.SingleNestedBlock{
+// sshAttribute is the nested attribute; what says what goes over the
+// connection, sudo what the sudo attribute covers.
+func sshAttribute(what, sudo string) schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
 		MarkdownDescription: what + " One SSH connection per operation (golang.org/x/crypto/ssh), closed at its end. Host keys " +
 			"are checked: set `host_key` or `known_hosts` (or both: the key must satisfy both; or, for labs only, " +
 			"`insecure_ignore_host_key`). Authentication by `private_key` (tried first) and/or `password`. Absent (default), " +
 			"everything happens on the machine running Terraform.",
 		Attributes: map[string]schema.Attribute{
-			"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Host name or IP address. Required in the block.",
+			"host": schema.StringAttribute{Required: true, MarkdownDescription: "Host name or IP address.",
 				Validators: []validator.String{nonBlankValidator{what: "SSH host"}}},
 			"port": schema.Int64Attribute{Optional: true, MarkdownDescription: fmt.Sprintf("TCP port, 1–65535. Default `%d`.", defaultSSHPort),
 				Validators: []validator.Int64{int64validator.Between(1, 65535)}},
-			"user": schema.StringAttribute{Optional: true, MarkdownDescription: "User to log in as. Required in the block.",
+			"user": schema.StringAttribute{Required: true, MarkdownDescription: "User to log in as.",
 				Validators: []validator.String{nonBlankValidator{what: "SSH user"}}},
 			"private_key": schema.StringAttribute{Optional: true, Sensitive: true,
 				MarkdownDescription: "Private key (OpenSSH or PEM), e.g. `file(\"~/.ssh/deploy\")`. Sensitive. At least one of `private_key` and `password` is required."},
@@ -66,18 +67,12 @@ func sshBlock(what, sudo string) schema.SingleNestedBlock {
 	}
 }
 
-// validate reports what the block lacks or contradicts; hostWord names the
+// validate reports what ssh lacks or contradicts; hostWord names the
 // host in the diagnostics ("the HAProxy host").
 func (s *sshModel) validate(hostWord string, diags *diag.Diagnostics) {
 	at := path.Root("ssh")
-	if s.Host.IsNull() {
-		diags.AddAttributeError(at.AtName("host"), "Missing SSH host", "The ssh block needs host: "+hostWord+"'s name or address.")
-	}
-	if s.User.IsNull() {
-		diags.AddAttributeError(at.AtName("user"), "Missing SSH user", "The ssh block needs user.")
-	}
 	if s.PrivateKey.IsNull() && s.Password.IsNull() {
-		diags.AddAttributeError(at, "Missing SSH credentials", "The ssh block needs private_key, password or both.")
+		diags.AddAttributeError(at, "Missing SSH credentials", "ssh needs private_key, password or both.")
 	}
 	if !s.Passphrase.IsNull() && s.PrivateKey.IsNull() {
 		diags.AddAttributeError(at.AtName("passphrase"), "Passphrase without a key", "passphrase decrypts private_key: set private_key too, or remove passphrase.")
@@ -90,7 +85,7 @@ func (s *sshModel) validate(hostWord string, diags *diag.Diagnostics) {
 			"insecure_ignore_host_key = true accepts any host key, so host_key and known_hosts would never be used: remove one or the other.")
 	case !insecure && !pinned && !s.InsecureIgnoreHostKey.IsUnknown():
 		diags.AddAttributeError(at, "No SSH host key check",
-			"The ssh block needs host_key or known_hosts, so that the switch only talks to "+hostWord+
+			"ssh needs host_key or known_hosts, so that the switch only talks to "+hostWord+
 				" (or insecure_ignore_host_key = true, for labs only).")
 	}
 }

@@ -192,6 +192,7 @@ type switchApplyFunc[M any] func(ctx context.Context, plan, prior *M, diags *dia
 
 // createSwitch is the Create of every switch resource.
 func createSwitch[M any](ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse, apply switchApplyFunc[M]) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -204,6 +205,7 @@ func createSwitch[M any](ctx context.Context, req resource.CreateRequest, resp *
 
 // updateSwitch is the Update of every switch resource.
 func updateSwitch[M any](ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, apply switchApplyFunc[M]) {
+	defer nameNestedDiags(&resp.Diagnostics)
 	var plan, prior M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)

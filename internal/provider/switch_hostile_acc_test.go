@@ -140,7 +140,7 @@ func expectStickiness(env *testEnv, listener string, enabled bool, seconds int32
 func TestAccSwitchRegression_stickinessIsReadBack(t *testing.T) {
 	env := newTestSandbox(t)
 	a := newRegressionALB(t, env, "rg-stick")
-	sticky := regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "blue", `  stickiness {
+	sticky := regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "blue", `  stickiness = {
     enabled  = true
     duration = "1h"
   }`)

@@ -39,7 +39,7 @@ import (
 type switchModel struct {
 	ActiveColor       types.String     `tfsdk:"active_color"`
 	Strategy          *strategyModel   `tfsdk:"strategy"`
-	BakeTime          types.String     `tfsdk:"bake_time"`
+	BakeTime          durationValue    `tfsdk:"bake_time"`
 	RollbackOn        *rollbackOnModel `tfsdk:"rollback_on"`
 	OnInterrupt       types.String     `tfsdk:"on_interrupt"`
 	TrafficPercent    types.Int64      `tfsdk:"traffic_percent"`
@@ -451,7 +451,7 @@ func capitalize(s string) string {
 // any reports whether at least one check is configured.
 func (c *checksModel) any() bool {
 	return c.TargetHealth != nil || c.Metrics != nil || (!c.AlarmNames.IsNull() && len(c.AlarmNames.Elements()) > 0) ||
-		c.HTTP != nil || c.Prometheus != nil
+		len(c.HTTP) > 0 || len(c.Prometheus) > 0
 }
 
 // evaluationTimes are the longest one check of c can take (the engine's
@@ -474,11 +474,11 @@ func (c *checksModel) evaluationTimes() (perCheck, total time.Duration) {
 	attempts := func(t time.Duration) time.Duration {
 		return satAdd(satMul(t, 1+httpcheck.DefaultRetries), satMul(httpcheck.DefaultRetryWaitMax, httpcheck.DefaultRetries))
 	}
-	if c.HTTP != nil {
-		add(attempts(durationOr(c.HTTP.Timeout, httpcheck.DefaultTimeout)))
+	for _, h := range c.HTTP {
+		add(attempts(durationOr(h.Timeout, httpcheck.DefaultTimeout)))
 	}
-	if c.Prometheus != nil {
-		add(attempts(durationOr(c.Prometheus.Timeout, httpcheck.DefaultTimeout)))
+	for _, p := range c.Prometheus {
+		add(attempts(durationOr(p.Timeout, httpcheck.DefaultTimeout)))
 	}
 	return perCheck, total
 }

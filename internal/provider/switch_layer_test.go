@@ -241,18 +241,18 @@ func TestPathMatchesPlan(t *testing.T) {
 // warning naming the attribute.
 func TestWarnMetricsLag(t *testing.T) {
 	m := &switchModel{
-		Strategy: &strategyModel{Type: types.StringValue("canary"), StepInterval: types.StringValue("1m"),
+		Strategy: &strategyModel{Type: types.StringValue("canary"), StepInterval: durationString("1m"),
 			Steps: types.ListNull(types.Int64Type), StepPercent: types.Int64Null()},
-		BakeTime: types.StringValue("0s"),
-		RollbackOn: &rollbackOnModel{EvaluationInterval: types.StringValue("15s"),
-			checksModel: checksModel{Metrics: &metricsCheckModel{Window: types.StringValue("1m")}, AlarmNames: types.ListNull(types.StringType)}},
+		BakeTime: durationString("0s"),
+		RollbackOn: &rollbackOnModel{EvaluationInterval: durationString("15s"),
+			checksModel: checksModel{Metrics: &metricsCheckModel{Window: durationString("1m")}, AlarmNames: types.ListNull(types.StringType)}},
 	}
 	var diags diag.Diagnostics
 	warnMetricsLag(m, &diags)
 	if diags.WarningsCount() != 2 || diags.HasError() {
 		t.Fatalf("want two warnings (step_interval, bake_time), got %v", diags)
 	}
-	m.Strategy.StepInterval, m.BakeTime = types.StringValue("4m"), types.StringValue("4m")
+	m.Strategy.StepInterval, m.BakeTime = durationString("4m"), durationString("4m")
 	diags = nil
 	warnMetricsLag(m, &diags)
 	if len(diags) != 0 {

@@ -371,11 +371,11 @@ func TestAccSwitchRegression_checkTimeoutBeyondInterval(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
-			Config: regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "green", `  rollback_on {
-    http {
+			Config: regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "green", `  rollback_on = {
+    http = [{
       url     = "http://127.0.0.1:1/health"
       timeout = "45s"
-    }
+    }]
     evaluation_interval = "30s"
   }`),
 			PlanOnly:    true,
@@ -431,7 +431,7 @@ func TestAccSwitchRegression_ruleOnUncheckedGroupIsStaged(t *testing.T) {
 	}
 	cfg := fmt.Sprintf(`
 resource "bluegreen_listener_switch" "test" {
-  rule {
+  rule = {
     listener_arn  = %q
     priority      = 10
     path_patterns = ["/new/*"]

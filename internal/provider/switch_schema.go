@@ -22,9 +22,11 @@ import (
 
 // switchSchemaParts are the attributes and blocks every switch resource has
 // (see switchModel). checkSubject says what the rollback_on checks judge by
-// default.
+// default. Everything is a nested attribute except timeouts, which stays the
+// block terraform-plugin-framework-timeouts defines (as in HashiCorp's own
+// providers: `timeouts { create = "45m" }`).
 func switchSchemaParts(ctx context.Context, checkSubject string) (map[string]schema.Attribute, map[string]schema.Block) {
-	checkAttrs, checkBlocks := checksSchemaParts(checkSubject)
+	checkAttrs := checksSchemaParts(checkSubject)
 	for k, v := range rollbackOnTolerance() {
 		checkAttrs[k] = v
 	}
@@ -35,11 +37,7 @@ func switchSchemaParts(ctx context.Context, checkSubject string) (map[string]sch
 				"traffic with `strategy`. After a rollback the state records the color that really serves, so the next plan shows this change again.",
 			Validators: []validator.String{stringvalidator.OneOf("blue", "green")},
 		},
-		"bake_time": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "How long the new color is watched at 100 % before the apply succeeds; a breach during it still rolls back. Go duration, default `0s`.",
-			Validators:          []validator.String{durationValidator{}},
-		},
+		"bake_time": durationAttribute("How long the new color is watched at 100 % before the apply succeeds; a breach during it still rolls back. Go duration, default `0s`.", 0, 0),
 		"on_interrupt": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "What a timeout or a cancelled apply (Ctrl-C, a cancelled run) does mid-shift: `rollback` " +
@@ -111,9 +109,8 @@ func switchSchemaParts(ctx context.Context, checkSubject string) (map[string]sch
 				},
 			},
 		},
-	}
-	blocks := map[string]schema.Block{
-		"strategy": schema.SingleNestedBlock{
+		"strategy": schema.SingleNestedAttribute{
+			Optional: true,
 			MarkdownDescription: "How traffic moves. Default: `all_at_once`.\n\n" +
 				"Each step writes the receiving color's percent as its weight and the rest to the other color " +
 				"(weights 90/10 for a 10 % canary), re-reads the listener to verify the write took effect, then holds for " +
@@ -132,20 +129,19 @@ func switchSchemaParts(ctx context.Context, checkSubject string) (map[string]sch
 					Optional: true, MarkdownDescription: "Linear only: percentage added per step, 1–99 (`25` → 25, 50, 75, 100).",
 					Validators: []validator.Int64{int64validator.Between(1, 99)},
 				},
-				"step_interval": schema.StringAttribute{
-					Optional: true, MarkdownDescription: "Canary and linear: how long each step before 100 % is held and watched. Go duration, default `1m`.",
-					Validators: []validator.String{durationValidator{}},
-				},
+				"step_interval": durationAttribute("Canary and linear: how long each step before 100 % is held and watched. Go duration, default `1m`.", 0, 0),
 			},
 		},
-		"rollback_on": schema.SingleNestedBlock{
+		"rollback_on": schema.SingleNestedAttribute{
+			Optional: true,
 			MarkdownDescription: "Checks of the color receiving traffic, evaluated every `evaluation_interval` during every step " +
 				"and the bake. `failure_threshold` consecutive failed evaluations of one check roll the shift back: the previous " +
 				"weights are restored, state records `status = \"rolled_back\"` and the reason, and the apply fails with a " +
 				"diagnostic naming the check, the measured value and the threshold.",
 			Attributes: checkAttrs,
-			Blocks:     checkBlocks,
 		},
+	}
+	blocks := map[string]schema.Block{
 		"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true}),
 	}
 	return attrs, blocks
@@ -234,20 +230,57 @@ func validateCheckTimeouts(r *rollbackOnModel, diags *diag.Diagnostics) {
 		return
 	}
 	interval := durationOr(r.EvaluationInterval, defaultEvaluationInterval)
-	check := func(name string, t types.String) {
+	check := func(kind string, i int, t durationValue) {
 		if !known(t) {
 			return
 		}
 		if d := durationOr(t, 0); d > interval {
-			diags.AddAttributeError(path.Root("rollback_on").AtName(name).AtName("timeout"), "Check timeout longer than the evaluation interval",
-				fmt.Sprintf("rollback_on.%s.timeout is %s, longer than evaluation_interval %s: one attempt could outlast the time between "+
-					"two evaluations. Lower the timeout or raise evaluation_interval.", name, d, interval))
+			diags.AddAttributeError(path.Root("rollback_on").AtName(kind).AtListIndex(i).AtName("timeout"), "Check timeout longer than the evaluation interval",
+				fmt.Sprintf("rollback_on.%s[%d].timeout is %s, longer than evaluation_interval %s: one attempt could outlast the time between "+
+					"two evaluations. Lower the timeout or raise evaluation_interval.", kind, i, d, interval))
 		}
 	}
-	if r.HTTP != nil {
-		check("http", r.HTTP.Timeout)
+	for i, h := range r.HTTP {
+		check("http", i, h.Timeout)
 	}
-	if r.Prometheus != nil {
-		check("prometheus", r.Prometheus.Timeout)
+	for i, p := range r.Prometheus {
+		check("prometheus", i, p.Timeout)
+	}
+}
+
+// markRefusedChecks replaces, in a switch's schema attributes, the
+// description of the rollback_on checks a router cannot run (they read an
+// ALB or CloudWatch) by why, so the docs say what ValidateConfig refuses.
+// The maps are the resource's own (switchSchemaParts builds fresh ones).
+func markRefusedChecks(attrs map[string]schema.Attribute, why string) {
+	ro, ok := attrs["rollback_on"].(schema.SingleNestedAttribute)
+	if !ok {
+		return
+	}
+	checks := make(map[string]schema.Attribute, len(ro.Attributes))
+	for k, v := range ro.Attributes {
+		switch a := v.(type) {
+		case schema.SingleNestedAttribute:
+			if k == "target_health" || k == "metrics" {
+				a.MarkdownDescription = why
+				v = a
+			}
+		case schema.ListAttribute:
+			if k == "alarm_names" {
+				a.MarkdownDescription = why
+				v = a
+			}
+		}
+		checks[k] = v
+	}
+	ro.Attributes = checks
+	attrs["rollback_on"] = ro
+}
+
+// rewordStrategy rewrites the description of a switch's strategy.
+func rewordStrategy(attrs map[string]schema.Attribute, f func(string) string) {
+	if st, ok := attrs["strategy"].(schema.SingleNestedAttribute); ok {
+		st.MarkdownDescription = f(st.MarkdownDescription)
+		attrs["strategy"] = st
 	}
 }

@@ -88,7 +88,7 @@ locals {
 # health-checked and its targets stay "unused".
 resource "bluegreen_health_gate" "color" {
   for_each = local.target_group_arn
-  target_health {
+  target_health = {
     target_group_arn  = each.value
     min_healthy_count = var.min_healthy_count
   }
@@ -107,15 +107,15 @@ resource "bluegreen_listener_switch" "this" {
   green_target_group_arn = local.target_group_arn["green"]
   active_color           = var.active_color
 
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 25, 50]
     step_interval = "3m"
   }
   bake_time = "10m"
 
-  rollback_on {
-    metrics {
+  rollback_on = {
+    metrics = {
       max_5xx_rate    = 0.01
       max_p99_latency = "1s"
       min_requests    = 100

@@ -63,7 +63,7 @@ resource "bluegreen_dns_switch" "app" {
 
   # Each step is written in one ChangeResourceRecordSets batch, waits for
   # INSYNC and one TTL, then is held and checked.
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "15s"
@@ -72,10 +72,10 @@ resource "bluegreen_dns_switch" "app" {
 
   # The receiving stack's health, straight to its load balancer (not through
   # DNS): the pre-flight before any weight moves, then every 2 s.
-  rollback_on {
-    http {
+  rollback_on = {
+    http = [{
       url = "${var.active_color == "blue" ? var.blue_url : var.green_url}/health"
-    }
+    }]
     evaluation_interval = "2s"
     failure_threshold   = 2
   }

@@ -70,6 +70,25 @@ variable "promote" {
   default     = false
 }
 
+# strategy and rollback_on are nested attributes of the switch, so the module
+# passes whatever the caller gives straight through: no dynamic blocks.
+variable "strategy" {
+  description = "How traffic moves (bluegreen_listener_switch strategy)."
+  type = object({
+    type          = string
+    steps         = optional(list(number))
+    step_percent  = optional(number)
+    step_interval = optional(string)
+  })
+  default = { type = "linear", step_percent = 25, step_interval = "2m" }
+}
+
+variable "rollback_on" {
+  description = "Checks that roll the shift back (bluegreen_listener_switch rollback_on), e.g. { http = [{ name = \"health\", url = \"...\" }] }."
+  type        = any
+  default     = { metrics = { max_5xx_rate = 0.02, min_requests = 50 } }
+}
+
 variable "targets" {
   description = "Targets (IP addresses) of each color."
   type        = map(list(string))
@@ -114,7 +133,7 @@ resource "bluegreen_environment_pair" "this" {
 }
 
 resource "bluegreen_health_gate" "target" {
-  target_health {
+  target_health = {
     target_group_arn = local.target == "blue" ? bluegreen_environment_pair.this.blue.target_group_arn : bluegreen_environment_pair.this.green.target_group_arn
   }
   consecutive_successes = 3
@@ -127,18 +146,9 @@ resource "bluegreen_listener_switch" "this" {
   green_target_group_arn = bluegreen_environment_pair.this.green.target_group_arn
   active_color           = var.promote ? local.target : local.live
 
-  strategy {
-    type          = "linear"
-    step_percent  = 25
-    step_interval = "2m"
-  }
-  rollback_on {
-    metrics {
-      max_5xx_rate = 0.02
-      min_requests = 50
-    }
-  }
-  depends_on = [bluegreen_health_gate.target]
+  strategy    = var.strategy
+  rollback_on = var.rollback_on
+  depends_on  = [bluegreen_health_gate.target]
 }
 
 output "live_color" {

@@ -20,18 +20,18 @@ resource "bluegreen_dns_switch" "app" {
     health_check_id = aws_route53_health_check.green.id # the pre-flight of a shift to green
   }
 
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "5m"
   }
   bake_time = "10m"
 
-  rollback_on {
-    http {
+  rollback_on = {
+    http = [{
       url           = "https://app.example.com/healthz"
       expect_status = [200]
-    }
+    }]
     evaluation_interval = "30s"
     failure_threshold   = 2
   }
@@ -52,7 +52,7 @@ resource "bluegreen_dns_switch" "legacy" {
   blue  = { set_identifier = "legacy-blue", records = ["192.0.2.10"] }
   green = { set_identifier = "legacy-green", records = ["192.0.2.20"] }
 
-  rollback_on {
-    http { url = "http://192.0.2.20/healthz" }
+  rollback_on = {
+    http = [{ url = "http://192.0.2.20/healthz" }]
   }
 }

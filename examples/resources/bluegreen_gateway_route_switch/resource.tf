@@ -14,21 +14,21 @@ resource "bluegreen_gateway_route_switch" "web" {
     min_ready_percent = 100
   }
 
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "2m"
   }
   bake_time = "5m"
 
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "20s"
     failure_threshold   = 2
-    prometheus {
+    prometheus = [{
       url   = "http://prometheus.monitoring:9090"
       query = "sum(rate(http_requests_total{service=\"web-green\",code=~\"5..\"}[1m])) / sum(rate(http_requests_total{service=\"web-green\"}[1m]))"
       max   = 0.02
-    }
+    }]
   }
 }
 

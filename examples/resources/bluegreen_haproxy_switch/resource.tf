@@ -10,14 +10,14 @@ resource "bluegreen_haproxy_switch" "web" {
   # Keeps the shift across reloads (HAProxy's server-state-file).
   state_file = "/var/lib/haproxy/server-state"
 
-  ssh {
+  ssh = {
     host        = "lb1.internal.example.com"
     user        = "deploy"
     private_key = file("~/.ssh/deploy_ed25519")
     known_hosts = file("~/.ssh/known_hosts")
   }
 
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "2m"
@@ -25,12 +25,12 @@ resource "bluegreen_haproxy_switch" "web" {
   bake_time = "5m"
 
   # Both green servers must be UP in HAProxy's health checks first.
-  preflight {
+  preflight = {
     min_up_percent = 100
   }
 
   # Rollback from HAProxy's own counters of the green servers ...
-  haproxy_stats {
+  haproxy_stats = {
     max_5xx_rate   = 0.02
     max_error_rate = 0.01
     min_requests   = 50
@@ -38,14 +38,14 @@ resource "bluegreen_haproxy_switch" "web" {
   }
 
   # ... and from the new version's own endpoint.
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "15s"
     failure_threshold   = 2
-    http {
+    http = [{
       url        = "http://10.0.2.11:8080/version"
       json_path  = "version"
       json_value = var.version
-    }
+    }]
   }
 }
 

@@ -22,14 +22,14 @@ resource "bluegreen_kubernetes_service_switch" "web" {
   # A selector has no weights: the switch is all at once by nature.
   bake_time = "5m"
 
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "15s"
     failure_threshold   = 2
-    http {
+    http = [{
       url        = "https://web.example.com/version"
       json_path  = "version"
       json_value = var.app_version
-    }
+    }]
   }
 }
 

@@ -6,24 +6,24 @@ resource "bluegreen_listener_switch" "web" {
   green_target_group_arn = bluegreen_environment_pair.web.green.target_group_arn
   active_color           = "green"
 
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "2m"
   }
   bake_time = "5m"
 
-  stickiness {
+  stickiness = {
     enabled  = true
     duration = "1h"
   }
 
-  preflight {
+  preflight = {
     min_healthy_count = 2
   }
 
-  rollback_on {
-    metrics {
+  rollback_on = {
+    metrics = {
       max_5xx_rate    = 0.01
       max_p99_latency = "800ms"
       min_requests    = 50
@@ -41,7 +41,7 @@ resource "bluegreen_listener_switch" "web" {
 
 # Rule mode: the switch creates and owns a listener rule for /api/*.
 resource "bluegreen_listener_switch" "api" {
-  rule {
+  rule = {
     listener_arn  = aws_lb_listener.http.arn
     priority      = 100
     path_patterns = ["/api/*"]
@@ -50,9 +50,23 @@ resource "bluegreen_listener_switch" "api" {
   green_target_group_arn = bluegreen_environment_pair.api.green.target_group_arn
   active_color           = "blue"
 
-  strategy {
+  strategy = {
     type          = "linear"
     step_percent  = 25
     step_interval = "1m"
+  }
+
+  # Several named checks of one kind: a failure reads "check http:version …".
+  rollback_on = {
+    http = [{
+      name = "health"
+      url  = "https://api-green.internal.example.com/health"
+      }, {
+      name       = "version"
+      url        = "https://api-green.internal.example.com/version"
+      json_path  = "version"
+      json_value = "2.4.0"
+    }]
+    evaluation_interval = "10s"
   }
 }

@@ -17,7 +17,7 @@ resource "bluegreen_nginx_switch" "app" {
 
   active_color = var.active_color
 
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "2m"
@@ -25,21 +25,21 @@ resource "bluegreen_nginx_switch" "app" {
   bake_time = "5m"
 
   # Every server of the receiving color must answer before traffic moves.
-  preflight {
+  preflight = {
     path = "/healthz"
   }
 
-  rollback_on {
+  rollback_on = {
     evaluation_interval = "15s"
     failure_threshold   = 2
-    http {
+    http = [{
       url     = "https://app.example.com/healthz"
       timeout = "3s"
-    }
+    }]
   }
 
   # Nginx on another machine, reloaded through systemd as root.
-  ssh {
+  ssh = {
     host        = "lb1.example.com"
     user        = "deploy"
     private_key = file("~/.ssh/deploy")
