@@ -12,9 +12,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -22,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/notify"
 )
 
@@ -83,11 +89,77 @@ func (rc *webhookReceiver) types() []string {
 	return out
 }
 
-// A canary that rolls back reports every event, in order, to a signed
-// webhook and to an SNS topic in the sandbox; the rollback is the apply's
-// only error.
+// breachClock puts the alarm into ALARM the first time the provider reads
+// its clock after at: a breach that starts during a given step, on the
+// test's fake time.
+type breachClock struct {
+	clock.Clock
+	at     time.Time
+	once   sync.Once
+	breach func()
+}
+
+func (c *breachClock) Now() time.Time {
+	t := c.Clock.Now()
+	if t.After(c.at) {
+		c.once.Do(c.breach)
+	}
+	return t
+}
+
+// notifScenario is an ALB on blue with healthy targets on both colors and
+// an alarm in OK; with breachAfter > 0 the alarm goes into ALARM once the
+// provider's clock passes testClockStart + breachAfter.
+func notifScenario(t *testing.T, name string, breachAfter time.Duration) (*testEnv, testALB, string) {
+	t.Helper()
+	alarm := name + "-alarm"
+	env := newTestSandbox(t, func(c *testEnvConfig) {
+		if breachAfter > 0 {
+			c.wrapClock = func(env *testEnv, base clock.Clock) clock.Clock {
+				return &breachClock{Clock: base, at: testClockStart.Add(breachAfter), breach: func() {
+					if err := env.Sandbox.SetAlarmState(alarm, "ALARM", "breach during the second step"); err != nil {
+						t.Error(err)
+					}
+				}}
+			}
+		}
+	})
+	ctx := context.Background()
+	api := env.Clients.ELBv2
+	a := createALB(t, api, name, 80, 1, 0)
+	if _, err := api.ModifyListener(ctx, &elbv2.ModifyListenerInput{ListenerArn: aws.String(a.ListenerARN),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(a.BlueARN)}}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, tg := range []string{a.BlueARN, a.GreenARN} {
+		ip := fmt.Sprintf("10.0.0.%d", i+1)
+		if _, err := api.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: aws.String(tg),
+			Targets: []elbv2types.TargetDescription{{Id: aws.String(ip)}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Sandbox.SetTargetHealth(tg, ip, 0, "healthy", "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := env.Clients.CloudWatch.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String(alarm), Namespace: aws.String("AWS/ApplicationELB"), MetricName: aws.String("HTTPCode_Target_5XX_Count"),
+		Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(10),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Sandbox.SetAlarmState(alarm, "OK", "quiet"); err != nil {
+		t.Fatal(err)
+	}
+	return env, a, alarm
+}
+
+// A canary 10% → 50% → 100% whose alarm fires during the 50% step reports
+// every event, in order, to a signed webhook and to an SNS topic in the
+// sandbox; the rollback is the apply's only error.
 func TestAccNotifications_canaryRollbackNotifiesWebhookAndSNS(t *testing.T) {
-	env, a, alarm := matrixScenario(t, "notif-rollback")
+	// Step 1 holds from 0 to 1m on the fake clock; the breach starts just after.
+	env, a, alarm := notifScenario(t, "notif-rollback", 61*time.Second)
 	ctx := context.Background()
 	snsClient := awssns.New(awssns.Options{Region: "us-east-1", BaseEndpoint: aws.String(env.Sandbox.URL()),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
@@ -117,18 +189,13 @@ func TestAccNotifications_canaryRollbackNotifiesWebhookAndSNS(t *testing.T) {
 				},
 			},
 			{
-				PreConfig: func() {
-					if err := env.Sandbox.SetAlarmState(alarm, "ALARM", "notification test breach"); err != nil {
-						t.Fatal(err)
-					}
-				},
 				Config:      notifConfig(a, alarm, "green", notifications),
 				ExpectError: regexp.MustCompile(`Shift rolled back`),
 			},
 		},
 	})
 
-	want := "shift_started step_finished rollback_started rollback_finished shift_finished"
+	want := "shift_started step_finished step_finished rollback_started rollback_finished shift_finished"
 	if got := strings.Join(rc.types(), " "); got != want || rc.badSig != 0 {
 		t.Fatalf("webhook got %q (%d bad signatures), want %q", got, rc.badSig, want)
 	}
@@ -142,13 +209,20 @@ func TestAccNotifications_canaryRollbackNotifiesWebhookAndSNS(t *testing.T) {
 			t.Errorf("event %d: %+v", i, e)
 		}
 	}
-	if s := evs[1].Step; s == nil || s.Index != 1 || s.Percent != 10 || s.Result != "failed" || evs[1].Weights == nil || *evs[1].Weights != (notify.Weights{Blue: 90, Green: 10}) {
-		t.Errorf("step event %+v (step %+v)", evs[1], evs[1].Step)
+	for i, want := range []struct {
+		index, percent int
+		result         string
+		w              notify.Weights
+	}{{1, 10, "completed", notify.Weights{Blue: 90, Green: 10}}, {2, 50, "failed", notify.Weights{Blue: 50, Green: 50}}} {
+		e := evs[1+i]
+		if s := e.Step; s == nil || s.Index != want.index || s.Percent != want.percent || s.Result != want.result || e.Weights == nil || *e.Weights != want.w {
+			t.Errorf("step event %d: %+v (step %+v)", i+1, e, e.Step)
+		}
 	}
-	if !strings.Contains(evs[2].Reason, alarm) || evs[3].Result != "restored" || *evs[3].Weights != (notify.Weights{Blue: 100}) {
-		t.Errorf("rollback events %+v, %+v", evs[2], evs[3])
+	if !strings.Contains(evs[3].Reason, alarm) || evs[4].Result != "restored" || *evs[4].Weights != (notify.Weights{Blue: 100}) {
+		t.Errorf("rollback events %+v, %+v", evs[3], evs[4])
 	}
-	if last := evs[4]; last.Result != "rolled_back" || last.Cause != "check_failed" || *last.Weights != (notify.Weights{Blue: 100}) {
+	if last := evs[5]; last.Result != "rolled_back" || last.Cause != "check_failed" || *last.Weights != (notify.Weights{Blue: 100}) {
 		t.Errorf("shift_finished %+v", last)
 	}
 
@@ -176,7 +250,7 @@ func TestAccNotifications_canaryRollbackNotifiesWebhookAndSNS(t *testing.T) {
 // is the only error of its apply, and a good shift succeeds (with a warning
 // about the notifications).
 func TestAccNotifications_deadWebhookFailsNothing(t *testing.T) {
-	env, a, alarm := matrixScenario(t, "notif-dead")
+	env, a, alarm := notifScenario(t, "notif-dead", 0)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
