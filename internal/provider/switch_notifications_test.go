@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/notify"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
@@ -41,5 +43,42 @@ func TestNotifications_failureIsAWarning(t *testing.T) {
 	if d.Summary() != "Notification not delivered" || !strings.Contains(d.Detail(), "did not receive 2 event(s)") ||
 		!strings.Contains(d.Detail(), "shift_started") || !strings.Contains(d.Detail(), "(succeeded)") || strings.Contains(d.Detail(), "SECRET") {
 		t.Fatalf("warning %q: %s", d.Summary(), d.Detail())
+	}
+}
+
+// The configuration becomes targets; an SNS topic without AWS credentials is
+// a warning and the webhooks still work.
+func TestNotificationsFor_expandsTargets(t *testing.T) {
+	ctx := context.Background()
+	objType := notificationsAttribute().GetType().(basetypes.ObjectType)
+	hookType := objType.AttrTypes["webhooks"].(basetypes.ListType).ElemType.(basetypes.ObjectType)
+	snsType := objType.AttrTypes["sns"].(basetypes.ObjectType)
+	events, _ := types.ListValueFrom(ctx, types.StringType, []string{"rollback_started"})
+	hooks, d := types.ListValueFrom(ctx, hookType, []webhookModel{
+		{URL: types.StringValue("https://hooks.example.com/a"), Secret: types.StringValue("s"), Events: types.ListNull(types.StringType),
+			MaxAttempts: types.Int64Null(), AttemptTimeout: types.StringNull()},
+		{URL: types.StringValue("https://hooks.example.com/b"), Secret: types.StringNull(), Events: events,
+			MaxAttempts: types.Int64Value(5), AttemptTimeout: types.StringValue("2s")},
+	})
+	sns, d2 := types.ObjectValueFrom(ctx, snsType.AttrTypes, snsTargetModel{
+		TopicARN: types.StringValue("arn:aws:sns:us-east-1:123456789012:deploys"), Events: types.ListNull(types.StringType)})
+	obj, d3 := types.ObjectValueFrom(ctx, objType.AttrTypes, notificationsModel{Name: types.StringValue("web"), Webhooks: hooks, SNS: sns,
+		EventTimeout: types.StringValue("3s")})
+	if d.HasError() || d2.HasError() || d3.HasError() {
+		t.Fatal(d, d2, d3)
+	}
+	var diags diag.Diagnostics
+	sn := notificationsFor(ctx, &providerData{}, obj, "sw-1", "bluegreen_haproxy_switch", &diags)
+	if diags.HasError() || diags.WarningsCount() != 1 || !strings.Contains(diags.Warnings()[0].Detail(), "notifications.sns") {
+		t.Fatalf("diagnostics %v: want one warning about the SNS target", diags)
+	}
+	if sn == nil || len(sn.Targets) != 2 || sn.EventTimeout != 3*time.Second || sn.Switch != (notify.Switch{ID: "sw-1", Name: "web", Type: "bluegreen_haproxy_switch"}) {
+		t.Fatalf("notify %+v", sn)
+	}
+	if !sn.Targets[0].Wants(notify.StepFinished) || sn.Targets[1].Wants(notify.StepFinished) || !sn.Targets[1].Wants(notify.RollbackStarted) {
+		t.Error("event filters not applied")
+	}
+	if notificationsFor(ctx, &providerData{}, types.ObjectNull(objType.AttrTypes), "sw-1", "x", &diags) != nil {
+		t.Error("targets without configuration")
 	}
 }

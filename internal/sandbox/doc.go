@@ -116,7 +116,7 @@
 //
 // # Faults
 //
-// A Fault matches calls by service ("elbv2", "cloudwatch", "sts"; "" = any;
+// A Fault matches calls by service ("elbv2", "cloudwatch", "sts", "sns"; "" = any;
 // "elasticloadbalancing" and "monitoring" are accepted as aliases) and
 // operation ("" = any), affects Times calls (0 = until removed) with
 // probability Rate (0 = always), in injection order: every matching Latency
