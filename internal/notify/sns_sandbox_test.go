@@ -26,7 +26,7 @@ func TestSNSTopic_againstSandboxFaults(t *testing.T) {
 	t.Cleanup(func() { _ = sb.Close() })
 	c := awssns.New(awssns.Options{Region: "us-east-1", BaseEndpoint: aws.String(sb.URL()),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts, o.MaxBackoff = 3, 50*time.Millisecond })})
+		Retryer:     retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts, o.MaxBackoff = 3, 50*time.Millisecond })})
 	out, err := c.CreateTopic(context.Background(), &awssns.CreateTopicInput{Name: aws.String("deploys")})
 	if err != nil {
 		t.Fatal(err)
