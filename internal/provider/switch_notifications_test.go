@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +82,45 @@ func TestNotificationsFor_expandsTargets(t *testing.T) {
 	}
 	if notificationsFor(ctx, &providerData{}, types.ObjectNull(objType.AttrTypes), "sw-1", "x", &diags) != nil {
 		t.Error("targets without configuration")
+	}
+}
+
+// Every switch passes its notifications to the shift: each switchTarget a
+// router resource builds, and each direct runShift call, names Notify.
+func TestNotifications_everySwitchWiresThem(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(raw)
+		for _, marker := range []string{"switchTarget{Nouns:", "runShift(ctx, shiftRun{"} {
+			for i := strings.Index(src, marker); i >= 0; {
+				end := strings.Index(src[i:], ")\n")
+				if marker == "switchTarget{Nouns:" {
+					end = strings.Index(src[i:], "}\n")
+				}
+				if !strings.Contains(src[i:i+end], "Notify:") {
+					t.Errorf("%s: %s… does not pass Notify", f, src[i:i+min(end, 80)])
+				}
+				n++
+				next := strings.Index(src[i+1:], marker)
+				if next < 0 {
+					break
+				}
+				i += 1 + next
+			}
+		}
+	}
+	if n < 7 {
+		t.Fatalf("found %d switch targets and shift runs; the scan is broken", n)
 	}
 }
