@@ -125,6 +125,8 @@ type ShiftEvents struct {
 	// stepWeights remembers each step's target weights (step_started) for
 	// its step_finished.
 	stepWeights map[int]traffic.Weights
+	// baseline is what a rollback restores (rollback_started's weights).
+	baseline *traffic.Weights
 }
 
 // NewShiftEvents starts the notifications of one shift. shiftID "" draws a
@@ -169,17 +171,21 @@ func (s *ShiftEvents) FromEngine(e rollout.Event) (ev Event, ok bool) {
 	case rollout.EventRollbackStarted:
 		ev = s.next(RollbackStarted, e.At)
 		ev.Weights = weightsOf(e.Weights)
+		b := e.Weights
+		s.baseline = &b
 		ev.Reason = e.Detail
 		return ev, true
 	case rollout.EventRollbackFinished:
 		ev = s.next(RollbackFinished, e.At)
+		// The engine reports the restored weights, the weights it found
+		// changed by someone else (and left), or none when restoring failed.
 		switch {
-		case e.Detail == "restored":
-			ev.Result = "restored"
-		case e.Weights != (traffic.Weights{}):
-			ev.Result = "not_restored"
-		default:
+		case e.Weights == (traffic.Weights{}):
 			ev.Result = "restore_failed"
+		case s.baseline != nil && e.Weights == *s.baseline:
+			ev.Result = "restored"
+		default:
+			ev.Result = "not_restored"
 		}
 		if e.Weights != (traffic.Weights{}) {
 			ev.Weights = weightsOf(e.Weights)

@@ -9,9 +9,9 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
-// The engine's rollback endings map to the three restore results, and the
-// engine events that are not notified are dropped; the mapping follows the
-// engine's own wording (rollout/run.go), so a change there fails here.
+// The engine's rollback endings (rollout/run.go: the baseline restored,
+// other weights found and left, nothing restored) map to the three restore
+// results, and the engine events that are not notified are dropped.
 func TestShiftEvents_rollbackResultsAndDroppedEvents(t *testing.T) {
 	plan, err := rollout.PlanShift(rollout.Strategy{Type: "all_at_once"}, rollout.Blue, rollout.Green, 0)
 	if err != nil {
@@ -19,6 +19,9 @@ func TestShiftEvents_rollbackResultsAndDroppedEvents(t *testing.T) {
 	}
 	s := NewShiftEvents(Switch{ID: "sw"}, "", plan)
 	at := time.Unix(0, 0)
+	if _, ok := s.FromEngine(rollout.Event{Type: rollout.EventRollbackStarted, At: at, Weights: traffic.Weights{Blue: 100}}); !ok {
+		t.Fatal("rollback_started dropped")
+	}
 	for _, tc := range []struct {
 		e    rollout.Event
 		want string
@@ -39,7 +42,7 @@ func TestShiftEvents_rollbackResultsAndDroppedEvents(t *testing.T) {
 		}
 	}
 	fin := s.Finished(rollout.Outcome{Result: rollout.ResultPreflightFailed, Cause: rollout.CausePreflight, Reason: "no healthy target", FinishedAt: at})
-	if fin.Type != ShiftFinished || fin.Result != "preflight_failed" || fin.Cause != "preflight" || fin.Weights != nil || fin.Sequence != 4 || len(s.shift.ID) != 16 {
+	if fin.Type != ShiftFinished || fin.Result != "preflight_failed" || fin.Cause != "preflight" || fin.Weights != nil || fin.Sequence != 5 || len(s.shift.ID) != 16 {
 		t.Errorf("finished %+v", fin)
 	}
 }
