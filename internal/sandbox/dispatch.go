@@ -20,8 +20,8 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/awserr"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/route53"
-	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/sts"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/sns"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/sts"
 )
 
 // Service names used by faults, rate limits and the call log.
