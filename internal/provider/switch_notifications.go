@@ -27,18 +27,18 @@ import (
 )
 
 type notificationsModel struct {
-	Name         types.String `tfsdk:"name"`
-	Webhooks     types.List   `tfsdk:"webhooks"`
-	SNS          types.Object `tfsdk:"sns"`
-	EventTimeout types.String `tfsdk:"event_timeout"`
+	Name         types.String  `tfsdk:"name"`
+	Webhooks     types.List    `tfsdk:"webhooks"`
+	SNS          types.Object  `tfsdk:"sns"`
+	EventTimeout durationValue `tfsdk:"event_timeout"`
 }
 
 type webhookModel struct {
-	URL            types.String `tfsdk:"url"`
-	Secret         types.String `tfsdk:"secret"`
-	Events         types.List   `tfsdk:"events"`
-	MaxAttempts    types.Int64  `tfsdk:"max_attempts"`
-	AttemptTimeout types.String `tfsdk:"attempt_timeout"`
+	URL            types.String  `tfsdk:"url"`
+	Secret         types.String  `tfsdk:"secret"`
+	Events         types.List    `tfsdk:"events"`
+	MaxAttempts    types.Int64   `tfsdk:"max_attempts"`
+	AttemptTimeout durationValue `tfsdk:"attempt_timeout"`
 }
 
 type snsTargetModel struct {
@@ -79,12 +79,9 @@ func notificationsAttribute() schema.SingleNestedAttribute {
 					"know the resource's address. The switch's `id` is always sent too.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 256)},
 			},
-			"event_timeout": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Longest the delivery of one event to one target may take, all attempts included. "+
-					"A target that failed an event gets no further events in that shift. Go duration, default `%s`, 1s–5m.", notify.DefaultEventTimeout),
-				Validators: []validator.String{durationValidator{min: time.Second, max: 5 * time.Minute}},
-			},
+			"event_timeout": durationAttribute(fmt.Sprintf("Longest the delivery of one event to one target may take, all attempts included. "+
+				"A target that failed an event gets no further events in that shift. Go duration, default `%s`, 1s–5m.", notify.DefaultEventTimeout),
+				time.Second, 5*time.Minute),
 			"webhooks": schema.ListNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "HTTP(S) endpoints that receive every event as a JSON POST (`Content-Type: application/json`), " +
@@ -107,10 +104,8 @@ func notificationsAttribute() schema.SingleNestedAttribute {
 						Optional: true, MarkdownDescription: fmt.Sprintf("Attempts per event, first try included; default %d, 1–10.", notify.DefaultWebhookAttempts),
 						Validators: []validator.Int64{int64validator.Between(1, 10)},
 					},
-					"attempt_timeout": schema.StringAttribute{
-						Optional: true, MarkdownDescription: fmt.Sprintf("Longest one attempt may take; Go duration, default `%s`, 100ms–1m.", notify.DefaultAttemptTimeout),
-						Validators: []validator.String{durationValidator{min: 100 * time.Millisecond, max: time.Minute}},
-					},
+					"attempt_timeout": durationAttribute(fmt.Sprintf("Longest one attempt may take; Go duration, default `%s`, 100ms–1m.", notify.DefaultAttemptTimeout),
+						100*time.Millisecond, time.Minute),
 				}},
 			},
 			"sns": schema.SingleNestedAttribute{

@@ -35,13 +35,13 @@ import (
 // checks and the given notifications attribute.
 func notifConfig(a testALB, alarm, color, notifications string) string {
 	return switchConfig(a, color, fmt.Sprintf(`
-  strategy {
+  strategy = {
     type          = "canary"
     steps         = [10, 50]
     step_interval = "1m"
   }
   bake_time = "1m"
-  rollback_on {
+  rollback_on = {
     alarm_names         = [%q]
     evaluation_interval = "30s"
     failure_threshold   = 1

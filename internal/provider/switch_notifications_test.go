@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -58,14 +59,14 @@ func TestNotificationsFor_expandsTargets(t *testing.T) {
 	events, _ := types.ListValueFrom(ctx, types.StringType, []string{"rollback_started"})
 	hooks, d := types.ListValueFrom(ctx, hookType, []webhookModel{
 		{URL: types.StringValue("https://hooks.example.com/a"), Secret: types.StringValue("s"), Events: types.ListNull(types.StringType),
-			MaxAttempts: types.Int64Null(), AttemptTimeout: types.StringNull()},
+			MaxAttempts: types.Int64Null(), AttemptTimeout: durationValue{timetypes.NewGoDurationNull()}},
 		{URL: types.StringValue("https://hooks.example.com/b"), Secret: types.StringNull(), Events: events,
-			MaxAttempts: types.Int64Value(5), AttemptTimeout: types.StringValue("2s")},
+			MaxAttempts: types.Int64Value(5), AttemptTimeout: durationString("2s")},
 	})
 	sns, d2 := types.ObjectValueFrom(ctx, snsType.AttrTypes, snsTargetModel{
 		TopicARN: types.StringValue("arn:aws:sns:us-east-1:123456789012:deploys"), Events: types.ListNull(types.StringType)})
 	obj, d3 := types.ObjectValueFrom(ctx, objType.AttrTypes, notificationsModel{Name: types.StringValue("web"), Webhooks: hooks, SNS: sns,
-		EventTimeout: types.StringValue("3s")})
+		EventTimeout: durationString("3s")})
 	if d.HasError() || d2.HasError() || d3.HasError() {
 		t.Fatal(d, d2, d3)
 	}
