@@ -1,5 +1,5 @@
 // Command bluegreen-sandbox runs the local AWS sandbox (ELBv2, CloudWatch,
-// STS and the /_sandbox/ admin API) on one loopback port until interrupted.
+// Route 53, SNS, STS and the /_sandbox/ admin API) on one loopback port until interrupted.
 //
 //	go run ./cmd/bluegreen-sandbox -addr 127.0.0.1:4566
 package main

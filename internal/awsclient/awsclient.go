@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	smithymiddleware "github.com/aws/smithy-go/middleware"
 )
@@ -60,6 +61,7 @@ type Endpoints struct {
 	CloudWatch string
 	Route53    string
 	STS        string
+	SNS        string
 }
 
 // Clients is the shared client set.
@@ -75,6 +77,27 @@ type Clients struct {
 	route53Watch    func(*smithymiddleware.Stack) error
 	route53Once     sync.Once
 	route53         *route53.Client
+
+	snsEndpoint string
+	snsWatch    func(*smithymiddleware.Stack) error
+	snsOnce     sync.Once
+	sns         *sns.Client
+}
+
+// SNS returns the SNS client (switch notifications), built on first use.
+// It honours endpoints.sns.
+func (c *Clients) SNS() *sns.Client {
+	c.snsOnce.Do(func() {
+		c.sns = sns.NewFromConfig(c.AWS, func(o *sns.Options) {
+			if c.snsEndpoint != "" {
+				o.BaseEndpoint = aws.String(c.snsEndpoint)
+			}
+			if c.snsWatch != nil {
+				o.APIOptions = append(o.APIOptions, c.snsWatch)
+			}
+		})
+	})
+	return c.sns
 }
 
 // Route53 returns the Route 53 client, built on first use: only
@@ -217,5 +240,7 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		AWS:             cfg,
 		route53Endpoint: c.Endpoints.Route53,
 		route53Watch:    attemptWatch("Route 53", endpointSource(c.Endpoints.Route53, "route53", "ROUTE_53"), c.Logf),
+		snsEndpoint:     c.Endpoints.SNS,
+		snsWatch:        attemptWatch("SNS", endpointSource(c.Endpoints.SNS, "sns", "SNS"), c.Logf),
 	}, nil
 }

@@ -718,7 +718,8 @@ func (r *dnsSwitchResource) apply(ctx context.Context, plan, prior *dnsSwitchMod
 	state, ok := applySwitch(ctx, clk, &plan.switchModel, priorSwitchDNS(prior), func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
 		checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
 		return switchTarget{Nouns: dnsNouns, Router: sr, Preflight: r.preflight(ctx, plan, to, diags), Checks: checkSet,
-			PlanFrom: fromState(priorSwitchDNS(prior))}
+			PlanFrom: fromState(priorSwitchDNS(prior)),
+			Notify:   notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_dns_switch", diags)}
 	}, diags)
 	if !ok {
 		return r.recordWithoutShift(ctx, plan, prior, router, wrote, diags)

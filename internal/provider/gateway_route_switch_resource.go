@@ -396,7 +396,8 @@ func (r *gatewayRouteSwitchResource) apply(ctx context.Context, plan, prior *gat
 		}
 		pre, _ := rt.ReadinessCheck(cs.Core, to, minCount, minPercent)
 		set.Checks = append(set.Checks, withClock(watch, clk))
-		return switchTarget{Nouns: gatewayRouteNouns, Router: rt, Preflight: []rollout.Check{withClock(pre, clk)}, Checks: set}
+		return switchTarget{Nouns: gatewayRouteNouns, Router: rt, Preflight: []rollout.Check{withClock(pre, clk)}, Checks: set,
+			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_gateway_route_switch", diags)}
 	}
 	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorGatewayRoute(prior), target, diags)
 	if !ok {

@@ -537,7 +537,8 @@ func (r *haproxySwitchResource) apply(ctx context.Context, plan, prior *haproxyS
 		if prior != nil && sameTarget(prior, plan) {
 			from = prior.weightsOf() // the plan started from state (see ModifyPlan)
 		}
-		return switchTarget{Nouns: haproxyNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set, PlanFrom: from}
+		return switchTarget{Nouns: haproxyNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set, PlanFrom: from,
+			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_haproxy_switch", diags)}
 	}
 	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorHAProxySwitch(prior), target, diags)
 	if !ok {

@@ -12,12 +12,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // productPackages are the packages whose code runs in the provider binary
 // and calls AWS.
-var productPackages = []string{"internal/provider", "internal/rollout", "internal/checks", "internal/traffic", "internal/envpair", "internal/awsclient"}
+var productPackages = []string{"internal/provider", "internal/rollout", "internal/checks", "internal/traffic", "internal/envpair", "internal/awsclient", "internal/notify"}
 
 // sdkActions finds every AWS API operation the product code calls, as IAM
 // actions: a call .Op( where Op is a method of the ELBv2, CloudWatch or STS
@@ -28,6 +29,7 @@ func sdkActions(t *testing.T) map[string][]string {
 		"elasticloadbalancing": reflect.TypeOf(&elbv2.Client{}),
 		"cloudwatch":           reflect.TypeOf(&cloudwatch.Client{}),
 		"sts":                  reflect.TypeOf(&sts.Client{}),
+		"sns":                  reflect.TypeOf(&sns.Client{}),
 	}
 	call := regexp.MustCompile(`\.([A-Z][A-Za-z0-9]+)\(`)
 	found := map[string][]string{}

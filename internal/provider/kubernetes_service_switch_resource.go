@@ -421,7 +421,8 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
 		set.Checks = append(set.Checks, withClock(rt.ReadinessCheck(to, minCount, minPercent), clk))
 		pre := withClock(rt.ReadinessCheck(to, minCount, minPercent), clk)
-		return switchTarget{Nouns: kubeServiceNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set}
+		return switchTarget{Nouns: kubeServiceNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set,
+			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_kubernetes_service_switch", diags)}
 	}
 	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorKubeService(prior), target, diags)
 	if !ok {

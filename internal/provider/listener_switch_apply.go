@@ -432,7 +432,8 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 		pre.MinHealthyPercent = pf.MinHealthyPercent.ValueFloat64()
 	}
 	out := runShift(ctx, shiftRun{Router: guarded, Plan: p.Plan, Preflight: []rollout.Check{pre}, Checks: checkSet,
-		Budget: budget, OnInterrupt: plan.OnInterrupt.ValueString(), Clock: clk})
+		Budget: budget, OnInterrupt: plan.OnInterrupt.ValueString(), Clock: clk, Warnings: diags,
+		Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_listener_switch", diags)})
 	if out.InitialKnown || out.Result != rollout.ResultPreflightFailed {
 		written = true
 	}

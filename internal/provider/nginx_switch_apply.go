@@ -253,7 +253,8 @@ func (r *nginxSwitchResource) apply(ctx context.Context, plan, prior *nginxSwitc
 			preflight = append(preflight, c)
 		}
 		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
-		return switchTarget{Nouns: nginxNouns, Router: restoring, Preflight: preflight, Checks: set, PlanFrom: fromState(priorNginx(prior))}
+		return switchTarget{Nouns: nginxNouns, Router: restoring, Preflight: preflight, Checks: set, PlanFrom: fromState(priorNginx(prior)),
+			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_nginx_switch", diags)}
 	}, diags)
 	if ok {
 		out := *plan

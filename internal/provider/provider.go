@@ -53,6 +53,7 @@ type endpointsModel struct {
 	CloudWatch types.String `tfsdk:"cloudwatch"`
 	Route53    types.String `tfsdk:"route53"`
 	STS        types.String `tfsdk:"sts"`
+	SNS        types.String `tfsdk:"sns"`
 }
 
 type defaultTagsModel struct {
@@ -141,6 +142,7 @@ func (p *bluegreenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 						return a
 					}(),
 					"sts": endpointAttribute("STS", "STS"),
+					"sns": endpointAttribute("SNS (switch notifications)", "SNS"),
 				},
 			},
 			"default_tags": schema.SingleNestedBlock{
@@ -213,6 +215,7 @@ func (p *bluegreenProvider) Configure(ctx context.Context, req provider.Configur
 			CloudWatch: ep.CloudWatch.ValueString(),
 			Route53:    ep.Route53.ValueString(),
 			STS:        ep.STS.ValueString(),
+			SNS:        ep.SNS.ValueString(),
 		}
 	}
 	defaultTags := map[string]string{}

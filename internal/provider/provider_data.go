@@ -71,7 +71,7 @@ func newProviderData(ctx context.Context, c awsclient.Config, defaultTags map[st
 		c.HTTPTimeout = deps.HTTPTimeout
 	}
 	if deps != nil && deps.Endpoint != "" {
-		for _, e := range []*string{&c.Endpoints.ELBv2, &c.Endpoints.CloudWatch, &c.Endpoints.Route53, &c.Endpoints.STS} {
+		for _, e := range []*string{&c.Endpoints.ELBv2, &c.Endpoints.CloudWatch, &c.Endpoints.Route53, &c.Endpoints.STS, &c.Endpoints.SNS} {
 			if *e == "" {
 				*e = deps.Endpoint
 			}

@@ -58,6 +58,7 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 	prior.Attributes = copyAttrs(current.Attributes)
 	// Attributes added since version 0 (reshapeValue gives them null).
 	delete(prior.Attributes, "traffic_percent")
+	delete(prior.Attributes, "notifications")
 	checks := prior.Attributes
 	if checksAt != "" {
 		container, ok := checks[checksAt].(schema.SingleNestedAttribute)

@@ -99,6 +99,8 @@ type switchTarget struct {
 	// took them from state (nil: read at plan time, or not known): the apply
 	// refuses to move from other weights even when the path looks the same.
 	PlanFrom *traffic.Weights
+	// Notify are the switch's notification targets (notificationsFor), nil for none.
+	Notify *shiftNotify
 }
 
 // applySwitch runs a create (prior == nil) or update of a switch whose router
@@ -147,7 +149,7 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 	var out *rollout.Outcome
 	if p.Moving() {
 		o := runShift(ctx, shiftRun{Router: tgt.Router, Plan: p.Plan, Preflight: tgt.Preflight, Checks: tgt.Checks,
-			Budget: budget, OnInterrupt: plan.OnInterrupt.ValueString(), Clock: clk})
+			Budget: budget, OnInterrupt: plan.OnInterrupt.ValueString(), Clock: clk, Notify: tgt.Notify, Warnings: diags})
 		out = &o
 	}
 	rctx, rcancel := ioContext(ctx)

@@ -50,6 +50,7 @@ type switchModel struct {
 	LastShift         types.Object     `tfsdk:"last_shift"`
 	PlannedSteps      types.List       `tfsdk:"planned_steps"`
 	WorstCaseDuration types.String     `tfsdk:"worst_case_duration"`
+	Notifications     types.Object     `tfsdk:"notifications"`
 }
 
 // switchNouns name a router's switch point in diagnostics.
@@ -492,12 +493,17 @@ type shiftRun struct {
 	Budget      evaluationBudget
 	OnInterrupt string
 	Clock       rollout.Clock
+	// Notify, when set, reports the shift's events (switch_notifications.go);
+	// delivery failures become warnings in Warnings.
+	Notify   *shiftNotify
+	Warnings *diag.Diagnostics
 }
 
 // runShift runs the engine, logging every event with structured fields.
 // ctx carries the operation's deadline: the engine's own restore runs on a
 // fresh, bounded context after it.
 func runShift(ctx context.Context, sr shiftRun) rollout.Outcome {
+	notifyEvent, finishNotify := startNotifications(sr.Notify, sr.Plan)
 	onInterrupt := rollout.InterruptRollback
 	if sr.OnInterrupt == "hold" {
 		onInterrupt = rollout.InterruptHold
@@ -519,9 +525,11 @@ func runShift(ctx context.Context, sr shiftRun) rollout.Outcome {
 				"event": string(e.Type), "step": e.Step, "percent": e.Percent,
 				"blue_weight": e.Weights.Blue, "green_weight": e.Weights.Green,
 			})
+			notifyEvent(e) // never blocks: delivery runs beside the engine
 		},
 	})
 	tflog.Info(ctx, "shift finished", map[string]any{"summary": out.Summary()})
+	finishNotify(ctx, out, sr.Warnings)
 	return out
 }
 

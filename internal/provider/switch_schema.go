@@ -31,6 +31,7 @@ func switchSchemaParts(ctx context.Context, checkSubject string) (map[string]sch
 		checkAttrs[k] = v
 	}
 	attrs := map[string]schema.Attribute{
+		"notifications": notificationsAttribute(),
 		"active_color": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "`blue` or `green`: the color that should receive 100 % of the traffic. Changing it shifts " +

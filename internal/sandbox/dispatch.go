@@ -20,6 +20,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/awserr"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/route53"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/sns"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/sts"
 )
 
@@ -28,6 +29,7 @@ const (
 	ServiceELBv2      = "elbv2"
 	ServiceCloudWatch = "cloudwatch"
 	ServiceSTS        = "sts"
+	ServiceSNS        = "sns"
 )
 
 // Wire-protocol constants the dispatcher routes on.
@@ -159,6 +161,8 @@ func route(r *http.Request, body []byte, requestID string) (*apiCall, *routeErro
 		service = ServiceELBv2
 	case sts.APIVersion:
 		service = ServiceSTS
+	case sns.APIVersion:
+		service = ServiceSNS
 	case cloudwatchAPIVersion:
 		return nil, &routeError{asQuery: true, service: ServiceCloudWatch, code: "InvalidAction", status: http.StatusBadRequest,
 			message: fmt.Sprintf("the sandbox serves CloudWatch over Smithy RPC v2 CBOR only (POST /service/%s/operation/%s), which aws-sdk-go-v2's CloudWatch client uses by default; the awsQuery protocol is not supported", cloudwatchCBORTarget, action)}
@@ -167,7 +171,7 @@ func route(r *http.Request, body []byte, requestID string) (*apiCall, *routeErro
 	}
 	if service == "" {
 		return nil, &routeError{asQuery: true, code: "InvalidAction", status: http.StatusBadRequest,
-			message: fmt.Sprintf("cannot tell which service Action=%q Version=%q is for: the sandbox serves ELBv2 (Version %s) and STS (Version %s) over awsQuery, and CloudWatch over RPC v2 CBOR", action, version, elbv2APIVersion, sts.APIVersion)}
+			message: fmt.Sprintf("cannot tell which service Action=%q Version=%q is for: the sandbox serves ELBv2 (Version %s), STS (Version %s) and SNS (Version %s) over awsQuery, and CloudWatch over RPC v2 CBOR", action, version, elbv2APIVersion, sts.APIVersion, sns.APIVersion)}
 	}
 	if action == "" {
 		return nil, &routeError{asQuery: true, service: service, code: "MissingAction", status: http.StatusBadRequest,
@@ -230,6 +234,8 @@ func canonicalService(name string) string {
 		return ServiceCloudWatch
 	case "sts":
 		return ServiceSTS
+	case "sns":
+		return ServiceSNS
 	case "route53", "route 53":
 		return ServiceRoute53
 	}
@@ -341,6 +347,8 @@ func (s *Server) serve(call *apiCall) (body []byte, aerr *awserr.Error) {
 		return s.elbv2.ServeQueryIn(call.region, call.operation, call.query, call.requestID)
 	case ServiceSTS:
 		return sts.Service{AccountID: s.opts.AccountID, Now: s.opts.Now}.Serve(call.operation, call.query, call.requestID)
+	case ServiceSNS:
+		return s.sns.ServeQueryIn(call.region, call.operation, call.query, call.requestID)
 	case ServiceCloudWatch:
 		return s.cloudwatch.ServeCBORIn(call.region, call.operation, call.body)
 	case ServiceRoute53:
@@ -382,6 +390,8 @@ func xmlnsFor(service string) string {
 		return sts.XMLNS
 	case ServiceRoute53:
 		return route53.XMLNS
+	case ServiceSNS:
+		return sns.XMLNS
 	}
 	return ""
 }

@@ -5,6 +5,9 @@
 // It serves
 //   - Elastic Load Balancing v2 (package elbv2) over awsQuery: form POSTs
 //     with Version=2015-12-01;
+//   - SNS (package sns) over awsQuery (Version=2010-03-31): topics and
+//     Publish, every accepted message kept for tests
+//     (GET /_sandbox/sns/messages?topicArn=…, Server.SNS().Messages);
 //   - STS (package sts) over awsQuery (Version=2011-06-15): GetCallerIdentity (always
 //     arn:aws:iam::<account>:user/sandbox) and AssumeRole (fake credentials);
 //   - CloudWatch (package cloudwatch) over Smithy RPC v2 CBOR, the protocol
@@ -18,7 +21,7 @@
 //     server answering the zones (route53.go; see package route53).
 //
 // awsQuery requests are routed by Version, or, when Version is missing, by
-// the service in the SigV4 credential scope (elasticloadbalancing, sts).
+// the service in the SigV4 credential scope (elasticloadbalancing, sts, sns).
 // Signatures are not checked: any credentials work (use "test"/"test").
 // Every response carries an x-amzn-RequestId header. Requests it cannot
 // route get a 400 that says what the sandbox expected.
@@ -113,7 +116,7 @@
 //
 // # Faults
 //
-// A Fault matches calls by service ("elbv2", "cloudwatch", "sts"; "" = any;
+// A Fault matches calls by service ("elbv2", "cloudwatch", "sts", "sns"; "" = any;
 // "elasticloadbalancing" and "monitoring" are accepted as aliases) and
 // operation ("" = any), affects Times calls (0 = until removed) with
 // probability Rate (0 = always), in injection order: every matching Latency

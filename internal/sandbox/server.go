@@ -13,6 +13,7 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/sns"
 )
 
 // Defaults used when Options leaves a field empty.
@@ -103,6 +104,7 @@ type Server struct {
 	elbv2      *elbv2.Service
 	cloudwatch *cloudwatch.Service
 	r53        r53
+	sns        *sns.Service
 
 	admin *http.ServeMux
 
@@ -159,6 +161,7 @@ func Start(o Options) (*Server, error) {
 			ReleaseDelay: o.TargetGroupReleaseDelay,
 		}),
 		cloudwatch: cloudwatch.New(cloudwatch.Options{Now: o.Now, Region: o.Region, AccountID: o.AccountID}),
+		sns:        sns.New(sns.Options{Now: o.Now, Region: o.Region, AccountID: o.AccountID}),
 	}
 	s.limits.now = o.Now
 	s.calls.max = defaultMaxCalls
@@ -169,6 +172,9 @@ func Start(o Options) (*Server, error) {
 	s.admin = s.adminMux()
 	s.registerRoute53Admin(s.admin)
 	s.registerDataPlaneAdmin(s.admin)
+	s.admin.HandleFunc("GET /_sandbox/sns/messages", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"messages": s.sns.Messages(r.URL.Query().Get("topicArn"))})
+	})
 	if o.DataPlane {
 		s.dp = startDataPlane(s)
 	}
@@ -197,6 +203,10 @@ func (s *Server) Addr() net.Addr { return s.listener.Addr() }
 
 // ELBv2 returns the Elastic Load Balancing v2 service behind the server.
 func (s *Server) ELBv2() *elbv2.Service { return s.elbv2 }
+
+// SNS returns the SNS service behind the server (published messages:
+// SNS().Messages(topicARN)).
+func (s *Server) SNS() *sns.Service { return s.sns }
 
 // CloudWatch returns the CloudWatch service behind the server.
 func (s *Server) CloudWatch() *cloudwatch.Service { return s.cloudwatch }
