@@ -218,15 +218,16 @@ func publishALB(env *testEnv, a testALB, tgARN string, from, to time.Time, reque
 
 // TestAccListenerSwitch_rollbackOn5xxMidCanary: green is healthy for the
 // first step, then its 5xx rate crosses the threshold; the shift rolls back
-// (at the 50 % step, or at the bake when an evaluation just after a minute
-// boundary saw too few requests to judge), the apply fails naming check,
-// value and threshold, state records the truth, and the next plan wants
-// green again.
+// at the 50 % step, the apply fails naming check, value and threshold, state
+// records the truth, and the next plan wants green again.
 //
 // The metrics check judges only minutes CloudWatch has published (a minute
-// is complete one minute after it ends, as on AWS): the breach, 70 s into
-// the apply, is judged 2–3 minutes later. Steps of 3m let it be judged
-// during the canary (1m steps would end the shift first).
+// is complete one minute after it ends, as on AWS). The sandbox and the
+// provider share one fake clock that starts at the minute-aligned
+// testClockStart and moves only when the engine waits, so the timeline is
+// the same on every run: the shift starts at T (a minute boundary), steps
+// hold 3m and evaluations come every 30s; the first bad minute [T+2m, T+3m)
+// is published at T+4m, failed at T+4m and T+4m30s, both in the 50 % step.
 func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
 	env := newTestSandbox(t)
 	a := switchALB(t, env, "sw-5xx")
@@ -245,6 +246,7 @@ func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
     evaluation_interval = "30s"
     failure_threshold   = 2
   }`
+	var firstApply []string // the weights the first green apply wrote
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: env.Factories,
@@ -252,27 +254,30 @@ func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
 			{Config: switchConfig(a, "blue", cfg), ConfigStateChecks: weightChecks(100, 0, "stable")},
 			{
 				PreConfig: func() {
-					// The fake clock of the apply starts at the real now: green
-					// is clean for its first minute, then 30 % of requests fail.
-					// Bad minutes start on a minute boundary at least 2 minutes
-					// in: the metrics check judges only whole minutes published
-					// a minute after they end, so none of them can be judged
-					// during the 3-minute first step, whatever the second of
-					// the minute the test starts at (it used to depend on it).
-					now := time.Now()
-					badFrom := now.Add(2 * time.Minute).Truncate(time.Minute).Add(time.Minute)
-					publishALB(env, a, a.GreenARN, now.Add(-5*time.Minute), badFrom, 100, 0)
-					publishALB(env, a, a.GreenARN, badFrom, now.Add(30*time.Minute), 100, 30)
+					// The shift starts now, on a minute boundary: nothing in
+					// the first apply waited.
+					start := env.Clock.Now()
+					if !start.Equal(start.Truncate(time.Minute)) {
+						t.Fatalf("the shift would start at %s, not on a minute boundary: the timeline below assumes one", start)
+					}
+					badFrom := start.Add(2 * time.Minute)
+					publishALB(env, a, a.GreenARN, start.Add(-5*time.Minute), badFrom, 100, 0)
+					publishALB(env, a, a.GreenARN, badFrom, start.Add(30*time.Minute), 100, 30)
 					env.Sandbox.ResetCalls()
 				},
 				Config:      switchConfig(a, "green", cfg),
-				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*metrics\.max_5xx_rate failed 2\s+consecutive evaluations at step [23]/3 \((50%|100%, bake)\): 5xx rate 0\.[1-9]\d*.*>\s+max 0\.05`),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*metrics\.max_5xx_rate failed 2\s+consecutive evaluations at step 2/3 \(50%\): 5xx rate 0\.3\b.*>\s+max 0\.05`),
 			},
 			{
 				// The failed apply saved the truth; the plan wants green again
-				// (and, green still failing, the apply rolls back again).
+				// and, the bad minutes being published by now, the apply rolls
+				// back at its first step.
+				PreConfig: func() {
+					firstApply = writtenWeights(env, a)
+					env.Sandbox.ResetCalls()
+				},
 				Config:      switchConfig(a, "green", cfg),
-				ExpectError: regexp.MustCompile(`Shift rolled back`),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*metrics\.max_5xx_rate failed 2\s+consecutive evaluations at step 1/3 \(10%\): 5xx rate 0\.3\b`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(switchRes, plancheck.ResourceActionUpdate),
 					expectPriorState(switchRes, "status", "rolled_back"),
@@ -286,9 +291,11 @@ func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
 	if b, g := listenerWeights(t, env, a); b != 100 || g != 0 {
 		t.Fatalf("after rollback the listener has blue=%d green=%d, want 100/0", b, g)
 	}
-	got := writtenWeights(env, a)
-	if len(got) < 3 || got[0] != "90/10" || got[1] != "50/50" || got[len(got)-1] != "100/0" {
-		t.Fatalf("weights written %v: want 90/10, 50/50, then the restore to 100/0", got)
+	if got := strings.Join(firstApply, " "); got != "90/10 50/50 100/0" {
+		t.Fatalf("the first apply wrote %s: want 90/10, 50/50, then the restore to 100/0", got)
+	}
+	if got := strings.Join(writtenWeights(env, a), " "); got != "90/10 100/0" {
+		t.Fatalf("the second apply wrote %s: want 90/10, then the restore to 100/0", got)
 	}
 }
 
@@ -597,12 +604,17 @@ func TestAccListenerSwitch_rollbackOnRelativeComparison(t *testing.T) {
 			{Config: switchConfig(a, "blue", cfg)},
 			{
 				PreConfig: func() {
-					now := time.Now()
+					now := env.Clock.Now()
 					publishALB(env, a, a.BlueARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 1)
 					publishALB(env, a, a.GreenARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 11)
 				},
-				Config:      switchConfig(a, "green", cfg),
-				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*max_5xx_rate_increase.*step [12]/3`),
+				Config: switchConfig(a, "green", cfg),
+				// Blue's 1 % and green's 11 % are published from before the
+				// shift: the first two evaluations of the first step judge
+				// the minute before it and fail.
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*` + strings.ReplaceAll(regexp.QuoteMeta(
+					"check metrics.max_5xx_rate_increase failed 2 consecutive evaluations at step 1/3 (10%): "+
+						"5xx rate 0.11 vs other color 0.01 (+0.1) > max +0.01 over 1m0s ending "+testClockStart.Format("15:04")+" UTC"), " ", `\s+`)),
 			},
 		},
 	})
