@@ -74,7 +74,7 @@ type hcWorker struct {
 	arn    string
 	cancel context.CancelFunc
 	done   chan struct{}
-	tick   chan struct{} // the next round is due (buffered, one outstanding)
+	tick   chan struct{}                  // the next round is due (buffered, one outstanding)
 	states map[hcTargetKey]*hcTargetState // worker goroutine only
 }
 
