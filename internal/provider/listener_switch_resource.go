@@ -461,18 +461,29 @@ func importTargetGroups(ctx context.Context, d *providerData, arn string) (strin
 	if err != nil {
 		return "", "", err
 	}
-	var blue, green string
-	for _, g := range groups {
-		switch {
-		case strings.Contains(g, "-blue/"):
-			blue = g
-		case strings.Contains(g, "-green/"):
-			green = g
-		}
-	}
-	if blue == "" || green == "" {
+	blue, green, ok := colorsByName(groups)
+	if !ok {
 		return "", "", fmt.Errorf("%s forwards to %v: the colors cannot be told from the names (<name>-blue and <name>-green, "+
 			"as bluegreen_environment_pair creates them); import with \"%s,<blue target group arn>,<green target group arn>\"", arn, groups, arn)
 	}
 	return blue, green, nil
+}
+
+// colorsByName tells blue and green among a forward's target group ARNs by
+// the -blue / -green name suffix bluegreen_environment_pair gives them. It
+// fails when either color has no group, or more than one.
+func colorsByName(groups []string) (blue, green string, ok bool) {
+	nb, ng := 0, 0
+	for _, g := range groups {
+		switch {
+		case strings.Contains(g, "-blue/"):
+			blue, nb = g, nb+1
+		case strings.Contains(g, "-green/"):
+			green, ng = g, ng+1
+		}
+	}
+	if nb != 1 || ng != 1 {
+		return "", "", false
+	}
+	return blue, green, true
 }
