@@ -49,8 +49,10 @@ resource "bluegreen_health_gate" "test" {
 `, a.GreenARN, extra)
 }
 
-// TestAccHealthGate_passesOnceTargetsAreHealthy runs on the real clock: the
-// gate keeps evaluating until the sandbox marks the target healthy.
+// TestAccHealthGate_passesOnceTargetsAreHealthy: the gate keeps evaluating
+// until the sandbox marks the target healthy. The target turns healthy 5.5 s
+// into the apply on the fake clock the gate waits on, so the gate fails its
+// rounds at 0–5 s and passes the two at 6 s and 7 s: 8 attempts, every run.
 func TestAccHealthGate_passesOnceTargetsAreHealthy(t *testing.T) {
 	env := newTestSandbox(t)
 	a := gateALB(t, env, "gate-pass")
@@ -59,7 +61,7 @@ func TestAccHealthGate_passesOnceTargetsAreHealthy(t *testing.T) {
 		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				time.AfterFunc(1500*time.Millisecond, func() {
+				env.Clock.AfterFunc(5500*time.Millisecond, func() {
 					_ = env.Sandbox.SetTargetHealth(a.GreenARN, "10.0.1.1", 0, "healthy", "", "")
 				})
 			},
@@ -70,8 +72,8 @@ func TestAccHealthGate_passesOnceTargetsAreHealthy(t *testing.T) {
 			},
 			Check: func(s *terraform.State) error {
 				attempts := s.RootModule().Resources[gateRes].Primary.Attributes["attempts"]
-				if attempts == "1" || attempts == "2" {
-					return fmt.Errorf("gate passed after %s attempts: it should have waited for the target", attempts)
+				if attempts != "8" {
+					return fmt.Errorf("gate passed after %s attempts, want 8: 6 failing rounds while the target was initial, then 2 passing", attempts)
 				}
 				return nil
 			},
