@@ -153,6 +153,20 @@ func forwardAction(blue string, bw int32, green string, gw int32) elbv2types.Act
 // testClockStart is where every fake clock of the provider's tests starts: a
 // fixed, minute-aligned instant, so which evaluation falls just after a
 // minute boundary is the same on every run (never the wall-clock second).
+//
+// Where time comes from in the acceptance tests:
+//   - In-process providers (env.Factories, testAccFakeClockFactories) wait on
+//     Deps.Clock, an auto-advancing fake: the engine's step holds and
+//     evaluation cadence, restore back-off, the health gate's interval and
+//     the pair's release waits all jump virtual time without sleeping. With
+//     env.Factories the sandbox's clock is the same one, so CloudWatch
+//     timestamps, published minutes and the alarms follow the engine's time
+//     exactly and a metrics rollback trips at the same step on every run.
+//   - The CLI-driven tests (interrupt, randomized, sigint tests of every
+//     router) run the built provider binary in its own process, which no fake
+//     clock can reach: they run on the real clock and wait for events (an
+//     API call that moved the weights), never for a fixed time.
+//   - Injected latency (fault matrix) and HTTP client timeouts are real time.
 var testClockStart = time.Date(2026, time.January, 5, 9, 0, 0, 0, time.UTC)
 
 // testAccFakeClockFactories serve a provider whose rollouts run on a fake
