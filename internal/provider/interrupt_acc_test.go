@@ -146,7 +146,7 @@ func expectNumber(t *testing.T, v map[string]any, key string, want float64) {
 // weights and the saved state says so; the next apply completes the shift.
 func TestAccInterrupt_sigintRollsBack(t *testing.T) {
 	t.Parallel()
-	env := newTestSandbox(t)
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
 	a := switchALB(t, env, "int-sigint")
 	r := newCLIRun(t, env, a, "rollback")
 	r.applyBlue()
@@ -176,7 +176,7 @@ func TestAccInterrupt_sigintRollsBack(t *testing.T) {
 // the real weights (the 50 % step is not repeated).
 func TestAccInterrupt_holdKeepsWeightsAndResumes(t *testing.T) {
 	t.Parallel()
-	env := newTestSandbox(t)
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
 	a := switchALB(t, env, "int-hold")
 	r := newCLIRun(t, env, a, "hold")
 	r.applyBlue()
@@ -203,7 +203,7 @@ func TestAccInterrupt_holdKeepsWeightsAndResumes(t *testing.T) {
 // next plan shows the true weights as drift and the next apply completes.
 func TestAccInterrupt_providerKilled(t *testing.T) {
 	t.Parallel()
-	env := newTestSandbox(t)
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
 	a := switchALB(t, env, "int-kill")
 	r := newCLIRun(t, env, a, "rollback")
 	r.applyBlue()
@@ -239,7 +239,7 @@ func TestAccInterrupt_providerKilled(t *testing.T) {
 // shift stops, does not restore over the other writer, and says so.
 func TestAccConcurrentWriter(t *testing.T) {
 	t.Parallel()
-	env := newTestSandbox(t)
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
 	a := switchALB(t, env, "int-writer")
 	r := newCLIRun(t, env, a, "rollback")
 	r.applyBlue()

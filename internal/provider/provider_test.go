@@ -255,6 +255,17 @@ type testEnvConfig struct {
 	extra map[string]func(env *testEnv) func() (tfprotov6.ProviderServer, error)
 	// route53 configures the sandbox's Route 53 (change delay, DNS server).
 	route53 sandbox.Route53Options
+	// realClock: sandbox and providers on the wall clock (withRealClock).
+	realClock bool
+}
+
+// withRealClock runs the sandbox, and the in-process providers, on the wall
+// clock: for tests whose provider runs in a CLI process of its own (on the
+// real clock), so that what the sandbox times (target group release,
+// deregistration delays, CloudWatch timestamps) moves with the provider's
+// time. env.Clock is nil then.
+func withRealClock() testEnvOption {
+	return func(c *testEnvConfig) { c.realClock = true }
 }
 
 // withRoute53 configures the sandbox's Route 53 (sandbox.Route53Options).
@@ -277,9 +288,14 @@ func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	fake := clock.NewAutoFake(testClockStart)
 	calls := newCallNotifier()
-	srv, err := sandbox.Start(sandbox.Options{Now: fake.Now, Route53: cfg.route53, Logger: log.New(calls, "", 0)})
+	sbOpts := sandbox.Options{Route53: cfg.route53, Logger: log.New(calls, "", 0)}
+	var fake *clock.Fake
+	if !cfg.realClock {
+		fake = clock.NewAutoFake(testClockStart)
+		sbOpts.Now = fake.Now
+	}
+	srv, err := sandbox.Start(sbOpts)
 	if err != nil {
 		t.Fatalf("starting the sandbox: %v", err)
 	}
@@ -294,6 +310,9 @@ func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
 	deps := cfg.deps
 	deps.Endpoint = srv.URL()
 	var provClock clock.Clock = fake
+	if fake == nil {
+		provClock = clock.Real{}
+	}
 	if cfg.wrapClock != nil {
 		provClock = cfg.wrapClock(env, fake)
 	}

@@ -48,7 +48,7 @@ import (
 // sets its length (default 150 per CLI: make test runs it with both).
 func TestAccSwitchRandomized(t *testing.T) {
 	t.Parallel()
-	env := newTestSandbox(t)
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("BLUEGREEN_SEED"); v != "" {
 		s, err := strconv.ParseUint(v, 10, 64)
