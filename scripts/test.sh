@@ -3,6 +3,8 @@
 #   unit: go test of every package (engine, routers, checks, sandbox conformance, moto differential)
 #   acc:  acceptance tests (terraform-plugin-testing) once with Terraform 1.8.5, once with OpenTofu 1.12.6
 # RUN=<regexp> limits the acceptance tests, e.g. RUN=TestAccListenerStateDataSource make testacc
+# TEST_PARALLEL=<n> is how many acceptance tests run at once (default 8: each has its own sandbox and
+# mostly waits on the Terraform CLI, so more than the core count pays off)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -33,6 +35,6 @@ if [ "$what" = acc ] || [ "$what" = all ]; then
     fi
     echo "=== acceptance tests with $(bin/$cli version | sed -n 1p)"
     env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$root/bin/$cli" TF_ACC_PROVIDER_NAMESPACE=bluegreen-tf \
-      go test -count=1 -timeout "${TEST_TIMEOUT:-40m}" -run "${RUN:-TestAcc}" -v ./internal/provider/...
+      go test -count=1 -timeout "${TEST_TIMEOUT:-40m}" -parallel "${TEST_PARALLEL:-8}" -run "${RUN:-TestAcc}" -v ./internal/provider/...
   done
 fi

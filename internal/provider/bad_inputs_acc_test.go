@@ -669,12 +669,13 @@ func TestBadInputsCatalogueShape(t *testing.T) {
 }
 
 func TestAccBadInputs(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("BLUEGREEN_WRITE_CATALOGUE") == "1" {
 		writeBadInputsCatalogue(t)
 	}
 	for _, tc := range badInputs {
 		t.Run(tc.Resource+"/"+tc.Case, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{

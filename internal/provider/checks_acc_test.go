@@ -23,7 +23,8 @@ import (
 // answers 200 for the first step's evaluations, then 500; the shift rolls
 // back at the second step.
 func TestAccListenerSwitch_rollbackOnHTTPMidCanary(t *testing.T) {
-	a := switchALB(t, "sw-http")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-http")
 	var requests atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if requests.Add(1) > 2 {
@@ -47,19 +48,19 @@ func TestAccListenerSwitch_rollbackOnHTTPMidCanary(t *testing.T) {
     evaluation_interval = "30s"
     failure_threshold   = 2
   }`, srv.URL)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "blue", cfg)},
 			{
-				PreConfig:   func() { requests.Store(0); testSandbox.ResetCalls() },
+				PreConfig:   func() { requests.Store(0); env.Sandbox.ResetCalls() },
 				Config:      switchConfig(a, "green", cfg),
 				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*http.*step 2/3 \(50%\).*500`),
 			},
 		},
 	})
-	if got := writtenWeights(a); len(got) != 3 || got[0] != "90/10" || got[1] != "50/50" || got[2] != "100/0" {
+	if got := writtenWeights(env, a); len(got) != 3 || got[0] != "90/10" || got[1] != "50/50" || got[2] != "100/0" {
 		t.Fatalf("weights written %v, want 90/10, 50/50 and the restore 100/0", got)
 	}
 }
@@ -67,6 +68,7 @@ func TestAccListenerSwitch_rollbackOnHTTPMidCanary(t *testing.T) {
 // TestAccHealthGate_httpAndPrometheus: a gate with an HTTP check on a JSON
 // version and a Prometheus error-rate query passes against test servers.
 func TestAccHealthGate_httpAndPrometheus(t *testing.T) {
+	env := newTestSandbox(t)
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"version":"2.4.0","build":{"schema_version":7}}`)
 	}))
@@ -75,9 +77,9 @@ func TestAccHealthGate_httpAndPrometheus(t *testing.T) {
 		fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,"0.012"]}]}}`)
 	}))
 	defer prom.Close()
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 resource "bluegreen_health_gate" "test" {
@@ -102,6 +104,7 @@ resource "bluegreen_health_gate" "test" {
 }
 
 func TestAccChecks_invalid(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, body, err string }{
 		{"bad regex", `http = [{
     url        = "http://127.0.0.1:1/health"
@@ -132,7 +135,7 @@ func TestAccChecks_invalid(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
@@ -150,6 +153,7 @@ func TestAccChecks_invalid(t *testing.T) {
 // provider's own TRACE logs (captured by Terraform in TF_LOG_PATH) can be
 // searched: the header value reaches the server and appears nowhere else.
 func TestAccSensitiveHeaders_neverShown(t *testing.T) {
+	t.Parallel()
 	testAccPreCheck(t)
 	tfPath := cliPath(t)
 	const secret = "s3cr3t-token-9f8e7d"
@@ -253,6 +257,7 @@ func devOverridesRC(t *testing.T) string {
 // TestAccExamples_validate validates the example module and the demo stack
 // with the real CLI (the other examples need the aws provider).
 func TestAccExamples_validate(t *testing.T) {
+	t.Parallel()
 	testAccPreCheck(t)
 	tfPath := cliPath(t)
 	rc := devOverridesRC(t)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -56,15 +57,20 @@ resource "bluegreen_dns_switch" "app" {
 // real clock against a sandbox of its own whose changes are INSYNC at once,
 // with a 1 s TTL, so each step settles in about a second.
 func TestAccDNSSwitch_sigint(t *testing.T) {
+	t.Parallel()
 	for _, onInterrupt := range []string{"rollback", "hold"} {
-		t.Run(onInterrupt, func(t *testing.T) { testDNSSigint(t, onInterrupt) })
+		t.Run(onInterrupt, func(t *testing.T) {
+			t.Parallel()
+			testDNSSigint(t, onInterrupt)
+		})
 	}
 }
 
 func testDNSSigint(t *testing.T, onInterrupt string) {
 	testAccPreCheck(t)
 	tf := cliPath(t)
-	sb, err := sandbox.Start(sandbox.Options{Route53: sandbox.Route53Options{ChangeDelay: -1}})
+	calls := newCallNotifier()
+	sb, err := sandbox.Start(sandbox.Options{Route53: sandbox.Route53Options{ChangeDelay: -1}, Logger: log.New(calls, "", 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +79,8 @@ func testDNSSigint(t *testing.T, onInterrupt string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := setupDNSZone(t, &testEnv{Sandbox: sb, Clients: clients})
+	env := &testEnv{Sandbox: sb, Clients: clients, calls: calls}
+	e := setupDNSZone(t, env)
 	r := &cliRun{t: t, tf: tf, work: t.TempDir()}
 	r.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "AWS_ENDPOINT_URL="+sb.URL())
 	writeFile(t, filepath.Join(r.work, "main.tf"), `terraform {
@@ -99,13 +106,26 @@ variable "color" { type = string }
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	split := false
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if b, g, _ := e.records(t); b == 50 && g == 50 {
-			split = true
-			break
+	// Read the sandbox's records directly: a Route 53 call would itself wake
+	// waitFor.
+	split := env.waitFor(60*time.Second, func() bool {
+		sets, err := sb.Route53().RecordSets(e.zone)
+		if err != nil {
+			return false
 		}
-	}
+		var b, g int64 = -1, -1
+		for _, s := range sets {
+			if s.Name == dnsName+"." && s.Weight != nil {
+				switch s.SetIdentifier {
+				case "blue":
+					b = *s.Weight
+				case "green":
+					g = *s.Weight
+				}
+			}
+		}
+		return b == 50 && g == 50
+	})
 	if !split {
 		_ = cmd.Process.Kill()
 		t.Fatalf("the shift never reached 50/50:\n%s", out.String())
@@ -166,6 +186,7 @@ func cliResourceValues(t *testing.T, r *cliRun, address string) map[string]any {
 // sandbox quirks. The configuration has only the DNS switch and an http
 // check (its pre-flight): no load balancer anywhere.
 func TestAccDNSSwitch_moto(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	if _, err := motoserver.Version(); err != nil {
 		if motoserver.Required() {
@@ -227,8 +248,8 @@ provider "bluegreen" {
     steps         = [10, 50]
     step_interval = "1m"
   }`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: cfg("blue", ""), ConfigStateChecks: dnsChecks(100, 0, "stable"), Check: motoWeights(100, 0)},
 			{Config: cfg("green", ""), ConfigStateChecks: dnsChecks(0, 100, "stable"), Check: motoWeights(0, 100)},

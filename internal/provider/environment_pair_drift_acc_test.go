@@ -23,13 +23,13 @@ import (
 )
 
 // injectFault adds a sandbox fault that is removed when the test ends.
-func injectFault(t *testing.T, f sandbox.Fault) string {
+func injectFault(t *testing.T, env *testEnv, f sandbox.Fault) string {
 	t.Helper()
-	id, err := testSandbox.InjectFault(f)
+	id, err := env.Sandbox.InjectFault(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { testSandbox.RemoveFault(id) })
+	t.Cleanup(func() { env.Sandbox.RemoveFault(id) })
 	return id
 }
 
@@ -42,10 +42,10 @@ type colorView struct {
 	Exists          bool
 }
 
-func viewGroup(t *testing.T, arn string) colorView {
+func viewGroup(t *testing.T, env *testEnv, arn string) colorView {
 	t.Helper()
 	ctx := context.Background()
-	api := sandboxELBv2()
+	api := env.Clients.ELBv2
 	out, err := api.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{arn}})
 	if err != nil || len(out.TargetGroups) == 0 {
 		return colorView{ARN: arn}
@@ -104,10 +104,10 @@ const driftBody = `
 
 // checkBothColors checks in AWS that both colors hold interval, dereg and
 // exactly the user tags want (plus the pair's own).
-func checkBothColors(t *testing.T, interval, dereg int32, want map[string]string) resource.TestCheckFunc {
+func checkBothColors(t *testing.T, env *testEnv, interval, dereg int32, want map[string]string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		for _, color := range envpair.Colors {
-			v := viewGroup(t, stateARN(s, pairRes, color))
+			v := viewGroup(t, env, stateARN(s, pairRes, color))
 			if !v.Exists {
 				return fmt.Errorf("%s group %s does not exist", color, v.ARN)
 			}
@@ -134,18 +134,19 @@ func checkBothColors(t *testing.T, interval, dereg int32, want map[string]string
 // Before the fix, state was read from blue only: "No changes", and a warning
 // promising what no apply did (issue 17).
 func TestAccEnvironmentPair_greenDriftShownAndFixed(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	ctx := context.Background()
-	api := sandboxELBv2()
+	api := env.Clients.ELBv2
 	var green string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config: pairCfg("gdrift", driftBody),
 				Check: func(s *terraform.State) error {
 					green = stateARN(s, pairRes, "green")
-					return checkBothColors(t, 30, 60, map[string]string{"team": "web"})(s)
+					return checkBothColors(t, env, 30, 60, map[string]string{"team": "web"})(s)
 				},
 			},
 			{
@@ -170,7 +171,7 @@ func TestAccEnvironmentPair_greenDriftShownAndFixed(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionUpdate),
 				}},
-				Check: checkBothColors(t, 30, 60, map[string]string{"team": "web"}),
+				Check: checkBothColors(t, env, 30, 60, map[string]string{"team": "web"}),
 			},
 		},
 	})
@@ -180,6 +181,7 @@ func TestAccEnvironmentPair_greenDriftShownAndFixed(t *testing.T) {
 // the colors (blue modified, green's call refused) leaves a plan that still
 // shows the change, and the next apply finishes it on both.
 func TestAccEnvironmentPair_halfUpdateConverges(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	changed := `
   health_check = { interval = "15s" }
@@ -189,26 +191,26 @@ func TestAccEnvironmentPair_halfUpdateConverges(t *testing.T) {
   green = { version = "2" }
 `
 	var fault string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: pairCfg("halfup", driftBody)},
 			{
 				PreConfig: func() {
-					fault = injectFault(t, sandbox.Fault{Service: "elbv2", Operation: "ModifyTargetGroup", Kind: sandbox.HTTP5xx, Status: 500, After: 1})
+					fault = injectFault(t, env, sandbox.Fault{Service: "elbv2", Operation: "ModifyTargetGroup", Kind: sandbox.HTTP5xx, Status: 500, After: 1})
 				},
 				Config:      pairCfg("halfup", changed),
 				ExpectError: regexp.MustCompile(`modifying\s+target\s+group\s+halfup-green`),
 			},
 			{
-				PreConfig:          func() { testSandbox.RemoveFault(fault) },
+				PreConfig:          func() { env.Sandbox.RemoveFault(fault) },
 				Config:             pairCfg("halfup", changed),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{
 				Config: pairCfg("halfup", changed),
-				Check:  checkBothColors(t, 15, 60, map[string]string{"team": "web"}),
+				Check:  checkBothColors(t, env, 15, 60, map[string]string{"team": "web"}),
 			},
 		},
 	})
@@ -219,6 +221,7 @@ func TestAccEnvironmentPair_halfUpdateConverges(t *testing.T) {
 // version and targets go to null; the apply removes the version tag and
 // leaves the registered targets alone (issue 17: "a silent no-op").
 func TestAccEnvironmentPair_removingGreenBlockIsVisible(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	with := `
   blue  = { version = "1" }
@@ -230,8 +233,8 @@ func TestAccEnvironmentPair_removingGreenBlockIsVisible(t *testing.T) {
 	without := `
   blue  = { version = "1" }
 `
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: pairCfg("rmgreen", with)},
 			{
@@ -242,7 +245,7 @@ func TestAccEnvironmentPair_removingGreenBlockIsVisible(t *testing.T) {
 					plancheck.ExpectKnownValue(pairRes, tfjsonpath.New("green").AtMapKey("targets"), knownvalue.Null()),
 				}},
 				Check: func(s *terraform.State) error {
-					v := viewGroup(t, stateARN(s, pairRes, "green"))
+					v := viewGroup(t, env, stateARN(s, pairRes, "green"))
 					if _, ok := v.Tags[envpair.TagVersion]; ok {
 						return fmt.Errorf("green still carries %s: %v", envpair.TagVersion, v.Tags)
 					}
@@ -260,10 +263,11 @@ func TestAccEnvironmentPair_removingGreenBlockIsVisible(t *testing.T) {
 // Terraform keeps the pair in state with the other color; the plan shows an
 // update and the apply creates the missing group again.
 func TestAccEnvironmentPair_missingColorRecreated(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	var green string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config: pairCfg("missing", driftBody),
@@ -271,7 +275,7 @@ func TestAccEnvironmentPair_missingColorRecreated(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if _, err := sandboxELBv2().DeleteTargetGroup(context.Background(), &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(green)}); err != nil {
+					if _, err := env.Clients.ELBv2.DeleteTargetGroup(context.Background(), &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(green)}); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -284,7 +288,7 @@ func TestAccEnvironmentPair_missingColorRecreated(t *testing.T) {
 					if g := stateARN(s, pairRes, "green"); g == green || g == "" {
 						return fmt.Errorf("green was not created again: %q", g)
 					}
-					return checkBothColors(t, 30, 60, map[string]string{"team": "web"})(s)
+					return checkBothColors(t, env, 30, 60, map[string]string{"team": "web"})(s)
 				},
 			},
 		},
@@ -295,14 +299,15 @@ func TestAccEnvironmentPair_missingColorRecreated(t *testing.T) {
 // blue was made; the create deletes blue again and records nothing (issue
 // 17: "a partial create orphans what it created").
 func TestAccEnvironmentPair_partialCreateUndone(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	var fault string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					fault = injectFault(t, sandbox.Fault{Service: "elbv2", Operation: "CreateTargetGroup", Kind: sandbox.HTTP5xx, Status: 500, After: 1})
+					fault = injectFault(t, env, sandbox.Fault{Service: "elbv2", Operation: "CreateTargetGroup", Kind: sandbox.HTTP5xx, Status: 500, After: 1})
 				},
 				Config:      pairCfg("pundo", driftBody),
 				ExpectError: regexp.MustCompile(`creating\s+target\s+group\s+pundo-green`),
@@ -310,13 +315,13 @@ func TestAccEnvironmentPair_partialCreateUndone(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					testSandbox.RemoveFault(fault)
-					if arn, ok := groupExists("pundo-blue"); ok {
+					env.Sandbox.RemoveFault(fault)
+					if arn, ok := groupExists(env, "pundo-blue"); ok {
 						t.Errorf("pundo-blue (%s) was left behind, outside state", arn)
 					}
 				},
 				Config: pairCfg("pundo", driftBody),
-				Check:  checkBothColors(t, 30, 60, map[string]string{"team": "web"}),
+				Check:  checkBothColors(t, env, 30, 60, map[string]string{"team": "web"}),
 			},
 		},
 	})
@@ -326,17 +331,18 @@ func TestAccEnvironmentPair_partialCreateUndone(t *testing.T) {
 // the create records exactly the group it made (tainted), and the next
 // apply deletes it before creating the pair: nothing is orphaned.
 func TestAccEnvironmentPair_partialCreateRecorded(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	var faults []string
 	var orphan string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
 					faults = append(faults,
-						injectFault(t, sandbox.Fault{Service: "elbv2", Operation: "CreateTargetGroup", Kind: sandbox.HTTP5xx, Status: 500, After: 1}),
-						injectFault(t, sandbox.Fault{Service: "elbv2", Operation: "DeleteTargetGroup", Kind: sandbox.HTTP5xx, Status: 500}))
+						injectFault(t, env, sandbox.Fault{Service: "elbv2", Operation: "CreateTargetGroup", Kind: sandbox.HTTP5xx, Status: 500, After: 1}),
+						injectFault(t, env, sandbox.Fault{Service: "elbv2", Operation: "DeleteTargetGroup", Kind: sandbox.HTTP5xx, Status: 500}))
 				},
 				Config:      pairCfg("precord", driftBody),
 				ExpectError: regexp.MustCompile(`(?s)creating\s+target\s+group\s+precord-green.*recorded\s+in\s+state`),
@@ -344,9 +350,9 @@ func TestAccEnvironmentPair_partialCreateRecorded(t *testing.T) {
 			{
 				PreConfig: func() {
 					for _, f := range faults {
-						testSandbox.RemoveFault(f)
+						env.Sandbox.RemoveFault(f)
 					}
-					arn, ok := groupExists("precord-blue")
+					arn, ok := groupExists(env, "precord-blue")
 					if !ok {
 						t.Fatal("precord-blue does not exist: the undo was meant to fail")
 					}
@@ -357,10 +363,10 @@ func TestAccEnvironmentPair_partialCreateRecorded(t *testing.T) {
 					plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionReplace),
 				}},
 				Check: func(s *terraform.State) error {
-					if v := viewGroup(t, orphan); v.Exists {
+					if v := viewGroup(t, env, orphan); v.Exists {
 						return fmt.Errorf("the recorded group %s still exists: the replacement should have deleted it", orphan)
 					}
-					return checkBothColors(t, 30, 60, map[string]string{"team": "web"})(s)
+					return checkBothColors(t, env, 30, 60, map[string]string{"team": "web"})(s)
 				},
 			},
 		},
@@ -373,11 +379,12 @@ func TestAccEnvironmentPair_partialCreateRecorded(t *testing.T) {
 // plan must still update the pair (colors_differ_in), and the apply sets
 // both.
 func TestAccEnvironmentPair_configEqualToOneColorStillFixesTheOther(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	var blue string
 	to15 := strings.Replace(driftBody, `interval = "30s"`, `interval = "15s"`, 1)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config: pairCfg("onecolor", driftBody),
@@ -385,7 +392,7 @@ func TestAccEnvironmentPair_configEqualToOneColorStillFixesTheOther(t *testing.T
 			},
 			{
 				PreConfig: func() {
-					if _, err := sandboxELBv2().ModifyTargetGroup(context.Background(), &elbv2.ModifyTargetGroupInput{
+					if _, err := env.Clients.ELBv2.ModifyTargetGroup(context.Background(), &elbv2.ModifyTargetGroupInput{
 						TargetGroupArn: aws.String(blue), HealthCheckIntervalSeconds: aws.Int32(15)}); err != nil {
 						t.Fatal(err)
 					}
@@ -397,7 +404,7 @@ func TestAccEnvironmentPair_configEqualToOneColorStillFixesTheOther(t *testing.T
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("colors_differ_in"), knownvalue.ListExact([]knownvalue.Check{})),
 				},
-				Check: checkBothColors(t, 15, 60, map[string]string{"team": "web"}),
+				Check: checkBothColors(t, env, 15, 60, map[string]string{"team": "web"}),
 			},
 		},
 	})

@@ -40,7 +40,7 @@ resource "bluegreen_environment_pair" "test" {
 
 // foreignGroup creates a target group the provider did not create (as a
 // colleague or another tool would) and returns its ARN.
-func foreignGroup(t *testing.T, name string, port int32, tags map[string]string) string {
+func foreignGroup(t *testing.T, env *testEnv, name string, port int32, tags map[string]string) string {
 	t.Helper()
 	in := &elbv2.CreateTargetGroupInput{
 		Name: aws.String(name), Port: aws.Int32(port), Protocol: "HTTP",
@@ -49,13 +49,13 @@ func foreignGroup(t *testing.T, name string, port int32, tags map[string]string)
 	for k, v := range tags {
 		in.Tags = append(in.Tags, elbv2types.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
-	out, err := sandboxELBv2().CreateTargetGroup(context.Background(), in)
+	out, err := env.Clients.ELBv2.CreateTargetGroup(context.Background(), in)
 	if err != nil {
 		t.Fatalf("creating the foreign group %s: %v", name, err)
 	}
 	arn := aws.ToString(out.TargetGroups[0].TargetGroupArn)
 	t.Cleanup(func() {
-		_, _ = sandboxELBv2().DeleteTargetGroup(context.Background(), &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)})
+		_, _ = env.Clients.ELBv2.DeleteTargetGroup(context.Background(), &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)})
 	})
 	return arn
 }
@@ -65,9 +65,9 @@ func isMutating(op string) bool { return !strings.HasPrefix(op, "Describe") }
 
 // mutatingCallsOn lists the calls in the sandbox's call log that change
 // something and name one of arns in any parameter.
-func mutatingCallsOn(arns ...string) []string {
+func mutatingCallsOn(env *testEnv, arns ...string) []string {
 	var out []string
-	for _, c := range testSandbox.Calls(sandbox.CallFilter{Service: "elbv2"}) {
+	for _, c := range env.Sandbox.Calls(sandbox.CallFilter{Service: "elbv2"}) {
 		if !isMutating(c.Operation) {
 			continue
 		}
@@ -84,12 +84,12 @@ func mutatingCallsOn(arns ...string) []string {
 
 // checkUntouched fails when any call changed one of arns, or one of them no
 // longer exists.
-func checkUntouched(arns ...string) error {
-	if calls := mutatingCallsOn(arns...); len(calls) > 0 {
+func checkUntouched(env *testEnv, arns ...string) error {
+	if calls := mutatingCallsOn(env, arns...); len(calls) > 0 {
 		return fmt.Errorf("calls changed groups the pair does not own: %v", calls)
 	}
 	for _, a := range arns {
-		if _, err := sandboxELBv2().DescribeTargetGroups(context.Background(), &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{a}}); err != nil {
+		if _, err := env.Clients.ELBv2.DescribeTargetGroups(context.Background(), &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{a}}); err != nil {
 			return fmt.Errorf("foreign group %s: %v", a, err)
 		}
 	}
@@ -97,8 +97,8 @@ func checkUntouched(arns ...string) error {
 }
 
 // groupExists reports whether a target group with name exists, and its ARN.
-func groupExists(name string) (string, bool) {
-	out, err := sandboxELBv2().DescribeTargetGroups(context.Background(), &elbv2.DescribeTargetGroupsInput{Names: []string{name}})
+func groupExists(env *testEnv, name string) (string, bool) {
+	out, err := env.Clients.ELBv2.DescribeTargetGroups(context.Background(), &elbv2.DescribeTargetGroupsInput{Names: []string{name}})
 	if err != nil || len(out.TargetGroups) == 0 {
 		return "", false
 	}
@@ -123,11 +123,12 @@ func checkNoResource(addr string) resource.TestCheckFunc {
 // — changes or deletes the foreign group (issue 17: "a failed create records
 // a foreign group, and the next apply deletes it").
 func TestAccEnvironmentPair_foreignNameNeverRecorded(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
-	foreign := foreignGroup(t, "col-green", 9999, nil)
-	testSandbox.ResetCalls()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	foreign := foreignGroup(t, env, "col-green", 9999, nil)
+	env.Sandbox.ResetCalls()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config:      pairCfg("col", ""),
@@ -143,15 +144,15 @@ func TestAccEnvironmentPair_foreignNameNeverRecorded(t *testing.T) {
 				Config:   `# empty`,
 				PlanOnly: true,
 				Check: resource.ComposeTestCheckFunc(checkNoResource(pairRes), func(*terraform.State) error {
-					if arn, ok := groupExists("col-blue"); ok {
+					if arn, ok := groupExists(env, "col-blue"); ok {
 						return fmt.Errorf("col-blue was created (%s) though col-green was taken", arn)
 					}
-					return checkUntouched(foreign)
+					return checkUntouched(env, foreign)
 				}),
 			},
 		},
 	})
-	if err := checkUntouched(foreign); err != nil {
+	if err := checkUntouched(env, foreign); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -161,8 +162,9 @@ func TestAccEnvironmentPair_foreignNameNeverRecorded(t *testing.T) {
 // created them) are not taken over: the apply fails naming them, their
 // registered targets stay, and the call log shows no change to them.
 func TestAccEnvironmentPair_noSilentAdoption(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
-	api := sandboxELBv2()
+	api := env.Clients.ELBv2
 	ctx := context.Background()
 	var foreign []string
 	for _, color := range envpair.Colors {
@@ -185,15 +187,15 @@ func TestAccEnvironmentPair_noSilentAdoption(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	testSandbox.ResetCalls()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	env.Sandbox.ResetCalls()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			Config:      pairCfg("adopt", `blue = { targets = [{ id = "10.0.0.1" }] }`),
 			ExpectError: regexp.MustCompile(`adopt-blue\s+already\s+exists`),
 		}},
 	})
-	if err := checkUntouched(foreign...); err != nil {
+	if err := checkUntouched(env, foreign...); err != nil {
 		t.Fatal(err)
 	}
 	for _, arn := range foreign {
@@ -210,6 +212,7 @@ func TestAccEnvironmentPair_noSilentAdoption(t *testing.T) {
 // the first pair's groups; removing it from the configuration leaves the
 // first pair intact.
 func TestAccEnvironmentPair_sameNameTwice(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	first := pairCfg("twice", `blue = { version = "1" }`)
 	second := first + `
@@ -221,15 +224,15 @@ resource "bluegreen_environment_pair" "second" {
 }
 `
 	var owned []string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config: first,
 				Check: func(s *terraform.State) error {
 					a := s.RootModule().Resources[pairRes].Primary.Attributes
 					owned = []string{a["blue.target_group_arn"], a["green.target_group_arn"]}
-					testSandbox.ResetCalls()
+					env.Sandbox.ResetCalls()
 					return nil
 				},
 			},
@@ -242,7 +245,7 @@ resource "bluegreen_environment_pair" "second" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionNoop),
 				}},
-				Check: func(*terraform.State) error { return checkUntouched(owned...) },
+				Check: func(*terraform.State) error { return checkUntouched(env, owned...) },
 			},
 		},
 	})
@@ -255,19 +258,19 @@ resource "bluegreen_environment_pair" "second" {
 // pair while the used color served, and the apply after failed with
 // DuplicateTargetGroupName (issue 17).
 func TestAccEnvironmentPair_destroyInUseDeletesNeither(t *testing.T) {
-	testAccPreCheck(t)
+	t.Parallel()
 	for i, used := range envpair.Colors {
-		t.Run(used, func(t *testing.T) { testDestroyInUse(t, "inuse"+used[:1], i) })
+		t.Run(used, func(t *testing.T) { testDestroyInUse(t, newTestSandbox(t), "inuse"+used[:1], i) })
 	}
 }
 
-func testDestroyInUse(t *testing.T, name string, usedIdx int) {
+func testDestroyInUse(t *testing.T, env *testEnv, name string, usedIdx int) {
 	ctx := context.Background()
-	api := sandboxELBv2()
+	api := env.Clients.ELBv2
 	var listenerARN string
 	var arns []string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config: pairCfg(name, ""),
@@ -284,7 +287,7 @@ func testDestroyInUse(t *testing.T, name string, usedIdx int) {
 						return err
 					}
 					listenerARN = aws.ToString(l.Listeners[0].ListenerArn)
-					testSandbox.ResetCalls()
+					env.Sandbox.ResetCalls()
 					return nil
 				},
 			},
@@ -301,7 +304,7 @@ func testDestroyInUse(t *testing.T, name string, usedIdx int) {
 							t.Errorf("group %s was deleted: %v", a, err)
 						}
 					}
-					if n := len(testSandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: "DeleteTargetGroup"})); n != 0 {
+					if n := len(env.Sandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: "DeleteTargetGroup"})); n != 0 {
 						t.Errorf("%d DeleteTargetGroup calls were made while blue was in use", n)
 					}
 				},

@@ -44,10 +44,11 @@ resource "bluegreen_environment_pair" "test" {
 // TestAccEnvironmentPair_basic proves create, an in-place update applied to
 // both colors, and import by name.
 func TestAccEnvironmentPair_basic(t *testing.T) {
+	env := newTestSandbox(t)
 	const res = "bluegreen_environment_pair.test"
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config: testAccPairConfig("pair-basic", "30s", "2.0.0"),
@@ -62,7 +63,7 @@ func TestAccEnvironmentPair_basic(t *testing.T) {
 						knownvalue.ObjectExact(map[string]knownvalue.Check{"id": knownvalue.StringExact("10.0.0.2"), "port": knownvalue.Int64Exact(9090)}),
 					})),
 				},
-				Check: testAccCheckPairHealthInterval("pair-basic", 30),
+				Check: testAccCheckPairHealthInterval(env, "pair-basic", 30),
 			},
 			{
 				Config: testAccPairConfig("pair-basic", "15s", "2.1.0"),
@@ -72,7 +73,7 @@ func TestAccEnvironmentPair_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("green").AtMapKey("version"), knownvalue.StringExact("2.1.0")),
 				},
-				Check: testAccCheckPairHealthInterval("pair-basic", 15),
+				Check: testAccCheckPairHealthInterval(env, "pair-basic", 15),
 			},
 			{
 				ResourceName:                         res,
@@ -87,9 +88,9 @@ func TestAccEnvironmentPair_basic(t *testing.T) {
 
 // testAccCheckPairHealthInterval checks in AWS (the sandbox) that both colors
 // got the shared health check interval.
-func testAccCheckPairHealthInterval(name string, seconds int32) resource.TestCheckFunc {
+func testAccCheckPairHealthInterval(env *testEnv, name string, seconds int32) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		out, err := sandboxELBv2().DescribeTargetGroups(context.Background(), &elbv2.DescribeTargetGroupsInput{
+		out, err := env.Clients.ELBv2.DescribeTargetGroups(context.Background(), &elbv2.DescribeTargetGroupsInput{
 			Names: []string{name + "-blue", name + "-green"},
 		})
 		if err != nil {
@@ -105,6 +106,7 @@ func testAccCheckPairHealthInterval(name string, seconds int32) resource.TestChe
 }
 
 func TestAccEnvironmentPair_invalid(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, body, err string }{
 		{"name too long", `name = "abcdefghijklmnopqrstuvwxyz0"`, `Invalid Attribute Value Match`},
 		{"timeout not shorter than interval", `name = "x"
@@ -120,7 +122,7 @@ func TestAccEnvironmentPair_invalid(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{

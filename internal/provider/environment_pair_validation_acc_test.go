@@ -26,6 +26,7 @@ func manyTags(n int) string {
 // would fail at apply with "Value Conversion Error") is refused at plan
 // time with a diagnostic naming the key (issue 17).
 func TestAccEnvironmentPair_planTimeValidation(t *testing.T) {
+	t.Parallel()
 	provider := func(body string) string { return "provider \"bluegreen\" {\n" + body + "\n}\n" }
 	pair := func(body string) string {
 		return fmt.Sprintf(`
@@ -59,7 +60,7 @@ resource "bluegreen_health_gate" "bad" {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps:                    []resource.TestStep{{Config: tc.cfg, PlanOnly: true, ExpectError: regexp.MustCompile(tc.err)}},
@@ -71,9 +72,10 @@ resource "bluegreen_health_gate" "bad" {
 // TestAccEnvironmentPair_ipv6: an ipv6 pair registers IPv6 targets; the
 // groups are created with that address type.
 func TestAccEnvironmentPair_ipv6(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	env := newTestSandbox(t)
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			Config: pairCfg("six", `ip_address_type = "ipv6"
   blue = { targets = [{ id = "2001:db8::1" }, { id = "2001:db8::2", port = 9090 }] }`),

@@ -58,6 +58,7 @@ import (
 // listener uses its group, as on AWS) and steady, error-free traffic that
 // flows by the listener's weights as the test clock passes.
 func TestAccExamples(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs("../../examples")
 	if err != nil {
 		t.Fatal(err)

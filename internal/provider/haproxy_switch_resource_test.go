@@ -235,7 +235,7 @@ func TestAccHAProxySwitch_canary(t *testing.T) {
 	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{Blue: 2, Green: 3, StateFile: true})
 	rec := recordRuntimeAPI(t, h)
 	body := haproxyCanary + fmt.Sprintf("\n  state_file = %q", h.StateFile)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{
@@ -326,7 +326,7 @@ func TestAccHAProxySwitch_rollbackOnHTTPCheck(t *testing.T) {
       timeout = "1s"
     }]
   }`, bad.URL)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{Config: haproxySwitchConfig(rec.Address, "blue", body), ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue")},
@@ -394,7 +394,7 @@ func TestAccHAProxySwitch_rollbackOnHAProxyStats(t *testing.T) {
     min_requests = 5
     window       = "1s"
   }`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: haproxySwitchConfig(rec.Address, "blue", body), ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue")},
@@ -425,7 +425,7 @@ func TestAccHAProxySwitch_preflightRefusesDownColor(t *testing.T) {
 	skipUnlessAcc(t)
 	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{})
 	rec := recordRuntimeAPI(t, h)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{Config: haproxySwitchConfig(rec.Address, "blue", ""), ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue")},
@@ -459,7 +459,7 @@ func TestAccHAProxySwitch_driftAfterReload(t *testing.T) {
 	skipUnlessAcc(t)
 	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{})
 	cfg := haproxySwitchConfig(h.AdminTCP, "green", "")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg, ConfigStateChecks: haproxyStateChecks(0, 100, "stable", "green"), Check: expectHAProxy(h, 0, 100)},
@@ -492,7 +492,7 @@ func TestAccHAProxySwitch_conflict(t *testing.T) {
 	skipUnlessAcc(t)
 	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{})
 	rec := recordRuntimeAPI(t, h)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{Config: haproxySwitchConfig(rec.Address, "blue", haproxyCanary), ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue")},
@@ -532,7 +532,7 @@ func TestAccHAProxySwitch_remapReadsHAProxy(t *testing.T) {
 	swapped := `
   blue_prefix  = "green"
   green_prefix = "blue"`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{Config: haproxySwitchConfig(h.AdminTCP, "blue", ""), ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue")},
@@ -566,7 +566,7 @@ func TestAccHAProxySwitch_import(t *testing.T) {
 			h.MustCommand(t, fmt.Sprintf("set server app/%s weight %d", s, green))
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{
@@ -674,7 +674,7 @@ func TestAccHAProxySwitch_invalidConfig(t *testing.T) {
 		Config: strings.Replace(haproxySwitchConfig("ipv4@127.0.0.1:1", "green", ""), `"ipv4@127.0.0.1:1"`, `"tcp://lb:9999"`, 1), PlanOnly: true,
 		ExpectError: regexp.MustCompile(`(?s)Invalid address.*unix@/path`),
 	})
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
 
 // TestAccHAProxySwitch_sshUnixSocket: the switch reaches the admin unix
@@ -698,7 +698,7 @@ func TestAccHAProxySwitch_sshUnixSocket(t *testing.T) {
     min_up_percent = 100
   }`, h.StateFile, host, port, sshd.User, sshd.ClientKeyPEM, sshd.HostKey)
 	address := "unix@" + h.AdminUnix
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{Config: haproxySwitchConfig(address, "blue", body), ConfigStateChecks: haproxyStateChecks(100, 0, "stable", "blue")},
@@ -842,6 +842,7 @@ func (r *haproxyCLI) interruptAtSplit(h *testenv.HAProxy) string {
 // HAProxy and the saved state says rolled_back; with on_interrupt = "hold"
 // the split stays and is recorded as held.
 func TestAccHAProxySwitch_ctrlCRestores(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		onInterrupt, status string
 		want                traffic.Weights
@@ -850,6 +851,7 @@ func TestAccHAProxySwitch_ctrlCRestores(t *testing.T) {
 		{"hold", "held", traffic.Weights{Blue: 50, Green: 50}},
 	} {
 		t.Run(tc.onInterrupt, func(t *testing.T) {
+			t.Parallel()
 			skipUnlessAcc(t)
 			h := testenv.StartHAProxy(t, testenv.HAProxyOptions{})
 			r := newHAProxyCLI(t, h.AdminTCP, tc.onInterrupt)

@@ -24,10 +24,10 @@ const gateRes = "bluegreen_health_gate.test"
 
 // gateALB is a load balancer with a target registered in green that is still
 // "initial" (its health checks have not passed yet).
-func gateALB(t *testing.T, name string) testALB {
+func gateALB(t *testing.T, env *testEnv, name string) testALB {
 	t.Helper()
-	a := createTestALB(t, name, 80, 100, 0)
-	if _, err := sandboxELBv2().RegisterTargets(context.Background(), &elbv2.RegisterTargetsInput{
+	a := createALB(t, env.Clients.ELBv2, name, 80, 100, 0)
+	if _, err := env.Clients.ELBv2.RegisterTargets(context.Background(), &elbv2.RegisterTargetsInput{
 		TargetGroupArn: aws.String(a.GreenARN), Targets: []elbv2types.TargetDescription{{Id: aws.String("10.0.1.1")}},
 	}); err != nil {
 		t.Fatal(err)
@@ -49,17 +49,20 @@ resource "bluegreen_health_gate" "test" {
 `, a.GreenARN, extra)
 }
 
-// TestAccHealthGate_passesOnceTargetsAreHealthy runs on the real clock: the
-// gate keeps evaluating until the sandbox marks the target healthy.
+// TestAccHealthGate_passesOnceTargetsAreHealthy: the gate keeps evaluating
+// until the sandbox marks the target healthy. The target turns healthy 5.5 s
+// into the apply on the fake clock the gate waits on, so the gate fails its
+// rounds at 0–5 s and passes the two at 6 s and 7 s: 8 attempts, every run.
 func TestAccHealthGate_passesOnceTargetsAreHealthy(t *testing.T) {
-	a := gateALB(t, "gate-pass")
-	resource.Test(t, resource.TestCase{
+	env := newTestSandbox(t)
+	a := gateALB(t, env, "gate-pass")
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				time.AfterFunc(1500*time.Millisecond, func() {
-					_ = testSandbox.SetTargetHealth(a.GreenARN, "10.0.1.1", 0, "healthy", "", "")
+				env.Clock.AfterFunc(5500*time.Millisecond, func() {
+					_ = env.Sandbox.SetTargetHealth(a.GreenARN, "10.0.1.1", 0, "healthy", "", "")
 				})
 			},
 			Config: gateConfig(a, ""),
@@ -69,8 +72,8 @@ func TestAccHealthGate_passesOnceTargetsAreHealthy(t *testing.T) {
 			},
 			Check: func(s *terraform.State) error {
 				attempts := s.RootModule().Resources[gateRes].Primary.Attributes["attempts"]
-				if attempts == "1" || attempts == "2" {
-					return fmt.Errorf("gate passed after %s attempts: it should have waited for the target", attempts)
+				if attempts != "8" {
+					return fmt.Errorf("gate passed after %s attempts, want 8: 6 failing rounds while the target was initial, then 2 passing", attempts)
 				}
 				return nil
 			},
@@ -81,10 +84,11 @@ func TestAccHealthGate_passesOnceTargetsAreHealthy(t *testing.T) {
 // TestAccHealthGate_timesOutListingEachCheck: a gate that cannot pass fails
 // the apply with the last result of every check.
 func TestAccHealthGate_timesOutListingEachCheck(t *testing.T) {
-	a := gateALB(t, "gate-timeout")
-	resource.Test(t, resource.TestCase{
+	env := newTestSandbox(t)
+	a := gateALB(t, env, "gate-timeout")
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			Config: gateConfig(a, `
   alarm_names = ["gate-timeout-missing-alarm"]
@@ -99,21 +103,22 @@ func TestAccHealthGate_timesOutListingEachCheck(t *testing.T) {
 // TestAccHealthGate_triggersRerun: a changed trigger replaces the gate, which
 // evaluates the checks again.
 func TestAccHealthGate_triggersRerun(t *testing.T) {
-	a := gateALB(t, "gate-trigger")
-	if err := testSandbox.SetTargetHealth(a.GreenARN, "10.0.1.1", 0, "healthy", "", ""); err != nil {
+	env := newTestSandbox(t)
+	a := gateALB(t, env, "gate-trigger")
+	if err := env.Sandbox.SetTargetHealth(a.GreenARN, "10.0.1.1", 0, "healthy", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	healthCalls := func() int {
-		return len(testSandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: "DescribeTargetHealth"}))
+		return len(env.Sandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: "DescribeTargetHealth"}))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: gateConfig(a, `triggers = { version = "1.0.0" }`)},
 			{
 				// Unchanged: the plan is empty and nothing is evaluated.
-				PreConfig: func() { testSandbox.ResetCalls() },
+				PreConfig: func() { env.Sandbox.ResetCalls() },
 				Config:    gateConfig(a, `triggers = { version = "1.0.0" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(gateRes, plancheck.ResourceActionNoop),
@@ -126,7 +131,7 @@ func TestAccHealthGate_triggersRerun(t *testing.T) {
 				},
 			},
 			{
-				PreConfig: func() { testSandbox.ResetCalls() },
+				PreConfig: func() { env.Sandbox.ResetCalls() },
 				Config:    gateConfig(a, `triggers = { version = "2.0.0" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(gateRes, plancheck.ResourceActionDestroyBeforeCreate),

@@ -48,6 +48,7 @@ resource "bluegreen_health_gate" "test" {
 // value and was then overwritten with the new pass time: "Provider produced
 // inconsistent result after apply" (issue 10 item 3).
 func TestAccHealthGate_updateEachAttributeInPlace(t *testing.T) {
+	env := newTestSandbox(t)
 	srv := gateHTTPServer(t)
 	u1, u2 := srv.URL+"/health", srv.URL+"/health?v=2"
 	steps := []struct{ name, url, httpExtra, gateExtra string }{
@@ -87,9 +88,9 @@ func TestAccHealthGate_updateEachAttributeInPlace(t *testing.T) {
 		}
 		ts = append(ts, step)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps:                    ts,
 	})
 }
@@ -99,14 +100,15 @@ func TestAccHealthGate_updateEachAttributeInPlace(t *testing.T) {
 // so a server echoing the sensitive Authorization header in an unexpected
 // encoding (JSON with "\/") cannot leak it (issue 17).
 func TestAccHealthGate_lastResultsHoldNoBody(t *testing.T) {
+	env := newTestSandbox(t)
 	srv := gateHTTPServer(t)
 	const token = "tok/abc/s3cr3t-gate-9f8e"
 	cfg := gateHTTPConfig(srv.URL+"/health", `headers = { Authorization = "Bearer `+token+`" }
     json_path  = "version"
     json_value = "2.4.0"`, ``)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			Check: func(s *terraform.State) error {

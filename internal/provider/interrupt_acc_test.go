@@ -18,20 +18,25 @@ import (
 )
 
 // These tests drive the real CLI against the built provider (dev_overrides)
-// on the real clock, so that Terraform itself can be interrupted (SIGINT)
+// on the real clock (the provider runs in its own process: no fake clock can
+// reach it), each against a sandbox of its own, in parallel, so that Terraform itself can be interrupted (SIGINT)
 // or the provider process killed in the middle of a shift.
 
 type cliRun struct {
 	t        *testing.T
 	tf, work string
 	env      []string
+	// sb is the test's sandbox; the provider process finds it through
+	// AWS_ENDPOINT_URL in its own environment.
+	sb *testEnv
 }
 
-func newCLIRun(t *testing.T, a testALB, onInterrupt string) *cliRun {
+func newCLIRun(t *testing.T, env *testEnv, a testALB, onInterrupt string) *cliRun {
 	t.Helper()
 	testAccPreCheck(t)
-	r := &cliRun{t: t, tf: cliPath(t), work: t.TempDir()}
-	r.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	r := &cliRun{t: t, tf: cliPath(t), work: t.TempDir(), sb: env}
+	r.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"AWS_ENDPOINT_URL="+env.Sandbox.URL())
 	cfg := `terraform {
   required_providers {
     bluegreen = { source = "bluegreen-tf/bluegreen" }
@@ -101,12 +106,8 @@ func (r *cliRun) startAndWaitForSplit(a testALB) (*exec.Cmd, *strings.Builder) {
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if b, g, _ := sandboxWeights(a); b == 50 && g == 50 {
-			return cmd, &out
-		}
-		time.Sleep(50 * time.Millisecond)
+	if r.sb.waitFor(60*time.Second, func() bool { b, g, _ := r.sb.weights(a); return b == 50 && g == 50 }) {
+		return cmd, &out
 	}
 	_ = cmd.Process.Kill()
 	r.t.Fatalf("the shift never reached 50/50:\n%s", out.String())
@@ -144,11 +145,13 @@ func expectNumber(t *testing.T, v map[string]any, key string, want float64) {
 // TestAccInterrupt_sigintRollsBack: Ctrl-C mid-shift restores the previous
 // weights and the saved state says so; the next apply completes the shift.
 func TestAccInterrupt_sigintRollsBack(t *testing.T) {
-	a := switchALB(t, "int-sigint")
-	r := newCLIRun(t, a, "rollback")
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
+	a := switchALB(t, env, "int-sigint")
+	r := newCLIRun(t, env, a, "rollback")
 	r.applyBlue()
 	out := r.interruptAtSplit(a)
-	if b, g := listenerWeights(t, a); b != 100 || g != 0 {
+	if b, g := listenerWeights(t, env, a); b != 100 || g != 0 {
 		t.Fatalf("after Ctrl-C the listener has blue=%d green=%d, want the previous 100/0:\n%s", b, g, out)
 	}
 	st := r.switchState()
@@ -163,7 +166,7 @@ func TestAccInterrupt_sigintRollsBack(t *testing.T) {
 	if out, err := r.apply("green"); err != nil {
 		t.Fatalf("the next apply should complete the shift: %v\n%s", err, out)
 	}
-	if b, g := listenerWeights(t, a); b != 0 || g != 100 {
+	if b, g := listenerWeights(t, env, a); b != 0 || g != 100 {
 		t.Fatalf("after the next apply the listener has blue=%d green=%d, want 0/100", b, g)
 	}
 }
@@ -172,11 +175,13 @@ func TestAccInterrupt_sigintRollsBack(t *testing.T) {
 // Ctrl-C leaves the split, state records it, and the next apply resumes from
 // the real weights (the 50 % step is not repeated).
 func TestAccInterrupt_holdKeepsWeightsAndResumes(t *testing.T) {
-	a := switchALB(t, "int-hold")
-	r := newCLIRun(t, a, "hold")
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
+	a := switchALB(t, env, "int-hold")
+	r := newCLIRun(t, env, a, "hold")
 	r.applyBlue()
 	r.interruptAtSplit(a)
-	if b, g := listenerWeights(t, a); b != 50 || g != 50 {
+	if b, g := listenerWeights(t, env, a); b != 50 || g != 50 {
 		t.Fatalf("with hold the listener has blue=%d green=%d, want 50/50 left as it was", b, g)
 	}
 	st := r.switchState()
@@ -185,11 +190,11 @@ func TestAccInterrupt_holdKeepsWeightsAndResumes(t *testing.T) {
 	if st["status"] != "held" {
 		t.Fatalf("state status=%v, want held", st["status"])
 	}
-	testSandbox.ResetCalls()
+	env.Sandbox.ResetCalls()
 	if out, err := r.apply("green"); err != nil {
 		t.Fatalf("the next apply should finish the shift: %v\n%s", err, out)
 	}
-	if got := writtenWeights(a); len(got) != 1 || got[0] != "0/100" {
+	if got := writtenWeights(env, a); len(got) != 1 || got[0] != "0/100" {
 		t.Fatalf("the resumed shift wrote %v, want only 0/100 (resuming from 50/50)", got)
 	}
 }
@@ -197,8 +202,10 @@ func TestAccInterrupt_holdKeepsWeightsAndResumes(t *testing.T) {
 // TestAccInterrupt_providerKilled: the provider process dies mid-shift. The
 // next plan shows the true weights as drift and the next apply completes.
 func TestAccInterrupt_providerKilled(t *testing.T) {
-	a := switchALB(t, "int-kill")
-	r := newCLIRun(t, a, "rollback")
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
+	a := switchALB(t, env, "int-kill")
+	r := newCLIRun(t, env, a, "rollback")
 	r.applyBlue()
 	cmd, out := r.startAndWaitForSplit(a)
 	// The provider is the only terraform-provider-bluegreen process in the
@@ -210,7 +217,7 @@ func TestAccInterrupt_providerKilled(t *testing.T) {
 	if err := cmd.Wait(); err == nil {
 		t.Fatalf("an apply whose provider died must fail:\n%s", out)
 	}
-	if b, g := listenerWeights(t, a); b != 50 || g != 50 {
+	if b, g := listenerWeights(t, env, a); b != 50 || g != 50 {
 		t.Fatalf("the killed provider could not restore: expected 50/50 left, got %d/%d", b, g)
 	}
 	plan, err := r.cmd("plan", "-no-color", "-var", "color=green", "-detailed-exitcode").CombinedOutput()
@@ -223,7 +230,7 @@ func TestAccInterrupt_providerKilled(t *testing.T) {
 	if out, err := r.apply("green"); err != nil {
 		t.Fatalf("the next apply should complete: %v\n%s", err, out)
 	}
-	if b, g := listenerWeights(t, a); b != 0 || g != 100 {
+	if b, g := listenerWeights(t, env, a); b != 0 || g != 100 {
 		t.Fatalf("after the next apply the listener has blue=%d green=%d, want 0/100", b, g)
 	}
 }
@@ -231,11 +238,13 @@ func TestAccInterrupt_providerKilled(t *testing.T) {
 // TestAccConcurrentWriter: someone changes the listener during a hold. The
 // shift stops, does not restore over the other writer, and says so.
 func TestAccConcurrentWriter(t *testing.T) {
-	a := switchALB(t, "int-writer")
-	r := newCLIRun(t, a, "rollback")
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
+	a := switchALB(t, env, "int-writer")
+	r := newCLIRun(t, env, a, "rollback")
 	r.applyBlue()
 	cmd, out := r.startAndWaitForSplit(a)
-	if _, err := sandboxELBv2().ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
+	if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
 		ListenerArn:    aws.String(a.ListenerARN),
 		DefaultActions: []elbv2types.Action{forwardAction(a.BlueARN, 80, a.GreenARN, 20)},
 	}); err != nil {
@@ -247,7 +256,7 @@ func TestAccConcurrentWriter(t *testing.T) {
 	if !strings.Contains(out.String(), "Listener changed by someone else") {
 		t.Fatalf("the diagnostic does not say someone else changed the listener:\n%s", out)
 	}
-	if b, g := listenerWeights(t, a); b != 80 || g != 20 {
+	if b, g := listenerWeights(t, env, a); b != 80 || g != 20 {
 		t.Fatalf("the other writer's 80/20 was overwritten: %d/%d", b, g)
 	}
 	st := r.switchState()

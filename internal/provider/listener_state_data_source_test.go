@@ -24,10 +24,11 @@ const stateDS = "data.bluegreen_listener_state.test"
 // TestAccListenerStateDataSource_basic proves the harness end to end: the
 // provider configures against the sandbox and reads a listener's weights.
 func TestAccListenerStateDataSource_basic(t *testing.T) {
-	a := createTestALB(t, "ds-basic", 80, 80, 20)
-	resource.Test(t, resource.TestCase{
+	env := newTestSandbox(t)
+	a := createALB(t, env.Clients.ELBv2, "ds-basic", 80, 80, 20)
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`data "bluegreen_listener_state" "test" { listener_arn = %q }`, a.ListenerARN),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -46,15 +47,16 @@ func TestAccListenerStateDataSource_basic(t *testing.T) {
 // TestAccListenerStateDataSource_afterFlip reads the active and idle colors
 // after a switch flipped the listener to green.
 func TestAccListenerStateDataSource_afterFlip(t *testing.T) {
-	a := switchALB(t, "ds-flip")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "ds-flip")
 	cfg := switchConfig(a, "green", "") + `
 data "bluegreen_listener_state" "test" {
   listener_arn = bluegreen_listener_switch.test.listener_arn
   depends_on   = [bluegreen_listener_switch.test]
 }`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -69,6 +71,7 @@ data "bluegreen_listener_state" "test" {
 // TestAccProvider_invalidConfiguration: bad provider settings are reported
 // on the attribute, before any AWS call.
 func TestAccProvider_invalidConfiguration(t *testing.T) {
+	t.Parallel()
 	ds := `data "bluegreen_listener_state" "test" { listener_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/a/0123456789abcdef/0123456789abcdef" }`
 	cases := []struct{ name, provider, err string }{
 		{"region", `region = "nowhere"`, `Invalid region`},
@@ -90,7 +93,7 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
   rule_arn     = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/a/0123456789abcdef/0123456789abcdef/0123456789abcdef"
 }`
 			}
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps:                    []resource.TestStep{{Config: cfg, PlanOnly: true, ExpectError: regexp.MustCompile(tc.err)}},
@@ -136,10 +139,11 @@ func TestSummarizeForward(t *testing.T) {
 // (issue 17: weight 0 read as blue 100, a third group read as blue,
 // redirect and fixed response unreadable).
 func TestAccListenerStateDataSource_everyForwardShape(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	ctx := context.Background()
-	api := sandboxELBv2()
-	a := createTestALB(t, "ds-shapes", 80, 100, 0)
+	api := env.Clients.ELBv2
+	a := createALB(t, env.Clients.ELBv2, "ds-shapes", 80, 100, 0)
 	other, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String("ds-shapes-other"), Port: aws.Int32(8080),
 		Protocol: "HTTP", VpcId: aws.String("vpc-0123456789abcdef0")})
 	if err != nil {
@@ -183,8 +187,8 @@ func TestAccListenerStateDataSource_everyForwardShape(t *testing.T) {
 			checks = append(checks, statecheck.ExpectKnownValue("data.bluegreen_listener_state."+s.name, tfjsonpath.New(attr), c))
 		}
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps:                    []resource.TestStep{{Config: cfg.String(), ConfigStateChecks: checks}},
 	})
 }

@@ -453,7 +453,10 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 	}
 	// Refuse what the switch could never manage, rather than import a
 	// switch whose every plan fails.
-	if ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, id); err == nil {
+	if r.data == nil || r.data.Clients == nil {
+		// Not configured for AWS: nothing to look at; the refresh that
+		// follows an import reads the forward.
+	} else if ts, _, err := alb.DescribeForward(ctx, r.data.Clients.ELBv2, id); err == nil {
 		if _, problem := adoptable(ts, blue, green); problem != "" {
 			resp.Diagnostics.AddError("Cannot import switch", fmt.Sprintf("%s: %s. Only a forward to the blue and/or green target group "+
 				"(%s, %s) can be managed; fix the forward or name the right groups in the import ID.", id, problem, blue, green))

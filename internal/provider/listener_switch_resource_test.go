@@ -28,11 +28,11 @@ const switchRes = "bluegreen_listener_switch.test"
 
 // switchALB is a load balancer whose listener forwards to blue only (as an
 // aws_lb_listener usually starts), with one healthy target in each color.
-func switchALB(t *testing.T, name string) testALB {
+func switchALB(t *testing.T, env *testEnv, name string) testALB {
 	t.Helper()
 	ctx := context.Background()
-	a := createTestALB(t, name, 80, 1, 0)
-	api := sandboxELBv2()
+	a := createALB(t, env.Clients.ELBv2, name, 80, 1, 0)
+	api := env.Clients.ELBv2
 	// Start from a plain single-group forward to blue.
 	if _, err := api.ModifyListener(ctx, &elbv2.ModifyListenerInput{
 		ListenerArn:    aws.String(a.ListenerARN),
@@ -47,7 +47,7 @@ func switchALB(t *testing.T, name string) testALB {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := testSandbox.SetTargetHealth(tg, ip, 0, "healthy", "", ""); err != nil {
+		if err := env.Sandbox.SetTargetHealth(tg, ip, 0, "healthy", "", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -66,37 +66,18 @@ resource "bluegreen_listener_switch" "test" {
 `, a.ListenerARN, a.BlueARN, a.GreenARN, color, extra)
 }
 
-// sandboxWeights reads the real weights of the listener from the sandbox.
-func sandboxWeights(a testALB) (blue, green int32, err error) {
-	l, ok := testSandbox.ELBv2().Listener(a.ListenerARN)
-	if !ok {
-		return 0, 0, fmt.Errorf("listener %s not found", a.ListenerARN)
-	}
-	for _, act := range l.DefaultActions {
-		for _, tg := range act.TargetGroups {
-			switch tg.TargetGroupARN {
-			case a.BlueARN:
-				blue = tg.Weight
-			case a.GreenARN:
-				green = tg.Weight
-			}
-		}
-	}
-	return blue, green, nil
-}
-
-func listenerWeights(t *testing.T, a testALB) (blue, green int32) {
+func listenerWeights(t *testing.T, env *testEnv, a testALB) (blue, green int32) {
 	t.Helper()
-	b, g, err := sandboxWeights(a)
+	b, g, err := env.weights(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b, g
 }
 
-func expectWeights(a testALB, blue, green int32) resource.TestCheckFunc {
+func expectWeights(env *testEnv, a testALB, blue, green int32) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		b, g, err := sandboxWeights(a)
+		b, g, err := env.weights(a)
 		if err != nil {
 			return err
 		}
@@ -116,25 +97,26 @@ func weightChecks(blue, green int64, status string) []statecheck.StateCheck {
 }
 
 // countCalls counts the sandbox's API calls of one operation since the last reset.
-func countCalls(op string) int {
-	return len(testSandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: op}))
+func countCalls(env *testEnv, op string) int {
+	return len(env.Sandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: op}))
 }
 
 // TestAccListenerSwitch_allAtOnceFlip adopts a single-group forward without
 // shifting, flips blue→green in one write verified by one read, and imports.
 func TestAccListenerSwitch_allAtOnceFlip(t *testing.T) {
-	a := switchALB(t, "sw-flip")
-	resource.Test(t, resource.TestCase{
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-flip")
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config:            switchConfig(a, "blue", ""),
 				ConfigStateChecks: append(weightChecks(100, 0, "stable"), statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("last_shift"), knownvalue.Null())),
-				Check:             expectWeights(a, 100, 0),
+				Check:             expectWeights(env, a, 100, 0),
 			},
 			{
-				PreConfig: func() { testSandbox.ResetCalls() },
+				PreConfig: func() { env.Sandbox.ResetCalls() },
 				Config:    switchConfig(a, "green", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(switchRes, plancheck.ResourceActionUpdate),
@@ -145,9 +127,9 @@ func TestAccListenerSwitch_allAtOnceFlip(t *testing.T) {
 				}},
 				ConfigStateChecks: append(weightChecks(0, 100, "stable"),
 					statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("last_shift").AtMapKey("result"), knownvalue.StringExact("succeeded"))),
-				Check: resource.ComposeTestCheckFunc(expectWeights(a, 0, 100), func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(expectWeights(env, a, 0, 100), func(*terraform.State) error {
 					// One write per flip; reads are the refresh, the adoption read and the verify.
-					if n := countCalls("ModifyListener"); n != 1 {
+					if n := countCalls(env, "ModifyListener"); n != 1 {
 						return fmt.Errorf("ModifyListener called %d times, want 1", n)
 					}
 					return nil
@@ -167,7 +149,8 @@ func TestAccListenerSwitch_allAtOnceFlip(t *testing.T) {
 
 // TestAccListenerSwitch_canary observes 90/10, 50/50 and 0/100 written in order.
 func TestAccListenerSwitch_canary(t *testing.T) {
-	a := switchALB(t, "sw-canary")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-canary")
 	strategy := `
   strategy = {
     type          = "canary"
@@ -175,13 +158,13 @@ func TestAccListenerSwitch_canary(t *testing.T) {
     step_interval = "2m"
   }
   bake_time = "1m"`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "blue", strategy), ConfigStateChecks: weightChecks(100, 0, "stable")},
 			{
-				PreConfig: func() { testSandbox.ResetCalls() },
+				PreConfig: func() { env.Sandbox.ResetCalls() },
 				Config:    switchConfig(a, "green", strategy),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("planned_steps"), knownvalue.ListSizeExact(3)),
@@ -191,7 +174,7 @@ func TestAccListenerSwitch_canary(t *testing.T) {
 				ConfigStateChecks: append(weightChecks(0, 100, "stable"),
 					statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("last_shift").AtMapKey("steps"), knownvalue.ListSizeExact(3))),
 				Check: func(*terraform.State) error {
-					got := writtenWeights(a)
+					got := writtenWeights(env, a)
 					want := []string{"90/10", "50/50", "0/100"}
 					if strings.Join(got, " ") != strings.Join(want, " ") {
 						return fmt.Errorf("weights written %v, want %v", got, want)
@@ -205,9 +188,9 @@ func TestAccListenerSwitch_canary(t *testing.T) {
 
 // writtenWeights lists the blue/green weights of every ModifyListener call
 // in the call log, in order.
-func writtenWeights(a testALB) []string {
+func writtenWeights(env *testEnv, a testALB) []string {
 	var out []string
-	for _, c := range testSandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: "ModifyListener"}) {
+	for _, c := range env.Sandbox.Calls(sandbox.CallFilter{Service: "elbv2", Operation: "ModifyListener"}) {
 		w := map[string]string{}
 		for i := 1; i <= 5; i++ {
 			arn := c.Params[fmt.Sprintf("DefaultActions.member.1.ForwardConfig.TargetGroups.member.%d.TargetGroupArn", i)]
@@ -220,12 +203,12 @@ func writtenWeights(a testALB) []string {
 
 // publishALB publishes RequestCount and 5xx counts for a target group, one
 // datapoint every 10 s in [from, to).
-func publishALB(a testALB, tgARN string, from, to time.Time, requests, errors5xx float64) {
+func publishALB(env *testEnv, a testALB, tgARN string, from, to time.Time, requests, errors5xx float64) {
 	lb := strings.SplitN(a.LoadBalancerARN, ":loadbalancer/", 2)[1]
 	tg := "targetgroup/" + strings.SplitN(tgARN, ":targetgroup/", 2)[1]
 	dims := map[string]string{"LoadBalancer": lb, "TargetGroup": tg}
 	for ts := from; ts.Before(to); ts = ts.Add(10 * time.Second) {
-		testSandbox.PublishMetrics(
+		env.Sandbox.PublishMetrics(
 			sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "RequestCount", Dimensions: dims, Timestamp: ts, Values: []float64{requests}, Unit: "Count"},
 			sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: dims, Timestamp: ts, Values: []float64{errors5xx}, Unit: "Count"},
 			sbcw.Datapoint{Namespace: "AWS/ApplicationELB", MetricName: "TargetResponseTime", Dimensions: dims, Timestamp: ts, Values: []float64{0.05}, Unit: "Seconds"},
@@ -235,17 +218,19 @@ func publishALB(a testALB, tgARN string, from, to time.Time, requests, errors5xx
 
 // TestAccListenerSwitch_rollbackOn5xxMidCanary: green is healthy for the
 // first step, then its 5xx rate crosses the threshold; the shift rolls back
-// (at the 50 % step, or at the bake when an evaluation just after a minute
-// boundary saw too few requests to judge), the apply fails naming check,
-// value and threshold, state records the truth, and the next plan wants
-// green again.
+// at the 50 % step, the apply fails naming check, value and threshold, state
+// records the truth, and the next plan wants green again.
 //
 // The metrics check judges only minutes CloudWatch has published (a minute
-// is complete one minute after it ends, as on AWS): the breach, 70 s into
-// the apply, is judged 2–3 minutes later. Steps of 3m let it be judged
-// during the canary (1m steps would end the shift first).
+// is complete one minute after it ends, as on AWS). The sandbox and the
+// provider share one fake clock that starts at the minute-aligned
+// testClockStart and moves only when the engine waits, so the timeline is
+// the same on every run: the shift starts at T (a minute boundary), steps
+// hold 3m and evaluations come every 30s; the first bad minute [T+2m, T+3m)
+// is published at T+4m, failed at T+4m and T+4m30s, both in the 50 % step.
 func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
-	a := switchALB(t, "sw-5xx")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-5xx")
 	cfg := `
   strategy = {
     type          = "canary"
@@ -261,34 +246,38 @@ func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
     evaluation_interval = "30s"
     failure_threshold   = 2
   }`
-	resource.Test(t, resource.TestCase{
+	var firstApply []string // the weights the first green apply wrote
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "blue", cfg), ConfigStateChecks: weightChecks(100, 0, "stable")},
 			{
 				PreConfig: func() {
-					// The fake clock of the apply starts at the real now: green
-					// is clean for its first minute, then 30 % of requests fail.
-					// Bad minutes start on a minute boundary at least 2 minutes
-					// in: the metrics check judges only whole minutes published
-					// a minute after they end, so none of them can be judged
-					// during the 3-minute first step, whatever the second of
-					// the minute the test starts at (it used to depend on it).
-					now := time.Now()
-					badFrom := now.Add(2 * time.Minute).Truncate(time.Minute).Add(time.Minute)
-					publishALB(a, a.GreenARN, now.Add(-5*time.Minute), badFrom, 100, 0)
-					publishALB(a, a.GreenARN, badFrom, now.Add(30*time.Minute), 100, 30)
-					testSandbox.ResetCalls()
+					// The shift starts now, on a minute boundary: nothing in
+					// the first apply waited.
+					start := env.Clock.Now()
+					if !start.Equal(start.Truncate(time.Minute)) {
+						t.Fatalf("the shift would start at %s, not on a minute boundary: the timeline below assumes one", start)
+					}
+					badFrom := start.Add(2 * time.Minute)
+					publishALB(env, a, a.GreenARN, start.Add(-5*time.Minute), badFrom, 100, 0)
+					publishALB(env, a, a.GreenARN, badFrom, start.Add(30*time.Minute), 100, 30)
+					env.Sandbox.ResetCalls()
 				},
 				Config:      switchConfig(a, "green", cfg),
-				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*metrics\.max_5xx_rate failed 2\s+consecutive evaluations at step [23]/3 \((50%|100%, bake)\): 5xx rate 0\.[1-9]\d*.*>\s+max 0\.05`),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*metrics\.max_5xx_rate failed 2\s+consecutive evaluations at step 2/3 \(50%\): 5xx rate 0\.3\b.*>\s+max 0\.05`),
 			},
 			{
 				// The failed apply saved the truth; the plan wants green again
-				// (and, green still failing, the apply rolls back again).
+				// and, the bad minutes being published by now, the apply rolls
+				// back at its first step.
+				PreConfig: func() {
+					firstApply = writtenWeights(env, a)
+					env.Sandbox.ResetCalls()
+				},
 				Config:      switchConfig(a, "green", cfg),
-				ExpectError: regexp.MustCompile(`Shift rolled back`),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*metrics\.max_5xx_rate failed 2\s+consecutive evaluations at step 1/3 \(10%\): 5xx rate 0\.3\b`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(switchRes, plancheck.ResourceActionUpdate),
 					expectPriorState(switchRes, "status", "rolled_back"),
@@ -299,21 +288,24 @@ func TestAccListenerSwitch_rollbackOn5xxMidCanary(t *testing.T) {
 			},
 		},
 	})
-	if b, g := listenerWeights(t, a); b != 100 || g != 0 {
+	if b, g := listenerWeights(t, env, a); b != 100 || g != 0 {
 		t.Fatalf("after rollback the listener has blue=%d green=%d, want 100/0", b, g)
 	}
-	got := writtenWeights(a)
-	if len(got) < 3 || got[0] != "90/10" || got[1] != "50/50" || got[len(got)-1] != "100/0" {
-		t.Fatalf("weights written %v: want 90/10, 50/50, then the restore to 100/0", got)
+	if got := strings.Join(firstApply, " "); got != "90/10 50/50 100/0" {
+		t.Fatalf("the first apply wrote %s: want 90/10, 50/50, then the restore to 100/0", got)
+	}
+	if got := strings.Join(writtenWeights(env, a), " "); got != "90/10 100/0" {
+		t.Fatalf("the second apply wrote %s: want 90/10, then the restore to 100/0", got)
 	}
 }
 
 // TestAccListenerSwitch_rollbackOnAlarm: an alarm in ALARM during the bake
 // rolls an all-at-once flip back.
 func TestAccListenerSwitch_rollbackOnAlarm(t *testing.T) {
-	a := switchALB(t, "sw-alarm")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-alarm")
 	ctx := context.Background()
-	cw := testClients(t).CloudWatch
+	cw := env.Clients.CloudWatch
 	if _, err := cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: aws.String("sw-alarm-5xx"), Namespace: aws.String("AWS/ApplicationELB"), MetricName: aws.String("HTTPCode_Target_5XX_Count"),
 		Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(10),
@@ -328,14 +320,14 @@ func TestAccListenerSwitch_rollbackOnAlarm(t *testing.T) {
     evaluation_interval = "20s"
     failure_threshold   = 2
   }`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "blue", cfg)},
 			{
 				PreConfig: func() {
-					if err := testSandbox.SetAlarmState("sw-alarm-5xx", "ALARM", "5xx spike"); err != nil {
+					if err := env.Sandbox.SetAlarmState("sw-alarm-5xx", "ALARM", "5xx spike"); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -352,7 +344,7 @@ func TestAccListenerSwitch_rollbackOnAlarm(t *testing.T) {
 			},
 		},
 	})
-	if b, g := listenerWeights(t, a); b != 100 || g != 0 {
+	if b, g := listenerWeights(t, env, a); b != 100 || g != 0 {
 		t.Fatalf("after rollback the listener has blue=%d green=%d, want 100/0", b, g)
 	}
 }
@@ -360,26 +352,27 @@ func TestAccListenerSwitch_rollbackOnAlarm(t *testing.T) {
 // TestAccListenerSwitch_preflightRefusesUnhealthyGreen: no weight is written
 // when the receiving color has no healthy target.
 func TestAccListenerSwitch_preflightRefusesUnhealthyGreen(t *testing.T) {
-	a := switchALB(t, "sw-pre")
-	resource.Test(t, resource.TestCase{
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-pre")
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "blue", "")},
 			{
 				PreConfig: func() {
-					if err := testSandbox.SetTargetHealth(a.GreenARN, "10.0.0.2", 0, "unhealthy", "Target.FailedHealthChecks", ""); err != nil {
+					if err := env.Sandbox.SetTargetHealth(a.GreenARN, "10.0.0.2", 0, "unhealthy", "Target.FailedHealthChecks", ""); err != nil {
 						t.Fatal(err)
 					}
-					testSandbox.ResetCalls()
+					env.Sandbox.ResetCalls()
 				},
 				Config:      switchConfig(a, "green", ""),
 				ExpectError: regexp.MustCompile(`Pre-flight check refused the shift`),
-				Check:       expectWeights(a, 100, 0),
+				Check:       expectWeights(env, a, 100, 0),
 			},
 		},
 	})
-	if n := countCalls("ModifyListener"); n != 0 {
+	if n := countCalls(env, "ModifyListener"); n != 0 {
 		t.Fatalf("pre-flight refusal wrote the listener %d times", n)
 	}
 }
@@ -387,15 +380,16 @@ func TestAccListenerSwitch_preflightRefusesUnhealthyGreen(t *testing.T) {
 // TestAccListenerSwitch_drift: weights changed outside Terraform show in the
 // plan, and the next apply puts them back.
 func TestAccListenerSwitch_drift(t *testing.T) {
-	a := switchALB(t, "sw-drift")
-	resource.Test(t, resource.TestCase{
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-drift")
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "green", "")},
 			{
 				PreConfig: func() {
-					if _, err := sandboxELBv2().ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
+					if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
 						ListenerArn:    aws.String(a.ListenerARN),
 						DefaultActions: []elbv2types.Action{forwardAction(a.BlueARN, 50, a.GreenARN, 50)},
 					}); err != nil {
@@ -409,13 +403,14 @@ func TestAccListenerSwitch_drift(t *testing.T) {
 			{
 				Config:            switchConfig(a, "green", ""),
 				ConfigStateChecks: weightChecks(0, 100, "stable"),
-				Check:             expectWeights(a, 0, 100),
+				Check:             expectWeights(env, a, 0, 100),
 			},
 		},
 	})
 }
 
 func TestAccListenerSwitch_invalid(t *testing.T) {
+	t.Parallel()
 	arn := "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
 	base := fmt.Sprintf(`
   blue_target_group_arn  = "%[1]stargetgroup/a-blue/0123456789abcdef"
@@ -478,7 +473,7 @@ func TestAccListenerSwitch_invalid(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
@@ -495,9 +490,10 @@ func TestAccListenerSwitch_invalid(t *testing.T) {
 // whose default action is a fixed response, shifts the rule's forward,
 // imports by rule ARN, and deletes the rule on destroy.
 func TestAccListenerSwitch_ruleMode(t *testing.T) {
-	a := switchALB(t, "sw-rule")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-rule")
 	ctx := context.Background()
-	if _, err := sandboxELBv2().ModifyListener(ctx, &elbv2.ModifyListenerInput{
+	if _, err := env.Clients.ELBv2.ModifyListener(ctx, &elbv2.ModifyListenerInput{
 		ListenerArn: aws.String(a.ListenerARN),
 		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
 			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404")}}},
@@ -520,7 +516,7 @@ resource "bluegreen_listener_switch" "test" {
 	}
 	ruleWeights := func(blue, green int32) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			for _, r := range testSandbox.ELBv2().Rules(a.ListenerARN) {
+			for _, r := range env.Sandbox.ELBv2().Rules(a.ListenerARN) {
 				if r.IsDefault {
 					continue
 				}
@@ -542,11 +538,11 @@ resource "bluegreen_listener_switch" "test" {
 			return fmt.Errorf("no rule on the listener")
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		CheckDestroy: func(*terraform.State) error {
-			if n := len(testSandbox.ELBv2().Rules(a.ListenerARN)); n != 1 {
+			if n := len(env.Sandbox.ELBv2().Rules(a.ListenerARN)); n != 1 {
 				return fmt.Errorf("after destroy the listener has %d rules, want only the default", n)
 			}
 			return nil
@@ -561,7 +557,7 @@ resource "bluegreen_listener_switch" "test" {
 				Config:            cfg("green", 120),
 				ConfigStateChecks: weightChecks(0, 100, "stable"),
 				Check: resource.ComposeTestCheckFunc(ruleWeights(0, 100), func(*terraform.State) error {
-					for _, r := range testSandbox.ELBv2().Rules(a.ListenerARN) {
+					for _, r := range env.Sandbox.ELBv2().Rules(a.ListenerARN) {
 						if !r.IsDefault && r.Priority != "120" {
 							return fmt.Errorf("rule priority %s, want 120", r.Priority)
 						}
@@ -585,7 +581,8 @@ resource "bluegreen_listener_switch" "test" {
 // TestAccListenerSwitch_rollbackOnRelativeComparison: green is judged
 // against blue over the same window; 10 points more 5xx rolls it back.
 func TestAccListenerSwitch_rollbackOnRelativeComparison(t *testing.T) {
-	a := switchALB(t, "sw-rel")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-rel")
 	cfg := `
   strategy = {
     type          = "canary"
@@ -600,19 +597,24 @@ func TestAccListenerSwitch_rollbackOnRelativeComparison(t *testing.T) {
     }
     evaluation_interval = "30s"
   }`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "blue", cfg)},
 			{
 				PreConfig: func() {
-					now := time.Now()
-					publishALB(a, a.BlueARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 1)
-					publishALB(a, a.GreenARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 11)
+					now := env.Clock.Now()
+					publishALB(env, a, a.BlueARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 1)
+					publishALB(env, a, a.GreenARN, now.Add(-5*time.Minute), now.Add(30*time.Minute), 100, 11)
 				},
-				Config:      switchConfig(a, "green", cfg),
-				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*max_5xx_rate_increase.*step [12]/3`),
+				Config: switchConfig(a, "green", cfg),
+				// Blue's 1 % and green's 11 % are published from before the
+				// shift: the first two evaluations of the first step judge
+				// the minute before it and fail.
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*` + strings.ReplaceAll(regexp.QuoteMeta(
+					"check metrics.max_5xx_rate_increase failed 2 consecutive evaluations at step 1/3 (10%): "+
+						"5xx rate 0.11 vs other color 0.01 (+0.1) > max +0.01 over 1m0s ending "+testClockStart.Format("15:04")+" UTC"), " ", `\s+`)),
 			},
 		},
 	})
@@ -622,15 +624,16 @@ func TestAccListenerSwitch_rollbackOnRelativeComparison(t *testing.T) {
 // with a fixed response. Refresh reports 0/0 and drift (no error), the plan
 // wants the color back, and destroy still works.
 func TestAccListenerSwitch_forwardReplacedOutside(t *testing.T) {
-	a := switchALB(t, "sw-replaced")
-	resource.Test(t, resource.TestCase{
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-replaced")
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "green", "")},
 			{
 				PreConfig: func() {
-					if _, err := sandboxELBv2().ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
+					if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{
 						ListenerArn: aws.String(a.ListenerARN),
 						DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
 							FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("503")}}},

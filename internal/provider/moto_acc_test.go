@@ -22,6 +22,7 @@ import (
 // independent emulator, as the ELBv2 endpoint (the sandbox still serves
 // CloudWatch and STS): the provider must not depend on sandbox quirks.
 func TestAccMoto_flipAndCanary(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	if _, err := motoserver.Version(); err != nil {
 		if motoserver.Required() {
@@ -120,8 +121,8 @@ provider "bluegreen" {
     steps         = [10, 50]
     step_interval = "1m"
   }`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: cfg("blue", ""), ConfigStateChecks: weightChecks(100, 0, "stable")},
 			{Config: cfg("green", ""), ConfigStateChecks: weightChecks(0, 100, "stable"), Check: motoWeights(0, 100)},

@@ -16,7 +16,8 @@ import (
 // and an unnamed check among several is named by its position
 // (prometheus:1).
 func TestAccListenerSwitch_namedCheckLists(t *testing.T) {
-	a := switchALB(t, "sw-named")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-named")
 	var health, version, prom atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -64,9 +65,9 @@ func TestAccListenerSwitch_namedCheckLists(t *testing.T) {
     evaluation_interval = "30s"
     failure_threshold   = 2
   }`, srv.URL)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{Config: switchConfig(a, "blue", cfg)},
 			{

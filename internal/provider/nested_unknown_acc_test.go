@@ -23,7 +23,8 @@ import (
 // unknown), which runs it with the known values; the gate is not refused as
 // having no checks.
 func TestAccNestedUnknownAtPlan(t *testing.T) {
-	a := switchALB(t, "sw-unknown")
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-unknown")
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		hits.Add(1)
@@ -66,9 +67,9 @@ resource "bluegreen_health_gate" "gate" {
     step_interval = terraform_data.strategy.output.step_interval
   }`, `strategy = { for k, v in terraform_data.strategy.output : k => v if k != "rev" }`, 1)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
 				Config: config("blue", 1, "[10, 50]"),
@@ -80,7 +81,7 @@ resource "bluegreen_health_gate" "gate" {
 					statecheck.ExpectKnownValue("bluegreen_health_gate.gate", tfjsonpath.New("last_results"), knownvalue.ListSizeExact(2))),
 			},
 			{
-				PreConfig: func() { testSandbox.ResetCalls(); hits.Store(0) },
+				PreConfig: func() { env.Sandbox.ResetCalls(); hits.Store(0) },
 				Config:    wholeStrategy("green", 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectUnknownValue(switchRes, tfjsonpath.New("planned_steps")),
@@ -90,7 +91,7 @@ resource "bluegreen_health_gate" "gate" {
 					statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("rollback_on").AtMapKey("http").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("api")),
 					statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("last_shift").AtMapKey("steps"), knownvalue.ListSizeExact(3))),
 				Check: func(*terraform.State) error {
-					if got, want := strings.Join(writtenWeights(a), " "), "80/20 50/50 0/100"; got != want {
+					if got, want := strings.Join(writtenWeights(env, a), " "), "80/20 50/50 0/100"; got != want {
 						return fmt.Errorf("weights written %s, want %s (the canary known only at apply)", got, want)
 					}
 					if hits.Load() == 0 {

@@ -227,7 +227,7 @@ func TestAccNginxSwitch_canary(t *testing.T) {
 	e := startNginxEnv(t)
 	rec := newRecorder(t, e)
 	var reloads int
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{
@@ -300,7 +300,7 @@ func TestAccNginxSwitch_rollbackRestoresFileByteForByte(t *testing.T) {
 	rec := newRecorder(t, e)
 	rec.failAt = 50
 	var before []byte
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{
@@ -346,7 +346,7 @@ func TestAccNginxSwitch_nginxTestRefusal(t *testing.T) {
 	e := startNginxEnv(t)
 	var before []byte
 	bad := strings.Replace(e.config("green", ""), `["max_fails=0"]`, `["max_fails=0", "no_such_parameter=1"]`, 1)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{
@@ -386,7 +386,7 @@ func TestAccNginxSwitch_driftAndUnparsableFile(t *testing.T) {
 		return func() { writeFile(t, e.ngx.IncludeFile, content) }
 	}
 	split := fmt.Sprintf("upstream app {\n    server %s weight=3 max_fails=0;\n    server %s weight=1 max_fails=0;\n}\n", e.ngx.Blue[0], e.ngx.Green[0])
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -459,7 +459,7 @@ func TestAccNginxSwitch_driftAndUnparsableFile(t *testing.T) {
 func TestAccNginxSwitch_importAndDestroyLeavesTraffic(t *testing.T) {
 	e := startNginxEnv(t)
 	var final []byte
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{Config: e.config("green", "")},
@@ -512,7 +512,7 @@ func TestAccNginxSwitch_refusals(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)Servers of a color that receives traffic.*first set active_color to green`),
 		},
 	)
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccFakeClockFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccFakeClockFactories, Steps: steps})
 }
 
 // TestAccNginxSwitch_sshFirstWrite: over SSH (a real sshd on loopback,
@@ -534,7 +534,7 @@ func TestAccNginxSwitch_sshFirstWrite(t *testing.T) {
 	if err := os.Remove(e.ngx.IncludeFile); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{
@@ -567,7 +567,7 @@ func TestAccNginxSwitch_preflightRefusesDeadServers(t *testing.T) {
 	withDeadGreen := func(active string) string {
 		return strings.Replace(e.config(active, ""), fmt.Sprintf("green_servers  = [%q]", e.ngx.Green[0]), fmt.Sprintf("green_servers  = [%q]", dead), 1)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{
 			{
@@ -599,8 +599,10 @@ func TestAccNginxSwitch_preflightRefusesDeadServers(t *testing.T) {
 // during the 50 % hold restores the file from before the shift byte for
 // byte, and state says rolled_back; on_interrupt = "hold" keeps the split.
 func TestAccNginxSwitch_sigintRestoresFile(t *testing.T) {
+	t.Parallel()
 	for _, policy := range []string{"rollback", "hold"} {
 		t.Run(policy, func(t *testing.T) {
+			t.Parallel()
 			e := startNginxEnv(t)
 			tf := cliPath(t)
 			work := t.TempDir()
@@ -737,7 +739,7 @@ func TestAccNginxSwitch_firstWriteRefusedByPreflight(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := strings.Replace(e.config("green", ""), fmt.Sprintf("green_servers  = [%q]", e.ngx.Green[0]), fmt.Sprintf("green_servers  = [%q]", dead), 1)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFakeClockFactories,
 		Steps: []resource.TestStep{{
 			Config:      cfg,

@@ -407,6 +407,7 @@ func rndPlan(r *rand.Rand, n int) []rndStep {
 }
 
 type rndWorld struct {
+	env      *testEnv // this test's sandbox
 	t        *testing.T
 	api      *elbv2.Client
 	foreign  map[string]string // ARN → why it is foreign
@@ -445,7 +446,7 @@ func (w *rndWorld) foreignARNs() []string {
 // every foreign group still exists (the test's own calls are made before the
 // reset of each step).
 func (w *rndWorld) checkForeign() error {
-	return checkUntouched(w.foreignARNs()...)
+	return checkUntouched(w.env, w.foreignARNs()...)
 }
 
 func (w *rndWorld) setShape(s rndShape) {
@@ -537,7 +538,7 @@ func (w *rndWorld) checkStateIsReality(s *terraform.State, want rndPairCfg) erro
 			return fmt.Errorf("%s (%s) in state but not in AWS: %v", color, arn, err)
 		}
 		tg := out.TargetGroups[0]
-		v := viewGroup(w.t, arn)
+		v := viewGroup(w.t, w.env, arn)
 		got := map[string]string{
 			"health_check.path":                aws.ToString(tg.HealthCheckPath),
 			"health_check.matcher":             aws.ToString(tg.Matcher.HttpCode),
@@ -649,6 +650,7 @@ func oobVisible(oob []rndOOB, prev rndPairCfg) bool {
 }
 
 func TestAccPairRandomized(t *testing.T) {
+	env := newTestSandbox(t)
 	testAccPreCheck(t)
 	seed := uint64(rndEnvInt("BLUEGREEN_SEED", time.Now().UnixNano()))
 	n := int(rndEnvInt("BLUEGREEN_PAIR_STEPS", rndDefaultSteps))
@@ -663,14 +665,14 @@ func TestAccPairRandomized(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	ctx := context.Background()
-	w := &rndWorld{t: t, api: sandboxELBv2(), foreign: map[string]string{}}
-	a := createTestALB(t, "rnd-ds", 80, 100, 0)
+	w := &rndWorld{t: t, env: env, api: env.Clients.ELBv2, foreign: map[string]string{}}
+	a := createALB(t, env.Clients.ELBv2, "rnd-ds", 80, 100, 0)
 	w.lbARN, w.listener, w.dsBlue, w.dsGreen = a.LoadBalancerARN, a.ListenerARN, a.BlueARN, a.GreenARN
 	w.foreign[a.BlueARN], w.foreign[a.GreenARN] = "data source blue", "data source green"
 	w.dsOther = w.addForeign("rnd-ds-other", "data source third group")
 	w.addForeign(rndIntruder+"-green", "holds the intruder pair's name")
 
-	testSandbox.ResetCalls() // the setup's own calls name the foreign groups
+	env.Sandbox.ResetCalls() // the setup's own calls name the foreign groups
 
 	var arns map[string]string // the pair's groups, from the last state
 	var collided string        // a foreign group that took a color's name
@@ -685,7 +687,7 @@ func TestAccPairRandomized(t *testing.T) {
 				t.Fatalf("before step %d: %v", i+1, err)
 			}
 			for _, f := range w.faults {
-				testSandbox.RemoveFault(f)
+				env.Sandbox.RemoveFault(f)
 			}
 			w.faults = nil
 			if collided != "" {
@@ -708,13 +710,13 @@ func TestAccPairRandomized(t *testing.T) {
 				collided = w.addForeign(envpair.GroupName(rndPair, s.collision), "took the name of a deleted color")
 			}
 			if s.fault != "" {
-				id, err := testSandbox.InjectFault(sandbox.Fault{Service: "elbv2", Operation: s.fault, Kind: sandbox.HTTP5xx, Status: 500, After: 1})
+				id, err := env.Sandbox.InjectFault(sandbox.Fault{Service: "elbv2", Operation: s.fault, Kind: sandbox.HTTP5xx, Status: 500, After: 1})
 				if err != nil {
 					t.Fatal(err)
 				}
 				w.faults = append(w.faults, id)
 			}
-			testSandbox.ResetCalls()
+			env.Sandbox.ResetCalls()
 		}
 		if s.wantErr != "" {
 			step.ExpectError = regexp.MustCompile(s.wantErr)
@@ -756,12 +758,12 @@ func TestAccPairRandomized(t *testing.T) {
 		}
 		steps = append(steps, step)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccFakeClockFactories,
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
 		Steps:                    steps,
 		CheckDestroy: func(*terraform.State) error {
 			for _, c := range envpair.Colors {
-				if arn, ok := groupExists(envpair.GroupName(rndPair, c)); ok {
+				if arn, ok := groupExists(env, envpair.GroupName(rndPair, c)); ok {
 					return fmt.Errorf("%s-%s (%s) survived the destroy", rndPair, c, arn)
 				}
 			}
@@ -769,6 +771,6 @@ func TestAccPairRandomized(t *testing.T) {
 		},
 	})
 	for _, f := range w.faults {
-		testSandbox.RemoveFault(f)
+		env.Sandbox.RemoveFault(f)
 	}
 }

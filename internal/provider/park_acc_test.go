@@ -162,8 +162,10 @@ func TestAccSwitchPark_parkPromoteAndMoveBack(t *testing.T) {
 func TestAccSwitchPark_cancelDuringParkedBake(t *testing.T) {
 	for _, mode := range []string{"rollback", "hold"} {
 		t.Run(mode, func(t *testing.T) {
-			a := switchALB(t, "park-int-"+mode)
-			r := newCLIRun(t, a, mode)
+			t.Parallel()
+			env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
+			a := switchALB(t, env, "park-int-"+mode)
+			r := newCLIRun(t, env, a, mode)
 			r.applyBlue()
 			writeFile(t, filepath.Join(r.work, "main.tf"), `terraform {
   required_providers {
@@ -188,7 +190,7 @@ variable "color" { type = string }
 			}
 			parked := false
 			for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !parked; {
-				if b, g, _ := sandboxWeights(a); b == 90 && g == 10 {
+				if b, g := listenerWeights(t, env, a); b == 90 && g == 10 {
 					parked = true
 					break
 				}
@@ -204,7 +206,7 @@ variable "color" { type = string }
 			}
 			st := r.switchState()
 			if mode == "rollback" {
-				if b, g := listenerWeights(t, a); b != 100 || g != 0 {
+				if b, g := listenerWeights(t, env, a); b != 100 || g != 0 {
 					t.Fatalf("rollback: listener %d/%d, want 100/0\n%s", b, g, out.String())
 				}
 				expectNumber(t, st, "blue_weight", 100)
@@ -213,7 +215,7 @@ variable "color" { type = string }
 				}
 				return
 			}
-			if b, g := listenerWeights(t, a); b != 90 || g != 10 {
+			if b, g := listenerWeights(t, env, a); b != 90 || g != 10 {
 				t.Fatalf("hold: listener %d/%d, want 90/10 kept\n%s", b, g, out.String())
 			}
 			expectNumber(t, st, "green_weight", 10)

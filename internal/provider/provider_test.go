@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,26 +25,24 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 )
 
-// testSandbox is the local AWS sandbox every acceptance test talks to. It is
-// started once in TestMain when TF_ACC is set; the provider finds it through
-// AWS_ENDPOINT_URL, exactly as a user's provider would.
-var testSandbox *sandbox.Server
-
+// Every acceptance test starts its own sandbox (newTestSandbox) and hands
+// its URL to the provider through Deps.Endpoint (in-process providers) or
+// the environment of the CLI process it runs; nothing in this process points
+// at a shared sandbox. TestMain only sets what no test changes: dummy
+// credentials, no instance metadata, and an AWS_ENDPOINT_URL nothing listens
+// on, so a test that forgot to wire its sandbox fails at once instead of
+// reaching real AWS.
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
 }
 
+// deadEndpoint is a loopback address nothing listens on (the discard port).
+const deadEndpoint = "http://127.0.0.1:9"
+
 func runTests(m *testing.M) int {
 	if os.Getenv("TF_ACC") != "" {
-		srv, err := sandbox.Start(sandbox.Options{})
-		if err != nil {
-			log.Printf("starting the sandbox: %v", err)
-			return 1
-		}
-		defer srv.Close()
-		testSandbox = srv
 		for k, v := range map[string]string{
-			"AWS_ENDPOINT_URL":          srv.URL(),
+			"AWS_ENDPOINT_URL":          deadEndpoint,
 			"AWS_ACCESS_KEY_ID":         "test",
 			"AWS_SECRET_ACCESS_KEY":     "test",
 			"AWS_REGION":                "us-east-1",
@@ -90,37 +89,16 @@ func cliPath(t *testing.T) string {
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
 	skipUnlessAcc(t)
-	if testSandbox == nil {
-		t.Fatal("the sandbox is not running (TF_ACC must be set before TestMain)")
-	}
 }
 
-// testClients are SDK clients against the sandbox for test setup and for
-// checking what really happened.
-func testClients(t *testing.T) *awsclient.Clients {
-	t.Helper()
-	skipUnlessAcc(t)
-	c, err := awsclient.New(context.Background(), awsclient.Config{Region: "us-east-1"})
-	if err != nil {
-		t.Fatalf("building test clients: %v", err)
-	}
-	return c
-}
-
-// testALB creates a load balancer with an HTTP listener on port and two
-// target groups, returning their ARNs. The listener forwards to blue and
-// green with the given weights.
+// testALB is a load balancer, its listener and the blue and green groups.
 type testALB struct {
 	LoadBalancerARN, ListenerARN, BlueARN, GreenARN string
 }
 
-func createTestALB(t *testing.T, name string, port int32, blueWeight, greenWeight int32) testALB {
-	t.Helper()
-	skipUnlessAcc(t)
-	return createALB(t, testClients(t).ELBv2, name, port, blueWeight, greenWeight)
-}
-
-// createALB is createTestALB against any sandbox (e.g. a testEnv's Clients.ELBv2).
+// createALB creates a load balancer with an HTTP listener on port and two
+// target groups through api (a testEnv's Clients.ELBv2), returning their
+// ARNs. The listener forwards to blue and green with the given weights.
 func createALB(t *testing.T, api *elbv2.Client, name string, port int32, blueWeight, greenWeight int32) testALB {
 	t.Helper()
 	ctx := context.Background()
@@ -173,30 +151,34 @@ func forwardAction(blue string, bw int32, green string, gw int32) elbv2types.Act
 	}
 }
 
-func sandboxELBv2() *elbv2.Client {
-	c, err := awsclient.New(context.Background(), awsclient.Config{Region: "us-east-1"})
-	if err != nil {
-		panic(err)
-	}
-	return c.ELBv2
-}
-
 // testClockStart is where every fake clock of the provider's tests starts: a
 // fixed, minute-aligned instant, so which evaluation falls just after a
 // minute boundary is the same on every run (never the wall-clock second).
+//
+// Where time comes from in the acceptance tests:
+//   - In-process providers (env.Factories, testAccFakeClockFactories) wait on
+//     Deps.Clock, an auto-advancing fake: the engine's step holds and
+//     evaluation cadence, restore back-off, the health gate's interval and
+//     the pair's release waits all jump virtual time without sleeping. With
+//     env.Factories the sandbox's clock is the same one, so CloudWatch
+//     timestamps, published minutes and the alarms follow the engine's time
+//     exactly and a metrics rollback trips at the same step on every run.
+//   - The CLI-driven tests (interrupt, randomized, sigint tests of every
+//     router) run the built provider binary in its own process, which no fake
+//     clock can reach: they run on the real clock and wait for events (an
+//     API call that moved the weights), never for a fixed time.
+//   - Injected latency (fault matrix) and HTTP client timeouts are real time.
 var testClockStart = time.Date(2026, time.January, 5, 9, 0, 0, 0, time.UTC)
 
 // testAccFakeClockFactories serve a provider whose rollouts run on a fake
 // clock that jumps over every wait: a canary with minutes of holds applies in
 // milliseconds. Each provider process (one per Terraform command) gets its own
-// clock starting at the real now, because the tests that still share the
-// global testSandbox publish their metrics at the real now. Tests on
-// newTestSandbox get one clock, shared by their sandbox and every provider
-// process, that starts at testClockStart: convert a test by publishing its
-// data relative to env.Clock.Now() and using env.Factories.
+// clock starting at testClockStart. It is for tests that need no sandbox
+// (plan-time validation, moto, HTTP-only gates); tests on a sandbox use
+// newTestSandbox's Factories, whose one clock the sandbox shares.
 var testAccFakeClockFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"bluegreen": func() (tfprotov6.ProviderServer, error) {
-		return providerserver.NewProtocol6WithError(NewTestProvider("test", Deps{Clock: clock.NewAutoFake(time.Now())})())()
+		return providerserver.NewProtocol6WithError(NewTestProvider("test", Deps{Clock: clock.NewAutoFake(testClockStart)})())()
 	},
 }
 
@@ -211,6 +193,55 @@ type testEnv struct {
 	Clock     *clock.Fake
 	Clients   *awsclient.Clients
 	Factories map[string]func() (tfprotov6.ProviderServer, error)
+	// calls is signalled after every API call the sandbox serves.
+	calls *callNotifier
+}
+
+// callNotifier is the sandbox's Logger output: every line is one API call
+// served (logged after its effect), so a test can wait for what a call
+// changes without polling on a timer.
+type callNotifier struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newCallNotifier() *callNotifier { return &callNotifier{ch: make(chan struct{})} }
+
+func (n *callNotifier) Write(p []byte) (int, error) {
+	n.mu.Lock()
+	close(n.ch)
+	n.ch = make(chan struct{})
+	n.mu.Unlock()
+	return len(p), nil
+}
+
+// next is closed at the next call after this one returns.
+func (n *callNotifier) next() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ch
+}
+
+// waitFor reports whether cond holds, re-checking it after every API call
+// the sandbox serves (a process outside the test, such as a CLI's provider,
+// changes the sandbox only through calls). cond must read the sandbox's
+// state directly, not through its API (a call would wake the wait at once,
+// turning it into a busy loop). limit is real time: it bounds how
+// long a broken test hangs, never what the test proves.
+func (e *testEnv) waitFor(limit time.Duration, cond func() bool) bool {
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	for {
+		next := e.calls.next()
+		if cond() {
+			return true
+		}
+		select {
+		case <-next:
+		case <-timer.C:
+			return cond()
+		}
+	}
 }
 
 // testEnvOption adjusts newTestSandbox.
@@ -225,6 +256,17 @@ type testEnvConfig struct {
 	extra map[string]func(env *testEnv) func() (tfprotov6.ProviderServer, error)
 	// route53 configures the sandbox's Route 53 (change delay, DNS server).
 	route53 sandbox.Route53Options
+	// realClock: sandbox and providers on the wall clock (withRealClock).
+	realClock bool
+}
+
+// withRealClock runs the sandbox, and the in-process providers, on the wall
+// clock: for tests whose provider runs in a CLI process of its own (on the
+// real clock), so that what the sandbox times (target group release,
+// deregistration delays, CloudWatch timestamps) moves with the provider's
+// time. env.Clock is nil then.
+func withRealClock() testEnvOption {
+	return func(c *testEnvConfig) { c.realClock = true }
 }
 
 // withRoute53 configures the sandbox's Route 53 (sandbox.Route53Options).
@@ -247,8 +289,14 @@ func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	fake := clock.NewAutoFake(testClockStart)
-	srv, err := sandbox.Start(sandbox.Options{Now: fake.Now, Route53: cfg.route53})
+	calls := newCallNotifier()
+	sbOpts := sandbox.Options{Route53: cfg.route53, Logger: log.New(calls, "", 0)}
+	var fake *clock.Fake
+	if !cfg.realClock {
+		fake = clock.NewAutoFake(testClockStart)
+		sbOpts.Now = fake.Now
+	}
+	srv, err := sandbox.Start(sbOpts)
 	if err != nil {
 		t.Fatalf("starting the sandbox: %v", err)
 	}
@@ -259,10 +307,13 @@ func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
 	if err != nil {
 		t.Fatalf("building test clients: %v", err)
 	}
-	env := &testEnv{Sandbox: srv, Clock: fake, Clients: clients}
+	env := &testEnv{Sandbox: srv, Clock: fake, Clients: clients, calls: calls}
 	deps := cfg.deps
 	deps.Endpoint = srv.URL()
 	var provClock clock.Clock = fake
+	if fake == nil {
+		provClock = clock.Real{}
+	}
 	if cfg.wrapClock != nil {
 		provClock = cfg.wrapClock(env, fake)
 	}

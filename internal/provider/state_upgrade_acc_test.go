@@ -35,8 +35,8 @@ const (
 
 // upgradeALB is the load balancer both tests create: the listener forwards
 // everything to blue, as when the fixture was written.
-func upgradeALB(t *testing.T, name string) testALB {
-	return createTestALB(t, name, 9871, 100, 0)
+func upgradeALB(t *testing.T, env *testEnv, name string) testALB {
+	return createALB(t, env.Clients.ELBv2, name, 9871, 100, 0)
 }
 
 // TestAccStateUpgradeV0 puts the previous build's state in place and plans
@@ -46,8 +46,10 @@ func upgradeALB(t *testing.T, name string) testALB {
 // as lists of one unnamed check).
 func TestAccStateUpgradeV0(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel()
+	sb := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
 	tf := cliPath(t)
-	a := upgradeALB(t, "upgv0")
+	a := upgradeALB(t, sb, "upgv0")
 	raw, err := os.ReadFile("testdata/upgrade_v0/terraform.tfstate")
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +83,7 @@ func TestAccStateUpgradeV0(t *testing.T) {
 		t.Fatal("the fixture's switch has no owner_id")
 	}
 	// The listener carries the owner tag the previous build's apply wrote.
-	if _, err := testClients(t).ELBv2.AddTags(context.Background(), &elbv2.AddTagsInput{ResourceArns: []string{a.ListenerARN},
+	if _, err := sb.Clients.ELBv2.AddTags(context.Background(), &elbv2.AddTagsInput{ResourceArns: []string{a.ListenerARN},
 		Tags: []elbv2types.Tag{{Key: aws.String(alb.OwnerTagKey), Value: aws.String(owner)}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,8 @@ func TestAccStateUpgradeV0(t *testing.T) {
 	work := t.TempDir()
 	writeFile(t, filepath.Join(work, "main.tf"), fill.Replace(string(cfg)))
 	writeFile(t, filepath.Join(work, "terraform.tfstate"), fill.Replace(string(raw)))
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"AWS_ENDPOINT_URL="+sb.Sandbox.URL())
 	run := func(args ...string) (string, int) {
 		cmd := exec.Command(tf, args...)
 		cmd.Dir, cmd.Env = work, env
@@ -156,7 +159,8 @@ func TestAccStateUpgradeV0_writeFixture(t *testing.T) {
 	if strings.Contains(filepath.Base(tf), "tofu") {
 		t.Skip("the fixture is written with Terraform")
 	}
-	a := upgradeALB(t, "upgv0")
+	sb := newTestSandbox(t, withRealClock())
+	a := upgradeALB(t, sb, "upgv0")
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "ok") }))
 	defer web.Close()
 	prom := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -175,7 +179,8 @@ func TestAccStateUpgradeV0_writeFixture(t *testing.T) {
 	rc := filepath.Join(t.TempDir(), "terraformrc")
 	writeFile(t, rc, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/bluegreen-tf/bluegreen\" = %q\n  }\n  direct {}\n}\n", dir))
 	cmd := exec.Command(tf, "apply", "-auto-approve", "-no-color", "-input=false")
-	cmd.Dir, cmd.Env = work, append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	cmd.Dir, cmd.Env = work, append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"AWS_ENDPOINT_URL="+sb.Sandbox.URL())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("apply with the previous build: %v\n%s", err, out)
 	}

@@ -176,8 +176,10 @@ func TestAccSwitchRegression_stickinessIsReadBack(t *testing.T) {
 // from other weights, so the apply refuses and the other writer's weights
 // stay.
 func TestAccSwitchRegression_savedPlanRefusesWeightsChangedSincePlan(t *testing.T) {
-	a := switchALB(t, "rg-saved")
-	r := newCLIRun(t, a, "rollback")
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock()) // the CLI's provider runs on the real clock
+	a := switchALB(t, env, "rg-saved")
+	r := newCLIRun(t, env, a, "rollback")
 	r.applyBlue()
 	writeFile(t, filepath.Join(r.work, "main.tf"), `terraform {
   required_providers {
@@ -189,7 +191,7 @@ variable "color" { type = string }
 	if out, err := r.cmd("plan", "-no-color", "-var", "color=green", "-out", "green.plan").CombinedOutput(); err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)
 	}
-	if _, err := sandboxELBv2().ModifyListener(context.Background(), &elbv2.ModifyListenerInput{ListenerArn: aws.String(a.ListenerARN),
+	if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{ListenerArn: aws.String(a.ListenerARN),
 		DefaultActions: []elbv2types.Action{forwardAction(a.BlueARN, 50, a.GreenARN, 50)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +199,7 @@ variable "color" { type = string }
 	if err == nil || !strings.Contains(string(out), "changed since the plan") {
 		t.Fatalf("the saved plan was applied over another writer's weights (err=%v):\n%s", err, out)
 	}
-	if b, g := listenerWeights(t, a); b != 50 || g != 50 {
+	if b, g := listenerWeights(t, env, a); b != 50 || g != 50 {
 		t.Fatalf("the other writer's 50/50 was overwritten: %d/%d", b, g)
 	}
 }

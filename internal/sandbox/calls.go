@@ -49,8 +49,19 @@ type callLog struct {
 	calls []Call
 }
 
+// record appends c to the call log, then logs it: a Logger line means the
+// call is in Calls (tests wait on the Logger for a call to be recorded).
 func (s *Server) record(c Call, d time.Duration) {
 	c.Duration = d
+	l := &s.calls
+	l.mu.Lock()
+	if l.max > 0 && len(l.calls) >= l.max {
+		n := copy(l.calls, l.calls[len(l.calls)-l.max+1:])
+		clear(l.calls[n:])
+		l.calls = l.calls[:n]
+	}
+	l.calls = append(l.calls, c)
+	l.mu.Unlock()
 	if s.opts.Logger != nil {
 		line := c.Service + " " + c.Operation
 		if c.Fault != "" {
@@ -62,15 +73,6 @@ func (s *Server) record(c Call, d time.Duration) {
 			s.logf("%s → %d (%v)", line, c.Status, d.Round(time.Microsecond))
 		}
 	}
-	l := &s.calls
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.max > 0 && len(l.calls) >= l.max {
-		n := copy(l.calls, l.calls[len(l.calls)-l.max+1:])
-		clear(l.calls[n:])
-		l.calls = l.calls[:n]
-	}
-	l.calls = append(l.calls, c)
 }
 
 // Calls returns the logged calls matching f, oldest first.

@@ -135,7 +135,7 @@ func startDataPlane(s *Server) *dataPlane {
 	}
 	dp.metrics = newDPMetrics(s.cloudwatch, s.opts.Now, metricsDelay(s.opts.MetricsDelay))
 	s.cloudwatch.SetBeforeServe(dp.metrics.publishDue)
-	dp.hc = newHealthChecker(dp, s.opts.HealthCheckTimeScale)
+	dp.hc = newHealthChecker(dp, s.opts.HealthCheckTimeScale, s.opts.Clock)
 	s.elbv2.SetOnChange(func(string) { dp.reconcile() })
 	dp.reconcile()
 	go dp.hc.run()

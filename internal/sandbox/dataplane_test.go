@@ -18,6 +18,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/dataplane"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 )
@@ -33,6 +34,9 @@ type dpEnv struct {
 	cw  *cw.Client
 	ctx context.Context
 	web *http.Client
+	// clk is Options.Clock when it is a manual fake: the health checks run
+	// a round only when a test advances it (see rounds).
+	clk *clock.Fake
 }
 
 func newDPEnv(t *testing.T, o Options) *dpEnv {
@@ -42,8 +46,9 @@ func newDPEnv(t *testing.T, o Options) *dpEnv {
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
 	tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}
 	t.Cleanup(tr.CloseIdleConnections)
+	clk, _ := o.Clock.(*clock.Fake)
 	return &dpEnv{
-		t: t, s: s, ctx: context.Background(),
+		t: t, s: s, ctx: context.Background(), clk: clk,
 		elb: elb.New(elb.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds, RetryMaxAttempts: 1}),
 		cw:  cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds, RetryMaxAttempts: 1}),
 		web: &http.Client{
@@ -217,19 +222,38 @@ func (e *dpEnv) targetStates(tgARN string) map[int32]types.TargetHealth {
 	return m
 }
 
-// waitState polls DescribeTargetHealth until the app's target reports state.
-func (e *dpEnv) waitState(tgARN string, app *demoapp.Server, state types.TargetHealthStateEnum, within time.Duration) types.TargetHealth {
+// rounds advances the fake clock by one health check interval n times,
+// letting every round that comes due finish each time: after rounds(n),
+// every target group checked at that interval has had exactly n more rounds.
+func (e *dpEnv) rounds(n int, interval time.Duration) {
 	e.t.Helper()
-	deadline := time.Now().Add(within)
+	if e.clk == nil {
+		e.t.Fatal("rounds needs Options.Clock to be a manual clock.Fake")
+	}
+	e.s.dp.hc.settle()
+	for range n {
+		e.clk.Advance(interval)
+		e.s.dp.hc.settle()
+	}
+}
+
+// waitState runs health check rounds (of interval, on the fake clock) until
+// the app's target reports state, failing after max rounds.
+func (e *dpEnv) waitState(tgARN string, app *demoapp.Server, state types.TargetHealthStateEnum, interval time.Duration, max int) types.TargetHealth {
+	e.t.Helper()
+	e.rounds(0, interval)
 	var last types.TargetHealth
-	for time.Now().Before(deadline) {
+	for i := 0; ; i++ {
 		last = e.targetStates(tgARN)[int32(app.Port())]
 		if last.State == state {
 			return last
 		}
-		time.Sleep(50 * time.Millisecond)
+		if i == max {
+			break
+		}
+		e.rounds(1, interval)
 	}
-	e.t.Fatalf("target %s did not become %s within %v; last state %s (%v)", app.Addr(), state, within, last.State, last.Reason)
+	e.t.Fatalf("target %s did not become %s within %d rounds; last state %s (%v)", app.Addr(), state, max, last.State, last.Reason)
 	return last
 }
 
@@ -254,7 +278,9 @@ func TestDataPlaneOffByDefault(t *testing.T) {
 		Targets: []types.TargetDescription{{Id: aws.String("10.0.0.5"), Port: aws.Int32(8080)}}}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	if s.dp != nil {
+		t.Fatal("data plane off, but it was started: something could probe targets")
+	}
 	if st := e.targetStates(tg)[8080]; st.State != types.TargetHealthStateEnumInitial || st.Reason != types.TargetHealthReasonEnumRegistrationInProgress {
 		t.Fatalf("target health with the data plane off: %s %s, want initial Elb.RegistrationInProgress", st.State, st.Reason)
 	}
@@ -646,27 +672,30 @@ func TestDataPlaneFailOpenAndPins(t *testing.T) {
 // ---- health checks ---------------------------------------------------------------
 
 func TestDataPlaneHealthChecks(t *testing.T) {
-	// Interval 5 s, timeout 2 s at scale 0.1: 0.5 s rounds, 0.2 s timeouts;
-	// thresholds 2, so each transition takes about a second.
-	e := newDPEnv(t, Options{HealthCheckTimeScale: 0.1})
+	// Interval 5 s, timeout 2 s at scale 0.1: 0.5 s rounds (on the fake
+	// clock: a round runs when the test advances it), 0.2 s timeouts (real
+	// time); thresholds 2, so each transition takes two rounds.
+	clk := clock.NewFake(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))
+	e := newDPEnv(t, Options{HealthCheckTimeScale: 0.1, Clock: clk})
+	const interval, within = 500 * time.Millisecond, 4
 	a, b := startApp(t, "v1", "a"), startApp(t, "v1", "b")
 	lb := e.createLB("health")
 	tg := e.createTG("hc", tgOpts{interval: 5, timeout: 2, healthy: 2, unhealthy: 2, matcher: "200-299"})
 	e.register(tg, a, b)
-	// Not used by a load balancer yet: unused, not probed.
-	time.Sleep(700 * time.Millisecond)
+	// Not used by a load balancer yet: unused, not probed, however many
+	// intervals pass.
+	e.rounds(3, interval)
 	if st := e.targetStates(tg)[int32(a.Port())]; st.State != types.TargetHealthStateEnumUnused {
 		t.Fatalf("unattached group: %s, want unused", st.State)
 	}
 	_, base := e.createListener(lb, 80, forward(0, weighted{tg, 1}))
 
-	const within = 10 * time.Second
-	e.waitState(tg, a, types.TargetHealthStateEnumHealthy, within)
-	e.waitState(tg, b, types.TargetHealthStateEnumHealthy, within)
+	e.waitState(tg, a, types.TargetHealthStateEnumHealthy, interval, within)
+	e.waitState(tg, b, types.TargetHealthStateEnumHealthy, interval, within)
 
 	// a fails its health check → unhealthy; traffic only to b.
 	a.App.SetHealthy(false)
-	st := e.waitState(tg, a, types.TargetHealthStateEnumUnhealthy, within)
+	st := e.waitState(tg, a, types.TargetHealthStateEnumUnhealthy, interval, within)
 	if st.Reason != types.TargetHealthReasonEnumResponseCodeMismatch || !strings.Contains(aws.ToString(st.Description), "503") {
 		t.Fatalf("unhealthy a: %s %s", st.Reason, aws.ToString(st.Description))
 	}
@@ -679,7 +708,7 @@ func TestDataPlaneHealthChecks(t *testing.T) {
 	if err := e.s.SetTargetHealth(tg, "127.0.0.1", int32(a.Port()), "healthy", "", ""); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1200 * time.Millisecond) // > 2 rounds
+	e.rounds(3, interval) // more rounds than the unhealthy threshold
 	if st := e.targetStates(tg)[int32(a.Port())]; st.State != types.TargetHealthStateEnumHealthy {
 		t.Fatalf("pinned healthy target reports %s", st.State)
 	}
@@ -692,11 +721,11 @@ func TestDataPlaneHealthChecks(t *testing.T) {
 
 	// Recovery.
 	a.App.SetHealthy(true)
-	e.waitState(tg, a, types.TargetHealthStateEnumHealthy, within)
+	e.waitState(tg, a, types.TargetHealthStateEnumHealthy, interval, within)
 
 	// b's process dies → FailedHealthChecks. a slow health check → Timeout.
 	_ = b.Close()
-	st = e.waitState(tg, b, types.TargetHealthStateEnumUnhealthy, within)
+	st = e.waitState(tg, b, types.TargetHealthStateEnumUnhealthy, interval, within)
 	if st.Reason != types.TargetHealthReasonEnumFailedHealthChecks {
 		t.Fatalf("dead target: %s", st.Reason)
 	}
@@ -704,7 +733,7 @@ func TestDataPlaneHealthChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.App.SetBehaviour(demoapp.Behaviour{LatencyMS: 600, Healthy: true})
-	st = e.waitState(tg, a, types.TargetHealthStateEnumUnhealthy, within)
+	st = e.waitState(tg, a, types.TargetHealthStateEnumUnhealthy, interval, within)
 	if st.Reason != types.TargetHealthReasonEnumTimeout {
 		t.Fatalf("slow target: %s", st.Reason)
 	}
@@ -723,24 +752,26 @@ func TestDataPlaneHealthChecks(t *testing.T) {
 		t.Fatalf("PUT health-checks: %d %v", code, body)
 	}
 	a.App.SetBehaviour(demoapp.Behaviour{Healthy: true})
-	time.Sleep(1200 * time.Millisecond)
+	e.rounds(3, interval) // more rounds than the healthy threshold
 	if st := e.targetStates(tg)[int32(a.Port())]; st.State != types.TargetHealthStateEnumUnhealthy {
 		t.Fatalf("health checks off, but a changed to %s", st.State)
 	}
 	e.s.SetHealthChecks(true)
-	e.waitState(tg, a, types.TargetHealthStateEnumHealthy, within)
+	e.waitState(tg, a, types.TargetHealthStateEnumHealthy, interval, within)
 
 	// Detached from the load balancer: unused again.
 	if _, err := e.elb.DeleteLoadBalancer(e.ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(lb)}); err != nil {
 		t.Fatal(err)
 	}
-	e.waitState(tg, a, types.TargetHealthStateEnumUnused, within)
+	e.waitState(tg, a, types.TargetHealthStateEnumUnused, interval, within)
 }
 
 // ---- metrics ---------------------------------------------------------------------
 
 func TestDataPlaneMetrics(t *testing.T) {
-	e := newDPEnv(t, Options{HealthCheckTimeScale: 0.1})
+	// Health check rounds on a fake clock; metrics on the wall clock (the
+	// query below reads the current hour).
+	e := newDPEnv(t, Options{HealthCheckTimeScale: 0.1, Clock: clock.NewFake(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)), Now: time.Now})
 	app := startApp(t, "v1", "blue")
 	lb := e.createLB("metrics")
 	tg := e.createTG("m-blue", tgOpts{interval: 5, timeout: 2, healthy: 2, unhealthy: 2})
@@ -752,7 +783,7 @@ func TestDataPlaneMetrics(t *testing.T) {
 		Actions:    []types.Action{forward(0, weighted{empty, 1})}}); err != nil {
 		t.Fatal(err)
 	}
-	e.waitState(tg, app, types.TargetHealthStateEnumHealthy, 10*time.Second)
+	e.waitState(tg, app, types.TargetHealthStateEnumHealthy, 500*time.Millisecond, 4)
 
 	const ok, failed, elb503 = 150, 30, 5
 	for range ok {

@@ -14,12 +14,20 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
 )
 
 // Health checks of the data plane: one worker per target group used by a
 // load balancer probes every registered (non-draining) target each interval
 // and records the resulting state with elbv2.SetCheckedHealth.
+//
+// The schedule runs on Options.Clock (the wall clock by default): when a
+// group's next round is due, and the supervisor's periodic re-read. On a
+// manual fake clock, a round happens only when the test advances time past
+// it, and settle tells when every round due has finished, so a test can show
+// that a state did not change over N rounds without sleeping. Probe timeouts
+// stay in real time: a probe is a real request to a real process.
 
 const (
 	hcSyncInterval = 500 * time.Millisecond // how often the supervisor re-reads the groups
@@ -30,8 +38,16 @@ const (
 type healthChecker struct {
 	dp      *dataPlane
 	scale   float64
+	clk     clock.Clock
 	enabled atomic.Bool
 	client  *http.Client
+
+	// busy counts work that is due but not finished: a kick the supervisor
+	// has not synced yet, a worker's first round, a round whose time came.
+	// settle waits for zero.
+	busyMu   sync.Mutex
+	busyCond *sync.Cond
+	busy     int
 
 	kickc    chan struct{}
 	stopc    chan struct{}
@@ -58,6 +74,7 @@ type hcWorker struct {
 	arn    string
 	cancel context.CancelFunc
 	done   chan struct{}
+	tick   chan struct{}                  // the next round is due (buffered, one outstanding)
 	states map[hcTargetKey]*hcTargetState // worker goroutine only
 }
 
@@ -66,10 +83,14 @@ type probeResult struct {
 	reason, desc string
 }
 
-func newHealthChecker(dp *dataPlane, scale float64) *healthChecker {
+func newHealthChecker(dp *dataPlane, scale float64, clk clock.Clock) *healthChecker {
+	if clk == nil {
+		clk = clock.Real{}
+	}
 	h := &healthChecker{
 		dp:    dp,
 		scale: scale,
+		clk:   clk,
 		kickc: make(chan struct{}, 1),
 		stopc: make(chan struct{}),
 		done:  make(chan struct{}),
@@ -83,15 +104,39 @@ func newHealthChecker(dp *dataPlane, scale float64) *healthChecker {
 		},
 		workers: map[string]*hcWorker{},
 	}
+	h.busyCond = sync.NewCond(&h.busyMu)
 	h.enabled.Store(true)
 	return h
 }
 
+func (h *healthChecker) addBusy(n int) {
+	h.busyMu.Lock()
+	h.busy += n
+	if h.busy <= 0 {
+		h.busyCond.Broadcast()
+	}
+	h.busyMu.Unlock()
+}
+
+// settle blocks until no health check work is due: every change has been
+// synced and every round whose time has come on the clock has finished.
+// Together with a manual fake clock it makes rounds countable: advance one
+// interval, settle, and exactly one more round has run.
+func (h *healthChecker) settle() {
+	h.busyMu.Lock()
+	for h.busy > 0 {
+		h.busyCond.Wait()
+	}
+	h.busyMu.Unlock()
+}
+
 // kick makes the supervisor re-read the target groups soon.
 func (h *healthChecker) kick() {
+	h.addBusy(1)
 	select {
 	case h.kickc <- struct{}{}:
 	default:
+		h.addBusy(-1) // a kick is already pending: it covers this one
 	}
 }
 
@@ -106,12 +151,17 @@ func (h *healthChecker) stop() {
 // states so that they report unused again.
 func (h *healthChecker) run() {
 	defer close(h.done)
-	t := time.NewTicker(hcSyncInterval)
-	defer t.Stop()
+	kicked := false
 	for {
 		h.sync()
+		if kicked {
+			h.addBusy(-1)
+			kicked = false
+		}
+		stopTick := h.clk.AfterFunc(hcSyncInterval, h.kick)
 		select {
 		case <-h.stopc:
+			stopTick()
 			for arn, w := range h.workers {
 				w.cancel()
 				<-w.done
@@ -119,8 +169,9 @@ func (h *healthChecker) run() {
 			}
 			return
 		case <-h.kickc:
-		case <-t.C:
+			kicked = true
 		}
+		stopTick()
 	}
 }
 
@@ -142,8 +193,10 @@ func (h *healthChecker) sync() {
 	for arn := range want {
 		if h.workers[arn] == nil {
 			ctx, cancel := context.WithCancel(context.Background())
-			w := &hcWorker{arn: arn, cancel: cancel, done: make(chan struct{}), states: map[hcTargetKey]*hcTargetState{}}
+			w := &hcWorker{arn: arn, cancel: cancel, done: make(chan struct{}), tick: make(chan struct{}, 1),
+				states: map[hcTargetKey]*hcTargetState{}}
 			h.workers[arn] = w
+			h.addBusy(1) // its first round
 			go h.work(ctx, w)
 		}
 	}
@@ -158,24 +211,37 @@ func (h *healthChecker) scaled(seconds int32, def int32) time.Duration {
 	return max(d, hcMinDuration)
 }
 
+// work runs a round now and then one each interval on the clock. Every round
+// was counted busy when it became due (by sync for the first, by the timer
+// for the others) and is counted done when it has finished.
 func (h *healthChecker) work(ctx context.Context, w *hcWorker) {
 	defer close(w.done)
 	for {
-		started := time.Now()
+		started := h.clk.Now()
 		tg, ok := h.dp.s.elbv2.TargetGroup(w.arn)
 		if !ok {
+			h.addBusy(-1)
 			return // deleted; the supervisor forgets the worker
 		}
 		if h.enabled.Load() && len(tg.LoadBalancerARNs) > 0 {
 			h.round(ctx, w, tg)
 		}
-		wait := h.scaled(tg.HealthCheck.IntervalSeconds, 30) - time.Since(started)
-		t := time.NewTimer(max(wait, 0))
+		wait := h.scaled(tg.HealthCheck.IntervalSeconds, 30) - h.clk.Now().Sub(started)
+		stop := h.clk.AfterFunc(max(wait, 0), func() {
+			h.addBusy(1)
+			w.tick <- struct{}{}
+		})
+		h.addBusy(-1)
 		select {
 		case <-ctx.Done():
-			t.Stop()
+			if !stop() {
+				// The timer fired (or is firing): take its tick and
+				// count that round out, it will not run.
+				<-w.tick
+				h.addBusy(-1)
+			}
 			return
-		case <-t.C:
+		case <-w.tick:
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/cloudwatch"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/elbv2"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox/sns"
@@ -40,8 +41,14 @@ type Options struct {
 	// AccountID is the account used in ARNs and by STS. Default "123456789012".
 	AccountID string
 	// Now is the clock of the services, the call log and the rate limiter.
-	// Default time.Now. Injected latency always sleeps in real time.
+	// Default: Clock.Now when Clock is set, else time.Now. Injected latency
+	// always sleeps in real time.
 	Now func() time.Time
+	// Clock schedules the data plane's health checks (when each target
+	// group's next round is due). Default: the wall clock. With a manual
+	// clock.Fake, rounds run only as the test advances time. Probe timeouts
+	// are real time.
+	Clock clock.Clock
 	// Logger, when set, receives one line per AWS API call (and, with the
 	// data plane on, one per listener opened/closed and per target health
 	// change).
@@ -132,6 +139,9 @@ func Start(o Options) (*Server, error) {
 	}
 	if o.AccountID == "" {
 		o.AccountID = DefaultAccountID
+	}
+	if o.Now == nil && o.Clock != nil {
+		o.Now = o.Clock.Now
 	}
 	if o.Now == nil {
 		o.Now = time.Now

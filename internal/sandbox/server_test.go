@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/url"
 	"strings"
@@ -392,8 +393,46 @@ func TestInjectedFaultsOverHTTP(t *testing.T) {
 	}
 }
 
+// callSignal is a Logger output that wakes waiters at every line (one per
+// call recorded), so a test waits for a call without polling.
+type callSignal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newCallSignal() *callSignal { return &callSignal{ch: make(chan struct{})} }
+
+func (c *callSignal) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	close(c.ch)
+	c.ch = make(chan struct{})
+	c.mu.Unlock()
+	return len(p), nil
+}
+
+// waitFor reports whether cond holds, checking it after each line logged;
+// limit (real time) only bounds a broken test.
+func (c *callSignal) waitFor(limit time.Duration, cond func() bool) bool {
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	for {
+		c.mu.Lock()
+		next := c.ch
+		c.mu.Unlock()
+		if cond() {
+			return true
+		}
+		select {
+		case <-next:
+		case <-timer.C:
+			return cond()
+		}
+	}
+}
+
 func TestConnResetAndLatency(t *testing.T) {
-	s := startTestServer(t, Options{})
+	logged := newCallSignal()
+	s := startTestServer(t, Options{Logger: log.New(logged, "", 0)})
 	ctx := context.Background()
 	c := stsClient(s) // one attempt: the raw failure is visible
 
@@ -419,19 +458,11 @@ func TestConnResetAndLatency(t *testing.T) {
 		t.Errorf("client waited %v", time.Since(start))
 	}
 	// The server stops waiting once the client has gone.
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		calls := s.Calls(CallFilter{Service: "sts"})
-		if len(calls) == 2 {
-			if calls[0].Fault != ConnReset || calls[0].Status != 0 || calls[1].Fault != Latency || calls[1].Status != 0 {
-				t.Errorf("calls = %+v", calls)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("latency call not logged after the client gave up: %+v", calls)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !logged.waitFor(2*time.Second, func() bool { return len(s.Calls(CallFilter{Service: "sts"})) == 2 }) {
+		t.Fatalf("latency call not logged after the client gave up: %+v", s.Calls(CallFilter{Service: "sts"}))
+	}
+	if calls := s.Calls(CallFilter{Service: "sts"}); calls[0].Fault != ConnReset || calls[0].Status != 0 || calls[1].Fault != Latency || calls[1].Status != 0 {
+		t.Errorf("calls = %+v", calls)
 	}
 
 	// Latency shorter than the deadline just delays the answer.
