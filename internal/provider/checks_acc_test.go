@@ -261,7 +261,7 @@ func TestAccExamples_validate(t *testing.T) {
 	testAccPreCheck(t)
 	tfPath := cliPath(t)
 	rc := devOverridesRC(t)
-	for _, dir := range []string{"../../examples/modules/bluegreen-service", "../../examples/demo"} {
+	for _, dir := range []string{"../../examples/modules/bluegreen-service", "../../examples/demo", "../../examples/demo/dns"} {
 		cmd := exec.Command(tfPath, "validate", "-no-color")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1")
