@@ -61,6 +61,15 @@ func NewOwnerID() string {
 // ownerOf returns the owner marked on obj ("" when none).
 func ownerOf(obj *unstructured.Unstructured) string { return obj.GetAnnotations()[OwnerAnnotation] }
 
+// OwnedBy makes the router refuse to write the route unless it carries
+// owner id, as Config.Owner does (see Claim). It returns r.
+func (r *Router) OwnedBy(id string) *Router {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cfg.Owner = id
+	return r
+}
+
 // Owner reads the owner ID marked on route namespace/name ("" when none).
 func Owner(ctx context.Context, api dynamic.Interface, namespace, name string) (string, error) {
 	obj, err := api.Resource(HTTPRouteGVR).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
