@@ -24,7 +24,9 @@ import (
 
 // What the two Kubernetes switches share: the pod_readiness check of the
 // receiving color (pre-flight, and watched during every step and the bake),
-// the refusal of the AWS-only checks, and reading the weights at plan time.
+// the refusal of the AWS-only checks, the plan (kubePlan: the owner check
+// and the weights read at plan time, with each switch's own refusals) and
+// the claim of the object at apply (kubeClaim).
 
 // kubePlanReadTimeout bounds a read of the API server at plan time: an
 // unreachable cluster then leaves the path to the apply instead of hanging
