@@ -225,33 +225,20 @@ func (m *gatewayRouteSwitchModel) object() (namespace, name string) {
 
 func (m *gatewayRouteSwitchModel) objectKnown() bool { return known(m.Namespace) && known(m.Route) }
 
-func priorGatewayRoute(m *gatewayRouteSwitchModel) *switchModel {
-	if m == nil {
-		return nil
-	}
-	return &m.switchModel
-}
-
 var gatewayRouteObject = kubeObject{
 	switchName: gatewayRouteSwitchName, attr: "route", kind: "HTTPRoute", noun: "route", kubectl: "httproute",
-	owns: "its weights", annotation: gatewayroute.OwnerAnnotation,
+	owns: "its weights", annotation: gatewayroute.OwnerAnnotation, importForm: "<namespace>/<route>", nameCheck: dnsSubdomainError,
+	notFound: gatewayroute.ErrNotFound, invalid: "Invalid route switch configuration", readFailed: "Error reading route weights",
 }
 
-func (r *gatewayRouteSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy: the weights stay where they are
-	}
-	kubePlan[gatewayRouteSwitchModel, *gatewayRouteSwitchModel]{
+func (r *gatewayRouteSwitchResource) kube() kubeSwitch[gatewayRouteSwitchModel, *gatewayRouteSwitchModel] {
+	return kubeSwitch[gatewayRouteSwitchModel, *gatewayRouteSwitchModel]{
 		data: r.data, obj: gatewayRouteObject,
 		owner: func(ctx context.Context, cs *kubeclient.Clients, namespace, name string) (string, error) {
 			return gatewayroute.Owner(ctx, cs.Dynamic, namespace, name)
 		},
-		read: func(ctx context.Context, cs *kubeclient.Clients, plan *gatewayRouteSwitchModel) (traffic.Weights, error) {
-			rt, err := gatewayroute.New(cs.Dynamic, plan.config(""))
-			if err != nil {
-				return traffic.Weights{}, err
-			}
-			return rt.Read(ctx)
+		router: func(cs *kubeclient.Clients, m *gatewayRouteSwitchModel) (rollout.Router, error) {
+			return gatewayroute.New(cs.Dynamic, m.config(""))
 		},
 		refuseUnread: func(err error, diags *diag.Diagnostics) bool {
 			var re *gatewayroute.RuleError
@@ -261,7 +248,16 @@ func (r *gatewayRouteSwitchResource) ModifyPlan(ctx context.Context, req resourc
 			}
 			return false
 		},
-	}.modifyPlan(ctx, req, resp)
+		// An imported switch: the import ID does not name the backends.
+		unnamed: func(m *gatewayRouteSwitchModel) bool { return m.BlueService == nil || m.GreenService == nil },
+	}
+}
+
+func (r *gatewayRouteSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: the weights stay where they are
+	}
+	r.kube().modifyPlan(ctx, req, resp)
 }
 
 func (r *gatewayRouteSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -322,7 +318,7 @@ func (r *gatewayRouteSwitchResource) apply(ctx context.Context, plan, prior *gat
 		return switchTarget{Nouns: gatewayRouteNouns, Router: rt, Preflight: []rollout.Check{withClock(pre, clk)}, Checks: set,
 			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_gateway_route_switch", diags)}
 	}
-	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorGatewayRoute(prior), target, diags)
+	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorKubeSwitch(prior), target, diags)
 	if !ok {
 		if prior == nil {
 			r.release(ctx, cs, plan) // a create that leaves no resource leaves no mark
@@ -341,42 +337,7 @@ func (r *gatewayRouteSwitchResource) release(ctx context.Context, cs *kubeclient
 }
 
 func (r *gatewayRouteSwitchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state gatewayRouteSwitchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cs := r.data.needKube(gatewayRouteSwitchName, &resp.Diagnostics)
-	if cs == nil {
-		return
-	}
-	if state.BlueService == nil || state.GreenService == nil {
-		// Just imported: the import ID does not name the backends. Keep the
-		// weights unknown (null); the next plan reads them with the
-		// configuration's.
-		state.clearPath()
-		state.LastShift = types.ObjectNull(lastShiftAttrTypes)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		return
-	}
-	rt, err := gatewayroute.New(cs.Dynamic, state.config(""))
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid route switch configuration", err.Error())
-		return
-	}
-	st, err := rt.Describe(ctx)
-	switch {
-	case errors.Is(err, gatewayroute.ErrNotFound):
-		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
-		resp.State.RemoveResource(ctx)
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Error reading route weights", fmt.Sprintf("reading switch %s: %s", state.id(), err))
-		return
-	}
-	state.ID = types.StringValue(state.id())
-	readSwitch(&state.switchModel, st.Weights)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.kube().read(ctx, req, resp)
 }
 
 // Delete leaves the weights where they are and removes the owner mark.
@@ -403,12 +364,5 @@ func (r *gatewayRouteSwitchResource) Delete(ctx context.Context, req resource.De
 // ImportState imports by "<namespace>/<route>"; the backends come from the
 // configuration at the next plan, and the first apply takes the route over.
 func (r *gatewayRouteSwitchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ns, name, err := parseKubeImportID(req.ID, "<namespace>/<route>", dnsSubdomainError)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("route"), name)...)
+	gatewayRouteObject.importState(ctx, req, resp)
 }

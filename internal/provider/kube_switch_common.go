@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/podreadiness"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/kubeclient"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
@@ -178,12 +180,17 @@ type kubeSwitchModel[M any] interface {
 // kubeObject names the object a Kubernetes switch owns, in its own words.
 type kubeObject struct {
 	switchName string // the resource type, e.g. bluegreen_gateway_route_switch
+	importForm string // the import ID: "<namespace>/<route>"
+	nameCheck  func(string) error
 	attr       string // the attribute that names the object: "route"
 	kind       string // its kind: "HTTPRoute"
 	noun       string // as prose names it: "route" ("two switches on one route")
 	kubectl    string // its kubectl resource name: "httproute"
 	owns       string // what the switch owns of it: "its weights"
 	annotation string // the owner annotation
+	notFound   error  // what the router's errors match when the object is gone
+	invalid    string // the summary of an invalid configuration
+	readFailed string // the summary of a failed read: "Error reading route weights"
 }
 
 // ownedTitle is the summary of the refusal of an object another switch owns.
@@ -191,24 +198,35 @@ func (o kubeObject) ownedTitle() string {
 	return strings.ToUpper(o.noun[:1]) + o.noun[1:] + " owned by another switch"
 }
 
-// kubePlan is the plan of a Kubernetes switch: what ModifyPlan does for both,
-// with each resource's own reads and refusals.
-type kubePlan[M any, P kubeSwitchModel[M]] struct {
+// kubeSwitch is what the two Kubernetes switches' Terraform operations
+// share (plan, read, import), with each resource's own reads and refusals.
+type kubeSwitch[M any, P kubeSwitchModel[M]] struct {
 	data *providerData
 	obj  kubeObject
 	// owner reads the owner ID marked on the object ("" when none).
 	owner func(ctx context.Context, cs *kubeclient.Clients, namespace, name string) (string, error)
-	// read reads the weights plan's router sees.
-	read func(ctx context.Context, cs *kubeclient.Clients, plan P) (traffic.Weights, error)
-	// refuseUnread, when set, reports a read error that refuses the plan
-	// (true) instead of leaving the path to the apply.
+	// router is the model's router, without an owner (for reading).
+	router func(cs *kubeclient.Clients, m P) (rollout.Router, error)
+	// refuseUnread, when set, reports a read error at plan time that
+	// refuses the plan (true) instead of leaving the path to the apply.
 	refuseUnread func(err error, diags *diag.Diagnostics) bool
 	// refuseCurrent, when set, reports weights the switch cannot start from
 	// (true).
 	refuseCurrent func(plan P, current traffic.Weights, diags *diag.Diagnostics) bool
+	// unnamed, when set, reports a state that does not name all the
+	// router needs yet (just imported): Read then leaves the weights null.
+	unnamed func(state P) bool
 }
 
-func (k kubePlan[M, P]) modifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+// priorKubeSwitch is prior's switch layer part (nil without a prior).
+func priorKubeSwitch[M any, P kubeSwitchModel[M]](prior P) *switchModel {
+	if prior == nil {
+		return nil
+	}
+	return prior.base()
+}
+
+func (k kubeSwitch[M, P]) modifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer nameNestedDiags(&resp.Diagnostics)
 	plan := P(new(M))
 	partial, d := getPlan(ctx, req.Plan, plan)
@@ -221,14 +239,12 @@ func (k kubePlan[M, P]) modifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	var prior P
-	var priorSwitch *switchModel
 	if !req.State.Raw.IsNull() {
 		prior = P(new(M))
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		priorSwitch = prior.base()
 	}
 	id, ownerID := plan.idAttrs()
 	if plan.objectKnown() {
@@ -251,12 +267,16 @@ func (k kubePlan[M, P]) modifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	to, _ := traffic.ParseColor(sw.ActiveColor.ValueString())
-	current, err := kubeCurrentAtPlan(ctx, priorSwitch, prior != nil && plan.samePoint((*M)(prior)), func(ctx context.Context) (traffic.Weights, error) {
+	current, err := kubeCurrentAtPlan(ctx, priorKubeSwitch(prior), prior != nil && plan.samePoint((*M)(prior)), func(ctx context.Context) (traffic.Weights, error) {
 		cs, err := k.data.kubeClients()
 		if err != nil {
 			return traffic.Weights{}, err
 		}
-		return k.read(ctx, cs, plan)
+		rt, err := k.router(cs, plan)
+		if err != nil {
+			return traffic.Weights{}, err
+		}
+		return rt.Read(ctx)
 	})
 	if current == nil {
 		if k.refuseUnread != nil && k.refuseUnread(err, &resp.Diagnostics) {
@@ -277,7 +297,7 @@ func (k kubePlan[M, P]) modifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if k.refuseCurrent != nil && k.refuseCurrent(plan, *current, &resp.Diagnostics) {
 		return
 	}
-	planSwitch(ctx, sw, priorSwitch, current, &resp.Diagnostics)
+	planSwitch(ctx, sw, priorKubeSwitch(prior), current, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -285,7 +305,7 @@ func (k kubePlan[M, P]) modifyPlan(ctx context.Context, req resource.ModifyPlanR
 }
 
 // checkOwnerAtPlan refuses, at plan time, an object another switch owns.
-func (k kubePlan[M, P]) checkOwnerAtPlan(ctx context.Context, plan, prior P, diags *diag.Diagnostics) {
+func (k kubeSwitch[M, P]) checkOwnerAtPlan(ctx context.Context, plan, prior P, diags *diag.Diagnostics) {
 	cs, err := k.data.kubeClients()
 	if err != nil {
 		return // decided at apply
@@ -349,4 +369,60 @@ func kubeClaim[M any, P kubeSwitchModel[M]](ctx context.Context, plan, prior P, 
 		*priorOwner = *ownerID // claimed now (an imported switch)
 	}
 	return owner, nil
+}
+
+// read is the Read of a Kubernetes switch: the weights as the object has
+// them now. A switch whose object is gone leaves the state.
+func (k kubeSwitch[M, P]) read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	state := P(new(M))
+	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cs := k.data.needKube(k.obj.switchName, &resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	sw := state.base()
+	if k.unnamed != nil && k.unnamed(state) {
+		// Just imported: the import ID does not name all the router needs.
+		// Keep the weights unknown (null); the next plan reads them with
+		// the configuration's.
+		sw.clearPath()
+		sw.LastShift = types.ObjectNull(lastShiftAttrTypes)
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		return
+	}
+	rt, err := k.router(cs, state)
+	if err != nil {
+		resp.Diagnostics.AddError(k.obj.invalid, err.Error())
+		return
+	}
+	w, err := rt.Read(ctx)
+	switch {
+	case errors.Is(err, k.obj.notFound):
+		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
+		resp.State.RemoveResource(ctx)
+		return
+	case err != nil:
+		resp.Diagnostics.AddError(k.obj.readFailed, fmt.Sprintf("reading switch %s: %s", state.id(), err))
+		return
+	}
+	id, _ := state.idAttrs()
+	*id = types.StringValue(state.id())
+	readSwitch(sw, w)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// importState imports by "<namespace>/<name>"; the first apply takes the
+// object over under a new owner ID.
+func (o kubeObject) importState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns, name, err := parseKubeImportID(req.ID, o.importForm, o.nameCheck)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(o.attr), name)...)
 }

@@ -229,34 +229,19 @@ func (m *kubeServiceSwitchModel) object() (namespace, name string) {
 
 func (m *kubeServiceSwitchModel) objectKnown() bool { return known(m.Namespace) && known(m.Service) }
 
-func priorKubeService(m *kubeServiceSwitchModel) *switchModel {
-	if m == nil {
-		return nil
-	}
-	return &m.switchModel
-}
-
 var kubeServiceObject = kubeObject{
 	switchName: kubeServiceSwitchName, attr: "service", kind: "Service", noun: "Service", kubectl: "service",
-	owns: "its selector", annotation: kubeservice.OwnerAnnotation,
+	owns: "its selector", annotation: kubeservice.OwnerAnnotation, importForm: "<namespace>/<service>", nameCheck: serviceNameError,
+	notFound: kubeservice.ErrNotFound, invalid: "Invalid Kubernetes service switch configuration", readFailed: "Error reading service selector",
 }
 
-func (r *kubeServiceSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy: the selector stays as it is
-	}
-	kubePlan[kubeServiceSwitchModel, *kubeServiceSwitchModel]{
+func (r *kubeServiceSwitchResource) kube() kubeSwitch[kubeServiceSwitchModel, *kubeServiceSwitchModel] {
+	return kubeSwitch[kubeServiceSwitchModel, *kubeServiceSwitchModel]{
 		data: r.data, obj: kubeServiceObject,
 		owner: func(ctx context.Context, cs *kubeclient.Clients, namespace, name string) (string, error) {
 			return kubeservice.Owner(ctx, cs.Core, namespace, name)
 		},
-		read: func(ctx context.Context, cs *kubeclient.Clients, plan *kubeServiceSwitchModel) (traffic.Weights, error) {
-			rt, err := plan.router(cs)
-			if err != nil {
-				return traffic.Weights{}, err
-			}
-			return rt.Read(ctx)
-		},
+		router: func(cs *kubeclient.Clients, m *kubeServiceSwitchModel) (rollout.Router, error) { return m.router(cs) },
 		refuseCurrent: func(plan *kubeServiceSwitchModel, current traffic.Weights, diags *diag.Diagnostics) bool {
 			if _, ok := current.ActiveColor(); ok {
 				return false
@@ -264,7 +249,14 @@ func (r *kubeServiceSwitchResource) ModifyPlan(ctx context.Context, req resource
 			diags.AddAttributeError(path.Root("service"), "Service selects neither color", neitherColorDetail(plan.id(), plan.selectors()))
 			return true
 		},
-	}.modifyPlan(ctx, req, resp)
+	}
+}
+
+func (r *kubeServiceSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: the selector stays as it is
+	}
+	r.kube().modifyPlan(ctx, req, resp)
 }
 
 func neitherColorDetail(id string, sel kubeservice.Selectors) string {
@@ -346,7 +338,7 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 		return switchTarget{Nouns: kubeServiceNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set,
 			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_kubernetes_service_switch", diags)}
 	}
-	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorKubeService(prior), target, diags)
+	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorKubeSwitch(prior), target, diags)
 	if !ok {
 		if prior == nil { // a create that leaves no resource leaves no mark
 			rctx, cancel := ioContext(ctx)
@@ -361,33 +353,7 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 }
 
 func (r *kubeServiceSwitchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state kubeServiceSwitchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cs := r.data.needKube(kubeServiceSwitchName, &resp.Diagnostics)
-	if cs == nil {
-		return
-	}
-	rt, err := state.router(cs)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Kubernetes service switch configuration", err.Error())
-		return
-	}
-	st, err := rt.Describe(ctx)
-	switch {
-	case errors.Is(err, kubeservice.ErrNotFound):
-		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
-		resp.State.RemoveResource(ctx)
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Error reading service selector", fmt.Sprintf("reading switch %s: %s", state.id(), err))
-		return
-	}
-	state.ID = types.StringValue(state.id())
-	readSwitch(&state.switchModel, st.Weights)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.kube().read(ctx, req, resp)
 }
 
 // Delete leaves the selector as it is (destroying the switch does not move a
@@ -413,14 +379,7 @@ func (r *kubeServiceSwitchResource) Delete(ctx context.Context, req resource.Del
 // active_color is the color the selector selects. The first apply takes the
 // Service over under a new owner ID.
 func (r *kubeServiceSwitchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ns, name, err := parseKubeImportID(req.ID, "<namespace>/<service>", serviceNameError)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service"), name)...)
+	kubeServiceObject.importState(ctx, req, resp)
 }
 
 // parseKubeImportID splits "<namespace>/<name>".
