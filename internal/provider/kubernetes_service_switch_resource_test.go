@@ -30,14 +30,20 @@ const kubeServiceRes = "bluegreen_kubernetes_service_switch.web"
 
 // serviceSwitchConfig is a switch on Service "web" of the test's namespace.
 func (kt *kubeTest) serviceSwitchConfig(color, body string) string {
-	return kt.providerBlock() + fmt.Sprintf(`
-resource "bluegreen_kubernetes_service_switch" "web" {
+	return kt.providerBlock() + serviceSwitchBlock("web", kt.NS, color, body)
+}
+
+// serviceSwitchBlock is switch name on Service "web" of namespace ns,
+// without a provider block.
+func serviceSwitchBlock(name, ns, color, body string) string {
+	return fmt.Sprintf(`
+resource "bluegreen_kubernetes_service_switch" %q {
   namespace    = %q
   service      = "web"
   active_color = %q
 %s
 }
-`, kt.NS, color, body)
+`, name, ns, color, body)
 }
 
 func kubeServiceState(blue, green int64, status, active string) []statecheck.StateCheck {
@@ -297,13 +303,7 @@ func TestAccKubernetesServiceSwitch_concurrentWriter(t *testing.T) {
 func TestAccKubernetesProvider_configurations(t *testing.T) {
 	kt := newServiceTest(t, 1, 0, true)
 	kubeconfig := kt.Kube.Kubeconfig(t)
-	sw := fmt.Sprintf(`
-resource "bluegreen_kubernetes_service_switch" "web" {
-  namespace    = %q
-  service      = "web"
-  active_color = "blue"
-}
-`, kt.NS)
+	sw := serviceSwitchBlock("web", kt.NS, "blue", "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: kt.Factories,
 		Steps: []resource.TestStep{
@@ -488,13 +488,7 @@ func (kt *kubeTest) expectServiceOwnerIs(address string, marked bool) resource.T
 // the selector where it is.
 func TestAccKubernetesServiceSwitch_ownership(t *testing.T) {
 	kt := newServiceTest(t, 1, 1, true)
-	second := fmt.Sprintf(`
-resource "bluegreen_kubernetes_service_switch" "other" {
-  namespace    = %q
-  service      = "web"
-  active_color = "green"
-}
-`, kt.NS)
+	second := serviceSwitchBlock("other", kt.NS, "green", "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: kt.Factories,
 		CheckDestroy:             resource.ComposeTestCheckFunc(kt.expectServiceOwner(false), kt.expectSelector("web", greenSelector)),
