@@ -158,7 +158,7 @@ func kubeCurrentAtPlan(ctx context.Context, prior *switchModel, samePoint bool, 
 // that embed it).
 func (m *switchModel) base() *switchModel { return m }
 
-// kubeSwitchModel is what the plan and claim code the two Kubernetes
+// kubeSwitchModel is what the plan, read and claim code the two Kubernetes
 // switches share needs of their models (*gatewayRouteSwitchModel,
 // *kubeServiceSwitchModel).
 type kubeSwitchModel[M any] interface {
@@ -226,6 +226,9 @@ func priorKubeSwitch[M any, P kubeSwitchModel[M]](prior P) *switchModel {
 	return prior.base()
 }
 
+// modifyPlan plans a create or an update (not a destroy): the owner check,
+// then the path from the weights in the refreshed state when the switch
+// point is unchanged, else from a bounded read, else decided at apply.
 func (k kubeSwitch[M, P]) modifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer nameNestedDiags(&resp.Diagnostics)
 	plan := P(new(M))
