@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/kubeclient"
@@ -218,115 +217,47 @@ func (m *gatewayRouteSwitchModel) samePoint(prior *gatewayRouteSwitchModel) bool
 	return prior.config("") == m.config("")
 }
 
-func priorGatewayRoute(m *gatewayRouteSwitchModel) *switchModel {
-	if m == nil {
-		return nil
+func (m *gatewayRouteSwitchModel) idAttrs() (id, ownerID *types.String) { return &m.ID, &m.OwnerID }
+
+func (m *gatewayRouteSwitchModel) object() (namespace, name string) {
+	return m.Namespace.ValueString(), m.Route.ValueString()
+}
+
+func (m *gatewayRouteSwitchModel) objectKnown() bool { return known(m.Namespace) && known(m.Route) }
+
+var gatewayRouteObject = kubeObject{
+	switchName: gatewayRouteSwitchName, attr: "route", kind: "HTTPRoute", noun: "route", kubectl: "httproute",
+	owns: "its weights", annotation: gatewayroute.OwnerAnnotation, importForm: "<namespace>/<route>", nameCheck: dnsSubdomainError,
+	notFound: gatewayroute.ErrNotFound, invalid: "Invalid route switch configuration", readFailed: "Error reading route weights",
+}
+
+func (r *gatewayRouteSwitchResource) kube() kubeSwitch[gatewayRouteSwitchModel, *gatewayRouteSwitchModel] {
+	return kubeSwitch[gatewayRouteSwitchModel, *gatewayRouteSwitchModel]{
+		data: r.data, obj: gatewayRouteObject,
+		owner: func(ctx context.Context, cs *kubeclient.Clients, namespace, name string) (string, error) {
+			return gatewayroute.Owner(ctx, cs.Dynamic, namespace, name)
+		},
+		router: func(cs *kubeclient.Clients, m *gatewayRouteSwitchModel) (rollout.Router, error) {
+			return gatewayroute.New(cs.Dynamic, m.config(""))
+		},
+		refuseUnread: func(err error, diags *diag.Diagnostics) bool {
+			var re *gatewayroute.RuleError
+			if errors.As(err, &re) {
+				diags.AddAttributeError(path.Root("route"), "Route rule cannot be managed", err.Error())
+				return true
+			}
+			return false
+		},
+		// An imported switch: the import ID does not name the backends.
+		unnamed: func(m *gatewayRouteSwitchModel) bool { return m.BlueService == nil || m.GreenService == nil },
 	}
-	return &m.switchModel
 }
 
 func (r *gatewayRouteSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the weights stay where they are
 	}
-	defer nameNestedDiags(&resp.Diagnostics)
-	var plan gatewayRouteSwitchModel
-	partial, d := getPlan(ctx, req.Plan, &plan)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if partial {
-		planDecidedAtApply(ctx, resp)
-		return
-	}
-	var prior *gatewayRouteSwitchModel
-	if !req.State.Raw.IsNull() {
-		prior = &gatewayRouteSwitchModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	if known(plan.Namespace) && known(plan.Route) {
-		plan.ID = types.StringValue(plan.id())
-	}
-	if prior != nil && prior.OwnerID.ValueString() == "" {
-		// Imported: the apply takes the route over under a new ID.
-		plan.OwnerID = types.StringUnknown()
-	}
-	if !plan.pathKnown() || !plan.pointKnown() {
-		plan.setPlanUnknown()
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return
-	}
-	r.checkOwnerAtPlan(ctx, &plan, prior, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-	current, err := kubeCurrentAtPlan(ctx, priorGatewayRoute(prior), prior != nil && plan.samePoint(prior), func(ctx context.Context) (traffic.Weights, error) {
-		cs, err := r.data.kubeClients()
-		if err != nil {
-			return traffic.Weights{}, err
-		}
-		rt, err := gatewayroute.New(cs.Dynamic, plan.config(""))
-		if err != nil {
-			return traffic.Weights{}, err
-		}
-		return rt.Read(ctx)
-	})
-	if current == nil {
-		var re *gatewayroute.RuleError
-		if errors.As(err, &re) {
-			resp.Diagnostics.AddAttributeError(path.Root("route"), "Route rule cannot be managed", err.Error())
-			return
-		}
-		if err != nil {
-			tflog.Warn(ctx, "HTTPRoute not readable at plan time; the path is decided at apply", map[string]any{"error": err.Error()})
-		}
-		checkFullShiftBudget(ctx, &plan.switchModel, to, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		plan.setPlanUnknown()
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return
-	}
-	planSwitch(ctx, &plan.switchModel, priorGatewayRoute(prior), current, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// checkOwnerAtPlan refuses, at plan time, a route another switch owns.
-func (r *gatewayRouteSwitchResource) checkOwnerAtPlan(ctx context.Context, plan, prior *gatewayRouteSwitchModel, diags *diag.Diagnostics) {
-	cs, err := r.data.kubeClients()
-	if err != nil {
-		return // decided at apply
-	}
-	id := ""
-	if prior != nil {
-		id = prior.OwnerID.ValueString()
-	}
-	rctx, cancel := context.WithTimeout(ctx, kubePlanReadTimeout)
-	defer cancel()
-	owner, err := gatewayroute.Owner(rctx, cs.Dynamic, plan.Namespace.ValueString(), plan.Route.ValueString())
-	if err != nil || owner == "" || owner == id || (prior != nil && id == "") {
-		return // unreadable here is decided at apply; an imported switch takes it over at apply
-	}
-	report := diags.AddAttributeError
-	if prior == nil {
-		// A create may be the replacement of a switch whose destroy, later
-		// in this apply, removes the mark: decided at apply (Claim).
-		report = diags.AddAttributeWarning
-	}
-	report(path.Root("route"), "Route owned by another switch",
-		fmt.Sprintf("HTTPRoute %s is annotated %s = %q: another %s owns its weights. Two switches on one route would fight over "+
-			"its traffic. Remove the other switch (its destroy removes the annotation), or, if it no longer exists, remove the "+
-			"annotation: kubectl -n %s annotate httproute %s %s-",
-			plan.id(), gatewayroute.OwnerAnnotation, owner, gatewayRouteSwitchName, plan.Namespace.ValueString(), plan.Route.ValueString(), gatewayroute.OwnerAnnotation))
+	r.kube().modifyPlan(ctx, req, resp)
 }
 
 func (r *gatewayRouteSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -349,28 +280,18 @@ func (r *gatewayRouteSwitchResource) apply(ctx context.Context, plan, prior *gat
 	if cs == nil {
 		return nil, false
 	}
-	claim := gatewayroute.Claim
-	switch {
-	case prior != nil && prior.OwnerID.ValueString() != "":
-		plan.OwnerID = prior.OwnerID
-	default:
-		if prior != nil {
-			// Imported: an import says "this switch is the one". It takes
-			// the route over under a new ID, so whichever switch owned it
-			// before is refused from now on.
-			claim = gatewayroute.TakeOver
-		}
-		plan.OwnerID = types.StringValue(gatewayroute.NewOwnerID())
-	}
-	owner := plan.OwnerID.ValueString()
-	rt, err := gatewayroute.New(cs.Dynamic, plan.config(owner))
+	rt, err := gatewayroute.New(cs.Dynamic, plan.config(""))
 	if err != nil {
 		diags.AddAttributeError(path.Root("route"), "Invalid route switch configuration", err.Error())
 		return nil, false
 	}
-	cctx, cancel := ioContext(ctx)
-	err = claim(cctx, cs.Dynamic, plan.Namespace.ValueString(), plan.Route.ValueString(), owner)
-	cancel()
+	// An import says "this switch is the one": it takes the route over.
+	owner, err := kubeClaim(ctx, plan, prior, gatewayroute.NewOwnerID, func(ctx context.Context, owner string, takeOver bool) error {
+		if takeOver {
+			return gatewayroute.TakeOver(ctx, cs.Dynamic, plan.Namespace.ValueString(), plan.Route.ValueString(), owner)
+		}
+		return gatewayroute.Claim(ctx, cs.Dynamic, plan.Namespace.ValueString(), plan.Route.ValueString(), owner)
+	})
 	switch {
 	case errors.Is(err, gatewayroute.ErrOwnedByOther):
 		diags.AddAttributeError(path.Root("route"), "Route owned by another switch", err.Error())
@@ -383,9 +304,7 @@ func (r *gatewayRouteSwitchResource) apply(ctx context.Context, plan, prior *gat
 		diags.AddError("Error claiming route", err.Error())
 		return nil, false
 	}
-	if prior != nil && !prior.OwnerID.Equal(plan.OwnerID) {
-		prior.OwnerID = plan.OwnerID // claimed now (an imported switch): keep it even if nothing else lands
-	}
+	rt.OwnedBy(owner)
 	minCount, minPercent := plan.PodReadiness.thresholds()
 	target := func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
 		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
@@ -399,7 +318,7 @@ func (r *gatewayRouteSwitchResource) apply(ctx context.Context, plan, prior *gat
 		return switchTarget{Nouns: gatewayRouteNouns, Router: rt, Preflight: []rollout.Check{withClock(pre, clk)}, Checks: set,
 			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_gateway_route_switch", diags)}
 	}
-	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorGatewayRoute(prior), target, diags)
+	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorKubeSwitch(prior), target, diags)
 	if !ok {
 		if prior == nil {
 			r.release(ctx, cs, plan) // a create that leaves no resource leaves no mark
@@ -418,42 +337,7 @@ func (r *gatewayRouteSwitchResource) release(ctx context.Context, cs *kubeclient
 }
 
 func (r *gatewayRouteSwitchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state gatewayRouteSwitchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cs := r.data.needKube(gatewayRouteSwitchName, &resp.Diagnostics)
-	if cs == nil {
-		return
-	}
-	if state.BlueService == nil || state.GreenService == nil {
-		// Just imported: the import ID does not name the backends. Keep the
-		// weights unknown (null); the next plan reads them with the
-		// configuration's.
-		state.clearPath()
-		state.LastShift = types.ObjectNull(lastShiftAttrTypes)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		return
-	}
-	rt, err := gatewayroute.New(cs.Dynamic, state.config(""))
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid route switch configuration", err.Error())
-		return
-	}
-	st, err := rt.Describe(ctx)
-	switch {
-	case errors.Is(err, gatewayroute.ErrNotFound):
-		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
-		resp.State.RemoveResource(ctx)
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Error reading route weights", fmt.Sprintf("reading switch %s: %s", state.id(), err))
-		return
-	}
-	state.ID = types.StringValue(state.id())
-	readSwitch(&state.switchModel, st.Weights)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.kube().read(ctx, req, resp)
 }
 
 // Delete leaves the weights where they are and removes the owner mark.
@@ -480,12 +364,5 @@ func (r *gatewayRouteSwitchResource) Delete(ctx context.Context, req resource.De
 // ImportState imports by "<namespace>/<route>"; the backends come from the
 // configuration at the next plan, and the first apply takes the route over.
 func (r *gatewayRouteSwitchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ns, name, err := parseKubeImportID(req.ID, "<namespace>/<route>", dnsSubdomainError)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("route"), name)...)
+	gatewayRouteObject.importState(ctx, req, resp)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
@@ -222,116 +221,42 @@ func (m *kubeServiceSwitchModel) router(cs *kubeclient.Clients) (*kubeservice.Ro
 	return kubeservice.New(cs.Core, m.Namespace.ValueString(), m.Service.ValueString(), m.selectors())
 }
 
-func priorKubeService(m *kubeServiceSwitchModel) *switchModel {
-	if m == nil {
-		return nil
+func (m *kubeServiceSwitchModel) idAttrs() (id, ownerID *types.String) { return &m.ID, &m.OwnerID }
+
+func (m *kubeServiceSwitchModel) object() (namespace, name string) {
+	return m.Namespace.ValueString(), m.Service.ValueString()
+}
+
+func (m *kubeServiceSwitchModel) objectKnown() bool { return known(m.Namespace) && known(m.Service) }
+
+var kubeServiceObject = kubeObject{
+	switchName: kubeServiceSwitchName, attr: "service", kind: "Service", noun: "Service", kubectl: "service",
+	owns: "its selector", annotation: kubeservice.OwnerAnnotation, importForm: "<namespace>/<service>", nameCheck: serviceNameError,
+	notFound: kubeservice.ErrNotFound, invalid: "Invalid Kubernetes service switch configuration", readFailed: "Error reading service selector",
+}
+
+func (r *kubeServiceSwitchResource) kube() kubeSwitch[kubeServiceSwitchModel, *kubeServiceSwitchModel] {
+	return kubeSwitch[kubeServiceSwitchModel, *kubeServiceSwitchModel]{
+		data: r.data, obj: kubeServiceObject,
+		owner: func(ctx context.Context, cs *kubeclient.Clients, namespace, name string) (string, error) {
+			return kubeservice.Owner(ctx, cs.Core, namespace, name)
+		},
+		router: func(cs *kubeclient.Clients, m *kubeServiceSwitchModel) (rollout.Router, error) { return m.router(cs) },
+		refuseCurrent: func(plan *kubeServiceSwitchModel, current traffic.Weights, diags *diag.Diagnostics) bool {
+			if _, ok := current.ActiveColor(); ok {
+				return false
+			}
+			diags.AddAttributeError(path.Root("service"), "Service selects neither color", neitherColorDetail(plan.id(), plan.selectors()))
+			return true
+		},
 	}
-	return &m.switchModel
 }
 
 func (r *kubeServiceSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the selector stays as it is
 	}
-	defer nameNestedDiags(&resp.Diagnostics)
-	var plan kubeServiceSwitchModel
-	partial, d := getPlan(ctx, req.Plan, &plan)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if partial {
-		planDecidedAtApply(ctx, resp)
-		return
-	}
-	var prior *kubeServiceSwitchModel
-	if !req.State.Raw.IsNull() {
-		prior = &kubeServiceSwitchModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	if known(plan.Namespace) && known(plan.Service) {
-		plan.ID = types.StringValue(plan.id())
-	}
-	if prior != nil && prior.OwnerID.ValueString() == "" {
-		// Imported: the apply takes the Service over under a new ID.
-		plan.OwnerID = types.StringUnknown()
-	}
-	if !plan.pathKnown() || !plan.pointKnown() {
-		plan.setPlanUnknown()
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return
-	}
-	r.checkOwnerAtPlan(ctx, &plan, prior, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-	current, err := kubeCurrentAtPlan(ctx, priorKubeService(prior), prior != nil && plan.samePoint(prior), func(ctx context.Context) (traffic.Weights, error) {
-		cs, err := r.data.kubeClients()
-		if err != nil {
-			return traffic.Weights{}, err
-		}
-		rt, err := plan.router(cs)
-		if err != nil {
-			return traffic.Weights{}, err
-		}
-		return rt.Read(ctx)
-	})
-	if current == nil {
-		if err != nil {
-			tflog.Warn(ctx, "Service not readable at plan time; the path is decided at apply", map[string]any{"error": err.Error()})
-		}
-		// Decided at apply; a full shift must still fit the timeout.
-		checkFullShiftBudget(ctx, &plan.switchModel, to, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		plan.setPlanUnknown()
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return
-	}
-	if _, ok := current.ActiveColor(); !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("service"), "Service selects neither color",
-			neitherColorDetail(plan.id(), plan.selectors()))
-		return
-	}
-	planSwitch(ctx, &plan.switchModel, priorKubeService(prior), current, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// checkOwnerAtPlan refuses, at plan time, a Service another switch owns.
-func (r *kubeServiceSwitchResource) checkOwnerAtPlan(ctx context.Context, plan, prior *kubeServiceSwitchModel, diags *diag.Diagnostics) {
-	cs, err := r.data.kubeClients()
-	if err != nil {
-		return // decided at apply
-	}
-	id := ""
-	if prior != nil {
-		id = prior.OwnerID.ValueString()
-	}
-	rctx, cancel := context.WithTimeout(ctx, kubePlanReadTimeout)
-	defer cancel()
-	owner, err := kubeservice.Owner(rctx, cs.Core, plan.Namespace.ValueString(), plan.Service.ValueString())
-	if err != nil || owner == "" || owner == id || (prior != nil && id == "") {
-		return // unreadable here is decided at apply; an imported switch takes it over at apply
-	}
-	report := diags.AddAttributeError
-	if prior == nil {
-		// A create may replace a switch whose destroy, later in this apply,
-		// removes the mark: decided at apply (Claim).
-		report = diags.AddAttributeWarning
-	}
-	report(path.Root("service"), "Service owned by another switch",
-		fmt.Sprintf("Service %s is annotated %s = %q: another %s owns its selector. Two switches on one Service would fight over "+
-			"its traffic. Remove the other switch (its destroy removes the annotation), or, if it no longer exists, remove the "+
-			"annotation: kubectl -n %s annotate service %s %s-",
-			plan.id(), kubeservice.OwnerAnnotation, owner, kubeServiceSwitchName, plan.Namespace.ValueString(), plan.Service.ValueString(), kubeservice.OwnerAnnotation))
+	r.kube().modifyPlan(ctx, req, resp)
 }
 
 func neitherColorDetail(id string, sel kubeservice.Selectors) string {
@@ -390,20 +315,12 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 		return nil, false
 	}
 	// Ownership: claim the Service (an import takes it over under a new ID).
-	claim := kubeservice.Claim
-	switch {
-	case prior != nil && prior.OwnerID.ValueString() != "":
-		plan.OwnerID = prior.OwnerID
-	default:
-		if prior != nil {
-			claim = kubeservice.TakeOver
+	owner, err := kubeClaim(ctx, plan, prior, kubeservice.NewOwnerID, func(ctx context.Context, owner string, takeOver bool) error {
+		if takeOver {
+			return kubeservice.TakeOver(ctx, cs.Core, plan.Namespace.ValueString(), plan.Service.ValueString(), owner)
 		}
-		plan.OwnerID = types.StringValue(kubeservice.NewOwnerID())
-	}
-	owner := plan.OwnerID.ValueString()
-	cctx, ccancel := ioContext(ctx)
-	err = claim(cctx, cs.Core, plan.Namespace.ValueString(), plan.Service.ValueString(), owner)
-	ccancel()
+		return kubeservice.Claim(ctx, cs.Core, plan.Namespace.ValueString(), plan.Service.ValueString(), owner)
+	})
 	switch {
 	case errors.Is(err, kubeservice.ErrOwnedByOther):
 		diags.AddAttributeError(path.Root("service"), "Service owned by another switch", err.Error())
@@ -411,9 +328,6 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 	case err != nil:
 		diags.AddError("Error claiming service", err.Error())
 		return nil, false
-	}
-	if prior != nil && !prior.OwnerID.Equal(plan.OwnerID) {
-		prior.OwnerID = plan.OwnerID // claimed now (an imported switch): keep it even if nothing else lands
 	}
 	rt.OwnedBy(owner)
 	minCount, minPercent := plan.PodReadiness.thresholds()
@@ -424,7 +338,7 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 		return switchTarget{Nouns: kubeServiceNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set,
 			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_kubernetes_service_switch", diags)}
 	}
-	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorKubeService(prior), target, diags)
+	sm, ok := applySwitch(ctx, clk, &plan.switchModel, priorKubeSwitch(prior), target, diags)
 	if !ok {
 		if prior == nil { // a create that leaves no resource leaves no mark
 			rctx, cancel := ioContext(ctx)
@@ -439,33 +353,7 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 }
 
 func (r *kubeServiceSwitchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state kubeServiceSwitchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cs := r.data.needKube(kubeServiceSwitchName, &resp.Diagnostics)
-	if cs == nil {
-		return
-	}
-	rt, err := state.router(cs)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Kubernetes service switch configuration", err.Error())
-		return
-	}
-	st, err := rt.Describe(ctx)
-	switch {
-	case errors.Is(err, kubeservice.ErrNotFound):
-		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
-		resp.State.RemoveResource(ctx)
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Error reading service selector", fmt.Sprintf("reading switch %s: %s", state.id(), err))
-		return
-	}
-	state.ID = types.StringValue(state.id())
-	readSwitch(&state.switchModel, st.Weights)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.kube().read(ctx, req, resp)
 }
 
 // Delete leaves the selector as it is (destroying the switch does not move a
@@ -491,14 +379,7 @@ func (r *kubeServiceSwitchResource) Delete(ctx context.Context, req resource.Del
 // active_color is the color the selector selects. The first apply takes the
 // Service over under a new owner ID.
 func (r *kubeServiceSwitchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ns, name, err := parseKubeImportID(req.ID, "<namespace>/<service>", serviceNameError)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service"), name)...)
+	kubeServiceObject.importState(ctx, req, resp)
 }
 
 // parseKubeImportID splits "<namespace>/<name>".

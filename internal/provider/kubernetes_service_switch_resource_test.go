@@ -30,14 +30,20 @@ const kubeServiceRes = "bluegreen_kubernetes_service_switch.web"
 
 // serviceSwitchConfig is a switch on Service "web" of the test's namespace.
 func (kt *kubeTest) serviceSwitchConfig(color, body string) string {
-	return kt.providerBlock() + fmt.Sprintf(`
-resource "bluegreen_kubernetes_service_switch" "web" {
+	return kt.providerBlock() + serviceSwitchBlock("web", kt.NS, color, body)
+}
+
+// serviceSwitchBlock is switch name on Service "web" of namespace ns,
+// without a provider block.
+func serviceSwitchBlock(name, ns, color, body string) string {
+	return fmt.Sprintf(`
+resource "bluegreen_kubernetes_service_switch" %q {
   namespace    = %q
   service      = "web"
   active_color = %q
 %s
 }
-`, kt.NS, color, body)
+`, name, ns, color, body)
 }
 
 func kubeServiceState(blue, green int64, status, active string) []statecheck.StateCheck {
@@ -56,6 +62,31 @@ func kubeServiceAttrs(blue, green int, status, active string) resource.TestCheck
 		resource.TestCheckResourceAttr(kubeServiceRes, "status", status),
 		resource.TestCheckResourceAttr(kubeServiceRes, "active_color", active),
 	)
+}
+
+// newServiceTest is a kubeTest with Service web selecting blue, blue ready
+// Pods and green Pods (ready or not).
+func newServiceTest(t *testing.T, blue, green int, greenReady bool) *kubeTest {
+	t.Helper()
+	kt := newKubeTest(t)
+	kt.createService("web", blueSelector)
+	kt.createPods(traffic.Blue, blue, true)
+	kt.createPods(traffic.Green, green, greenReady)
+	return kt
+}
+
+// refreshAfterShift is the step after a shift that did not land, with blue
+// still the intended color: the refresh reads weights blue/green, status
+// and last_shift.result; the Service selects sel; the provider has written
+// the Service writes times since the proxy was last reset.
+func (kt *kubeTest) refreshAfterShift(blue, green int, status, result string, sel map[string]string, writes int) resource.TestStep {
+	return resource.TestStep{
+		RefreshState:       true,
+		ExpectNonEmptyPlan: true,
+		Check: resource.ComposeTestCheckFunc(kubeServiceAttrs(blue, green, status, "blue"),
+			resource.TestCheckResourceAttr(kubeServiceRes, "last_shift.result", result),
+			kt.expectSelector("web", sel), kt.expectServiceWrites(writes)),
+	}
 }
 
 var (
@@ -79,10 +110,7 @@ func (kt *kubeTest) expectServiceWrites(n int) resource.TestCheckFunc {
 // selector flips, keeping the keys the switch does not manage; import reads
 // the switch back.
 func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
-	kt := newKubeTest(t)
-	kt.createService("web", blueSelector)
-	kt.createPods(traffic.Blue, 2, true)
-	kt.createPods(traffic.Green, 2, false)
+	kt := newServiceTest(t, 2, 2, false)
 	readiness := `
   pod_readiness = { min_ready_count = 2 }
   bake_time = "1m"`
@@ -125,13 +153,7 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 				}},
 				ExpectError: regexp.MustCompile(`(?s)Pre-flight check refused the shift.*0/2\s+pods\s+of\s+color\s+green.*CrashLoopBackOff`),
 			},
-			{
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				Check: resource.ComposeTestCheckFunc(kubeServiceAttrs(100, 0, "stable", "blue"),
-					resource.TestCheckResourceAttr(kubeServiceRes, "last_shift.result", "preflight_failed"),
-					kt.expectSelector("web", blueSelector), kt.expectServiceWrites(1)),
-			},
+			kt.refreshAfterShift(100, 0, "stable", "preflight_failed", blueSelector, 1),
 			{
 				PreConfig: func() {
 					if err := kt.setPodsReady(context.Background(), traffic.Green, true); err != nil {
@@ -160,10 +182,7 @@ func TestAccKubernetesServiceSwitch_flip(t *testing.T) {
 // crash-loop 45 s into the bake; the pod readiness check fails twice and the
 // switch puts the blue selector back by itself.
 func TestAccKubernetesServiceSwitch_rollbackWhenReadinessDrops(t *testing.T) {
-	kt := newKubeTest(t)
-	kt.createService("web", blueSelector)
-	kt.createPods(traffic.Blue, 2, true)
-	kt.createPods(traffic.Green, 2, true)
+	kt := newServiceTest(t, 2, 2, true)
 	body := `
   bake_time = "3m"
   rollback_on = {
@@ -188,15 +207,8 @@ func TestAccKubernetesServiceSwitch_rollbackWhenReadinessDrops(t *testing.T) {
 				Config:      kt.serviceSwitchConfig("green", body),
 				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*pod_readiness.*0/2\s+pods\s+of\s+color\s+green.*CrashLoopBackOff.*restored\s+blue=100`),
 			},
-			{
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				Check: resource.ComposeTestCheckFunc(kubeServiceAttrs(100, 0, "rolled_back", "blue"),
-					resource.TestCheckResourceAttr(kubeServiceRes, "last_shift.result", "rolled_back"),
-					kt.expectSelector("web", blueSelector),
-					// The flip and the restore, nothing else.
-					kt.expectServiceWrites(2)),
-			},
+			// The flip and the restore, nothing else.
+			kt.refreshAfterShift(100, 0, "rolled_back", "rolled_back", blueSelector, 2),
 		},
 	})
 }
@@ -206,10 +218,7 @@ func TestAccKubernetesServiceSwitch_rollbackWhenReadinessDrops(t *testing.T) {
 // blue Pods). A selector of neither color is refused at plan, naming the
 // fix.
 func TestAccKubernetesServiceSwitch_drift(t *testing.T) {
-	kt := newKubeTest(t)
-	kt.createService("web", blueSelector)
-	kt.createPods(traffic.Blue, 1, true)
-	kt.createPods(traffic.Green, 1, true)
+	kt := newServiceTest(t, 1, 1, true)
 	cfg := kt.serviceSwitchConfig("blue", "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: kt.Factories,
@@ -253,10 +262,7 @@ func TestAccKubernetesServiceSwitch_drift(t *testing.T) {
 // and leaves the other writer's selector alone — no retry over it, no
 // "restore" over it.
 func TestAccKubernetesServiceSwitch_concurrentWriter(t *testing.T) {
-	kt := newKubeTest(t)
-	kt.createService("web", blueSelector)
-	kt.createPods(traffic.Blue, 1, true)
-	kt.createPods(traffic.Green, 1, true)
+	kt := newServiceTest(t, 1, 1, true)
 	// The other writer flips to green itself: the very weights the switch
 	// was writing. Rolling back "its own" write would overwrite them.
 	other := greenSelector
@@ -284,15 +290,8 @@ func TestAccKubernetesServiceSwitch_concurrentWriter(t *testing.T) {
 				Config:      kt.serviceSwitchConfig("green", ""),
 				ExpectError: regexp.MustCompile(`(?s)Service changed by someone else.*selector\s+changed\s+by\s+another\s+writer.*resourceVersion.*found\s+\{color=green\}.*nothing\s+was\s+restored`),
 			},
-			{
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				Check: resource.ComposeTestCheckFunc(kubeServiceAttrs(0, 100, "conflict", "blue"),
-					resource.TestCheckResourceAttr(kubeServiceRes, "last_shift.result", "conflict"),
-					kt.expectSelector("web", other),
-					// The one refused write; the switch wrote nothing after it.
-					kt.expectServiceWrites(1)),
-			},
+			// The one refused write; the switch wrote nothing after it.
+			kt.refreshAfterShift(0, 100, "conflict", "conflict", other, 1),
 		},
 	})
 }
@@ -302,17 +301,9 @@ func TestAccKubernetesServiceSwitch_concurrentWriter(t *testing.T) {
 // through host, token and CA, and says which attribute to set when nothing
 // is configured.
 func TestAccKubernetesProvider_configurations(t *testing.T) {
-	kt := newKubeTest(t)
-	kt.createService("web", blueSelector)
-	kt.createPods(traffic.Blue, 1, true)
+	kt := newServiceTest(t, 1, 0, true)
 	kubeconfig := kt.Kube.Kubeconfig(t)
-	sw := fmt.Sprintf(`
-resource "bluegreen_kubernetes_service_switch" "web" {
-  namespace    = %q
-  service      = "web"
-  active_color = "blue"
-}
-`, kt.NS)
+	sw := serviceSwitchBlock("web", kt.NS, "blue", "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: kt.Factories,
 		Steps: []resource.TestStep{
@@ -365,10 +356,7 @@ func TestAccKubernetesServiceSwitch_ctrlC(t *testing.T) {
 	} {
 		t.Run(tc.onInterrupt, func(t *testing.T) {
 			t.Parallel()
-			kt := newKubeTest(t)
-			kt.createService("web", blueSelector)
-			kt.createPods(traffic.Blue, 1, true)
-			kt.createPods(traffic.Green, 1, true)
+			kt := newServiceTest(t, 1, 1, true)
 			work := t.TempDir()
 			// No AWS region anywhere: a configuration with only Kubernetes
 			// switches must not need one.
@@ -499,17 +487,8 @@ func (kt *kubeTest) expectServiceOwnerIs(address string, marked bool) resource.T
 // first switch is refused at plan; destroy removes the owner mark and leaves
 // the selector where it is.
 func TestAccKubernetesServiceSwitch_ownership(t *testing.T) {
-	kt := newKubeTest(t)
-	kt.createService("web", blueSelector)
-	kt.createPods(traffic.Blue, 1, true)
-	kt.createPods(traffic.Green, 1, true)
-	second := fmt.Sprintf(`
-resource "bluegreen_kubernetes_service_switch" "other" {
-  namespace    = %q
-  service      = "web"
-  active_color = "green"
-}
-`, kt.NS)
+	kt := newServiceTest(t, 1, 1, true)
+	second := serviceSwitchBlock("other", kt.NS, "green", "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: kt.Factories,
 		CheckDestroy:             resource.ComposeTestCheckFunc(kt.expectServiceOwner(false), kt.expectSelector("web", greenSelector)),

@@ -2,8 +2,6 @@ package gatewayroute
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -11,6 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/kubeowner"
 )
 
 // Ownership: a switch marks the route whose weights it owns with an
@@ -24,11 +24,7 @@ import (
 // One switch owns the whole route, not one rule: the marker is per route.
 
 // OwnerAnnotation is the annotation a switch puts on the HTTPRoute it owns.
-const OwnerAnnotation = "bluegreen-tf.io/switch"
-
-// maxClaimConflicts bounds the claim's retries after conflicts with
-// unrelated writers (status, other fields).
-const maxClaimConflicts = 5
+const OwnerAnnotation = kubeowner.Annotation
 
 // ErrOwnedByOther matches an OwnedByOtherError.
 var ErrOwnedByOther = errors.New("owned by another switch")
@@ -52,14 +48,19 @@ func (e *OwnedByOtherError) Error() string {
 func (e *OwnedByOtherError) Is(target error) bool { return target == ErrOwnedByOther }
 
 // NewOwnerID returns a fresh owner ID (32 hex digits).
-func NewOwnerID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func NewOwnerID() string { return kubeowner.NewID() }
 
 // ownerOf returns the owner marked on obj ("" when none).
-func ownerOf(obj *unstructured.Unstructured) string { return obj.GetAnnotations()[OwnerAnnotation] }
+func ownerOf(obj *unstructured.Unstructured) string { return kubeowner.Of(obj) }
+
+// OwnedBy makes the router refuse to write the route unless it carries
+// owner id, as Config.Owner does (see Claim). It returns r.
+func (r *Router) OwnedBy(id string) *Router {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cfg.Owner = id
+	return r
+}
 
 // Owner reads the owner ID marked on route namespace/name ("" when none).
 func Owner(ctx context.Context, api dynamic.Interface, namespace, name string) (string, error) {
@@ -84,61 +85,30 @@ func TakeOver(ctx context.Context, api dynamic.Interface, namespace, name, id st
 
 // Release removes the mark if it is still id's.
 func Release(ctx context.Context, api dynamic.Interface, namespace, name, id string) error {
-	for range maxClaimConflicts {
-		obj, err := api.Resource(HTTPRouteGVR).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return wrapNamed("reading", namespace, name, err)
-		}
-		if ownerOf(obj) != id {
-			return nil
-		}
-		ann := obj.GetAnnotations()
-		delete(ann, OwnerAnnotation)
-		obj.SetAnnotations(ann)
-		_, err = api.Resource(HTTPRouteGVR).Namespace(namespace).Update(ctx, obj, metav1.UpdateOptions{FieldManager: "bluegreen"})
-		if err == nil {
-			return nil
-		}
-		if !apierrors.IsConflict(err) {
-			return wrapNamed("removing the owner mark of", namespace, name, err)
-		}
-	}
-	return fmt.Errorf("removing the owner mark of route %s/%s: it kept changing under other writers", namespace, name)
+	return kubeowner.Release(ctx, routeObject(api, namespace, name), id)
 }
 
 func mark(ctx context.Context, api dynamic.Interface, namespace, name, id string, force bool) error {
-	if id == "" {
-		return errors.New("empty owner ID")
+	other, err := kubeowner.Mark(ctx, routeObject(api, namespace, name), id, force)
+	if other != "" {
+		return &OwnedByOtherError{Namespace: namespace, Route: name, Owner: other, Want: id}
 	}
-	for range maxClaimConflicts {
-		obj, err := api.Resource(HTTPRouteGVR).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return wrapNamed("reading", namespace, name, err)
-		}
-		owner := ownerOf(obj)
-		if owner == id {
-			return nil
-		}
-		if owner != "" && !force {
-			return &OwnedByOtherError{Namespace: namespace, Route: name, Owner: owner, Want: id}
-		}
-		ann := obj.GetAnnotations()
-		if ann == nil {
-			ann = map[string]string{}
-		}
-		ann[OwnerAnnotation] = id
-		obj.SetAnnotations(ann)
-		_, err = api.Resource(HTTPRouteGVR).Namespace(namespace).Update(ctx, obj, metav1.UpdateOptions{FieldManager: "bluegreen"})
-		if err == nil {
-			return nil
-		}
-		if !apierrors.IsConflict(err) {
-			return wrapNamed("marking the owner of", namespace, name, err)
-		}
-		// Someone wrote the route in between: read it again (and see their
-		// mark, if that is what they wrote).
+	return err
+}
+
+// routeObject is route namespace/name to kubeowner.
+func routeObject(api dynamic.Interface, namespace, name string) kubeowner.Object[*unstructured.Unstructured] {
+	routes := api.Resource(HTTPRouteGVR).Namespace(namespace)
+	return kubeowner.Object[*unstructured.Unstructured]{
+		Get: func(ctx context.Context) (*unstructured.Unstructured, error) {
+			return routes.Get(ctx, name, metav1.GetOptions{})
+		},
+		Update: func(ctx context.Context, obj *unstructured.Unstructured) error {
+			_, err := routes.Update(ctx, obj, metav1.UpdateOptions{FieldManager: "bluegreen"})
+			return err
+		},
+		Wrap: func(op string, err error) error { return wrapNamed(op, namespace, name, err) },
 	}
-	return fmt.Errorf("marking the owner of route %s/%s: it kept changing under other writers", namespace, name)
 }
 
 func wrapNamed(op, namespace, name string, err error) error {

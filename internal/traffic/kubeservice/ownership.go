@@ -2,14 +2,14 @@ package kubeservice
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/kubeowner"
 )
 
 // Ownership: a switch marks the Service whose selector it owns with an
@@ -21,11 +21,7 @@ import (
 // conflict rather than slipping through.
 
 // OwnerAnnotation is the annotation a switch puts on the Service it owns.
-const OwnerAnnotation = "bluegreen-tf.io/switch"
-
-// maxMarkConflicts bounds the retries of a mark after conflicts with
-// unrelated writers.
-const maxMarkConflicts = 5
+const OwnerAnnotation = kubeowner.Annotation
 
 // ErrOwnedByOther matches an OwnedByOtherError.
 var ErrOwnedByOther = errors.New("owned by another switch")
@@ -50,13 +46,9 @@ func (e *OwnedByOtherError) Error() string {
 func (e *OwnedByOtherError) Is(target error) bool { return target == ErrOwnedByOther }
 
 // NewOwnerID returns a fresh owner ID (32 hex digits).
-func NewOwnerID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func NewOwnerID() string { return kubeowner.NewID() }
 
-func ownerOf(svc *corev1.Service) string { return svc.Annotations[OwnerAnnotation] }
+func ownerOf(svc *corev1.Service) string { return kubeowner.Of(svc) }
 
 // OwnedBy makes the router refuse to write the Service unless it carries
 // owner id (see Claim). It returns r.
@@ -90,55 +82,29 @@ func TakeOver(ctx context.Context, api API, namespace, name, id string) error {
 
 // Release removes the mark if it is still id's.
 func Release(ctx context.Context, api API, namespace, name, id string) error {
-	for range maxMarkConflicts {
-		svc, err := api.Services(namespace).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return wrapNamed("reading", namespace, name, err)
-		}
-		if ownerOf(svc) != id {
-			return nil
-		}
-		delete(svc.Annotations, OwnerAnnotation)
-		_, err = api.Services(namespace).Update(ctx, svc, metav1.UpdateOptions{FieldManager: "bluegreen"})
-		if err == nil {
-			return nil
-		}
-		if !apierrors.IsConflict(err) {
-			return wrapNamed("removing the owner mark of", namespace, name, err)
-		}
-	}
-	return fmt.Errorf("removing the owner mark of service %s/%s: it kept changing under other writers", namespace, name)
+	return kubeowner.Release(ctx, serviceObject(api, namespace, name), id)
 }
 
 func mark(ctx context.Context, api API, namespace, name, id string, force bool) error {
-	if id == "" {
-		return errors.New("empty owner ID")
+	other, err := kubeowner.Mark(ctx, serviceObject(api, namespace, name), id, force)
+	if other != "" {
+		return &OwnedByOtherError{Namespace: namespace, Name: name, Owner: other, Want: id}
 	}
-	for range maxMarkConflicts {
-		svc, err := api.Services(namespace).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return wrapNamed("reading", namespace, name, err)
-		}
-		owner := ownerOf(svc)
-		if owner == id {
-			return nil
-		}
-		if owner != "" && !force {
-			return &OwnedByOtherError{Namespace: namespace, Name: name, Owner: owner, Want: id}
-		}
-		if svc.Annotations == nil {
-			svc.Annotations = map[string]string{}
-		}
-		svc.Annotations[OwnerAnnotation] = id
-		_, err = api.Services(namespace).Update(ctx, svc, metav1.UpdateOptions{FieldManager: "bluegreen"})
-		if err == nil {
-			return nil
-		}
-		if !apierrors.IsConflict(err) {
-			return wrapNamed("marking the owner of", namespace, name, err)
-		}
+	return err
+}
+
+// serviceObject is Service namespace/name to kubeowner.
+func serviceObject(api API, namespace, name string) kubeowner.Object[*corev1.Service] {
+	return kubeowner.Object[*corev1.Service]{
+		Get: func(ctx context.Context) (*corev1.Service, error) {
+			return api.Services(namespace).Get(ctx, name, metav1.GetOptions{})
+		},
+		Update: func(ctx context.Context, svc *corev1.Service) error {
+			_, err := api.Services(namespace).Update(ctx, svc, metav1.UpdateOptions{FieldManager: "bluegreen"})
+			return err
+		},
+		Wrap: func(op string, err error) error { return wrapNamed(op, namespace, name, err) },
 	}
-	return fmt.Errorf("marking the owner of service %s/%s: it kept changing under other writers", namespace, name)
 }
 
 func wrapNamed(op, namespace, name string, err error) error {
