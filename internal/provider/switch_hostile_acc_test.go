@@ -84,10 +84,11 @@ func TestAccSwitchRegression_importRefusesWhatCannotBeManaged(t *testing.T) {
 	env := newTestSandbox(t)
 	a := newRegressionALB(t, env, "rg-imp")
 	writeListenerActions(t, env, a.ListenerARN, forwardAction(a.BlueARN, 100, a.ThirdARN, 0))
-	// Import-only steps: name the provider's source (no earlier apply has).
+	// Import-only steps: name the provider's source (no earlier apply has),
+	// with its registry host, so that OpenTofu looks for the same provider.
 	cfg := `terraform {
   required_providers {
-    bluegreen = { source = "bluegreen-tf/bluegreen" }
+    bluegreen = { source = "registry.terraform.io/bluegreen-tf/bluegreen" }
   }
 }
 ` + regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "blue", "")
