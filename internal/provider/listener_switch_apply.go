@@ -536,7 +536,7 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 		state.LastShift = lastShiftValue(*out)
 		rep := settleOutcome(reportOutcome(*out, read, n), read, to, plan.share())
 		if rep.Status != statusStable && rep.Status != statusPartial {
-			rep.Active = state.keepPriorIntent(priorSwitch(prior), rep.Active)
+			rep = state.settleFailure(priorSwitch(prior), rep, read)
 		}
 		state.recordTruth(read, rep.Status, rep.Active)
 		if rep.Summary != "" {

@@ -175,7 +175,7 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 	state.LastShift = lastShiftValue(*out)
 	rep := settleOutcome(reportOutcome(*out, read, n), read, to, plan.share())
 	if rep.Status != statusStable && rep.Status != statusPartial {
-		rep.Active = state.keepPriorIntent(prior, rep.Active)
+		rep = state.settleFailure(prior, rep, read)
 	}
 	state.recordTruth(read, rep.Status, rep.Active)
 	if rep.Status == statusStable && read.Of(to.Other()) != 0 {

@@ -271,6 +271,19 @@ func (m *switchModel) keepPriorIntent(prior *switchModel, fallback traffic.Color
 	return fallback
 }
 
+// settleFailure records a shift that did not reach the configured color and
+// share: the intent that still holds (keepPriorIntent), and — unless the
+// shift left an outcome status of its own (rolled_back, held, …) — the status
+// the weights mean for that intent (a refused promotion from a parked share
+// leaves the parked share: partial, not drifted).
+func (m *switchModel) settleFailure(prior *switchModel, rep outcomeReport, read traffic.Weights) outcomeReport {
+	rep.Active = m.keepPriorIntent(prior, rep.Active)
+	if !outcomeStatuses[rep.Status] {
+		rep.Status = deriveStatus(read, rep.Active, m.share(), nil, "")
+	}
+	return rep
+}
+
 // worstCase is how long the steps can take: the pre-flight, every write and
 // read back, and every hold run to their end; every evaluation takes its
 // whole budget E (only when checks are configured); and a rollback at the
