@@ -307,7 +307,7 @@ func TestDispatcher_deadWebhookReportsEveryEvent(t *testing.T) {
 		t.Errorf("failures %v: want the first after 2 attempts, the rest skipped", fs)
 	}
 	for _, f := range fs {
-		if f.Target != "webhook "+dead {
+		if f.Target != "webhook "+strings.TrimSuffix(dead, "/hook")+"/…" { // the path may hold a token: never shown
 			t.Errorf("failure for %s", f.Target)
 		}
 	}

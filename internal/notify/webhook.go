@@ -147,11 +147,18 @@ func webhookRetryPolicy(ctx context.Context, resp *http.Response, err error) (bo
 	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 }
 
-// redactURL drops credentials, query and fragment (they may hold tokens).
+// redactURL drops credentials, query and fragment (they may hold tokens),
+// and the path: Slack, Discord and Teams incoming webhooks carry their secret
+// in it ("/services/T…/B…/<token>"). What is left names the receiver.
 func redactURL(u *url.URL) string {
 	c := *u
 	c.User, c.RawQuery, c.Fragment, c.RawFragment = nil, "", "", ""
-	return c.String()
+	path := c.EscapedPath()
+	c.Path, c.RawPath = "", ""
+	if path != "" && path != "/" {
+		return c.String() + "/…"
+	}
+	return c.String() + path
 }
 
 // Name identifies the target in diagnostics, without secrets.
