@@ -5,6 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // Hostile pass (session 9) on park and promote. These tests drive the CLI
@@ -68,4 +73,98 @@ func TestAccHostileS9_preflightRefusalWhileParkedKeepsPartial(t *testing.T) {
 	if st["active_color"] != "green" || st["status"] != "partial" {
 		t.Fatalf("state active_color=%v status=%v after a refused promotion from a parked 10 %%, want green/partial", st["active_color"], st["status"])
 	}
+}
+
+// Park, then: change only the strategy and bake (nothing written), hand the
+// share to the other color (an orderly move: the other color receives),
+// park at 99 % and 1 %, and park with all_at_once and with a linear step that
+// overshoots the share. Each plan's planned_steps and weights are what the
+// apply writes, and state is the real weights.
+func TestAccHostileS9_parkVariants(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newRegressionALB(t, env, "hs9-var")
+	canary := `
+  strategy = {
+    type          = "canary"
+    steps         = [5, 10, 50]
+    step_interval = "1m"
+  }`
+	linear := `
+  strategy = {
+    type          = "linear"
+    step_percent  = 30
+    step_interval = "1m"
+  }
+  bake_time = "3m"`
+	allAtOnce := `
+  strategy = {
+    type = "all_at_once"
+  }`
+	cfg := func(color string, share int, strategy string) string {
+		return regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, color, strategy+fmt.Sprintf("\n  traffic_percent = %d", share))
+	}
+	reset := func() { env.Sandbox.ResetCalls() }
+	steps := func(n int) plancheck.PlanCheck {
+		return plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("planned_steps"), knownvalue.ListSizeExact(n))
+	}
+	weights := func(b, g int64) []plancheck.PlanCheck {
+		return []plancheck.PlanCheck{
+			plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("blue_weight"), knownvalue.Int64Exact(b)),
+			plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("green_weight"), knownvalue.Int64Exact(g)),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "blue", canary)},
+			{PreConfig: reset, Config: cfg("green", 10, canary), Check: expectWrites(env, a, "95/5", "90/10")},
+			{
+				// Another strategy and bake while parked: nothing to move.
+				PreConfig: reset, Config: cfg("green", 10, linear),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(weights(90, 10),
+					plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("status"), knownvalue.StringExact("partial")))},
+				Check: resource.ComposeAggregateTestCheckFunc(expectWrites(env, a),
+					expectSwitchAttrs(map[string]string{"status": "partial", "blue_weight": "90", "green_weight": "10"})),
+			},
+			{
+				// The share goes to blue: green receives 30, 60, 90 (linear).
+				PreConfig: reset, Config: cfg("blue", 10, linear),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(weights(10, 90), steps(3))},
+				Check: resource.ComposeAggregateTestCheckFunc(expectWrites(env, a, "70/30", "40/60", "10/90"),
+					expectSwitchAttrs(map[string]string{"status": "partial", "active_color": "blue", "blue_weight": "10", "green_weight": "90"})),
+			},
+			{
+				PreConfig: reset, Config: cfg("green", 99, canary),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(weights(1, 99), steps(1))},
+				Check: resource.ComposeAggregateTestCheckFunc(expectWrites(env, a, "1/99"),
+					expectSwitchAttrs(map[string]string{"status": "partial", "active_color": "green", "blue_weight": "1", "green_weight": "99"})),
+			},
+			{
+				// Back to 1 %: blue receives 5, 10, 50, 99.
+				PreConfig: reset, Config: cfg("green", 1, canary),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(weights(99, 1), steps(4))},
+				Check: resource.ComposeAggregateTestCheckFunc(expectWrites(env, a, "5/95", "10/90", "50/50", "99/1"),
+					expectSwitchAttrs(map[string]string{"status": "partial", "blue_weight": "99", "green_weight": "1"})),
+			},
+			{
+				PreConfig: reset, Config: cfg("green", 40, allAtOnce),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(weights(60, 40), steps(1))},
+				Check: resource.ComposeAggregateTestCheckFunc(expectWrites(env, a, "60/40"),
+					expectSwitchAttrs(map[string]string{"status": "partial", "blue_weight": "60", "green_weight": "40"})),
+			},
+			{
+				// A linear step (30) past nothing, then 60 overshoots 50: 50 is the last.
+				PreConfig: reset, Config: cfg("green", 50, linear),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(weights(50, 50), steps(1))},
+				Check:            expectWrites(env, a, "50/50"),
+			},
+			{Config: cfg("green", 50, linear), PlanOnly: true},
+			{
+				PreConfig: reset, Config: regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "green", linear),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(weights(0, 100), steps(3))},
+				Check: resource.ComposeAggregateTestCheckFunc(expectWrites(env, a, "40/60", "10/90", "0/100"),
+					expectSwitchAttrs(map[string]string{"status": "stable", "blue_weight": "0", "green_weight": "100"})),
+			},
+		},
+	})
 }
