@@ -2,8 +2,11 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -167,4 +170,111 @@ func TestAccHostileS9_parkVariants(t *testing.T) {
 			},
 		},
 	})
+}
+
+// state rm + import while parked at green 10 %: the import adopts what the
+// listener does; the next plan with the parked configuration writes nothing
+// and the apply after it records partial on green.
+func TestAccHostileS9_importWhileParked(t *testing.T) {
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock())
+	a := switchALB(t, env, "hs9-imp")
+	r := parkCLI(t, env, a, `
+  strategy = {
+    type          = "canary"
+    steps         = [5, 10, 50]
+    step_interval = "1s"
+  }`)
+	if out, err := r.applyShare("blue", 100); err != nil {
+		t.Fatalf("apply blue: %v\n%s", err, out)
+	}
+	if out, err := r.applyShare("green", 10); err != nil {
+		t.Fatalf("park green 10: %v\n%s", err, out)
+	}
+	if out, err := r.cmd("state", "rm", switchRes).CombinedOutput(); err != nil {
+		t.Fatalf("state rm: %v\n%s", err, out)
+	}
+	id := fmt.Sprintf("%s,%s,%s", a.ListenerARN, a.BlueARN, a.GreenARN)
+	if out, err := r.cmd("import", "-no-color", "-var", "color=green", "-var", "share=10", switchRes, id).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	st := r.switchState()
+	t.Logf("imported: active_color=%v status=%v traffic_percent=%v weights %v/%v", st["active_color"], st["status"], st["traffic_percent"], st["blue_weight"], st["green_weight"])
+	expectNumber(t, st, "green_weight", 10)
+	env.Sandbox.ResetCalls()
+	// The plan shows active_color blue -> green and status drifted -> partial:
+	// the import cannot know the configured share, so it adopts the color
+	// with more traffic.
+	out, err := r.cmd("plan", "-no-color", "-var", "color=green", "-var", "share=10").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"drifted" -> "partial"`) {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	if o, err := r.applyShare("green", 10); err != nil {
+		t.Fatalf("apply after import: %v\n%s", err, o)
+	}
+	if got := writtenSplits(env, a.ListenerARN, a.BlueARN, a.GreenARN); len(got) != 0 {
+		t.Fatalf("the apply after import wrote %v; the parked share was already there", got)
+	}
+	st = r.switchState()
+	if st["active_color"] != "green" || st["status"] != "partial" {
+		t.Fatalf("after import and apply: active_color=%v status=%v, want green/partial", st["active_color"], st["status"])
+	}
+	if o, err := r.cmd("plan", "-detailed-exitcode", "-no-color", "-var", "color=green", "-var", "share=10").CombinedOutput(); exitCode(err) != 0 {
+		t.Fatalf("the plan after that should be empty (exit %d):\n%s", exitCode(err), o)
+	}
+}
+
+// The park test's rolled-back promotion has its Check on an ExpectError step,
+// which terraform-plugin-testing never runs: here the saved state is read.
+func TestAccHostileS9_rolledBackPromotionState(t *testing.T) {
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock())
+	a := switchALB(t, env, "hs9-rb")
+	var failing atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	t.Cleanup(srv.Close)
+	r := parkCLI(t, env, a, fmt.Sprintf(`
+  strategy = {
+    type          = "canary"
+    steps         = [5, 10, 50]
+    step_interval = "1s"
+  }
+  rollback_on = {
+    http = [{
+      url = "%s/health"
+    }]
+    evaluation_interval = "1s"
+    failure_threshold   = 1
+  }`, srv.URL))
+	if out, err := r.applyShare("blue", 100); err != nil {
+		t.Fatalf("apply blue: %v\n%s", err, out)
+	}
+	if out, err := r.applyShare("green", 10); err != nil {
+		t.Fatalf("park green 10: %v\n%s", err, out)
+	}
+	failing.Store(true)
+	out, err := r.applyShare("green", 100)
+	if err == nil || !strings.Contains(out, "Shift rolled back") {
+		t.Fatalf("promotion with a failing check should roll back:\n%s", out)
+	}
+	if b, g := listenerWeights(t, env, a); b != 90 || g != 10 {
+		t.Fatalf("listener %d/%d, want the parked 90/10 restored", b, g)
+	}
+	st := r.switchState()
+	expectNumber(t, st, "green_weight", 10)
+	expectNumber(t, st, "traffic_percent", 10)
+	if st["active_color"] != "green" || st["status"] != "rolled_back" {
+		t.Fatalf("state active_color=%v status=%v, want green/rolled_back", st["active_color"], st["status"])
+	}
+	failing.Store(false)
+	if o, err := r.cmd("plan", "-detailed-exitcode", "-no-color", "-var", "color=green", "-var", "share=10").CombinedOutput(); exitCode(err) != 2 ||
+		!strings.Contains(string(o), `"rolled_back" -> "partial"`) {
+		t.Fatalf("asking for the parked share again should only acknowledge it (exit %d):\n%s", exitCode(err), o)
+	}
 }
