@@ -507,7 +507,7 @@ func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		}
 		switch {
 		case !found[0] && !found[1]:
-			current, creating = traffic.Split(to, 100), true
+			current, creating = traffic.Split(plan.firstColor(to), 100), true
 		default:
 			current = effectiveWeights(st.Weights, found)
 			for i, c := range []traffic.Color{traffic.Blue, traffic.Green} {
@@ -546,7 +546,8 @@ func (r *dnsSwitchResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		}
 	}
 	if creating {
-		r.requirePreflight(&plan, to, "creating the record sets with all traffic on "+string(to), &resp.Diagnostics)
+		first := plan.firstColor(to)
+		r.requirePreflight(&plan, first, "creating the record sets with all traffic on "+string(first), &resp.Diagnostics)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -710,7 +711,7 @@ func (r *dnsSwitchResource) apply(ctx context.Context, plan, prior *dnsSwitchMod
 		return nil, false
 	}
 	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-	wrote := r.syncRecords(ctx, plan, router, to, diags)
+	wrote := r.syncRecords(ctx, plan, router, plan.firstColor(to), diags)
 	if diags.HasError() {
 		return r.recordWithoutShift(ctx, plan, prior, router, wrote, diags)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -12,7 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
 // Hostile pass (session 9) on park and promote. These tests drive the CLI
@@ -277,4 +281,75 @@ func TestAccHostileS9_rolledBackPromotionState(t *testing.T) {
 		!strings.Contains(string(o), `"rolled_back" -> "partial"`) {
 		t.Fatalf("asking for the parked share again should only acknowledge it (exit %d):\n%s", exitCode(err), o)
 	}
+}
+
+// Park and promote on Nginx (no test parked an Nginx switch): the file and
+// the real traffic split follow the share; promote and move back.
+func TestAccHostileS9_nginxPark(t *testing.T) {
+	e := startNginxEnv(t)
+	w := func(b, g int32) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			got, _, err := e.fileWeights()
+			if err != nil {
+				return err
+			}
+			if got != (traffic.Weights{Blue: b, Green: g}) {
+				return fmt.Errorf("file weights %s, want blue=%d green=%d", got, b, g)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{
+			{Config: e.config("blue", nginxCanary)},
+			{
+				Config: e.config("green", nginxCanary+"\n  traffic_percent = 10"),
+				Check: resource.ComposeAggregateTestCheckFunc(w(90, 10), e.expectTraffic(traffic.Weights{Blue: 90, Green: 10}),
+					resource.TestCheckResourceAttr(nginxRes, "status", "partial")),
+			},
+			{Config: e.config("green", nginxCanary+"\n  traffic_percent = 10"), PlanOnly: true},
+			{
+				Config: e.config("green", nginxCanary+"\n  traffic_percent = 99"),
+				Check: resource.ComposeAggregateTestCheckFunc(w(1, 99), e.expectTraffic(traffic.Weights{Blue: 1, Green: 99}),
+					resource.TestCheckResourceAttr(nginxRes, "status", "partial")),
+			},
+			{
+				Config: e.config("green", nginxCanary),
+				Check: resource.ComposeAggregateTestCheckFunc(w(0, 100), e.expectTraffic(traffic.Weights{Green: 100}),
+					resource.TestCheckResourceAttr(nginxRes, "status", "stable")),
+			},
+		},
+	})
+}
+
+// Creating an Nginx switch whose file does not exist yet with
+// traffic_percent = 10 on green: the first write must not send all traffic
+// to green (the color that should get only 10 %) and then move blue up
+// through 10, 50, 90 — it puts blue first, then green gets its 10 % as a
+// checked step.
+func TestAccHostileS9_nginxCreateParked(t *testing.T) {
+	e := startNginxEnv(t)
+	if err := os.Remove(e.ngx.IncludeFile); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.config("green", nginxCanary+"\n  traffic_percent = 10"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(nginxRes, tfjsonpath.New("green_weight"), knownvalue.Int64Exact(10)),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(nginxRes, "green_weight", "10"),
+					resource.TestCheckResourceAttr(nginxRes, "status", "partial"),
+					resource.TestCheckResourceAttr(nginxRes, "last_shift.result", "succeeded"),
+					resource.TestCheckResourceAttr(nginxRes, "last_shift.from", "blue"),
+					resource.TestCheckResourceAttr(nginxRes, "last_shift.steps.#", "1"),
+					resource.TestCheckResourceAttr(nginxRes, "last_shift.steps.0.green_weight", "10"),
+					e.expectTraffic(traffic.Weights{Blue: 90, Green: 10})),
+			},
+		},
+	})
 }

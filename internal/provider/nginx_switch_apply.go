@@ -102,8 +102,8 @@ func (r *nginxSwitchResource) ModifyPlan(ctx context.Context, req resource.Modif
 		var pe *nginx.ParseError
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			// The first write: all traffic on active_color, no shift.
-			current = traffic.Split(to, 100)
+			// The first write: all traffic on one color (firstColor).
+			current = traffic.Split(plan.firstColor(to), 100)
 		case errors.As(err, &pe):
 			resp.Diagnostics.AddAttributeError(path.Root("file"), "Nginx upstream file cannot be adopted",
 				fmt.Sprintf("%s.\n\nThe switch adopts an existing file's weights only when it holds the upstream %q with the configured "+
@@ -215,10 +215,10 @@ func (r *nginxSwitchResource) apply(ctx context.Context, plan, prior *nginxSwitc
 		}
 		wrote, first = true, &w
 	case errors.Is(err, fs.ErrNotExist):
-		if !r.firstWrite(pctx, clk, plan, router, to, diags) {
+		if !r.firstWrite(pctx, clk, plan, router, plan.firstColor(to), diags) {
 			return nil, false
 		}
-		w := traffic.Split(to, 100)
+		w := traffic.Split(plan.firstColor(to), 100)
 		wrote, first = true, &w
 	case err != nil:
 		diags.AddError("Error reading "+nginxNouns.Point, err.Error())
@@ -275,9 +275,9 @@ func (r *nginxSwitchResource) afterWrite(plan, prior *nginxSwitchModel, wrote bo
 	}
 	out := *plan
 	out.settleComputed(priorNginx(prior))
-	w := traffic.Split(to, 100)
-	if first == nil {
-		w = st.Weights
+	w := st.Weights
+	if first != nil {
+		w = *first
 	}
 	out.recordTruth(w, deriveStatus(w, to, out.share(), nil, ""), to)
 	return &out, true

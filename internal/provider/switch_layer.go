@@ -255,6 +255,18 @@ func planPartialPath(in pathInputs) (shiftPath, error) {
 	return shiftPath{Plan: plan, Steps: steps, Worst: worstCase(steps, in.Budget)}, nil
 }
 
+// firstColor is the color a switch's very first write (nothing exists yet:
+// no file, no record sets) puts all traffic on: active_color, or — when the
+// configuration parks it at a share below 100 — the other color, so that
+// active_color receives its share through the strategy's checked steps, as
+// from any all-on-one start, and never all the traffic at once.
+func (m *switchModel) firstColor(to traffic.Color) traffic.Color {
+	if m.share() < 100 {
+		return to.Other()
+	}
+	return to
+}
+
 // keepPriorIntent records, after a shift that did not reach the configured
 // color and share (rolled back, held, refused, failed), the color and share
 // that still hold: the prior state's (on create, none), so that the next plan
