@@ -353,3 +353,43 @@ func TestAccHostileS9_nginxCreateParked(t *testing.T) {
 		},
 	})
 }
+
+// DNS: a create with no record sets and traffic_percent = 10 on green
+// creates them all on blue, then green gets 5 and 10 as checked steps; then
+// park-and-promote continues from there.
+func TestAccHostileS9_dnsCreateParkedAndPromote(t *testing.T) {
+	e := newDNSEnv(t)
+	strategy := `
+  strategy = {
+    type          = "canary"
+    steps         = [5, 10, 50]
+    step_interval = "1m"
+  }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Sandbox.ResetCalls() },
+				Config:    e.config("green", strategy+"\n  traffic_percent = 10"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(dnsRes, tfjsonpath.New("planned_steps"), knownvalue.ListSizeExact(2)),
+					plancheck.ExpectKnownValue(dnsRes, tfjsonpath.New("green_weight"), knownvalue.Int64Exact(10)),
+				}},
+				ConfigStateChecks: dnsChecks(90, 10, "partial"),
+				Check: resource.ComposeTestCheckFunc(e.expectRecords(t, 90, 10), func(*terraform.State) error {
+					got := strings.Join(e.writtenBatches(), " ")
+					if !strings.HasPrefix(got, "100/0(2) ") || !strings.HasSuffix(got, "90/10(2)") || strings.Contains(got, "0/100") {
+						return fmt.Errorf("the create wrote %s; want the record sets created on blue, then green 5, 10", got)
+					}
+					return nil
+				}),
+			},
+			{Config: e.config("green", strategy+"\n  traffic_percent = 10"), PlanOnly: true},
+			{
+				Config:            e.config("green", strategy),
+				ConfigStateChecks: dnsChecks(0, 100, "stable"),
+				Check:             e.expectRecords(t, 0, 100),
+			},
+		},
+	})
+}
