@@ -393,3 +393,43 @@ func TestAccHostileS9_dnsCreateParkedAndPromote(t *testing.T) {
 		},
 	})
 }
+
+// A listener switch that creates its own rule with traffic_percent = 10 on
+// green: the rule is created on blue (blue's pre-flight), then green gets 5
+// and 10 as checked steps — not all traffic to green first.
+func TestAccHostileS9_ruleCreatedParked(t *testing.T) {
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "hs9-rule")
+	cfg := fmt.Sprintf(`
+resource "bluegreen_listener_switch" "test" {
+  rule = {
+    listener_arn  = %q
+    priority      = 100
+    path_patterns = ["/api/*"]
+  }
+  blue_target_group_arn  = %q
+  green_target_group_arn = %q
+  active_color           = "green"
+  traffic_percent        = 10
+  strategy = {
+    type          = "canary"
+    steps         = [5, 10, 50]
+    step_interval = "1m"
+  }
+}
+`, a.ListenerARN, a.BlueARN, a.GreenARN)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("planned_steps"), knownvalue.ListSizeExact(2)),
+				}},
+				Check: expectSwitchAttrs(map[string]string{"status": "partial", "blue_weight": "90", "green_weight": "10",
+					"last_shift.from": "blue", "last_shift.steps.#": "2"}),
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}

@@ -124,9 +124,10 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 		current = cur
 	case plan.Rule != nil:
-		// A new rule forwards everything to active_color at once (after its
-		// pre-flight): no shift.
-		current = traffic.Split(to, 100)
+		// A new rule forwards everything to one color at once (after its
+		// pre-flight; firstColor): active_color, or the other color when
+		// parking at a share, which then arrives through the checked steps.
+		current = traffic.Split(plan.firstColor(to), 100)
 	case known(plan.ListenerARN):
 		// A new switch on an existing listener: the path depends on the
 		// listener's weights when the apply runs, and the plan must not
@@ -299,7 +300,7 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 
 	switch {
 	case plan.Rule != nil && prior == nil:
-		arn, ok := r.createRule(ctx, plan, to, owner, diags)
+		arn, ok := r.createRule(ctx, plan, plan.firstColor(to), owner, diags)
 		if !ok {
 			return nil, false
 		}
