@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -430,6 +431,59 @@ resource "bluegreen_listener_switch" "test" {
 					"last_shift.from": "blue", "last_shift.steps.#": "2"}),
 			},
 			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// Park and promote on a Gateway API route (no test parked one): the route's
+// weights follow the share, the parked plan is empty, promotion continues
+// from the share, and a move back lets blue receive.
+func TestAccHostileS9_gatewayRoutePark(t *testing.T) {
+	kt := newKubeTest(t)
+	kt.gatewaySetup()
+	body := func(share int) string {
+		s := `
+  strategy = {
+    type          = "canary"
+    steps         = [5, 10, 50]
+    step_interval = "1m"
+  }`
+		if share > 0 {
+			s += fmt.Sprintf("\n  traffic_percent = %d", share)
+		}
+		return s
+	}
+	cfg := func(color string, share int) string { return kt.providerBlock() + kt.routeSwitch("a", color, body(share)) }
+	attrs := func(b, g int64, status string) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(routeRes, tfjsonpath.New("blue_weight"), knownvalue.Int64Exact(b)),
+			statecheck.ExpectKnownValue(routeRes, tfjsonpath.New("green_weight"), knownvalue.Int64Exact(g)),
+			statecheck.ExpectKnownValue(routeRes, tfjsonpath.New("status"), knownvalue.StringExact(status)),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{Config: cfg("blue", 0)},
+			{
+				PreConfig:         func() { kt.Proxy.Reset() },
+				Config:            cfg("green", 10),
+				ConfigStateChecks: attrs(90, 10, "partial"),
+				Check:             resource.ComposeTestCheckFunc(kt.expectRoute("web", 90, 10), kt.expectRouteWrites("95/5", "90/10")),
+			},
+			{Config: cfg("green", 10), PlanOnly: true},
+			{
+				PreConfig:         func() { kt.Proxy.Reset() },
+				Config:            cfg("green", 100),
+				ConfigStateChecks: attrs(0, 100, "stable"),
+				Check:             resource.ComposeTestCheckFunc(kt.expectRoute("web", 0, 100), kt.expectRouteWrites("50/50", "0/100")),
+			},
+			{
+				PreConfig:         func() { kt.Proxy.Reset() },
+				Config:            cfg("green", 10),
+				ConfigStateChecks: attrs(90, 10, "partial"),
+				Check:             resource.ComposeTestCheckFunc(kt.expectRoute("web", 90, 10), kt.expectRouteWrites("5/95", "10/90", "50/50", "90/10")),
+			},
 		},
 	})
 }
