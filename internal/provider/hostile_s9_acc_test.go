@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
@@ -453,7 +456,9 @@ func TestAccHostileS9_gatewayRoutePark(t *testing.T) {
 		}
 		return s
 	}
-	cfg := func(color string, share int) string { return kt.providerBlock() + kt.routeSwitch("a", color, body(share)) }
+	cfg := func(color string, share int) string {
+		return kt.providerBlock() + kt.routeSwitch("a", color, body(share))
+	}
 	attrs := func(b, g int64, status string) []statecheck.StateCheck {
 		return []statecheck.StateCheck{
 			statecheck.ExpectKnownValue(routeRes, tfjsonpath.New("blue_weight"), knownvalue.Int64Exact(b)),
@@ -483,6 +488,37 @@ func TestAccHostileS9_gatewayRoutePark(t *testing.T) {
 				Config:            cfg("green", 10),
 				ConfigStateChecks: attrs(90, 10, "partial"),
 				Check:             resource.ComposeTestCheckFunc(kt.expectRoute("web", 90, 10), kt.expectRouteWrites("5/95", "10/90", "50/50", "90/10")),
+			},
+		},
+	})
+}
+
+// The Service behind a Kubernetes Service switch is deleted by hand: the
+// refresh drops the switch (nothing to switch), the plan wants it again, and
+// once the Service is back the switch adopts it; a second switch on the same
+// Service is refused while the first owns it.
+func TestAccHostileS9_kubeServiceDeletedAndSecondSwitch(t *testing.T) {
+	kt := newServiceTest(t, 2, 2, true)
+	one := kt.serviceSwitchConfig("blue", "")
+	two := one + serviceSwitchBlock("second", kt.NS, "green", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{Config: one, ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue")},
+			{Config: two, ExpectError: regexp.MustCompile(`(?i)owned|owner|another switch`)},
+			{
+				PreConfig: func() {
+					if err := kt.Kube.Core.CoreV1().Services(kt.NS).Delete(context.Background(), "web", metav1.DeleteOptions{}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             one,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig: func() { kt.createService("web", blueSelector) },
+				Config:    one, ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue"),
 			},
 		},
 	})
