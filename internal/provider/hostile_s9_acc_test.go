@@ -523,3 +523,33 @@ func TestAccHostileS9_kubeServiceDeletedAndSecondSwitch(t *testing.T) {
 		},
 	})
 }
+
+// Kubernetes Service switch attributes changed in place: the idle color's
+// value changes with nothing written; a shift to a value no Pod carries is
+// refused by the pre-flight, the selector untouched; the active color's
+// value changed under it is refused (Service of neither color) rather than
+// rewritten silently.
+func TestAccHostileS9_kubeServiceInPlaceChanges(t *testing.T) {
+	kt := newServiceTest(t, 2, 2, true)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: kt.Factories,
+		Steps: []resource.TestStep{
+			{Config: kt.serviceSwitchConfig("blue", ""), ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue")},
+			{
+				Config:            kt.serviceSwitchConfig("blue", `  green_value = "green-v2"`),
+				ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue"),
+				Check:             kt.expectSelector("web", blueSelector),
+			},
+			{
+				Config:      kt.serviceSwitchConfig("green", `  green_value = "green-v2"`),
+				ExpectError: regexp.MustCompile(`Pre-flight check refused the shift`),
+			},
+			{
+				Config:      kt.serviceSwitchConfig("blue", `  blue_value = "blue-v2"`),
+				ExpectError: regexp.MustCompile(`(?i)neither`),
+			},
+			{Config: kt.serviceSwitchConfig("blue", ""), ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue"),
+				Check: kt.expectSelector("web", blueSelector)},
+		},
+	})
+}
