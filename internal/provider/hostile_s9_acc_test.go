@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/notify"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
@@ -550,6 +552,77 @@ func TestAccHostileS9_kubeServiceInPlaceChanges(t *testing.T) {
 			},
 			{Config: kt.serviceSwitchConfig("blue", ""), ConfigStateChecks: kubeServiceState(100, 0, "stable", "blue"),
 				Check: kt.expectSelector("web", blueSelector)},
+		},
+	})
+}
+
+// Notifications changed in place while parked (secret, events, a redirecting
+// webhook): nothing moves, nothing fails, and the webhook of a later shift
+// gets every event signed with the new secret — a redirect is a warning, not
+// an error.
+func TestAccHostileS9_notificationsInPlaceWhileParked(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newRegressionALB(t, env, "hs9-ntf")
+	var got atomic.Int32
+	var badSig atomic.Int32
+	secret := atomic.Value{}
+	secret.Store("s1")
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !notify.Verify([]byte(secret.Load().(string)), body, r.Header.Get(notify.SignatureHeader)) {
+			badSig.Add(1)
+		}
+		got.Add(1)
+	}))
+	t.Cleanup(hook.Close)
+	redirect := httptest.NewServer(http.RedirectHandler(hook.URL, http.StatusFound))
+	t.Cleanup(redirect.Close)
+	cfg := func(share int, sec string) string {
+		return regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "green", fmt.Sprintf(`
+  strategy = {
+    type          = "canary"
+    steps         = [5, 10, 50]
+    step_interval = "1m"
+  }
+  traffic_percent = %d
+  notifications = {
+    webhooks = [
+      { url = %q, secret = %q },
+      { url = %q },
+    ]
+  }`, share, hook.URL+"/h", sec, redirect.URL+"/r"))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "blue", "")},
+			{Config: cfg(10, "s1"), Check: expectSwitchAttrs(map[string]string{"status": "partial", "green_weight": "10"})},
+			{
+				PreConfig: func() { env.Sandbox.ResetCalls(); secret.Store("s2"); got.Store(0) },
+				Config:    cfg(10, "s2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(switchRes, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("status"), knownvalue.StringExact("partial")),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(expectWrites(env, a),
+					expectSwitchAttrs(map[string]string{"status": "partial", "green_weight": "10"}),
+					func(*terraform.State) error {
+						if got.Load() != 0 {
+							return fmt.Errorf("a change with nothing to move sent %d notifications", got.Load())
+						}
+						return nil
+					}),
+			},
+			{
+				Config: cfg(100, "s2"),
+				Check: resource.ComposeAggregateTestCheckFunc(expectSwitchAttrs(map[string]string{"status": "stable", "green_weight": "100"}),
+					func(*terraform.State) error {
+						if got.Load() == 0 || badSig.Load() != 0 {
+							return fmt.Errorf("promotion: %d notifications, %d with a signature not under the new secret", got.Load(), badSig.Load())
+						}
+						return nil
+					}),
+			},
 		},
 	})
 }
