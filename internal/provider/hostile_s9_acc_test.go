@@ -626,3 +626,39 @@ func TestAccHostileS9_notificationsInPlaceWhileParked(t *testing.T) {
 		},
 	})
 }
+
+// TF_LOG=TRACE over a shift that notifies a dead webhook: neither the secret
+// nor a token in the URL's path or query appears in the log or the output.
+func TestAccHostileS9_notificationSecretsNeverLogged(t *testing.T) {
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock())
+	a := switchALB(t, env, "hs9-log")
+	r := parkCLI(t, env, a, `
+  notifications = {
+    webhooks = [{ url = "http://127.0.0.1:1/services/T0/B0/PATHTOKEN42?token=QUERYTOKEN42", secret = "SECRETVALUE42", max_attempts = 1 }]
+  }`)
+	if out, err := r.applyShare("blue", 100); err != nil {
+		t.Fatalf("apply blue: %v\n%s", err, out)
+	}
+	logFile := filepath.Join(r.work, "trace.log")
+	r.env = append(r.env, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile)
+	out, err := r.applyShare("green", 100)
+	if err != nil {
+		t.Fatalf("apply green: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Notification not delivered") {
+		t.Fatalf("no warning for the dead webhook:\n%s", out)
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"SECRETVALUE42", "PATHTOKEN42", "QUERYTOKEN42"} {
+		if strings.Contains(out, s) {
+			t.Errorf("apply output shows %s", s)
+		}
+		if i := strings.Index(string(log), s); i >= 0 {
+			t.Errorf("TF_LOG=TRACE shows %s: …%s…", s, string(log)[max(0, i-300):min(len(log), i+100)])
+		}
+	}
+}
