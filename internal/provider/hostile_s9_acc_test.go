@@ -22,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/notify"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/testenv"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
@@ -661,4 +662,34 @@ func TestAccHostileS9_notificationSecretsNeverLogged(t *testing.T) {
 			t.Errorf("TF_LOG=TRACE shows %s: …%s…", s, string(log)[max(0, i-300):min(len(log), i+100)])
 		}
 	}
+}
+
+// HAProxy with 2 blue and 3 green servers parks at 10 %, 1 % and 99 %: the
+// per-server weights must encode the share exactly (k·W sums), or the plan
+// must refuse it — never a shift that fails at its last step.
+func TestAccHostileS9_haproxyParkUnevenServers(t *testing.T) {
+	skipUnlessAcc(t)
+	h := testenv.StartHAProxy(t, testenv.HAProxyOptions{Blue: 2, Green: 3, StateFile: true})
+	body := func(share int) string {
+		return fmt.Sprintf(`
+  strategy = {
+    type = "all_at_once"
+  }
+  state_file = %q
+  traffic_percent = %d`, h.StateFile, share)
+	}
+	step := func(share int32) resource.TestStep {
+		return resource.TestStep{
+			Config:            haproxySwitchConfig(h.AdminTCP, "green", body(int(share))),
+			ConfigStateChecks: haproxyStateChecks(int64(100-share), int64(share), "partial", "green"),
+			Check:             expectHAProxy(h, 100-share, share),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{
+			{Config: haproxySwitchConfig(h.AdminTCP, "blue", fmt.Sprintf("\n  state_file = %q", h.StateFile))},
+			step(10), step(1), step(99), step(33),
+		},
+	})
 }
