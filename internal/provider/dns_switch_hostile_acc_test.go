@@ -94,8 +94,8 @@ func TestAccDNSSwitch_typeChangeNeverLeavesRecordsBehind(t *testing.T) {
 			{
 				Config:      e.config("blue", `  type = "AAAA"`),
 				ExpectError: regexp.MustCompile(`(?s)Record sets would be left behind.*delete_records_on_destroy`),
-				Check:       e.expectRecords(t, 100, 0),
 			},
+			{PreConfig: holdsAfterError(t, e.expectRecords(t, 100, 0)), Config: e.config("blue", ""), PlanOnly: true},
 		},
 	})
 }

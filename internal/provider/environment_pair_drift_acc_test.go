@@ -311,9 +311,12 @@ func TestAccEnvironmentPair_partialCreateUndone(t *testing.T) {
 				},
 				Config:      pairCfg("pundo", driftBody),
 				ExpectError: regexp.MustCompile(`creating\s+target\s+group\s+pundo-green`),
-				Check:       checkNoResource(pairRes),
 			},
 			{
+				// No resource was left in state: the apply creates it.
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionCreate),
+				}},
 				PreConfig: func() {
 					env.Sandbox.RemoveFault(fault)
 					if arn, ok := groupExists(env, "pundo-blue"); ok {

@@ -368,8 +368,8 @@ func TestAccListenerSwitch_preflightRefusesUnhealthyGreen(t *testing.T) {
 				},
 				Config:      switchConfig(a, "green", ""),
 				ExpectError: regexp.MustCompile(`Pre-flight check refused the shift`),
-				Check:       expectWeights(env, a, 100, 0),
 			},
+			{PreConfig: holdsAfterError(t, expectWeights(env, a, 100, 0)), Config: switchConfig(a, "blue", "")},
 		},
 	})
 	if n := countCalls(env, "ModifyListener"); n != 0 {

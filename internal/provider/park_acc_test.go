@@ -135,6 +135,13 @@ func TestAccSwitchPark_parkPromoteAndMoveBack(t *testing.T) {
 				PreConfig:   func() { reset(); failing.Store(true) },
 				Config:      cfg("green", 100),
 				ExpectError: regexp.MustCompile(`Shift rolled back`),
+			},
+			{
+				// What the rolled-back promotion left: the parked 90/10 (the
+				// state it records is asserted by TestAccHostileS9's
+				// rolledBackPromotionState, through show -json).
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the configuration still asks for 100 %
 				Check: resource.ComposeAggregateTestCheckFunc(
 					expectSwitchAttrs(map[string]string{"status": "rolled_back", "active_color": "green", "traffic_percent": "10",
 						"blue_weight": "90", "green_weight": "10"}),

@@ -62,10 +62,10 @@ func TestAccSwitchRegression_thirdGroupInForwardIsRecordedTruthfully(t *testing.
 			{
 				Config:      regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "green", ""),
 				ExpectError: regexp.MustCompile(`Listener action cannot be adopted`),
-				Check:       expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 90, a.GreenARN: 0, a.ThirdARN: 10}),
 			},
 			{
 				PreConfig: func() {
+					holdsAfterError(t, expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 90, a.GreenARN: 0, a.ThirdARN: 10}))()
 					writeListenerActions(t, env, a.ListenerARN, forwardAction(a.BlueARN, 100, a.GreenARN, 0))
 				},
 				Config: regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "green", ""),

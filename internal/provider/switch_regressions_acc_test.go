@@ -151,9 +151,8 @@ func TestAccSwitchRegression_oneOwnerPerListener(t *testing.T) {
 			{
 				Config:      first + second,
 				ExpectError: regexp.MustCompile(`Listener owned by another switch`),
-				Check:       expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0}),
 			},
-			{Config: first, Check: expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0})},
+			{PreConfig: holdsAfterError(t, expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0})), Config: first, Check: expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0})},
 		},
 	})
 }
@@ -237,7 +236,13 @@ func TestAccSwitchRegression_timeoutBoundsFirstRead(t *testing.T) {
     update = "20s"
   }`),
 				ExpectError: regexp.MustCompile(`(?i)deadline|timed out|timeout|canceled`),
-				Check:       expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0}),
+			},
+			{
+				PreConfig: func() {
+					env.Sandbox.ClearFaults()
+					holdsAfterError(t, expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0}))()
+				},
+				Config: regressionConfig(a.ListenerARN, a.BlueARN, a.GreenARN, "blue", ""),
 			},
 		},
 	})
@@ -570,8 +575,10 @@ func TestAccSwitchRegression_importTakesOverOwnership(t *testing.T) {
 				// refused when it tries to move traffic.
 				Config:      first("green") + second("blue"),
 				ExpectError: regexp.MustCompile(`owned by another switch`),
-				Check:       expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0}),
 			},
 		},
 	})
+	// The refused apply moved nothing (destroying the switches does not
+	// move traffic either).
+	holdsAfterError(t, expectForward(env, a.ListenerARN, map[string]int32{a.BlueARN: 100, a.GreenARN: 0}))()
 }
