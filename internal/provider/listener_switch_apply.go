@@ -494,6 +494,16 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 		switch {
 		case out != nil && out.FinalKnown:
 			read = out.Final // the engine's last read back
+		case out != nil:
+			// The shift wrote and nothing has read the forward since.
+			st := recordUnread(&plan.switchModel, priorSwitch(prior), out, n, err, diags)
+			state := *plan
+			state.settleComputed(priorSwitch(prior))
+			state.switchModel = st
+			if prior != nil {
+				state.Stickiness = prior.Stickiness
+			}
+			return &state, true
 		case !written:
 			// Nothing was written and nothing can be read: the prior
 			// state (or no resource) stays.

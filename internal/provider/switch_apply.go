@@ -156,14 +156,14 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 	defer rcancel()
 	read, err := tgt.Router.Read(rctx)
 	if err != nil {
-		if out == nil || !out.FinalKnown {
-			if out == nil {
-				diags.AddError("Error reading "+n.Point+" weights", err.Error())
-				return switchModel{}, false
-			}
-			read = cur
-		} else {
+		switch {
+		case out == nil:
+			diags.AddError("Error reading "+n.Point+" weights", err.Error())
+			return switchModel{}, false
+		case out.FinalKnown:
 			read = out.Final
+		default:
+			return recordUnread(plan, prior, out, n, err, diags), true
 		}
 	}
 	state := *plan
@@ -228,4 +228,26 @@ func fromState(prior *switchModel) *traffic.Weights {
 		return nil
 	}
 	return prior.weightsOf()
+}
+
+// recordUnread is the state of a shift that wrote and whose weights could
+// not be read back since (neither by the engine nor after it): no weights
+// rather than ones that are no longer true, status drifted, the outcome's
+// diagnostic and why; the next refresh reads the real weights.
+func recordUnread(plan, prior *switchModel, out *rollout.Outcome, n switchNouns, err error, diags *diag.Diagnostics) switchModel {
+	state := *plan
+	state.settleComputed(prior)
+	state.LastShift = lastShiftValue(*out)
+	rep := reportOutcome(*out, traffic.Weights{}, n)
+	active := state.keepPriorIntent(prior, rep.Active)
+	state.BlueWeight, state.GreenWeight = types.Int64Null(), types.Int64Null()
+	state.Status = types.StringValue(statusDrifted)
+	state.ActiveColor = types.StringValue(string(active))
+	summary := rep.Summary
+	if summary == "" {
+		summary = "Could not read back the " + n.Point
+	}
+	diags.AddError(summary, fmt.Sprintf("%s\n\nThe %s was written during the shift and its %s could not be read back since (%s): state records "+
+		"no weights and status \"drifted\"; the next refresh reads them.", rep.Detail, n.Point, n.Weights, err))
+	return state
 }

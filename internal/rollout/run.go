@@ -316,7 +316,13 @@ func (r *runner) step(ctx context.Context, step Step, first bool) *stop {
 		return r.interruptStop(ctx, where)
 	}
 	r.written[step.Weights] = true
+	// Once a write succeeds the last read no longer says what the router
+	// has, until the next read; a failed write wrote nothing (the router
+	// contract), so the last read still holds.
+	known := r.out.FinalKnown
+	r.out.FinalKnown = false
 	if err := r.cfg.Router.Set(ctx, step.Weights); err != nil {
+		r.out.FinalKnown = known
 		if errors.Is(err, traffic.ErrConflict) {
 			return r.conflictOnWrite(ctx, err, where)
 		}
@@ -543,7 +549,9 @@ func (r *runner) restoreOnce(ctx context.Context) (done bool, found traffic.Weig
 	if !r.ours(cur) {
 		return false, cur, nil
 	}
+	r.out.FinalKnown = false // as for a step's write
 	if err := r.cfg.Router.Set(ctx, r.baseline); err != nil {
+		r.out.FinalKnown = true // cur, read just before: a failed write wrote nothing
 		return false, cur, fmt.Errorf("writing %s: %w", r.baseline, err)
 	}
 	got, err := r.cfg.Router.Read(ctx)

@@ -669,3 +669,19 @@ func TestRun_writeRefusedAsConflict(t *testing.T) {
 		t.Fatalf("reason %q", out.Reason)
 	}
 }
+
+// A step written but never read back, and a restore that cannot read either:
+// the outcome does not claim the weights read before the write.
+func TestRun_finalUnknownAfterAnUnreadWrite(t *testing.T) {
+	clk := clock.NewAutoFake(epoch)
+	// Read #1 = before the shift; read #2 = the step's read-back (fails), and
+	// every read after it fails too.
+	router := &fakeRouter{weights: allBlue, readErr: map[int]error{2: errThrottled, 3: errThrottled, 4: errThrottled, 5: errThrottled, 6: errThrottled, 7: errThrottled}}
+	out := Run(context.Background(), baseConfig(t, mustPlan(t, Strategy{Type: StrategyAllAtOnce}, time.Minute), router, clk))
+	if out.Result != ResultRollbackFailed {
+		t.Fatalf("outcome %s", out.Summary())
+	}
+	if out.FinalKnown {
+		t.Fatalf("final claimed known (%s) although the router was written and never read back (it has %s)", out.Final, router.current())
+	}
+}
