@@ -494,7 +494,7 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 		switch {
 		case out != nil && out.FinalKnown:
 			read = out.Final // the engine's last read back
-		case out != nil:
+		case out != nil && out.Result != rollout.ResultPreflightFailed:
 			// The shift wrote and nothing has read the forward since.
 			st := recordUnread(&plan.switchModel, priorSwitch(prior), out, n, err, diags)
 			state := *plan

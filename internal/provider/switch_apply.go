@@ -162,8 +162,11 @@ func applySwitch(ctx context.Context, clk clock.Clock, plan, prior *switchModel,
 			return switchModel{}, false
 		case out.FinalKnown:
 			read = out.Final
-		default:
+		case out.Result != rollout.ResultPreflightFailed:
+			// The shift wrote, and nothing has read the router since.
 			return recordUnread(plan, prior, out, n, err, diags), true
+		default:
+			read = cur // the shift never wrote: the weights read before it
 		}
 	}
 	state := *plan
