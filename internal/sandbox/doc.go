@@ -196,8 +196,11 @@
 // enabled, the answer sets the cookie AWSALBTG (Path=/, Max-Age = the
 // duration) naming the chosen group — an opaque value, base64url of
 // "<unix expiry>|<group ARN>". A later request carrying an unexpired cookie
-// for a group still in that forward with weight > 0 goes to that group;
-// otherwise it is routed by weight and gets a new cookie. AWSALBTGCORS and
+// for a group still in that forward goes to that group — at any weight, 0
+// included: AWS documents the duration as the time a client is routed to the
+// same group and no exception for weight 0 (see dataplane.StickyGroup) —
+// otherwise it is routed by weight and gets a new cookie. With group
+// stickiness off, cookies are ignored and none is set. AWSALBTGCORS and
 // target-level stickiness (AWSALB/app cookies, the stickiness.* target group
 // attributes) are not emulated.
 //
