@@ -1,0 +1,43 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
+)
+
+// A rollback must move every client back, sticky ones too. With group
+// stickiness on, ALB keeps a client on the group its AWSALBTG cookie names
+// for the whole duration, and AWS documents no exception for a group whose
+// weight is 0 — so writing blue=100 green=0 alone would leave the clients
+// stuck to the bad color there. The ALB router's SetRestore writes the
+// restore with group stickiness off (see internal/traffic/alb/restore.go);
+// it stays off until the next apply turns it on again with its first write
+// (state records it off, so the next plan shows the change), and
+// last_shift.reason says so.
+
+var _ rollout.RestoreRouter = guardedRouter{}
+
+// SetRestore is the restore write, owner-checked like every write of the
+// switch.
+func (g guardedRouter) SetRestore(ctx context.Context, w traffic.Weights) error {
+	if err := g.check(ctx); err != nil {
+		return err
+	}
+	return g.Router.SetRestore(ctx, w)
+}
+
+// noteStickyRestore adds to a rolled-back outcome's reason that its restore
+// turned group stickiness off, when it did.
+func noteStickyRestore(out *rollout.Outcome, router *alb.Router) {
+	was, ok := router.StickinessSuspended()
+	if !ok || out.Result != rollout.ResultRolledBack {
+		return
+	}
+	out.Reason += fmt.Sprintf("; group stickiness (%s) turned off in the same write, so that clients stuck to %s follow the restored weights "+
+		"at once (ALB keeps a client on its group for the stickiness duration, even at weight 0); the next apply turns it on again",
+		was.Duration, out.To)
+}
