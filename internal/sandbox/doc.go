@@ -257,7 +257,12 @@
 //     percentiles such as p99 work) for answers from targets;
 //   - per {LoadBalancer}: HTTPCode_ELB_3XX/4XX/5XX_Count for answers the load
 //     balancer generated (redirects, fixed responses, errors; 460 when the
-//     client went away) and HTTPCode_ELB_500/502/503/504_Count;
+//     client went away) and HTTPCode_ELB_500/502/503/504_Count — never per
+//     target group, as on AWS: a target that accepts a connection and then
+//     resets it (502) or does not answer in time (504) shows only here;
+//   - per {LoadBalancer} and per {LoadBalancer, TargetGroup}:
+//     TargetConnectionErrorCount for each request whose connection to the
+//     target could not be established (refused: 502; connect timeout: 504);
 //   - per {LoadBalancer, TargetGroup}, after every health check round:
 //     HealthyHostCount and UnHealthyHostCount.
 //
