@@ -17,7 +17,7 @@ type restoreRouter struct {
 
 func (r *restoreRouter) SetRestore(ctx context.Context, w traffic.Weights) error {
 	r.restores = append(r.restores, w)
-	return r.fakeRouter.Set(ctx, w)
+	return r.Set(ctx, w)
 }
 
 // TestRun_restoreGoesThroughRestoreRouter: a router that offers SetRestore
