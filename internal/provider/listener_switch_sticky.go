@@ -30,14 +30,22 @@ func (g guardedRouter) SetRestore(ctx context.Context, w traffic.Weights) error 
 	return g.Router.SetRestore(ctx, w)
 }
 
-// noteStickyRestore adds to a rolled-back outcome's reason that its restore
-// turned group stickiness off, when it did.
-func noteStickyRestore(out *rollout.Outcome, router *alb.Router) {
+// noteStickyRestore adds to an outcome's reason that its restore turned
+// group stickiness off, when a restore write did (even one whose read-back
+// then failed: the write landed). managed: the switch's stickiness
+// attribute is set, so its next apply turns stickiness on again; otherwise
+// whoever manages it must.
+func noteStickyRestore(out *rollout.Outcome, router *alb.Router, managed bool) {
 	was, ok := router.StickinessSuspended()
-	if !ok || out.Result != rollout.ResultRolledBack {
-		return
+	if !ok {
+		return // no restore wrote, or none turned stickiness off
+	}
+	again := "the next apply turns it on again"
+	if !managed {
+		again = "this switch does not manage stickiness (no stickiness attribute): turn it on again where it is managed, " +
+			"once the cookies for " + string(out.To) + " have expired"
 	}
 	out.Reason += fmt.Sprintf("; group stickiness (%s) turned off in the same write, so that clients stuck to %s follow the restored weights "+
-		"at once (ALB keeps a client on its group for the stickiness duration, even at weight 0); the next apply turns it on again",
-		was.Duration, out.To)
+		"at once (ALB keeps a client on its group for the stickiness duration, even at weight 0); %s",
+		was.Duration, out.To, again)
 }
