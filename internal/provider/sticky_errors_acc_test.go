@@ -33,8 +33,9 @@ type trafficALB struct {
 // health is pinned healthy and the data plane's probes are off: a release
 // that crashes mid-request can pass its health checks, and the probes would
 // run on the wall clock. green configures the new release; greenDown closes
-// it after registration (its port refuses connections).
-func newTrafficALB(t *testing.T, env *testEnv, name string, green demoapp.Config, greenDown bool) *trafficALB {
+// it after registration (its port refuses connections); clients is the size
+// of the fleet.
+func newTrafficALB(t *testing.T, env *testEnv, name string, green demoapp.Config, greenDown bool, clients int) *trafficALB {
 	t.Helper()
 	ctx := context.Background()
 	api := env.Clients.ELBv2
@@ -94,7 +95,7 @@ func newTrafficALB(t *testing.T, env *testEnv, name string, green demoapp.Config
 	if !ok {
 		t.Fatal("the data plane serves no port for the listener")
 	}
-	if a.Fleet, err = loadgen.NewFleet(loadgen.FleetConfig{URL: "http://" + addr + "/", Clients: 8, TagHeader: "X-Demo-Color"}); err != nil {
+	if a.Fleet, err = loadgen.NewFleet(loadgen.FleetConfig{URL: "http://" + addr + "/", Clients: clients, TagHeader: "X-Demo-Color"}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Fleet.Close)
@@ -133,7 +134,7 @@ const crashMetricsConfig = `
 // T+2m, and fails at T+2m and T+2m15s).
 func testAccCrashRollback(t *testing.T, name string, green demoapp.Config, greenDown bool, extra, wantDetail string) {
 	env := newTestSandbox(t, withDataPlane())
-	a := newTrafficALB(t, env, name, green, greenDown)
+	a := newTrafficALB(t, env, name, green, greenDown, 8)
 	cfg := fmt.Sprintf(crashMetricsConfig, extra)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -196,14 +197,7 @@ func TestAccMetricsRollback_connectionResets(t *testing.T) {
 // the next plan turns it on again.
 func TestAccStickyRollback(t *testing.T) {
 	env := newTestSandbox(t, withDataPlane())
-	a := newTrafficALB(t, env, "sticky", demoapp.Config{FailPercent: 100}, false)
-	var err error
-	a.Fleet.Close()
-	addr, _ := env.Sandbox.ListenerAddr(a.ListenerARN)
-	if a.Fleet, err = loadgen.NewFleet(loadgen.FleetConfig{URL: "http://" + addr + "/", Clients: 20, TagHeader: "X-Demo-Color"}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Fleet.Close)
+	a := newTrafficALB(t, env, "sticky", demoapp.Config{FailPercent: 100}, false, 20)
 	cfg := `
   stickiness = {
     enabled  = true
