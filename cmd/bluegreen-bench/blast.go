@@ -158,6 +158,22 @@ func blastScenarios() []blastScenario {
 				return []rollout.Check{c}, err
 			},
 		},
+		{
+			name: "(c) a release that resets every connection: only ELB 502s, caught by CloudWatch metrics with count_elb_5xx",
+			breakGreen: func(a *demoapp.App) {
+				b := a.Behaviour()
+				b.ResetPercent = 100
+				a.SetBehaviour(b)
+			},
+			interval: 10 * time.Second, step: 5 * time.Minute,
+			checks: func(env *zerodowntime.Env) ([]rollout.Check, error) {
+				maxRate := 0.01
+				c, err := cloudwatchmetrics.New(env.CloudWatch, cloudwatchmetrics.Config{
+					LoadBalancer: env.LoadBalancer, TargetGroup: env.Green, Max5xxRate: &maxRate, MinRequests: 10,
+					CountLoadBalancerELB5xx: true})
+				return []rollout.Check{c}, err
+			},
+		},
 	}
 }
 
@@ -175,7 +191,7 @@ func blastRows(ctx context.Context, rate float64) ([]row, error) {
 			share = 100 * float64(r.failed) / float64(r.window)
 		}
 		rows = append(rows, row{
-			"Blast radius of a bad release (canary 10 → 50 → 100 %, all green requests fail), " + sc.name,
+			"Blast radius of a bad release (canary 10 → 50 → 100 %), " + sc.name,
 			"—",
 			fmt.Sprintf("%.2f %% of %d requests failed from the first write to the verified restore (rolled back at %s); "+
 				"first failed request → restore %v; first write → restore %v",

@@ -343,12 +343,13 @@ real HTTP requests through the sandbox's listener while traffic flips. Generated
 
 To reproduce: ` + "`make bench`" + `
 
-**Blast radius** rows: a canary (10 → 50 → 100 %, failure_threshold 2) to a green release that fails every
-request, under a steady load of real requests through the sandbox ALB; of the requests sent between the first
+**Blast radius** rows: a canary (10 → 50 → 100 %, failure_threshold 2) to a green release that answers 500 to
+every request (a, b) or resets every connection (c: the load balancer answers 502, no target 5xx exists), under a steady load of real requests through the sandbox ALB; of the requests sent between the first
 weight write and the verified restore, the share that failed. The CloudWatch row uses AWS's timing (ALB
 metrics per minute, published a minute after the minute ends — see the metrics-timing guide): the check cannot
 judge a minute before it is published, so a bad canary keeps receiving its share for about two minutes. The
-http check watches the green targets directly and restores within two evaluations.
+http check watches the green targets directly and restores within two evaluations. Row (c) is invisible to a
+check that counts only target 5xx; see the "What the metrics check counts" guide.
 
 ` + table
 }
