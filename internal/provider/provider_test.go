@@ -258,6 +258,8 @@ type testEnvConfig struct {
 	route53 sandbox.Route53Options
 	// realClock: sandbox and providers on the wall clock (withRealClock).
 	realClock bool
+	// sandbox adjusts the sandbox's options (e.g. turns the data plane on).
+	sandbox func(*sandbox.Options)
 }
 
 // withRealClock runs the sandbox, and the in-process providers, on the wall
@@ -295,6 +297,9 @@ func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
 	if !cfg.realClock {
 		fake = clock.NewAutoFake(testClockStart)
 		sbOpts.Now = fake.Now
+	}
+	if cfg.sandbox != nil {
+		cfg.sandbox(&sbOpts)
 	}
 	srv, err := sandbox.Start(sbOpts)
 	if err != nil {
