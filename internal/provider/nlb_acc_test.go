@@ -239,9 +239,9 @@ func (c *nlbLookClock) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // checkShare checks that connections split as the weights say: every one
-// to the only weighted colour, or, with both weighted, green's share
-// within 0.15 of its weight share (more than four standard deviations
-// for 200 connections) and no failed connection.
+// to the only weighted colour, or, with both weighted, some to each and
+// green's share within 0.15 of its weight share (more than four standard
+// deviations for 200 connections); no failed connection.
 func checkShare(l nlbLook) error {
 	total := 0
 	for _, n := range l.colors {
@@ -255,6 +255,8 @@ func checkShare(l nlbLook) error {
 	switch {
 	case l.green == 0 && l.colors["green"] != 0, l.blue == 0 && l.colors["blue"] != 0:
 		return fmt.Errorf("at %s: a colour of weight 0 got connections", l)
+	case l.blue > 0 && l.green > 0 && (l.colors["blue"] == 0 || l.colors["green"] == 0):
+		return fmt.Errorf("at %s: a weighted colour got no connection", l)
 	case math.Abs(got-want) > 0.15:
 		return fmt.Errorf("at %s: green got %.2f of the connections, want about %.2f", l, got, want)
 	}
