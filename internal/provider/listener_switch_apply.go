@@ -76,7 +76,7 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var plan listenerSwitchModel
 	partial, d := getPlan(ctx, req.Plan, &plan)
 	resp.Diagnostics.Append(d...)
-	if validateNLBSwitch(&plan, &resp.Diagnostics); resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	if partial {

@@ -66,9 +66,10 @@ func checkLBListenerARN(s string) error {
 }
 
 // validateNLBSwitch refuses what a Network Load Balancer listener does not
-// support. It acts on known values only, so it runs at validation and again
-// at plan, when an ARN unknown at validation (a listener created in the same
-// apply) has become known.
+// support (from ValidateConfig). It acts on known values only; Terraform
+// validates the configuration again during apply, with the values known by
+// then, so a listener created in the same apply is refused there, before the
+// switch writes anything (TestAccNLB_refusedWhenListenerKnownOnlyAtApply).
 func validateNLBSwitch(m *listenerSwitchModel, diags *diag.Diagnostics) {
 	if rl := m.Rule; rl != nil && known(rl.ListenerARN) && isNLBListener(rl.ListenerARN.ValueString()) {
 		diags.AddAttributeError(path.Root("rule").AtName("listener_arn"), "Rule mode on a Network Load Balancer",

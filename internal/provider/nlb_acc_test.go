@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -442,6 +444,145 @@ resource "bluegreen_listener_switch" "test" {
 				Config:      regressionConfig(strings.Replace(nlbListener, "/net/", "/gwy/", 1), blue, green, "blue", ""),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)listener/app/.*NLB listener,\s+listener/net/`),
+			},
+		},
+	})
+}
+
+// The NLB listener is created in the same apply (hashicorp/aws's
+// aws_lb_listener, here the test's stand-in): its ARN is unknown at the
+// first plan, so the refusal comes at apply, from the final plan, before
+// the switch writes anything. The same listener then works in listener mode.
+func TestAccNLB_refusedWhenListenerKnownOnlyAtApply(t *testing.T) {
+	env := newTestSandbox(t, func(c *testEnvConfig) {
+		c.extra = map[string]func(env *testEnv) func() (tfprotov6.ProviderServer, error){
+			"aws": func(env *testEnv) func() (tfprotov6.ProviderServer, error) {
+				return providerserver.NewProtocol6WithError(&fakeAWSProvider{api: env.Clients.ELBv2})
+			},
+		}
+	})
+	healthyFleet(env)
+	ctx := context.Background()
+	api := env.Clients.ELBv2
+	lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String("nlb-late"),
+		Type: elbv2types.LoadBalancerTypeEnumNetwork, Subnets: []string{"subnet-0a000001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lbARN := aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
+	var groups []string
+	for i, color := range []string{"blue", "green"} {
+		out, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String("nlb-late-" + color),
+			Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(8080), VpcId: aws.String("vpc-0123456789abcdef0"),
+			TargetType: elbv2types.TargetTypeEnumIp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arn := aws.ToString(out.TargetGroups[0].TargetGroupArn)
+		if _, err := api.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: aws.String(arn),
+			Targets: []elbv2types.TargetDescription{{Id: aws.String(fmt.Sprintf("10.0.%d.1", i+1))}}}); err != nil {
+			t.Fatal(err)
+		}
+		groups = append(groups, arn)
+	}
+	blue, green := groups[0], groups[1]
+	listener := fmt.Sprintf(`
+resource "aws_lb_listener" "tcp" {
+  load_balancer_arn = %q
+  port              = 443
+  protocol          = "TCP"
+  default_action {
+    type = "forward"
+    forward {
+      target_group {
+        arn    = %[2]q
+        weight = 100
+      }
+      target_group {
+        arn    = %[3]q
+        weight = 0
+      }
+    }
+  }
+  lifecycle {
+    ignore_changes = [default_action]
+  }
+}
+`, lbARN, blue, green)
+	ruleMode := listener + fmt.Sprintf(`
+resource "bluegreen_listener_switch" "test" {
+  rule = {
+    listener_arn  = aws_lb_listener.tcp.arn
+    priority      = 10
+    path_patterns = ["/api/*"]
+  }
+  blue_target_group_arn  = %q
+  green_target_group_arn = %q
+  active_color           = "green"
+}
+`, blue, green)
+	listenerMode := func(extra string) string {
+		return listener + fmt.Sprintf(`
+resource "bluegreen_listener_switch" "test" {
+  listener_arn           = aws_lb_listener.tcp.arn
+  blue_target_group_arn  = %q
+  green_target_group_arn = %q
+  active_color           = "green"
+  strategy = {
+    type          = "canary"
+    steps         = [25]
+    step_interval = "1m"
+  }
+%s
+}
+`, blue, green, extra)
+	}
+	// nothingWritten: the NLB listener has its default rule only, no
+	// switch's tag, and still all connections on blue.
+	nothingWritten := func() {
+		out, err := api.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lbARN)})
+		if err != nil || len(out.Listeners) != 1 {
+			t.Errorf("listeners of the NLB: %v, %v", out, err)
+			return
+		}
+		l := aws.ToString(out.Listeners[0].ListenerArn)
+		rules, err := api.DescribeRules(ctx, &elbv2.DescribeRulesInput{ListenerArn: aws.String(l)})
+		if err != nil || len(rules.Rules) != 1 {
+			t.Errorf("rules of the NLB listener after the refused apply: %v (err %v), want the default rule only", rules, err)
+		}
+		tags, err := api.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{l}})
+		if err != nil {
+			t.Error(err)
+		} else {
+			for _, td := range tags.TagDescriptions {
+				for _, tag := range td.Tags {
+					if strings.HasPrefix(aws.ToString(tag.Key), "bluegreen:") {
+						t.Errorf("the refused switch tagged the listener: %s=%s", aws.ToString(tag.Key), aws.ToString(tag.Value))
+					}
+				}
+			}
+		}
+		if b, g, err := env.weights(testALB{ListenerARN: l, BlueARN: blue, GreenARN: green}); err != nil || b != 100 || g != 0 {
+			t.Errorf("weights after the refused apply: %d/%d (%v), want 100/0", b, g, err)
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: ruleMode, ExpectError: regexp.MustCompile(`Rule mode on a Network Load Balancer`)},
+			{
+				PreConfig:   nothingWritten,
+				Config:      listenerMode(`stickiness = { enabled = true }`),
+				ExpectError: regexp.MustCompile(`Target group stickiness on a Network Load Balancer`),
+			},
+			{
+				PreConfig: nothingWritten,
+				Config:    listenerMode(""),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectSwitchAttrs(map[string]string{"status": "stable", "blue_weight": "0", "green_weight": "100",
+						"last_shift.result": "succeeded", "last_shift.steps.#": "2", "last_shift.steps.0.green_weight": "25"}),
+				),
 			},
 		},
 	})
