@@ -8,6 +8,8 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -68,6 +71,40 @@ type nlbFixture struct {
 // weights changed since its last look.
 func newNLBFixture(t *testing.T, name string) *nlbFixture {
 	t.Helper()
+	f := newNLBFixtureWithoutListener(t, name, false)
+	// As a stack's own aws_lb_listener would leave it: all connections to
+	// blue, green attached at weight 0 (so that it is health-checked).
+	l, err := f.env.Clients.ELBv2.CreateListener(context.Background(), &elbv2.CreateListenerInput{LoadBalancerArn: aws.String(f.lb),
+		Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(443),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, ForwardConfig: &elbv2types.ForwardActionConfig{
+			TargetGroups: []elbv2types.TargetGroupTuple{
+				{TargetGroupArn: aws.String(f.blue), Weight: aws.Int32(100)},
+				{TargetGroupArn: aws.String(f.green), Weight: aws.Int32(0)},
+			}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.served(t, aws.ToString(l.Listeners[0].ListenerArn))
+	f.waitHealthy(t)
+	return f
+}
+
+// served records the NLB listener the fixture looks through.
+func (f *nlbFixture) served(t *testing.T, listenerARN string) {
+	t.Helper()
+	addr, ok := f.env.Sandbox.ListenerAddr(listenerARN)
+	if !ok {
+		t.Fatalf("the data plane does not serve NLB listener %s", listenerARN)
+	}
+	f.mu.Lock()
+	f.listener, f.addr = listenerARN, addr
+	f.mu.Unlock()
+}
+
+// newNLBFixtureWithoutListener is the NLB, its groups and apps, without a
+// listener; withAWS adds the fake hashicorp/aws provider (aws_lb_listener).
+func newNLBFixtureWithoutListener(t *testing.T, name string, withAWS bool) *nlbFixture {
+	t.Helper()
 	f := &nlbFixture{}
 	env := newTestSandbox(t, func(c *testEnvConfig) {
 		c.sandbox = func(o *sandbox.Options) {
@@ -75,6 +112,13 @@ func newNLBFixture(t *testing.T, name string) *nlbFixture {
 			o.HealthCheckTimeScale = 0.02 // a 5 s TCP health check interval runs every 100 ms
 		}
 		c.wrapClock = func(_ *testEnv, base clock.Clock) clock.Clock { return &nlbLookClock{Clock: base, f: f} }
+		if withAWS {
+			c.extra = map[string]func(env *testEnv) func() (tfprotov6.ProviderServer, error){
+				"aws": func(env *testEnv) func() (tfprotov6.ProviderServer, error) {
+					return providerserver.NewProtocol6WithError(&fakeAWSProvider{api: env.Clients.ELBv2})
+				},
+			}
+		}
 	})
 	f.env = env
 	ctx := context.Background()
@@ -114,25 +158,6 @@ func newNLBFixture(t *testing.T, name string) *nlbFixture {
 		return arn
 	}
 	f.blue, f.green = group("blue", bluePort), group("green", greenPort)
-	// As a stack's own aws_lb_listener would leave it: all connections to
-	// blue, green attached at weight 0 (so that it is health-checked).
-	l, err := api.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: aws.String(f.lb),
-		Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(443),
-		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, ForwardConfig: &elbv2types.ForwardActionConfig{
-			TargetGroups: []elbv2types.TargetGroupTuple{
-				{TargetGroupArn: aws.String(f.blue), Weight: aws.Int32(100)},
-				{TargetGroupArn: aws.String(f.green), Weight: aws.Int32(0)},
-			}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.listener = aws.ToString(l.Listeners[0].ListenerArn)
-	addr, ok := env.Sandbox.ListenerAddr(f.listener)
-	if !ok {
-		t.Fatalf("the data plane does not serve NLB listener %s", f.listener)
-	}
-	f.addr = addr
-	f.waitHealthy(t)
 	return f
 }
 
@@ -203,16 +228,16 @@ func (f *nlbFixture) oneConnection() string {
 
 // look records the traffic under the current weights, once per weights.
 func (f *nlbFixture) look() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.addr == "" {
-		return // still being built
+		return // no listener yet
 	}
 	b, g, err := f.weights()
 	if err != nil {
 		return
 	}
 	key := fmt.Sprintf("%d/%d", b, g)
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	if key == f.last {
 		return
 	}
@@ -582,6 +607,78 @@ resource "bluegreen_listener_switch" "test" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					expectSwitchAttrs(map[string]string{"status": "stable", "blue_weight": "0", "green_weight": "100",
 						"last_shift.result": "succeeded", "last_shift.steps.#": "2", "last_shift.steps.0.green_weight": "25"}),
+				),
+			},
+		},
+	})
+}
+
+// TestAccNLB_example applies examples/nlb-tcp as written (its aws_lb_listener
+// by the test's stand-in for hashicorp/aws), on the sandbox's NLB with a
+// demo app per color: first on blue, then a canary to green seen in real
+// TCP connections at each step.
+func TestAccNLB_example(t *testing.T) {
+	f := newNLBFixtureWithoutListener(t, "nlb-example", true)
+	raw, err := os.ReadFile(filepath.Join("..", "..", "examples", "nlb-tcp", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "fixture_test.tf"), []byte(fixtureProviders("registry.terraform.io")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := func(color string) config.Variables {
+		return config.Variables{
+			"nlb_arn": config.StringVariable(f.lb), "blue_target_group_arn": config.StringVariable(f.blue),
+			"green_target_group_arn": config.StringVariable(f.green),
+			"green_smoke_url":        config.StringVariable("http://" + f.greenAppAddr(t) + "/"),
+			"active_color":           config.StringVariable(color),
+		}
+	}
+	const sw = "bluegreen_listener_switch.tcp"
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: f.env.Factories,
+		Steps: []resource.TestStep{
+			{
+				ConfigDirectory: config.StaticDirectory(work),
+				ConfigVariables: vars("blue"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(sw, "status", "stable"),
+					resource.TestCheckOutput("weights", "100/0"),
+					func(s *terraform.State) error {
+						f.served(t, s.RootModule().Resources["aws_lb_listener.tcp"].Primary.Attributes["arn"])
+						f.waitHealthy(t)
+						return nil
+					},
+					f.expectAllTo("blue"),
+				),
+			},
+			{
+				PreConfig:       func() { f.takeLooks() },
+				ConfigDirectory: config.StaticDirectory(work),
+				ConfigVariables: vars("green"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(sw, "status", "stable"),
+					resource.TestCheckOutput("weights", "0/100"),
+					func(*terraform.State) error {
+						looks := f.takeLooks()
+						var seen []string
+						for _, l := range looks {
+							if err := checkShare(l); err != nil {
+								return err
+							}
+							seen = append(seen, fmt.Sprintf("%d/%d", l.blue, l.green))
+						}
+						if got := strings.Join(seen, " "); got != "90/10 50/50 0/100" {
+							return fmt.Errorf("weights seen in connections: %q, want \"90/10 50/50 0/100\" (looks: %v)", got, looks)
+						}
+						return nil
+					},
+					f.expectAllTo("green"),
 				),
 			},
 		},
