@@ -429,7 +429,7 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 		})...)
 	default:
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf(
-			"Import a bluegreen_listener_switch by its ALB listener ARN or, for a rule it owns, the rule ARN; got %q.", id))
+			"Import a bluegreen_listener_switch by its ALB or NLB listener ARN or, for a rule it owns, the rule ARN; got %q.", id))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

@@ -355,6 +355,15 @@ func TestAccNLB_canaryObservedInConnections(t *testing.T) {
 					f.expectAllTo("green"),
 				),
 			},
+			{
+				// An NLB listener's switch imports by the listener ARN.
+				ResourceName:      switchRes,
+				ImportState:       true,
+				ImportStateId:     f.listener,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"last_shift", "planned_steps", "worst_case_duration", "timeouts", "owner_id",
+					"rule_arn", "strategy", "bake_time", "rollback_on"},
+			},
 		},
 	})
 }
