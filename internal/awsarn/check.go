@@ -60,6 +60,7 @@ var arnResourceForms = map[string]string{
 	"targetgroup/":       "targetgroup/<name>/<id>",
 	"loadbalancer/app/":  "loadbalancer/app/<name>/<id>",
 	"listener/app/":      "listener/app/<load balancer name>/<load balancer id>/<listener id>",
+	"listener/net/":      "listener/net/<load balancer name>/<load balancer id>/<listener id>",
 	"listener-rule/app/": "listener-rule/app/<load balancer name>/<load balancer id>/<listener id>/<rule id>",
 }
 

@@ -26,6 +26,8 @@ const (
 	biLB       = biARN + "loadbalancer/app/app/0123456789abcdef"
 	biListener = biARN + "listener/app/app/0123456789abcdef/0123456789abcdef"
 	biRule     = biARN + "listener-rule/app/app/0123456789abcdef/0123456789abcdef/0123456789abcdef"
+	// biNLBListener is a Network Load Balancer listener: listener mode only.
+	biNLBListener = biARN + "listener/net/edge/0123456789abcdef/0123456789abcdef"
 )
 
 // Resource column values.
@@ -214,8 +216,19 @@ var badInputs = []badInput{
 	{biSwitch, "listener_arn of a target group", "listener_arn", biSwitchConfig(fmt.Sprintf("listener_arn = %q\n  %s\n  active_color = \"green\"", biBlueTG, biTGs)), "Invalid listener arn"},
 	{biSwitch, "listener_arn of another service", "listener_arn", biSwitchConfig(fmt.Sprintf("listener_arn = %q\n  %s\n  active_color = \"green\"",
 		"arn:aws:ec2:us-east-1:123456789012:listener/app/app/0123456789abcdef/0123456789abcdef", biTGs)), "Invalid listener arn"},
-	{biSwitch, "listener_arn of a Network Load Balancer", "listener_arn", biSwitchConfig(fmt.Sprintf("listener_arn = %q\n  %s\n  active_color = \"green\"",
-		biARN+"listener/net/app/0123456789abcdef/0123456789abcdef", biTGs)), "Invalid listener arn"},
+	{biSwitch, "listener_arn of a Gateway Load Balancer", "listener_arn", biSwitchConfig(fmt.Sprintf("listener_arn = %q\n  %s\n  active_color = \"green\"",
+		biARN+"listener/gwy/app/0123456789abcdef/0123456789abcdef", biTGs)), "Invalid listener arn"},
+	{biSwitch, "rule on a Network Load Balancer listener", "rule.listener_arn", biSwitchConfig(biTGs + fmt.Sprintf(`
+  active_color = "green"
+  rule = {
+    listener_arn  = %q
+    priority      = 10
+    path_patterns = ["/api/*"]
+  }`, biNLBListener)), "Rule mode on a Network Load Balancer"},
+	{biSwitch, "stickiness on a Network Load Balancer listener", "stickiness", biSwitchConfig(fmt.Sprintf("listener_arn = %q\n  %s\n  active_color = \"green\"\n  stickiness = { enabled = true }",
+		biNLBListener, biTGs)), "Target group stickiness on a Network Load Balancer"},
+	{biSwitch, "ALB metrics check on a Network Load Balancer listener", "rollback_on.metrics", biSwitchConfig(fmt.Sprintf("listener_arn = %q\n  %s\n  active_color = \"green\"\n  rollback_on = { metrics = { max_5xx_rate = 0.05 } }",
+		biNLBListener, biTGs)), "ALB metrics check on a Network Load Balancer"},
 	{biSwitch, "listener_arn without region and account", "listener_arn", biSwitchConfig(fmt.Sprintf("listener_arn = %q\n  %s\n  active_color = \"green\"",
 		"arn:aws:elasticloadbalancing:::listener/app/app/0123456789abcdef/0123456789abcdef", biTGs)), "Invalid listener arn"},
 	{biSwitch, "blue target group ARN of a listener", "blue_target_group_arn", biSwitchConfig(fmt.Sprintf(`%s

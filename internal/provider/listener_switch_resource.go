@@ -114,13 +114,13 @@ func (r *listenerSwitchResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	listenerARN := arnValidator{service: "elasticloadbalancing", resource: "listener/app/"}
+	listenerARN := lbListenerARNValidator{} // ALB or NLB listener (listener_switch_nlb.go)
 	tgARN := arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}
 	common, commonBlocks := switchSchemaParts(ctx, "the target group receiving the new traffic")
 	resp.Schema = schema.Schema{
 		Version: checksSchemaVersion,
-		MarkdownDescription: "Owns the forward weights between a blue and a green target group on an ALB listener's " +
-			"default action (`listener_arn`) or on a listener rule it creates and owns (`rule`), and moves traffic to " +
+		MarkdownDescription: "Owns the forward weights between a blue and a green target group on an ALB or NLB listener's " +
+			"default action (`listener_arn`) or on an ALB listener rule it creates and owns (`rule`), and moves traffic to " +
 			"`active_color` — all at once, in canary steps or linearly — checking the receiving color before and " +
 			"during the shift and **rolling back by itself** when a check fails.\n\n" +
 			"Nothing else should write these weights: do not also manage them with `aws_lb_listener` " +
@@ -132,8 +132,9 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"listener_arn": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "ALB listener whose default action forwards to blue and green. Its forward (to one or both " +
-					"of the groups) is adopted. Exactly one of `listener_arn` and `rule` is required. Changing it replaces the switch.",
+				MarkdownDescription: "ALB or NLB listener whose default action forwards to blue and green. Its forward (to one or both " +
+					"of the groups) is adopted. Exactly one of `listener_arn` and `rule` is required. Changing it replaces the switch. " +
+					"On an NLB weights apply per new connection; `rule`, `stickiness` and `rollback_on.metrics` are refused there.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{listenerARN},
 			},
@@ -284,6 +285,7 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 			"rule needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
 	}
 	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics)
+	validateNLBSwitch(&m, &resp.Diagnostics)
 }
 
 // reportedBySchema reports whether the attribute validators already reject
@@ -416,7 +418,7 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	switch {
-	case awsarn.Check(id, "elasticloadbalancing", "listener/app/") == nil:
+	case checkLBListenerARN(id) == nil:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("listener_arn"), id)...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rule_arn"), "")...)
 	case awsarn.Check(id, "elasticloadbalancing", "listener-rule/app/") == nil:
@@ -427,7 +429,7 @@ func (r *listenerSwitchResource) ImportState(ctx context.Context, req resource.I
 		})...)
 	default:
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf(
-			"Import a bluegreen_listener_switch by its ALB listener ARN or, for a rule it owns, the rule ARN; got %q.", id))
+			"Import a bluegreen_listener_switch by its ALB or NLB listener ARN or, for a rule it owns, the rule ARN; got %q.", id))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

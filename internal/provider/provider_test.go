@@ -260,6 +260,8 @@ type testEnvConfig struct {
 	realClock bool
 	// dataPlane: the sandbox serves real traffic (withDataPlane).
 	dataPlane bool
+	// sandbox adjusts the sandbox's options further.
+	sandbox func(*sandbox.Options)
 }
 
 // withDataPlane starts the sandbox with its data plane: every HTTP listener
@@ -303,6 +305,9 @@ func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
 	if !cfg.realClock {
 		fake = clock.NewAutoFake(testClockStart)
 		sbOpts.Now = fake.Now
+	}
+	if cfg.sandbox != nil {
+		cfg.sandbox(&sbOpts)
 	}
 	srv, err := sandbox.Start(sbOpts)
 	if err != nil {

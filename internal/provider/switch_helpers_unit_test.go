@@ -207,8 +207,8 @@ func TestListenerSwitchImportID(t *testing.T) {
 
 	for id, want := range map[string]string{
 		listener + "," + blue:                      "optionally followed by the blue and the green target group ARN",
-		arn + "targetgroup/b/0123456789abcdef":     "by its ALB listener ARN",
-		"web":                                      "by its ALB listener ARN",
+		arn + "targetgroup/b/0123456789abcdef":     "by its ALB or NLB listener ARN",
+		"web":                                      "by its ALB or NLB listener ARN",
 		listener + "," + blue + "," + listener:     `target group "` + listener,
 		listener + "," + blue + "," + green + ",x": "optionally followed",
 	} {

@@ -97,6 +97,7 @@ type dpListener struct {
 	protocol   string
 	addr       string
 	srv        *http.Server
+	nlb        *nlbListener // NLB TCP listeners (dataplane_nlb.go) instead of srv
 	done       chan struct{}
 }
 
@@ -191,7 +192,7 @@ func (dp *dataPlane) reconcile() {
 	all := dp.s.elbv2.Listeners()
 	want := map[string]elbv2.ListenerSnapshot{}
 	for _, l := range all {
-		if l.Protocol == "HTTP" {
+		if l.Protocol == "HTTP" || nlbServed(l.Protocol) {
 			want[l.ARN] = l
 		}
 	}
@@ -268,6 +269,10 @@ func (dp *dataPlane) open(l elbv2.ListenerSnapshot) (*dpListener, error) {
 	}
 	dl := &dpListener{arn: l.ARN, lbARN: l.LoadBalancerARN, port: l.Port, protocol: l.Protocol,
 		addr: ln.Addr().String(), done: make(chan struct{})}
+	if nlbServed(l.Protocol) {
+		dp.serveNLB(dl, ln)
+		return dl, nil
+	}
 	dl.srv = &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { dp.serve(dl, w, r) }),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -295,6 +300,11 @@ func (dp *dataPlane) lbAddr(lbARN string) string {
 
 // close drops the port and its connections at once, as deleting a listener does.
 func (dl *dpListener) close() {
+	if dl.nlb != nil {
+		dl.nlb.close()
+		<-dl.done
+		return
+	}
 	_ = dl.srv.Close()
 	<-dl.done
 }

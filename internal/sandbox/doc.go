@@ -162,6 +162,15 @@
 // it at the new mapped port (free ports stay as they are). Close stops all.
 // HTTPS listeners are not served (no TLS termination).
 //
+// Network Load Balancer listeners with protocol TCP (or TCP_UDP, its TCP
+// side) are served the same way, as TCP (dataplane_nlb.go): each new
+// connection goes to a target group of the default forward chosen by weight,
+// then to a target of it, and its bytes pass through unchanged. Weights
+// apply per connection, so an open connection keeps its target across a
+// ModifyListener; a connection that cannot be forwarded is reset; deleting
+// the listener drops its connections. TCP health checks connect to the
+// target. TLS, UDP and QUIC listeners are not served.
+//
 // Options.LoadBalancerAddresses gives each load balancer its own loopback
 // address instead (127.0.0.2, 127.0.0.3, … in the order their first listener
 // opens; Linux routes all of 127.0.0.0/8 to loopback), a listener port

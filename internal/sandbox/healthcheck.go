@@ -372,6 +372,9 @@ func (h *healthChecker) probe(ctx context.Context, tg elbv2.TargetGroupSnapshot,
 	}
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if tg.HealthCheck.Protocol == "TCP" {
+		return probeTCP(pctx, hostport) // dataplane_nlb.go
+	}
 	req, err := http.NewRequestWithContext(pctx, http.MethodGet, scheme+"://"+hostport+path, nil)
 	if err != nil {
 		return fail("Target.FailedHealthChecks", "Health checks failed: "+err.Error())

@@ -356,6 +356,9 @@ func (s *Service) validateForward(a *action, ctx lctx) *awserr.Error {
 	if a.stickDuration != nil && (*a.stickDuration < 1 || *a.stickDuration > maxStickSeconds) {
 		return validation("The target group stickiness duration must be between 1 and %d seconds, inclusive", maxStickSeconds)
 	}
+	if err := nlbForwardStickiness(a, ctx.lb); err != nil {
+		return err
+	}
 	for _, t := range a.forwardTargets() {
 		tg, err := s.lookupTG(t.arn)
 		if err != nil {

@@ -102,6 +102,13 @@
 //     listener, lambda group on an NLB): IncompatibleProtocols. Group already
 //     used by another load balancer: TargetGroupAssociationLimit. Group in a
 //     different VPC than the LB: InvalidConfigurationRequest.
+//   - Network Load Balancers (nlb.go): weighted forwards to up to five
+//     groups, weights 0–999, on the listener's default action; enabled
+//     target group stickiness on the forward and CreateRule on the listener:
+//     ValidationError (wording the sandbox's own); listener/target group
+//     protocols as in "Listeners for your Network Load Balancers" (TCP_UDP
+//     and TCP_QUIC listeners only to groups of their own protocol):
+//     IncompatibleProtocols.
 //   - Rules: priority in use: PriorityInUse; at least one condition and one
 //     action; condition field names, Values only for host-header/path-pattern
 //     (max 1 value there), not both Values and *Config, one host-header/

@@ -132,6 +132,9 @@ func (s *Service) createRule(p params) ([]byte, *awserr.Error) {
 		return nil, err
 	}
 	lb := s.lbs[l.lbArn]
+	if err := rulesSupported(lb); err != nil {
+		return nil, err
+	}
 	if s.priorityInUse(l.arn, prio, nil) {
 		return nil, errf(codePriorityInUse, "Priority '%d' is currently in use", prio)
 	}

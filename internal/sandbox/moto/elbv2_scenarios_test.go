@@ -450,6 +450,52 @@ func elbv2Scenarios() []scenario {
 			r.rec("register a publicly routable ip target", err, nil)
 		}},
 
+		{"network load balancer weighted forward", func(r *run) {
+			// NLB listeners take weighted target groups on their default
+			// action (AWS blog "Network Load Balancers now support Weighted
+			// Target Groups"); they have no rules and no group stickiness.
+			nlbOut, err := r.b.elb.CreateLoadBalancer(r.ctx, &elb.CreateLoadBalancerInput{Name: aws.String("d-nlb"),
+				Type: types.LoadBalancerTypeEnumNetwork, Subnets: r.b.net.subnets[:1]})
+			if !r.rec("create network load balancer", err, nil) {
+				return
+			}
+			lb := r.name(aws.ToString(nlbOut.LoadBalancers[0].LoadBalancerArn), "nlb")
+			r.steps[len(r.steps)-1].fields = map[string]string{"arn": "nlb", "type": string(nlbOut.LoadBalancers[0].Type)}
+			tcp := func(step, name, sym string) string {
+				in := tgInput(r, name, 8080)
+				in.Protocol = types.ProtocolEnumTcp
+				out, err := r.b.elb.CreateTargetGroup(r.ctx, in)
+				if !r.rec(step, err, nil) {
+					return ""
+				}
+				r.steps[len(r.steps)-1].fields = map[string]string{"protocol": string(out.TargetGroups[0].Protocol)}
+				return r.name(aws.ToString(out.TargetGroups[0].TargetGroupArn), sym)
+			}
+			blue, green := tcp("create TCP blue", "d-nlb-blue", "nblue"), tcp("create TCP green", "d-nlb-green", "ngreen")
+			web := r.createTG("create HTTP group", "d-nlb-web", "nweb", 8080)
+			lo, err := r.b.elb.CreateListener(r.ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(lb), Port: aws.Int32(443),
+				Protocol: types.ProtocolEnumTcp, DefaultActions: forward(blue, 100, green, 0)})
+			if !r.rec("create TCP listener 100/0", err, nil) {
+				return
+			}
+			l := r.name(aws.ToString(lo.Listeners[0].ListenerArn), "nlistener")
+			r.steps[len(r.steps)-1].fields = listenerFields(r, lo.Listeners[0])
+			r.modifyListener("shift to 30/70", l, forward(blue, 30, green, 70))
+			r.describeListener("read the NLB weights back", l)
+			r.modifyListener("weight 1000 on an NLB", l, forward(blue, 1000, green, 0))
+			r.modifyListener("group stickiness on an NLB forward", l, sticky(300, forward(blue, 50, green, 50)))
+			r.modifyListener("HTTP group on a TCP listener", l, forward(blue, 50, web, 50))
+			_, err = r.b.elb.CreateRule(r.ctx, &elb.CreateRuleInput{ListenerArn: aws.String(l), Priority: aws.Int32(10),
+				Conditions: pathIs("/api/*"), Actions: forward(green, 1)})
+			r.rec("rule on an NLB listener", err, nil)
+			rules, err := r.b.elb.DescribeRules(r.ctx, &elb.DescribeRulesInput{ListenerArn: aws.String(l)})
+			f := map[string]string{}
+			if err == nil {
+				f["count"] = strconv.Itoa(len(rules.Rules))
+			}
+			r.rec("rules of the NLB listener", err, f)
+			r.describeListener("NLB weights unchanged after rejected writes", l)
+		}},
 		{"listener weighted forward", func(r *run) {
 			lb := r.createLB("create load balancer", "d-lb-fwd", "lb")
 			blue := r.createTG("create blue", "d-fwd-blue", "blue", 8080)

@@ -5,6 +5,8 @@ const (
 	apiRef = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/"
 	albUG  = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
 	cwRef  = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/"
+	nlbUG  = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/"
+	nlbWTG = "https://aws.amazon.com/blogs/networking-and-content-delivery/network-load-balancers-now-support-weighted-target-groups"
 )
 
 // knownDifferences lists the steps where moto 5.2.1 and the sandbox
@@ -55,6 +57,22 @@ var knownDifferences = map[string]string{
 		"(" + apiRef + "API_TargetHealth.html); the group here is attached to no load balancer, yet moto reports every target healthy.",
 	"elbv2:targets and health/describe target health after deregistering": "Same as the step above: moto reports healthy where AWS reports unused/Target.NotInUse (" + apiRef + "API_TargetHealth.html).",
 	"elbv2:targets and health/register a target on port 70000":            "AWS: TargetDescription Port \"Valid Range: Minimum value of 1. Maximum value of 65535\" (" + apiRef + "API_TargetDescription.html); moto accepts 70000.",
+
+	// ---- network load balancers ----
+	"elbv2:network load balancer weighted forward/weight 1000 on an NLB": "AWS: NLB target group weights are \"integers, with valid values from 0 – 999\" " +
+		"(" + nlbWTG + "; TargetGroupTuple Weight \"The range is 0 to 999\", " + apiRef + "API_TargetGroupTuple.html); moto accepts 1000.",
+	"elbv2:network load balancer weighted forward/group stickiness on an NLB forward": "Target group stickiness is the ALB's cookie-based stickiness of a forward action " +
+		"(" + albUG + "load-balancer-listeners.html, forward actions; " + apiRef + "API_TargetGroupStickinessConfig.html: \"for a rule\"); the NLB guide describes " +
+		"weighted target groups on listeners without it (" + nlbUG + "load-balancer-listeners.html) and offers stickiness only as the source_ip target group attribute " +
+		"(" + nlbUG + "edit-target-group-attributes.html). The sandbox refuses it with ValidationError (its own wording: the documentation quotes no message); moto accepts it.",
+	"elbv2:network load balancer weighted forward/HTTP group on a TCP listener": "AWS: a TCP listener forwards to TCP or TCP_UDP target groups " +
+		"(" + nlbUG + "load-balancer-target-groups.html, routing configuration) and CreateListener/ModifyListener answer IncompatibleProtocols otherwise " +
+		"(" + apiRef + "API_ModifyListener.html, Errors); moto accepts an HTTP group.",
+	"elbv2:network load balancer weighted forward/rule on an NLB listener": "AWS: an NLB listener routes by its default action only (" + nlbUG + "load-balancer-listeners.html, " +
+		"default actions); listener rules with conditions are an ALB feature (" + albUG + "listener-rules.html). The sandbox refuses CreateRule with ValidationError " +
+		"(its own wording); moto creates the rule.",
+	"elbv2:network load balancer weighted forward/rules of the NLB listener":                   "Consequence of the step above: moto created a rule on the NLB listener, so it lists two rules where AWS has only the default rule.",
+	"elbv2:network load balancer weighted forward/NLB weights unchanged after rejected writes": "Consequence of the steps above: moto applied the writes AWS rejects, so its listener no longer holds 30/70.",
 
 	// ---- listeners and weighted forwards ----
 	"elbv2:listener weighted forward/delete the freed target group": "Eventual consistency: a target group released by its last listener or rule a moment ago still answers " +

@@ -86,6 +86,38 @@ func newALBWorld(t *testing.T, api *elbv2.Client, prefix, vpc string, subnets []
 	return w
 }
 
+// nlbWorld is a Network Load Balancer with a blue and a green TCP target
+// group and a TCP listener forwarding all connections to blue. NLB listeners
+// have no rules: the router works on the listener's default action, whose
+// weighted forward NLBs accept ("Network Load Balancers now support Weighted
+// Target Groups", AWS blog; 0–999 per group, as on an ALB).
+func newNLBWorld(t *testing.T, api *elbv2.Client, prefix, vpc string, subnets []string) *albWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := &albWorld{api: api}
+	lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(prefix), Subnets: subnets,
+		Type: types.LoadBalancerTypeEnumNetwork})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := func(color string) string {
+		out, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String(prefix + "-" + color),
+			Protocol: types.ProtocolEnumTcp, Port: aws.Int32(80), VpcId: aws.String(vpc), TargetType: types.TargetTypeEnumIp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.TargetGroups[0].TargetGroupArn)
+	}
+	w.blue, w.green = tg("blue"), tg("green")
+	l, err := api.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn,
+		Port: aws.Int32(80), Protocol: types.ProtocolEnumTcp, DefaultActions: w.forward(traffic.Weights{Blue: 100})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.listenerARN = aws.ToString(l.Listeners[0].ListenerArn)
+	return w
+}
+
 // forward is what another writer (a person in the console, another tool)
 // puts on the listener or rule: a weighted forward to both groups.
 func (w *albWorld) forward(wt traffic.Weights) []types.Action {
@@ -126,7 +158,7 @@ func (w *albWorld) subject(kind string) routertest.Subject {
 }
 
 func TestRouters_conformanceSandbox(t *testing.T) {
-	for _, kind := range []string{"listener", "rule"} {
+	for _, kind := range []string{"listener", "rule", "nlb-listener"} {
 		t.Run(kind, func(t *testing.T) {
 			routertest.Run(t, func(t *testing.T) routertest.Subject {
 				sb, err := sandbox.Start(sandbox.Options{})
@@ -134,13 +166,20 @@ func TestRouters_conformanceSandbox(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { _ = sb.Close() })
-				w := newALBWorld(t, elbClient(t, sb.URL()), "conf", "vpc-0123456789abcdef0", []string{"subnet-0a000001", "subnet-0b000002"})
+				var w *albWorld
+				kind := kind
+				if kind == "nlb-listener" {
+					w = newNLBWorld(t, elbClient(t, sb.URL()), "conf", "vpc-0123456789abcdef0", []string{"subnet-0a000001"})
+					kind = "listener" // an NLB has no rules: its listener's default action
+				} else {
+					w = newALBWorld(t, elbClient(t, sb.URL()), "conf", "vpc-0123456789abcdef0", []string{"subnet-0a000001", "subnet-0b000002"})
+				}
 				s := w.subject(kind)
 				// Set is one ModifyListener (ModifyRule) call, which ALB
-				// applies all-or-nothing: the only place to fail is that
-				// write. The fault fails it (before it is applied, as a
-				// 503 from AWS would) and the suite checks that nothing
-				// changed and that the router works afterwards.
+				// (and NLB) applies all-or-nothing: the only place to fail
+				// is that write. The fault fails it (before it is applied,
+				// as a 503 from AWS would) and the suite checks that
+				// nothing changed and that the router works afterwards.
 				op := map[string]string{"listener": "ModifyListener", "rule": "ModifyRule"}[kind]
 				s.FailNextSet = func(t *testing.T) func() {
 					id, err := sb.InjectFault(sandbox.Fault{Service: sandbox.ServiceELBv2, Operation: op, Kind: sandbox.HTTP5xx, Times: 1})
@@ -160,7 +199,8 @@ func TestRouters_conformanceSandbox(t *testing.T) {
 // BLUEGREEN_REQUIRE_MOTO=1). moto 5.2.1 stores and returns weighted forward
 // actions (ForwardConfig.TargetGroups with weights) on listeners and rules;
 // it has no fault injection, so the partial-write clause runs against the
-// sandbox only.
+// sandbox only. moto does not model NLB specifics (it accepts a weighted
+// forward on an NLB listener as on an ALB, which is what AWS does now).
 func TestRouters_conformanceMoto(t *testing.T) {
 	if _, err := motoserver.Version(); err != nil {
 		if motoserver.Required() {
@@ -178,10 +218,14 @@ func TestRouters_conformanceMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n atomic.Int64
-	for _, kind := range []string{"listener", "rule"} {
+	for _, kind := range []string{"listener", "rule", "nlb-listener"} {
 		t.Run(kind, func(t *testing.T) {
 			api := elbClient(t, m.URL)
 			routertest.Run(t, func(t *testing.T) routertest.Subject {
+				if kind == "nlb-listener" {
+					w := newNLBWorld(t, api, fmt.Sprintf("moto%d", n.Add(1)), net.VpcID, net.Subnets[:1])
+					return w.subject("listener")
+				}
 				w := newALBWorld(t, api, fmt.Sprintf("moto%d", n.Add(1)), net.VpcID, net.Subnets[:2])
 				return w.subject(kind)
 			})

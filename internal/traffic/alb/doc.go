@@ -3,6 +3,13 @@
 // on a listener's default actions (NewListenerRouter) or on one listener rule
 // (NewRuleRouter).
 //
+// The listener router works on Network Load Balancer listeners as well: an
+// NLB listener's default action takes the same weighted forward (0–999 per
+// group; AWS blog "Network Load Balancers now support Weighted Target
+// Groups"), read and written with the same DescribeListeners and
+// ModifyListener calls. NLBs have no listener rules, so NewRuleRouter is for
+// ALBs only, and an NLB applies weights per connection, not per request.
+//
 // It talks to ELBv2 through narrow interfaces made of the SDK client's own
 // method sets (ListenerAPI, RuleAPI), so *elasticloadbalancingv2.Client
 // satisfies them and tests use small hand-written fakes. It knows nothing of
