@@ -57,14 +57,14 @@ func (d *listenerStateDataSource) Metadata(_ context.Context, req datasource.Met
 
 func (d *listenerStateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads the live forward weights and active color of an ALB listener's default action or of a " +
+		MarkdownDescription: "Reads the live forward weights and active color of an ALB or NLB listener's default action or of an ALB " +
 			"listener rule, so a module can compute the idle color and deploy the new version there.\n\n" +
 			"Blue and green are the given target groups or, when not given, the forward's groups whose names end in " +
 			"`-blue` and `-green` (as `bluegreen_environment_pair` names them).",
 		Attributes: map[string]schema.Attribute{
 			"listener_arn": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Listener whose default action is read. Exactly one of `listener_arn` and `rule_arn`.",
-				Validators: []validator.String{arnValidator{service: "elasticloadbalancing", resource: "listener/app/"}},
+				Validators: []validator.String{lbListenerARNValidator{}},
 			},
 			"rule_arn": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Listener rule whose forward action is read.",

@@ -23,7 +23,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
@@ -354,6 +357,20 @@ func TestAccNLB_canaryObservedInConnections(t *testing.T) {
 					},
 					f.expectAllTo("green"),
 				),
+			},
+			{
+				// The listener state data source reads an NLB listener too.
+				Config: f.config("green", extra) + fmt.Sprintf(`
+data "bluegreen_listener_state" "test" {
+  listener_arn           = %q
+  blue_target_group_arn  = %q
+  green_target_group_arn = %q
+}`, f.listener, f.blue, f.green),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(stateDS, tfjsonpath.New("blue_weight"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(stateDS, tfjsonpath.New("green_weight"), knownvalue.Int64Exact(100)),
+					statecheck.ExpectKnownValue(stateDS, tfjsonpath.New("active_color"), knownvalue.StringExact("green")),
+				},
 			},
 			{
 				// An NLB listener's switch imports by the listener ARN.
