@@ -30,16 +30,19 @@ import (
 // again), never a silent partial write.
 //
 // Read returns the weights every point agrees on. When they disagree (another
-// writer changed one of them) it returns the weights of the first point that
-// differs from the main point, with no error, so that a caller comparing with
-// what it last wrote sees the change; Describe reports the disagreement as a
-// *PointsError with each point's weights.
+// writer changed one of them, or a write-back failed) it returns, with no
+// error, the weights of the first point that differs from what the Lockstep
+// last wrote, so that a caller comparing with what it wrote sees the change
+// (the rollout engine then stops as for any other writer's change); Describe
+// reports the disagreement as a *PointsError with each point's weights.
 type Lockstep struct {
 	points []*Router
 
 	mu   sync.Mutex
 	prev []State      // from the immediately preceding read of every point; consumed by Set
 	seen []PointState // from the last read of every point; kept for Points
+	// written is what the last successful Set (or Align) wrote to every point.
+	written *traffic.Weights
 }
 
 // NewLockstep moves main and also in lockstep. main is the point reported by
@@ -247,8 +250,9 @@ func (l *Lockstep) Describe(ctx context.Context) (State, error) {
 }
 
 // Read returns the weights every point agrees on or, when they disagree, the
-// weights of the first point that differs from the main point (see the type
-// doc). A point that cannot be read is an error.
+// weights of the first point that differs from what this Lockstep last wrote
+// (from the main point's, before any write): a real point's weights that show
+// the caller the change. A point that cannot be read is an error.
 func (l *Lockstep) Read(ctx context.Context) (traffic.Weights, error) {
 	st, err := l.Describe(ctx)
 	var pe *PointsError
@@ -259,9 +263,13 @@ func (l *Lockstep) Read(ctx context.Context) (traffic.Weights, error) {
 		for i, p := range pe.Points {
 			l.prev[i] = p.State
 		}
+		ref := st.Weights
+		if l.written != nil {
+			ref = *l.written
+		}
 		l.mu.Unlock()
-		for _, p := range pe.Points[1:] {
-			if p.State.Weights != st.Weights {
+		for _, p := range pe.Points {
+			if p.State.Weights != ref {
 				return p.State.Weights, nil
 			}
 		}
@@ -300,6 +308,7 @@ func (l *Lockstep) Set(ctx context.Context, w traffic.Weights) error {
 			return l.undo(ctx, i, prev, err)
 		}
 	}
+	l.written = &w
 	return nil
 }
 
@@ -356,5 +365,8 @@ func (l *Lockstep) Align(ctx context.Context) (bool, error) {
 		}
 		wrote = true
 	}
+	l.mu.Lock()
+	l.written = &st.Weights
+	l.mu.Unlock()
 	return wrote, nil
 }

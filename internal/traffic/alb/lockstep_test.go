@@ -178,7 +178,7 @@ func TestLockstep_undoRestoresEachPointsOwnWeights(t *testing.T) {
 	f.set(listener2ARN, traffic.Weights{Blue: 50, Green: 50})
 	f.set(ruleARN, traffic.Weights{Blue: 90, Green: 10})
 	if got, err := l.Read(ctx); err != nil || got != (traffic.Weights{Blue: 50, Green: 50}) {
-		t.Fatalf("Read of disagreeing points = %v, %v; want the differing point's 50/50", got, err)
+		t.Fatalf("Read of disagreeing points = %v, %v; want the point differing from the main one, 50/50", got, err)
 	}
 	f.failNext(ruleARN, injected)
 	if err := l.Set(ctx, traffic.Weights{Blue: 0, Green: 100}); err == nil {
