@@ -394,3 +394,100 @@ func expectOwnedBySwitch(env *testEnv, listener string) resource.TestCheckFunc {
 		return nil
 	}
 }
+
+// Three points — the main listener, the second port and a path rule on the
+// main listener — move together; all at once here.
+func TestAccLockstep_listenerSecondPortAndRule(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "ls-rule")
+	ctx := context.Background()
+	r, err := env.Clients.ELBv2.CreateRule(ctx, &elbv2.CreateRuleInput{ListenerArn: aws.String(a.ListenerARN), Priority: aws.Int32(10),
+		Conditions: []elbv2types.RuleCondition{{Field: aws.String("path-pattern"),
+			PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/api/*"}}}},
+		Actions: []elbv2types.Action{forwardAction(a.BlueARN, 100, a.GreenARN, 0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := aws.ToString(r.Rules[0].RuleArn)
+	cfg := func(color string) string {
+		return strings.Replace(lockstepConfig(a, color, ""), fmt.Sprintf("[{ listener_arn = %q }]", a.SecondARN),
+			fmt.Sprintf("[{ listener_arn = %q }, { rule_arn = %q }]", a.SecondARN, rule), 1)
+	}
+	ruleIs := func(split string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			ts, _, err := alb.DescribeForward(context.Background(), env.Clients.ELBv2, rule)
+			if err != nil {
+				return err
+			}
+			w, _, _ := alb.ColorWeights(ts, a.BlueARN, a.GreenARN)
+			if got := fmt.Sprintf("%d/%d", w.Blue, w.Green); got != split {
+				return fmt.Errorf("rule forwards %s, want %s", got, split)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("blue"),
+				Check: resource.ComposeAggregateTestCheckFunc(ruleIs("100/0"), expectOwnedBySwitch(env, rule),
+					expectSwitchAttrs(map[string]string{"points.#": "3", "points.2.arn": rule, "points.2.blue_weight": "100"})),
+			},
+			{
+				Config: cfg("green"),
+				Check: resource.ComposeAggregateTestCheckFunc(ruleIs("0/100"),
+					func(*terraform.State) error {
+						for _, l := range []string{a.ListenerARN, a.SecondARN} {
+							if got := splitOf(env, a, l); got != "0/100" {
+								return fmt.Errorf("listener %s forwards %s, want 0/100", l, got)
+							}
+						}
+						return nil
+					},
+					expectSwitchAttrs(map[string]string{"status": "stable", "points.#": "3", "points.2.green_weight": "100", "points.1.green_weight": "100"})),
+			},
+			{Config: cfg("green"), PlanOnly: true},
+			{
+				// Removing the rule from also releases it and leaves its
+				// forward as it is.
+				Config: lockstepConfig(a, "green", ""),
+				Check: resource.ComposeAggregateTestCheckFunc(ruleIs("0/100"), expectSwitchAttrs(map[string]string{"points.#": "2"}),
+					func(*terraform.State) error {
+						if owner, err := alb.Owner(context.Background(), env.Clients.ELBv2, rule); err != nil || owner != "" {
+							return fmt.Errorf("rule owner after removal from also = %q, %v; want no tag", owner, err)
+						}
+						return nil
+					}),
+			},
+		},
+	})
+}
+
+// An imported switch adopts also on the apply after the import (here the
+// same apply, through an import block): it takes every point over (owner
+// tag) and shows it.
+func TestAccLockstep_importThenAdoptAlso(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "ls-import")
+	cfg := fmt.Sprintf(`
+import {
+  to = bluegreen_listener_switch.test
+  id = %q
+}
+`, a.ListenerARN) + lockstepConfig(a, "blue", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(switchRes, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(expectBoth(env, a, "100/0"),
+					expectOwnedBySwitch(env, a.ListenerARN), expectOwnedBySwitch(env, a.SecondARN)),
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
