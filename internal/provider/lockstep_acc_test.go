@@ -275,6 +275,7 @@ func TestAccLockstep_faultOnSecondListenerUndoesTheFirst(t *testing.T) {
 				Config:      lockstepConfig(a, "green", canaryWith(o)),
 				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*ServiceUnavailable`),
 			},
+			savedStateStep(env, a, lockstepConfig(a, "green", canaryWith(o)), "rolled_back"),
 			{
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
@@ -490,4 +491,111 @@ import {
 			{Config: cfg, PlanOnly: true},
 		},
 	})
+}
+
+// When the write-back fails too (and so does every later write), nothing is
+// hidden: the error names the point that could not be written back and what
+// it forwards, and state records each point's real weights as drifted.
+func TestAccLockstep_failedWriteBackIsRecordedTruthfully(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "ls-undo")
+	o := newHoldObserver(t, env, a)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: lockstepConfig(a, "blue", canaryWith(o))},
+			{
+				PreConfig: func() {
+					// From the second listener's write at the second step on,
+					// every ModifyListener fails: the main listener stays at
+					// 50/50, the second at 90/10, and the rollback cannot
+					// write either.
+					if _, err := env.Sandbox.InjectFault(sandbox.Fault{Service: sandbox.ServiceELBv2, Operation: "ModifyListener",
+						Kind: sandbox.HTTP5xx, After: 3}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      lockstepConfig(a, "green", canaryWith(o)),
+				ExpectError: regexp.MustCompile(`(?s)back\s+FAILED.*forwards\s+blue=50\s+green=50\s+now`),
+			},
+			savedStateStep(env, a, lockstepConfig(a, "green", canaryWith(o)), "drifted"),
+			{
+				PreConfig:          env.Sandbox.ClearFaults,
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						if m, s := splitOf(env, a, a.ListenerARN), splitOf(env, a, a.SecondARN); m != "50/50" || s != "90/10" {
+							return fmt.Errorf("listeners forward %s and %s, want 50/50 and 90/10", m, s)
+						}
+						return nil
+					},
+					expectSwitchAttrs(map[string]string{"status": "drifted", "blue_weight": "50", "green_weight": "50",
+						"points.0.blue_weight": "50", "points.0.green_weight": "50", "points.1.blue_weight": "90", "points.1.green_weight": "10"}),
+				),
+			},
+			{
+				// Once AWS answers again, the next apply aligns the points and
+				// finishes the shift.
+				Config: lockstepConfig(a, "green", canaryWith(o)),
+				Check: resource.ComposeAggregateTestCheckFunc(expectBoth(env, a, "0/100"),
+					expectSwitchAttrs(map[string]string{"status": "stable"})),
+			},
+		},
+	})
+}
+
+// savedPointsMatchSandbox checks the state a failed apply saved (the prior
+// state of the next plan, before any refresh): its status, and each point's
+// weights equal to what the listener forwards in the sandbox.
+type savedPointsMatchSandbox struct {
+	env    *testEnv
+	a      lockstepALB
+	status string
+}
+
+func (c savedPointsMatchSandbox) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if req.Plan.PriorState == nil || req.Plan.PriorState.Values == nil {
+		resp.Error = fmt.Errorf("the plan has no prior state")
+		return
+	}
+	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+		if r.Address != switchRes {
+			continue
+		}
+		if got, _ := r.AttributeValues["status"].(string); got != c.status {
+			resp.Error = fmt.Errorf("saved status = %q, want %q", got, c.status)
+			return
+		}
+		points, _ := r.AttributeValues["points"].([]any)
+		if len(points) != 2 {
+			resp.Error = fmt.Errorf("saved points = %v, want 2", r.AttributeValues["points"])
+			return
+		}
+		for i, l := range []string{c.a.ListenerARN, c.a.SecondARN} {
+			p, _ := points[i].(map[string]any)
+			b, _ := p["blue_weight"].(float64)
+			g, _ := p["green_weight"].(float64)
+			if p["arn"] != l || fmt.Sprintf("%v/%v", b, g) != splitOf(c.env, c.a, l) {
+				resp.Error = fmt.Errorf("saved point %d = %v, the sandbox has %s forwarding %s", i, p, l, splitOf(c.env, c.a, l))
+				return
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s not in the prior state", switchRes)
+}
+
+// savedStateStep is a plan-only step that checks the state the previous
+// (failed) apply saved, before refreshing it.
+func savedStateStep(env *testEnv, a lockstepALB, config, status string) resource.TestStep {
+	return resource.TestStep{
+		PreConfig:          env.Sandbox.ClearFaults,
+		Config:             config,
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPreRefresh: []plancheck.PlanCheck{savedPointsMatchSandbox{env: env, a: a, status: status}},
+		},
+	}
 }
