@@ -353,9 +353,24 @@ resource "bluegreen_listener_switch" "other" {
 		fmt.Sprintf("[{ listener_arn = %q }]", a.ListenerARN), 1)
 	both := strings.Replace(lockstepConfig(a, "blue", ""), fmt.Sprintf("[{ listener_arn = %q }]", a.SecondARN),
 		fmt.Sprintf("[{ listener_arn = %q, rule_arn = %q }]", a.SecondARN, strings.Replace(a.ListenerARN, ":listener/", ":listener-rule/", 1)+"/0123456789abcdef"), 1)
+	// A listener whose forward also sends traffic to a third group.
+	ctx := context.Background()
+	third, err := env.Clients.ELBv2.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String("ls-refuse-third"), Port: aws.Int32(8080),
+		Protocol: "HTTP", VpcId: aws.String("vpc-0123456789abcdef0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mixed, err := env.Clients.ELBv2.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: aws.String(a.LoadBalancerARN), Port: aws.Int32(9000),
+		Protocol: "HTTP", DefaultActions: []elbv2types.Action{threeGroupForward(a.BlueARN, 50, a.GreenARN, 0, aws.ToString(third.TargetGroups[0].TargetGroupArn), 50)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := strings.Replace(lockstepConfig(a, "blue", ""), fmt.Sprintf("[{ listener_arn = %q }]", a.SecondARN),
+		fmt.Sprintf("[{ listener_arn = %q }]", aws.ToString(mixed.Listeners[0].ListenerArn)), 1)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
+			{Config: foreign, ExpectError: regexp.MustCompile(`Point cannot be moved in lockstep`)},
 			{Config: twice, ExpectError: regexp.MustCompile(`Point named twice`)},
 			{Config: main, ExpectError: regexp.MustCompile(`Point named twice`)},
 			{Config: both, ExpectError: regexp.MustCompile(`Exactly one of listener_arn and rule_arn`)},
