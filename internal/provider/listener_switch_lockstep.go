@@ -274,6 +274,25 @@ func (r *listenerSwitchResource) checkAlsoAtPlan(ctx context.Context, plan, prio
 	}
 	api := r.data.Clients.ELBv2
 	blue, green := plan.BlueTargetGroupARN.ValueString(), plan.GreenTargetGroupARN.ValueString()
+	// A new switch: what the main listener forwards now, to say at plan time
+	// which points the apply will align with it (an update says so in
+	// planPoints, from the refreshed state).
+	var mainNow *traffic.Weights
+	if prior == nil && known(plan.ListenerARN) && known(plan.BlueTargetGroupARN) && known(plan.GreenTargetGroupARN) {
+		if ts, _, err := alb.DescribeForward(ctx, api, plan.ListenerARN.ValueString()); err == nil {
+			if w, problem := adoptable(ts, blue, green); problem == "" {
+				mainNow = &w
+			}
+		}
+	}
+	var differ []string
+	defer func() {
+		if len(differ) > 0 {
+			diags.AddWarning("Points moved in lockstep disagree",
+				fmt.Sprintf("%s forwards %s, but %s. The apply first writes %s to every point, then shifts from there.",
+					plan.ListenerARN.ValueString(), *mainNow, strings.Join(differ, "; "), *mainNow))
+		}
+	}()
 	for i, a := range plan.Also {
 		if !known(a.arn()) {
 			continue
@@ -290,9 +309,12 @@ func (r *listenerSwitchResource) checkAlsoAtPlan(ctx context.Context, plan, prio
 		}
 		if known(plan.BlueTargetGroupARN) && known(plan.GreenTargetGroupARN) {
 			if ts, _, err := alb.DescribeForward(ctx, api, arn); err == nil {
-				if _, problem := adoptable(ts, blue, green); problem != "" {
+				w, problem := adoptable(ts, blue, green)
+				if problem != "" {
 					diags.AddAttributeError(p, "Point cannot be moved in lockstep",
 						fmt.Sprintf("%s: %s. Every point of also must forward to the blue and/or green target group only.", arn, problem))
+				} else if mainNow != nil && w != *mainNow {
+					differ = append(differ, fmt.Sprintf("%s forwards %s", arn, w))
 				}
 			}
 		}

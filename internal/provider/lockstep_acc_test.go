@@ -614,3 +614,25 @@ func savedStateStep(env *testEnv, a lockstepALB, config, status string) resource
 		},
 	}
 }
+
+// A point that disagrees with listener_arn when the switch is created is
+// aligned with it (the main listener is not written) before anything moves.
+func TestAccLockstep_createAlignsADisagreeingPoint(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "ls-create")
+	writeListenerActions(t, env, a.SecondARN, forwardAction(a.BlueARN, 70, a.GreenARN, 30))
+	env.Sandbox.ResetCalls()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: lockstepConfig(a, "blue", ""),
+				Check: resource.ComposeAggregateTestCheckFunc(expectBoth(env, a, "100/0"),
+					expectSwitchAttrs(map[string]string{"status": "stable"}),
+					expectListenerWrites(env, a, a.ListenerARN),
+					expectListenerWrites(env, a, a.SecondARN, "100/0")),
+			},
+			{Config: lockstepConfig(a, "blue", ""), PlanOnly: true},
+		},
+	})
+}
