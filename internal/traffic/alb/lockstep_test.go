@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/motoserver"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
 )
@@ -390,4 +392,41 @@ func (w *albWorld) secondListener(t *testing.T, port int32) string {
 		t.Fatal(err)
 	}
 	return aws.ToString(l.Listeners[0].ListenerArn)
+}
+
+// The contract suite on moto's ELBv2, an independent implementation, with
+// two and three points (no fault injection there: the partial-write clause
+// runs on the fake and the sandbox).
+func TestLockstep_conformanceMoto(t *testing.T) {
+	if _, err := motoserver.Version(); err != nil {
+		if motoserver.Required() {
+			t.Fatal(err)
+		}
+		t.Skipf("%v (set %s=1 to make this a failure)", err, motoserver.RequireEnv)
+	}
+	m, err := motoserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	net, err := m.CreateNetwork(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int64
+	for _, points := range []int{2, 3} {
+		t.Run(fmt.Sprintf("%d points", points), func(t *testing.T) {
+			api := elbClient(t, m.URL)
+			routertest.Run(t, func(t *testing.T) routertest.Subject {
+				w := newALBWorld(t, api, fmt.Sprintf("mls%d", n.Add(1)), net.VpcID, net.Subnets[:2])
+				routers := []*Router{NewListenerRouter(w.api, w.listenerARN, w.blue, w.green), NewRuleRouter(w.api, w.ruleARN, w.blue, w.green)}
+				if points == 3 {
+					routers = append(routers, NewListenerRouter(w.api, w.secondListener(t, 8443), w.blue, w.green))
+				}
+				s := w.subject("rule")
+				s.Router = NewLockstep(routers[0], routers[1:]...)
+				return s
+			})
+		})
+	}
 }
