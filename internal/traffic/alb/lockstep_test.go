@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/motoserver"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/routertest"
@@ -429,4 +431,111 @@ func TestLockstep_conformanceMoto(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Real requests through the sandbox's data plane: two listeners of one load
+// balancer (ports 80 and 8443) in lockstep serve the same color, and a write
+// that fails on the second listener leaves both serving what they served.
+func TestLockstep_realRequestsThroughBothListeners(t *testing.T) {
+	sb, err := sandbox.Start(sandbox.Options{DataPlane: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	api := elbClient(t, sb.URL())
+	ctx := context.Background()
+	lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String("dp"), Subnets: []string{"subnet-0a000001", "subnet-0b000002"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := func(color string) string {
+		out, err := api.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String("dp-" + color), Protocol: types.ProtocolEnumHttp,
+			Port: aws.Int32(80), VpcId: aws.String("vpc-0123456789abcdef0"), TargetType: types.TargetTypeEnumIp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arn := aws.ToString(out.TargetGroups[0].TargetGroupArn)
+		app, err := demoapp.New(demoapp.Config{Version: "1", Color: color}).Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = app.Close() })
+		if _, err := api.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: aws.String(arn),
+			Targets: []types.TargetDescription{{Id: aws.String("127.0.0.1"), Port: aws.Int32(int32(app.Port()))}}}); err != nil {
+			t.Fatal(err)
+		}
+		return arn
+	}
+	w := &albWorld{api: api, blue: group("blue"), green: group("green")}
+	var addrs []string
+	var routers []*Router
+	for _, port := range []int32{80, 8443} {
+		l, err := api.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn, Port: aws.Int32(port),
+			Protocol: types.ProtocolEnumHttp, DefaultActions: w.forward(traffic.Weights{Blue: 100})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arn := aws.ToString(l.Listeners[0].ListenerArn)
+		addr, ok := sb.ListenerAddr(arn)
+		if !ok {
+			t.Fatalf("the data plane does not serve listener %s", arn)
+		}
+		addrs = append(addrs, addr)
+		routers = append(routers, NewListenerRouter(api, arn, w.blue, w.green))
+	}
+	l := NewLockstep(routers[0], routers[1])
+	web := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	// served returns the colors that answered n requests through each listener.
+	served := func(n int) []map[string]int {
+		out := make([]map[string]int, len(addrs))
+		for i, addr := range addrs {
+			out[i] = map[string]int{}
+			for range n {
+				resp, err := web.Get("http://" + addr + "/")
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = resp.Body.Close()
+				out[i][resp.Header.Get("X-Demo-Color")]++
+			}
+		}
+		return out
+	}
+	only := func(color string) {
+		t.Helper()
+		for i, got := range served(20) {
+			if len(got) != 1 || got[color] != 20 {
+				t.Fatalf("listener %d (%s) served %v, want %s only", i, addrs[i], got, color)
+			}
+		}
+	}
+	only("blue")
+	if err := l.Set(ctx, traffic.Weights{Blue: 0, Green: 100}); err != nil {
+		t.Fatal(err)
+	}
+	only("green")
+	if err := l.Set(ctx, traffic.Weights{Blue: 50, Green: 50}); err != nil {
+		t.Fatal(err)
+	}
+	for i, got := range served(40) {
+		if got["blue"] == 0 || got["green"] == 0 || got["blue"]+got["green"] != 40 {
+			t.Fatalf("listener %d at 50/50 served %v, want both colors", i, got)
+		}
+	}
+	if err := l.Set(ctx, traffic.Weights{Blue: 0, Green: 100}); err != nil {
+		t.Fatal(err)
+	}
+	// The second listener's write fails: the first, already written to
+	// blue, is written back, and every request still reaches green.
+	if _, err := sb.InjectFault(sandbox.Fault{Service: sandbox.ServiceELBv2, Operation: "ModifyListener", Kind: sandbox.HTTP5xx, Times: 1, After: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Set(ctx, traffic.Weights{Blue: 100, Green: 0}); err == nil {
+		t.Fatal("Set succeeded although the second listener's write failed")
+	}
+	only("green")
+	if err := l.Set(ctx, traffic.Weights{Blue: 100, Green: 0}); err != nil {
+		t.Fatal(err)
+	}
+	only("blue")
 }
