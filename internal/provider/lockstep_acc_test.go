@@ -113,6 +113,9 @@ type holdObserver struct {
 	mu     sync.Mutex
 	seen   []string // "90/10 90/10": main listener, second listener
 	failAt string
+	// during, when set, runs at every evaluation with what the main
+	// listener forwards (another writer acting during a hold).
+	during func(main string)
 	srv    *httptest.Server
 }
 
@@ -122,8 +125,11 @@ func newHoldObserver(t *testing.T, env *testEnv, a lockstepALB) *holdObserver {
 		main := splitOf(env, a, a.ListenerARN)
 		o.mu.Lock()
 		o.seen = append(o.seen, main+" "+splitOf(env, a, a.SecondARN))
-		fail := main == o.failAt
+		fail, during := main == o.failAt, o.during
 		o.mu.Unlock()
+		if during != nil {
+			during(main)
+		}
 		if fail {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
@@ -633,6 +639,48 @@ func TestAccLockstep_createAlignsADisagreeingPoint(t *testing.T) {
 					expectListenerWrites(env, a, a.SecondARN, "100/0")),
 			},
 			{Config: lockstepConfig(a, "blue", ""), PlanOnly: true},
+		},
+	})
+}
+
+// Another writer changes the second listener during the first hold: the
+// shift stops without overwriting it (a conflict, as on one listener), and
+// state records each point's real weights, drifted.
+func TestAccLockstep_otherWriterOnOnePointMidShift(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "ls-conflict")
+	o := newHoldObserver(t, env, a)
+	var once sync.Once
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: lockstepConfig(a, "blue", canaryWith(o))},
+			{
+				PreConfig: func() {
+					env.Sandbox.ResetCalls()
+					o.mu.Lock()
+					o.during = func(main string) {
+						if main == "90/10" {
+							once.Do(func() { writeListenerActions(t, env, a.SecondARN, forwardAction(a.BlueARN, 30, a.GreenARN, 70)) })
+						}
+					}
+					o.mu.Unlock()
+				},
+				Config:      lockstepConfig(a, "green", canaryWith(o)),
+				ExpectError: regexp.MustCompile(`(?i)changed by someone else`),
+			},
+			savedStateStep(env, a, lockstepConfig(a, "green", canaryWith(o)), "drifted"),
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectSwitchAttrs(map[string]string{"status": "drifted", "blue_weight": "90", "green_weight": "10",
+						"points.0.blue_weight": "90", "points.1.blue_weight": "30", "points.1.green_weight": "70"}),
+					// Nothing was written after the other writer's change.
+					expectListenerWrites(env, a, a.ListenerARN, "90/10"),
+					expectListenerWrites(env, a, a.SecondARN, "90/10", "30/70"),
+				),
+			},
 		},
 	})
 }
