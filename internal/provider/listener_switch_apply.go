@@ -174,6 +174,7 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 
 	planSwitch(ctx, &plan.switchModel, priorSwitch(prior), &current, &resp.Diagnostics)
+	r.planPoints(ctx, &plan, prior, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -190,6 +191,7 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 				probe.ID, probe.RuleARN, probe.OwnerID = prior.ID, prior.RuleARN, prior.OwnerID
 				probe.BlueWeight, probe.GreenWeight, probe.Status = prior.BlueWeight, prior.GreenWeight, prior.Status
 				probe.LastShift, probe.PlannedSteps, probe.WorstCaseDuration = prior.LastShift, prior.PlannedSteps, prior.WorstCaseDuration
+				probe.Points = prior.Points
 				resp.Diagnostics.Append(resp.Plan.Set(ctx, &probe)...)
 				if resp.Plan.Raw.Equal(req.State.Raw) {
 					resp.Diagnostics.AddWarning(fmt.Sprintf("%s cannot be managed until its forward is fixed", capitalize(prior.nouns().Point)),
@@ -221,6 +223,7 @@ func adoptable(ts []alb.ForwardTarget, blue, green string) (traffic.Weights, str
 
 // checkOwnerAtPlan refuses, at plan time, a listener another switch owns.
 func (r *listenerSwitchResource) checkOwnerAtPlan(ctx context.Context, plan, prior *listenerSwitchModel, diags *diag.Diagnostics) {
+	r.checkAlsoAtPlan(ctx, plan, prior, diags)
 	if plan.Rule != nil || !known(plan.ListenerARN) {
 		return
 	}
@@ -247,7 +250,7 @@ func (r *listenerSwitchResource) checkOwnerAtPlan(ctx context.Context, plan, pri
 
 // guardedRouter checks ownership before every write.
 type guardedRouter struct {
-	*alb.Router
+	*alb.Lockstep
 	check func(ctx context.Context) error
 }
 
@@ -255,7 +258,7 @@ func (g guardedRouter) Set(ctx context.Context, w traffic.Weights) error {
 	if err := g.check(ctx); err != nil {
 		return err
 	}
-	return g.Router.Set(ctx, w)
+	return g.Lockstep.Set(ctx, w)
 }
 
 func (r *listenerSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -338,12 +341,15 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 		}
 		return r.finish(ctx, plan, prior, written, nil, diags)
 	}
+	if !r.claimAlso(ctx, plan, prior, claim, owner, diags) {
+		return r.finish(ctx, plan, prior, written, nil, diags)
+	}
 	if prior != nil && !prior.OwnerID.Equal(plan.OwnerID) {
 		prior.OwnerID = plan.OwnerID // claimed now (an imported switch): keep it even if nothing else lands
 	}
 
 	router := r.routerFor(*plan)
-	guarded := guardedRouter{Router: router, check: func(ctx context.Context) error { return alb.CheckOwner(ctx, api, point, owner) }}
+	guarded := guardedRouter{Lockstep: router, check: func(ctx context.Context) error { return r.checkOwners(ctx, plan, point, owner) }}
 	if prior != nil {
 		var leaving []string
 		for _, a := range []string{prior.BlueTargetGroupARN.ValueString(), prior.GreenTargetGroupARN.ValueString()} {
@@ -371,6 +377,9 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 			diags.AddAttributeError(path.Root("stickiness"), "Invalid stickiness", err.Error())
 			return r.finish(ctx, plan, prior, written, nil, diags)
 		}
+	}
+	if !alignPoints(ctx, router, &written, diags) {
+		return r.finish(ctx, plan, prior, written, nil, diags)
 	}
 	cur, err := router.Describe(ctx)
 	if err != nil {
@@ -460,13 +469,14 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
 	rctx, cancel := ioContext(ctx)
 	defer cancel()
-	cur, err := r.routerFor(*plan).Describe(rctx)
+	router := r.routerFor(*plan)
+	cur, err := router.Describe(rctx)
+	plan.Points = pointsValue(plan, router)
 	read := cur.Weights
-	var unsupported *alb.UnsupportedActionError
-	if errors.As(err, &unsupported) {
+	if driftW, title, drifted := driftedRead(cur, err, n); drifted {
 		// Another writer added a group to the forward: record what blue and
-		// green really get, as drifted.
-		diags.AddWarning(fmt.Sprintf("%s no longer forwards to blue and green only", capitalize(n.Point)), err.Error())
+		// green really get, as drifted (or the points of also disagree).
+		diags.AddWarning(title, err.Error())
 		state := *plan
 		state.settleComputed(priorSwitch(prior))
 		if out != nil {
@@ -477,7 +487,7 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 		active := to
 		switch {
 		case out != nil:
-			rep := reportOutcome(*out, unsupported.Weights, n)
+			rep := reportOutcome(*out, driftW, n)
 			active = state.keepPriorIntent(priorSwitch(prior), rep.Active)
 			if rep.Summary != "" {
 				diags.AddError(rep.Summary, rep.Detail)
@@ -488,7 +498,7 @@ func (r *listenerSwitchResource) finish(ctx context.Context, plan, prior *listen
 		if prior != nil {
 			state.Stickiness = prior.Stickiness
 		}
-		state.recordTruth(unsupported.Weights, statusDrifted, active)
+		state.recordTruth(driftW, statusDrifted, active)
 		return &state, true
 	}
 	if err != nil {
@@ -577,6 +587,7 @@ func (r *listenerSwitchResource) abandon(ctx context.Context, plan, prior *liste
 	}
 	rctx, cancel := ioContext(ctx)
 	defer cancel()
+	r.releaseAlso(rctx, plan, nil)
 	_ = alb.Release(rctx, r.data.Clients.ELBv2, plan.ListenerARN.ValueString(), plan.OwnerID.ValueString())
 }
 
@@ -680,10 +691,18 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cur, err := r.routerFor(state).Describe(ctx)
+	router := r.routerFor(state)
+	cur, err := router.Describe(ctx)
+	state.Points = pointsValue(&state, router)
 	var unsupported *alb.UnsupportedActionError
 	status := ""
 	switch {
+	case errors.Is(err, alb.ErrPointsDisagree):
+		// Another writer changed one of the points of also (or one is gone):
+		// the main point's weights, drifted; points shows each.
+		resp.Diagnostics.AddWarning("Points moved in lockstep disagree", err.Error())
+		state.recordStickiness(cur.Stickiness)
+		status = statusDrifted
 	case errors.Is(err, alb.ErrNotFound):
 		resp.Diagnostics.AddWarning("Switch target gone", fmt.Sprintf("%s; the switch is removed from state.", err))
 		resp.State.RemoveResource(ctx)
@@ -729,6 +748,7 @@ func (r *listenerSwitchResource) Delete(ctx context.Context, req resource.Delete
 		}
 		return
 	}
+	r.releaseAlso(ctx, &state, &resp.Diagnostics)
 	if id := state.OwnerID.ValueString(); id != "" {
 		if err := alb.Release(ctx, api, state.ListenerARN.ValueString(), id); err != nil && !errors.Is(err, alb.ErrNotFound) {
 			resp.Diagnostics.AddWarning("Owner tag not removed", fmt.Sprintf("%s. Remove tag %s from the listener by hand before "+

@@ -68,6 +68,8 @@ type listenerSwitchModel struct {
 	Stickiness          *stickinessModel `tfsdk:"stickiness"`
 	Preflight           *preflightModel  `tfsdk:"preflight"`
 	OwnerID             types.String     `tfsdk:"owner_id"`
+	Also                []alsoModel      `tfsdk:"also"`   // listener_switch_lockstep.go
+	Points              types.List       `tfsdk:"points"` // listener_switch_lockstep.go
 }
 
 type ruleModel struct {
@@ -219,6 +221,7 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 		resp.Schema.Attributes[k] = v
 	}
 	resp.Schema.Blocks = commonBlocks
+	addLockstepAttributes(resp.Schema.Attributes)
 	nameNestedPaths(resp.Schema.Attributes)
 }
 
@@ -284,6 +287,7 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 		resp.Diagnostics.AddAttributeError(path.Root("rule"), "Rule without conditions",
 			"rule needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
 	}
+	validateAlso(&m, &resp.Diagnostics)
 	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics)
 	validateNLBSwitch(&m, &resp.Diagnostics)
 }
@@ -340,13 +344,14 @@ func (r *listenerSwitchResource) clock() clock.Clock {
 	return clock.Real{}
 }
 
-// routerFor builds the router of a switch (listener or owned rule).
-func (r *listenerSwitchResource) routerFor(m listenerSwitchModel) *alb.Router {
+// routerFor builds the router of a switch (listener or owned rule, and the
+// points of `also` in lockstep).
+func (r *listenerSwitchResource) routerFor(m listenerSwitchModel) *alb.Lockstep {
 	blue, green := m.BlueTargetGroupARN.ValueString(), m.GreenTargetGroupARN.ValueString()
 	if m.Rule != nil || (known(m.RuleARN) && m.RuleARN.ValueString() != "") {
-		return alb.NewRuleRouter(r.data.Clients.ELBv2, m.RuleARN.ValueString(), blue, green)
+		return r.lockstep(alb.NewRuleRouter(r.data.Clients.ELBv2, m.RuleARN.ValueString(), blue, green), m)
 	}
-	return alb.NewListenerRouter(r.data.Clients.ELBv2, m.ListenerARN.ValueString(), blue, green)
+	return r.lockstep(alb.NewListenerRouter(r.data.Clients.ELBv2, m.ListenerARN.ValueString(), blue, green), m)
 }
 
 func (m listenerSwitchModel) listener() string {

@@ -23,7 +23,7 @@ import (
 
 // computedObjects are top-level attributes whose model type (types.Object,
 // types.List, timeouts.Value) holds unknown values itself.
-var computedObjects = map[string]bool{"last_shift": true, "planned_steps": true, "timeouts": true, "last_results": true}
+var computedObjects = map[string]bool{"last_shift": true, "planned_steps": true, "timeouts": true, "last_results": true, "points": true}
 
 // getConfig decodes c into target; partial reports an unknown nested object
 // or list of objects decoded as absent.

@@ -61,6 +61,17 @@
 // but its answer was lost — Set returns nil; otherwise the error, and
 // nothing was written.
 //
+// # Several points in lockstep
+//
+// Lockstep moves several listeners and rules that forward to the same blue
+// and green groups as one switch point: Set writes each in order and, when
+// one write fails, writes the ones before it back to their previous weights
+// before returning the error (a write-back that fails too is reported as a
+// *LockstepError naming each point and what it forwards). Describe reports
+// points that disagree as a *PointsError; Read then returns the weights of
+// the first point that differs from what the Lockstep last wrote, so that the
+// rollout engine sees another writer's change on any point.
+//
 // Every error names the operation and the ARN ("modifying listener arn:…:
 // …"). A listener or rule that no longer exists yields an error for which
 // errors.Is(err, ErrNotFound) holds. The AWS client already retries throttling
