@@ -27,7 +27,7 @@ func (g guardedRouter) SetRestore(ctx context.Context, w traffic.Weights) error 
 	if err := g.check(ctx); err != nil {
 		return err
 	}
-	return g.Router.SetRestore(ctx, w)
+	return g.Lockstep.SetRestore(ctx, w)
 }
 
 // noteStickyRestore adds to an outcome's reason that its restore turned
@@ -35,7 +35,7 @@ func (g guardedRouter) SetRestore(ctx context.Context, w traffic.Weights) error 
 // then failed: the write landed). managed: the switch's stickiness
 // attribute is set, so its next apply turns stickiness on again; otherwise
 // whoever manages it must.
-func noteStickyRestore(out *rollout.Outcome, router *alb.Router, managed bool) {
+func noteStickyRestore(out *rollout.Outcome, router *alb.Lockstep, managed bool) {
 	was, ok := router.StickinessSuspended()
 	if !ok {
 		return // no restore wrote, or none turned stickiness off

@@ -36,7 +36,7 @@ const (
 // stickiness off says so, and who turns it on again; nothing is added when
 // it did not.
 func TestNoteStickyRestore(t *testing.T) {
-	restore := func(sticky bool) *alb.Router {
+	restore := func(sticky bool) *alb.Lockstep {
 		fc := &elbv2types.ForwardActionConfig{TargetGroups: []elbv2types.TargetGroupTuple{
 			{TargetGroupArn: aws.String(stickyBlue), Weight: aws.Int32(50)}, {TargetGroupArn: aws.String(stickyGreen), Weight: aws.Int32(50)}}}
 		if sticky {
@@ -44,11 +44,12 @@ func TestNoteStickyRestore(t *testing.T) {
 		}
 		r := alb.NewListenerRouter(&oneListener{actions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, ForwardConfig: fc}}},
 			stickyListener, stickyBlue, stickyGreen)
-		g := guardedRouter{Router: r, check: func(context.Context) error { return nil }}
+		l := alb.NewLockstep(r)
+		g := guardedRouter{Lockstep: l, check: func(context.Context) error { return nil }}
 		if err := g.SetRestore(context.Background(), traffic.Weights{Blue: 100}); err != nil {
 			t.Fatal(err)
 		}
-		return r
+		return l
 	}
 	rolledBack := func() rollout.Outcome {
 		return rollout.Outcome{Result: rollout.ResultRolledBack, To: rollout.Green, Reason: "check failed; restored blue=100 green=0"}

@@ -283,8 +283,35 @@ const restoreTimeout = 30 * time.Second
 
 // Set writes w to every point, or to none (see the type doc).
 func (l *Lockstep) Set(ctx context.Context, w traffic.Weights) error {
+	return l.set(ctx, w, false)
+}
+
+// SetRestore is a rollback's restore write (see Router.SetRestore): every
+// point's forward gets w with group stickiness off, or none does.
+func (l *Lockstep) SetRestore(ctx context.Context, w traffic.Weights) error {
+	return l.set(ctx, w, true)
+}
+
+// StickinessSuspended returns the group stickiness a restore write turned off
+// on any point, and false when no restore did.
+func (l *Lockstep) StickinessSuspended() (Stickiness, bool) {
+	for _, p := range l.points {
+		if st, ok := p.StickinessSuspended(); ok {
+			return st, true
+		}
+	}
+	return Stickiness{}, false
+}
+
+func (l *Lockstep) set(ctx context.Context, w traffic.Weights, restore bool) error {
+	write := func(ctx context.Context, p *Router) error {
+		if restore {
+			return p.SetRestore(ctx, w)
+		}
+		return p.Set(ctx, w)
+	}
 	if len(l.points) == 1 {
-		return l.points[0].Set(ctx, w)
+		return write(ctx, l.points[0])
 	}
 	if err := ValidateWeights(w); err != nil {
 		return fmt.Errorf("modifying %d points in lockstep: %w", len(l.points), err)
@@ -304,7 +331,7 @@ func (l *Lockstep) Set(ctx context.Context, w traffic.Weights) error {
 		}
 	}
 	for i, p := range l.points {
-		if err := p.Set(ctx, w); err != nil {
+		if err := write(ctx, p); err != nil {
 			return l.undo(ctx, i, prev, err)
 		}
 	}

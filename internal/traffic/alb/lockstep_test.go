@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -538,4 +539,34 @@ func TestLockstep_realRequestsThroughBothListeners(t *testing.T) {
 		t.Fatal(err)
 	}
 	only("blue")
+}
+
+// TestLockstep_restoreTurnsStickinessOffOnEveryPoint: a rollback's restore
+// through several points writes the weights with group stickiness off on
+// each of them, and reports what it turned off.
+func TestLockstep_restoreTurnsStickinessOffOnEveryPoint(t *testing.T) {
+	f := newMultiELB(listenerARN, listener2ARN)
+	for _, arn := range []string{listenerARN, listener2ARN} {
+		a := fwd(tg(blueTG, 50), tg(greenTG, 50))
+		a.ForwardConfig.TargetGroupStickinessConfig = &types.TargetGroupStickinessConfig{Enabled: aws.Bool(true), DurationSeconds: aws.Int32(3600)}
+		f.actions[arn] = []types.Action{a}
+	}
+	l := lockstepOf(f, listenerARN, listener2ARN)
+	if err := l.SetStickiness(true, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetRestore(context.Background(), traffic.Weights{Blue: 100}); err != nil {
+		t.Fatal(err)
+	}
+	for _, arn := range []string{listenerARN, listener2ARN} {
+		if w := f.weights(t, arn); w != (traffic.Weights{Blue: 100}) {
+			t.Errorf("%s: weights %s after the restore", arn, w)
+		}
+		if sc := f.actions[arn][0].ForwardConfig.TargetGroupStickinessConfig; sc != nil && aws.ToBool(sc.Enabled) {
+			t.Errorf("%s: group stickiness still on after the restore", arn)
+		}
+	}
+	if was, ok := l.StickinessSuspended(); !ok || !was.Enabled {
+		t.Fatalf("StickinessSuspended = %+v %v, want the suspended stickiness", was, ok)
+	}
 }
