@@ -68,6 +68,9 @@ type listenerSwitchModel struct {
 	Stickiness          *stickinessModel `tfsdk:"stickiness"`
 	Preflight           *preflightModel  `tfsdk:"preflight"`
 	OwnerID             types.String     `tfsdk:"owner_id"`
+	Preview             *previewModel    `tfsdk:"preview"`
+	PreviewRuleARN      types.String     `tfsdk:"preview_rule_arn"`
+	PreviewColor        types.String     `tfsdk:"preview_color"`
 }
 
 type ruleModel struct {
@@ -217,6 +220,9 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
+	for k, v := range previewAttributes() { // listener_switch_preview.go
+		resp.Schema.Attributes[k] = v
+	}
 	resp.Schema.Blocks = commonBlocks
 	nameNestedPaths(resp.Schema.Attributes)
 }
@@ -283,6 +289,7 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 		resp.Diagnostics.AddAttributeError(path.Root("rule"), "Rule without conditions",
 			"rule needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
 	}
+	validatePreview(&m, &resp.Diagnostics)
 	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics)
 }
 

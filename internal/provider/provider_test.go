@@ -258,6 +258,15 @@ type testEnvConfig struct {
 	route53 sandbox.Route53Options
 	// realClock: sandbox and providers on the wall clock (withRealClock).
 	realClock bool
+	// dataPlane: HTTP listeners serve real traffic (withDataPlane).
+	dataPlane bool
+}
+
+// withDataPlane makes the sandbox's HTTP listeners serve real requests on
+// loopback (sandbox.Options.DataPlane; find a listener's address with
+// env.Sandbox.ListenerAddr).
+func withDataPlane() testEnvOption {
+	return func(c *testEnvConfig) { c.dataPlane = true }
 }
 
 // withRealClock runs the sandbox, and the in-process providers, on the wall
@@ -290,7 +299,7 @@ func newTestSandbox(t *testing.T, opts ...testEnvOption) *testEnv {
 		o(&cfg)
 	}
 	calls := newCallNotifier()
-	sbOpts := sandbox.Options{Route53: cfg.route53, Logger: log.New(calls, "", 0)}
+	sbOpts := sandbox.Options{Route53: cfg.route53, Logger: log.New(calls, "", 0), DataPlane: cfg.dataPlane}
 	var fake *clock.Fake
 	if !cfg.realClock {
 		fake = clock.NewAutoFake(testClockStart)
