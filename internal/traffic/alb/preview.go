@@ -152,8 +152,9 @@ type PreviewRuleInfo struct {
 	Actions int
 }
 
-// Color is the one color the rule forwards all of its requests to, or ""
-// when it forwards elsewhere, to both, or not at all.
+// Color is the one color the rule forwards all of its requests to (the
+// only one with a weight above 0), or "" when it forwards elsewhere, to
+// both, or not at all.
 func (i PreviewRuleInfo) Color(blueTG, greenTG string) traffic.Color {
 	if i.Actions != 1 || len(i.Forward) == 0 {
 		return ""
@@ -162,10 +163,10 @@ func (i PreviewRuleInfo) Color(blueTG, greenTG string) traffic.Color {
 	if len(foreign) > 0 || twice != "" {
 		return ""
 	}
-	switch w {
-	case traffic.Split(traffic.Blue, 100):
+	switch {
+	case w.Blue > 0 && w.Green == 0:
 		return traffic.Blue
-	case traffic.Split(traffic.Green, 100):
+	case w.Green > 0 && w.Blue == 0:
 		return traffic.Green
 	}
 	return ""

@@ -1,0 +1,437 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
+)
+
+// previewStack is a load balancer on the sandbox's data plane whose blue and
+// green target groups each hold one demo app answering with its color and
+// version (blue v1, green v2): a request through the listener says which
+// color served it.
+type previewStack struct {
+	testALB
+	URL string // the listener on the data plane
+}
+
+func newPreviewStack(t *testing.T, env *testEnv, name string) previewStack {
+	t.Helper()
+	ctx := context.Background()
+	api := env.Clients.ELBv2
+	s := previewStack{testALB: createALB(t, api, name, 80, 100, 0)}
+	for _, c := range []struct{ arn, color, version string }{{s.BlueARN, "blue", "v1"}, {s.GreenARN, "green", "v2"}} {
+		srv, err := demoapp.Start(demoapp.Config{Color: c.color, Version: c.version}, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = srv.Close() })
+		port := int32(srv.Port())
+		if _, err := api.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: aws.String(c.arn),
+			Targets: []elbv2types.TargetDescription{{Id: aws.String("127.0.0.1"), Port: aws.Int32(port)}}}); err != nil {
+			t.Fatal(err)
+		}
+		// Pinned healthy: the pre-flight reads target health on the fake
+		// clock, while the data plane's own probes run in real time.
+		if err := env.Sandbox.SetTargetHealth(c.arn, "127.0.0.1", port, "healthy", "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr, ok := env.Sandbox.ListenerAddr(s.ListenerARN)
+	if !ok {
+		t.Fatal("the data plane does not serve the listener")
+	}
+	s.URL = "http://" + addr
+	return s
+}
+
+// colorThrough sends one request through the load balancer, with the preview
+// header or without, and returns the color of the app that answered.
+func colorThrough(url string, preview bool) (string, error) {
+	req, err := http.NewRequest(http.MethodGet, url+"/", nil)
+	if err != nil {
+		return "", err
+	}
+	if preview {
+		req.Header.Set("X-Preview", "1")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Color string `json:"color"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s/ (preview %v): status %d, body not an app's answer (%v)", url, preview, resp.StatusCode, err)
+	}
+	return body.Color, nil
+}
+
+// expectRouting checks with real requests that the preview route reaches
+// preview and that production requests (20 of them) all reach production.
+func expectRouting(s previewStack, preview, production string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for i := 0; i < 20; i++ {
+			got, err := colorThrough(s.URL, true)
+			if err != nil {
+				return err
+			}
+			if got != preview {
+				return fmt.Errorf("a request with X-Preview: 1 reached %s, want %s", got, preview)
+			}
+			if got, err = colorThrough(s.URL, false); err != nil {
+				return err
+			}
+			if got != production {
+				return fmt.Errorf("a production request reached %s, want %s", got, production)
+			}
+		}
+		return nil
+	}
+}
+
+// observer is an http check target that, each time a check calls it, sends
+// real requests through the load balancer and records which colors the
+// preview route and production served at that moment.
+type observer struct {
+	srv     *httptest.Server
+	failing atomic.Bool
+	mu      sync.Mutex
+	seen    map[string][]string // "<path> preview" / "<path> production" → colors, in order
+}
+
+func newObserver(t *testing.T, s previewStack) *observer {
+	o := &observer{seen: map[string][]string{}}
+	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pre, err1 := colorThrough(s.URL, true)
+		prod, err2 := colorThrough(s.URL, false)
+		o.mu.Lock()
+		o.seen[r.URL.Path+" preview"] = append(o.seen[r.URL.Path+" preview"], pre)
+		o.seen[r.URL.Path+" production"] = append(o.seen[r.URL.Path+" production"], prod)
+		o.mu.Unlock()
+		if err1 != nil || err2 != nil || o.failing.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	t.Cleanup(o.srv.Close)
+	return o
+}
+
+func (o *observer) reset() {
+	o.mu.Lock()
+	o.seen = map[string][]string{}
+	o.mu.Unlock()
+}
+
+// expectSeen checks that every observation at key saw only color (and that
+// there was at least one).
+func (o *observer) expectSeen(key, color string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		o.mu.Lock()
+		got := slices.Clone(o.seen[key])
+		o.mu.Unlock()
+		if len(got) == 0 {
+			return fmt.Errorf("no observation of %q: the check never ran", key)
+		}
+		for _, c := range got {
+			if c != color {
+				return fmt.Errorf("observations of %q were %v, want only %s", key, got, color)
+			}
+		}
+		return nil
+	}
+}
+
+const previewBlock = `
+  preview = {
+    priority    = 10
+    http_header = { name = "X-Preview", values = ["1"] }
+  }`
+
+// previewConfig is a canary switch with a preview route whose rollback_on
+// checks go through the preview route (the app there must be the receiving
+// color) and through the observer; with gate, a health gate the switch
+// depends on checks the new version (v2) through the preview route first.
+func previewConfig(s previewStack, o *observer, color string, gate bool) string {
+	cfg := ""
+	dependsOn := ""
+	if gate {
+		cfg = fmt.Sprintf(`
+resource "bluegreen_health_gate" "test" {
+  http = [
+    {
+      name       = "preview"
+      url        = "%[1]s/"
+      headers    = { "X-Preview" = "1" }
+      json_path  = "version"
+      json_value = "v2"
+    },
+    {
+      name = "observer"
+      url  = "%[2]s/gate"
+    },
+  ]
+  interval              = "1s"
+  consecutive_successes = 2
+}
+`, s.URL, o.srv.URL)
+		dependsOn = "\n  depends_on = [bluegreen_health_gate.test]"
+	}
+	return cfg + regressionConfig(s.ListenerARN, s.BlueARN, s.GreenARN, color, fmt.Sprintf(`%s
+  strategy = {
+    type          = "canary"
+    steps         = [10, 50]
+    step_interval = "1m"
+  }
+  rollback_on = {
+    http = [
+      {
+        name       = "preview"
+        url        = "%s/"
+        headers    = { "X-Preview" = "1" }
+        json_path  = "color"
+        json_value = %q
+      },
+      {
+        name = "observer"
+        url  = "%s/shift"
+      },
+    ]
+    evaluation_interval = "30s"
+    failure_threshold   = 1
+  }%s`, previewBlock, s.URL, color, o.srv.URL, dependsOn))
+}
+
+// previewRules lists the rules of the listener other than its default, with
+// their owner tags.
+func previewRules(env *testEnv, listener string) (map[string]string, error) {
+	ctx := context.Background()
+	out, err := env.Clients.ELBv2.DescribeRules(ctx, &elbv2.DescribeRulesInput{ListenerArn: aws.String(listener)})
+	if err != nil {
+		return nil, err
+	}
+	rules := map[string]string{}
+	for _, r := range out.Rules {
+		if aws.ToBool(r.IsDefault) {
+			continue
+		}
+		owner, err := alb.Owner(ctx, env.Clients.ELBv2, aws.ToString(r.RuleArn))
+		if err != nil {
+			return nil, err
+		}
+		rules[aws.ToString(r.RuleArn)] = owner
+	}
+	return rules, nil
+}
+
+// expectOwnedPreviewRule: the listener has exactly one rule besides its
+// default, the switch's preview rule, tagged with the switch's owner ID.
+func expectOwnedPreviewRule(env *testEnv, listener string) resource.TestCheckFunc {
+	return func(st *terraform.State) error {
+		a := st.RootModule().Resources[switchRes].Primary.Attributes
+		rules, err := previewRules(env, listener)
+		if err != nil {
+			return err
+		}
+		if len(rules) != 1 || rules[a["preview_rule_arn"]] != a["owner_id"] || a["owner_id"] == "" {
+			return fmt.Errorf("listener rules %v, want only preview rule %s tagged %s", rules, a["preview_rule_arn"], a["owner_id"])
+		}
+		return nil
+	}
+}
+
+// TestAccPreview_routeFollowsTheShift: with real requests through the
+// sandbox's data plane, the preview route reaches the idle color while
+// production stays on the active one; a health gate checks the new version
+// through it before the shift; during the canary it reaches the receiving
+// color (the switch's own http check goes through it); after the shift it
+// reaches the now idle old color, after a rollback the color rolled back
+// from; a rule edited or deleted by hand is repaired by the next apply, and
+// destroy deletes it.
+func TestAccPreview_routeFollowsTheShift(t *testing.T) {
+	env := newTestSandbox(t, withDataPlane())
+	s := newPreviewStack(t, env, "preview")
+	o := newObserver(t, s)
+	var firstRule string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		CheckDestroy: func(*terraform.State) error {
+			rules, err := previewRules(env, s.ListenerARN)
+			if err != nil {
+				return err
+			}
+			if len(rules) != 0 {
+				return fmt.Errorf("rules left after destroy: %v", rules)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				// Stable on blue: the preview route reaches green, the idle
+				// color, where the next release goes.
+				Config: previewConfig(s, o, "blue", false),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectSwitchAttrs(map[string]string{"status": "stable", "preview_color": "green", "blue_weight": "100"}),
+					resource.TestCheckResourceAttrWith(switchRes, "preview_rule_arn", func(v string) error {
+						firstRule = v
+						return nil
+					}),
+					expectOwnedPreviewRule(env, s.ListenerARN),
+					expectRouting(s, "green", "blue"),
+				),
+			},
+			{
+				// The gate checks v2 through the preview route before the
+				// switch moves anything (production still all blue then);
+				// during the canary the switch's check reaches green
+				// through the preview route; after it, the preview route
+				// reaches blue, the now idle old color.
+				PreConfig: o.reset,
+				Config:    previewConfig(s, o, "green", true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(switchRes, tfjsonpath.New("preview_color")), // depends on the outcome
+					plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("preview_rule_arn"), knownvalue.NotNull()),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrSet("bluegreen_health_gate.test", "passed_at"),
+					o.expectSeen("/gate preview", "green"),
+					o.expectSeen("/gate production", "blue"),
+					o.expectSeen("/shift preview", "green"),
+					expectSwitchAttrs(map[string]string{"status": "stable", "preview_color": "blue", "green_weight": "100",
+						"last_shift.result": "succeeded"}),
+					resource.TestCheckResourceAttrPtr(switchRes, "preview_rule_arn", &firstRule),
+					expectRouting(s, "blue", "green"),
+				),
+			},
+			{
+				// Back to blue, but the check fails at the first step: rolled
+				// back to green. Blue was the preview color throughout.
+				PreConfig:   func() { o.reset(); o.failing.Store(true) },
+				Config:      previewConfig(s, o, "blue", false),
+				ExpectError: regexp.MustCompile(`Shift rolled back`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the configuration still asks for blue
+				Check: resource.ComposeAggregateTestCheckFunc(
+					o.expectSeen("/shift preview", "blue"),
+					expectSwitchAttrs(map[string]string{"status": "rolled_back", "preview_color": "blue", "green_weight": "100"}),
+					expectRouting(s, "blue", "green"),
+				),
+			},
+			{
+				// Someone points the preview rule at green by hand: the
+				// refresh shows it, the apply repairs it.
+				PreConfig: func() {
+					o.failing.Store(false)
+					if _, err := env.Clients.ELBv2.ModifyRule(context.Background(), &elbv2.ModifyRuleInput{RuleArn: aws.String(firstRule),
+						Actions: []elbv2types.Action{forwardAction(s.BlueARN, 0, s.GreenARN, 1)}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: previewConfig(s, o, "green", false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectPriorState(switchRes, "preview_color", "green"),
+					plancheck.ExpectResourceAction(switchRes, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(switchRes, tfjsonpath.New("preview_color"), knownvalue.StringExact("blue")),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectSwitchAttrs(map[string]string{"status": "stable", "preview_color": "blue"}),
+					resource.TestCheckResourceAttrPtr(switchRes, "preview_rule_arn", &firstRule),
+					expectRouting(s, "blue", "green"),
+				),
+			},
+			{
+				// Someone deletes it (and changes its priority first): a new
+				// one is created.
+				PreConfig: func() {
+					if _, err := env.Clients.ELBv2.DeleteRule(context.Background(), &elbv2.DeleteRuleInput{RuleArn: aws.String(firstRule)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: previewConfig(s, o, "green", false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectPriorState(switchRes, "preview_rule_arn", ""),
+					plancheck.ExpectUnknownValue(switchRes, tfjsonpath.New("preview_rule_arn")),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectSwitchAttrs(map[string]string{"preview_color": "blue"}),
+					resource.TestCheckResourceAttrWith(switchRes, "preview_rule_arn", func(v string) error {
+						if v == "" || v == firstRule {
+							return fmt.Errorf("preview_rule_arn %q: want a new rule", v)
+						}
+						return nil
+					}),
+					expectOwnedPreviewRule(env, s.ListenerARN),
+					expectRouting(s, "blue", "green"),
+				),
+			},
+			{Config: previewConfig(s, o, "green", false), PlanOnly: true},
+		},
+	})
+}
+
+// TestAccPreview_refusedAtPlan: preview on a Network Load Balancer listener,
+// or with other than exactly one condition, is refused before anything runs.
+func TestAccPreview_refusedAtPlan(t *testing.T) {
+	const (
+		app = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"
+		net = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/web/50dc6c495c0c9188/f2f7dc8efc522ab2"
+		tg  = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-%s/73e2d6bc24d8a067"
+	)
+	cfg := func(preview string) string {
+		return regressionConfig(app, fmt.Sprintf(tg, "blue"), fmt.Sprintf(tg, "green"), "blue", preview)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccFakeClockFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(fmt.Sprintf(`  preview = {
+    listener_arn = %q
+    priority     = 10
+    path_patterns = ["/*"]
+  }`, net)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Preview route needs an Application Load Balancer`),
+			},
+			{
+				Config: cfg(`  preview = {
+    priority     = 10
+    path_patterns = ["/*"]
+    query_string = { key = "preview", value = "1" }
+  }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Preview route needs exactly one condition`),
+			},
+			{
+				Config:      cfg(`  preview = { priority = 10 }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Preview route needs exactly one condition`),
+			},
+		},
+	})
+}
