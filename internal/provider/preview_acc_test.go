@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/sandbox"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
@@ -431,6 +432,128 @@ func TestAccPreview_refusedAtPlan(t *testing.T) {
 				Config:      cfg(`  preview = { priority = 10 }`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Preview route needs exactly one condition`),
+			},
+		},
+	})
+}
+
+// pointRuleByHand makes a rule forward everything to one group, as someone
+// editing it in the console would.
+func pointRuleByHand(t *testing.T, env *testEnv, rule, blue, green string, toGreen bool) {
+	t.Helper()
+	bw, gw := int32(1), int32(0)
+	if toGreen {
+		bw, gw = 0, 1
+	}
+	if _, err := env.Clients.ELBv2.ModifyRule(context.Background(), &elbv2.ModifyRuleInput{RuleArn: aws.String(rule),
+		Actions: []elbv2types.Action{forwardAction(blue, bw, green, gw)}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// callOrder returns the operations the sandbox served successfully, in
+// order, with the rule or listener each one was about ("ModifyRule <arn>").
+func callOrder(env *testEnv) []string {
+	var out []string
+	for _, c := range env.Sandbox.Calls(sandbox.CallFilter{Service: "elbv2"}) {
+		if c.Status != http.StatusOK {
+			continue
+		}
+		out = append(out, c.Operation+" "+c.Params["RuleArn"]+c.Params["ListenerArn"]+c.Params["TargetGroupArn"])
+	}
+	return out
+}
+
+// noRetries makes the provider give up on the first failed AWS call, so a
+// test that makes every call of an operation fail does not wait out the
+// SDK's back-off.
+const noRetries = `
+provider "bluegreen" {
+  max_retries = 0
+}
+`
+
+// TestAccPreview_movedBeforePreflight: a preview route found on the wrong
+// color (edited by hand) is pointed at the receiving color before the
+// shift's pre-flight and first production write, so the shift's own check
+// through it sees the receiving color from the first evaluation on. When
+// that write fails, nothing of production is written and state says so.
+func TestAccPreview_movedBeforePreflight(t *testing.T) {
+	env := newTestSandbox(t, withDataPlane())
+	s := newPreviewStack(t, env, "prevpre")
+	o := newObserver(t, s)
+	var rule string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: noRetries + previewConfig(s, o, "blue", false),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrWith(switchRes, "preview_rule_arn", func(v string) error { rule = v; return nil }),
+					expectRouting(s, "green", "blue"),
+				),
+			},
+			{
+				// The preview rule points at blue (the active color) by
+				// hand; the shift to green moves it to green before its
+				// pre-flight: every check through it saw green.
+				PreConfig: func() {
+					o.reset()
+					pointRuleByHand(t, env, rule, s.BlueARN, s.GreenARN, false)
+					env.Sandbox.ResetCalls()
+				},
+				Config: noRetries + previewConfig(s, o, "green", false),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					o.expectSeen("/shift preview", "green"),
+					expectSwitchAttrs(map[string]string{"status": "stable", "green_weight": "100", "preview_color": "blue"}),
+					func(*terraform.State) error {
+						calls := callOrder(env)
+						move := slices.Index(calls, "ModifyRule "+rule)
+						health := slices.IndexFunc(calls, func(c string) bool { return regexp.MustCompile(`^DescribeTargetHealth `).MatchString(c) })
+						write := slices.Index(calls, "ModifyListener "+s.ListenerARN)
+						if move < 0 || health < 0 || write < 0 || move > health || move > write {
+							return fmt.Errorf("want the preview rule moved before the pre-flight and the first listener write; calls: %v", calls)
+						}
+						return nil
+					},
+					expectRouting(s, "blue", "green"),
+				),
+			},
+			{
+				// Edited by hand again, and now every ModifyRule fails: the
+				// shift back to blue cannot point the preview route at blue,
+				// so it writes nothing; state keeps green and says where the
+				// preview route really goes.
+				PreConfig: func() {
+					pointRuleByHand(t, env, rule, s.BlueARN, s.GreenARN, true)
+					env.Sandbox.ResetCalls()
+					if _, err := env.Sandbox.InjectFault(sandbox.Fault{Service: "elbv2", Operation: "ModifyRule", Kind: sandbox.HTTP5xx, Status: 500}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      noRetries + previewConfig(s, o, "blue", false),
+				ExpectError: regexp.MustCompile(`Preview route not written`),
+			},
+			{
+				PreConfig:          env.Sandbox.ClearFaults,
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectWrites(env, regressionALB{testALB: s.testALB}),
+					expectSwitchAttrs(map[string]string{"status": "stable", "active_color": "green", "green_weight": "100",
+						"blue_weight": "0", "preview_color": "green"}),
+					expectRouting(s, "green", "green"),
+				),
+			},
+			{
+				// The next apply repairs the preview route and shifts.
+				PreConfig: o.reset,
+				Config:    noRetries + previewConfig(s, o, "blue", false),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					o.expectSeen("/shift preview", "blue"),
+					expectSwitchAttrs(map[string]string{"status": "stable", "blue_weight": "100", "preview_color": "green"}),
+					expectRouting(s, "green", "blue"),
+				),
 			},
 		},
 	})
