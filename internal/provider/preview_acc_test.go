@@ -558,3 +558,40 @@ func TestAccPreview_movedBeforePreflight(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPreview_importAdoptsRule: a switch imported (its state lost) finds
+// the preview rule a former switch left at the configured priority, tagged
+// with that switch's owner ID: it adopts the rule (tags it with its own ID)
+// rather than failing on a taken priority, and destroy deletes it.
+func TestAccPreview_importAdoptsRule(t *testing.T) {
+	env := newTestSandbox(t, withDataPlane())
+	s := newPreviewStack(t, env, "previmp")
+	o := newObserver(t, s)
+	rule, err := alb.CreatePreviewRule(context.Background(), env.Clients.ELBv2, alb.PreviewSpec{
+		ListenerARN: s.ListenerARN, Priority: 10, Header: "X-Preview", HeaderValues: []string{"1"},
+		Tags: map[string]string{alb.OwnerTagKey: "0123456789abcdef0123456789abcdef"},
+	}, s.BlueARN, s.GreenARN, "blue") // on the wrong color, too
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		CheckDestroy: func(*terraform.State) error {
+			if rules, err := previewRules(env, s.ListenerARN); err != nil || len(rules) != 0 {
+				return fmt.Errorf("rules left after destroy: %v (%v)", rules, err)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", switchRes, s.ListenerARN) + previewConfig(s, o, "blue", false),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(switchRes, "preview_rule_arn", rule),
+					expectSwitchAttrs(map[string]string{"preview_color": "green", "status": "stable"}),
+					expectOwnedPreviewRule(env, s.ListenerARN),
+					expectRouting(s, "green", "blue"),
+				),
+			},
+		},
+	})
+}
