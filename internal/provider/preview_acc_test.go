@@ -595,3 +595,92 @@ func TestAccPreview_importAdoptsRule(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPreview_testListener: the preview route as CodeDeploy's test
+// listener — a second listener (port 8080, answering 404 by default) whose
+// every request reaches the preview color; removing preview deletes the rule.
+func TestAccPreview_testListener(t *testing.T) {
+	env := newTestSandbox(t, withDataPlane())
+	s := newPreviewStack(t, env, "prevtl")
+	l, err := env.Clients.ELBv2.CreateListener(context.Background(), &elbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(s.LoadBalancerARN), Port: aws.Int32(8080), Protocol: "HTTP",
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404")}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testListener := aws.ToString(l.Listeners[0].ListenerArn)
+	addr, ok := env.Sandbox.ListenerAddr(testListener)
+	if !ok {
+		t.Fatal("the data plane does not serve the test listener")
+	}
+	testURL := "http://" + addr
+	cfg := func(color string, preview bool) string {
+		block := ""
+		if preview {
+			block = fmt.Sprintf(`
+  preview = {
+    listener_arn  = %q
+    priority      = 1
+    path_patterns = ["/*"]
+  }`, testListener)
+		}
+		return regressionConfig(s.ListenerARN, s.BlueARN, s.GreenARN, color, fmt.Sprintf(`%s
+  rollback_on = {
+    http = [{
+      name       = "test-listener"
+      url        = "%s/"
+      json_path  = "color"
+      json_value = %q
+    }]
+  }`, block, testURL, color))
+	}
+	// The test listener carries no header: every request there is preview.
+	onTestListener := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			for i := 0; i < 10; i++ {
+				got, err := colorThrough(testURL, false)
+				if err != nil {
+					return err
+				}
+				if got != want {
+					return fmt.Errorf("the test listener served %s, want %s", got, want)
+				}
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("blue", true),
+				Check:  resource.ComposeAggregateTestCheckFunc(expectOwnedPreviewRule(env, testListener), onTestListener("green")),
+			},
+			{
+				// The check goes through the test listener: it must reach
+				// green during the shift.
+				Config: cfg("green", true),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectSwitchAttrs(map[string]string{"status": "stable", "green_weight": "100", "preview_color": "blue",
+						"last_shift.result": "succeeded"}),
+					onTestListener("blue"),
+				),
+			},
+			{
+				Config: cfg("green", false),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckNoResourceAttr(switchRes, "preview_rule_arn"),
+					resource.TestCheckNoResourceAttr(switchRes, "preview_color"),
+					func(*terraform.State) error {
+						if rules, err := previewRules(env, testListener); err != nil || len(rules) != 0 {
+							return fmt.Errorf("test listener rules after preview was removed: %v (%v)", rules, err)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
