@@ -177,6 +177,11 @@ const previewBlock = `
 // color) and through the observer; with gate, a health gate the switch
 // depends on checks the new version (v2) through the preview route first.
 func previewConfig(s previewStack, o *observer, color string, gate bool) string {
+	return previewConfigWith(s, o, color, gate, previewBlock)
+}
+
+// previewConfigWith is previewConfig with another preview attribute.
+func previewConfigWith(s previewStack, o *observer, color string, gate bool, preview string) string {
 	cfg := ""
 	dependsOn := ""
 	if gate {
@@ -223,7 +228,7 @@ resource "bluegreen_health_gate" "test" {
     ]
     evaluation_interval = "30s"
     failure_threshold   = 1
-  }%s`, previewBlock, s.URL, color, o.srv.URL, dependsOn))
+  }%s`, preview, s.URL, color, o.srv.URL, dependsOn))
 }
 
 // previewRules lists the rules of the listener other than its default, with
@@ -391,6 +396,39 @@ func TestAccPreview_routeFollowsTheShift(t *testing.T) {
 				),
 			},
 			{Config: previewConfig(s, o, "green", false), PlanOnly: true},
+			{
+				// Another condition and priority: the rule is rewritten in
+				// place; ?preview=1 takes the preview route, the header no
+				// longer does.
+				Config: previewConfigWith(s, o, "green", false, `
+  preview = {
+    priority     = 20
+    query_string = { key = "preview", value = "1" }
+  }`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectOwnedPreviewRule(env, s.ListenerARN),
+					resource.TestCheckResourceAttr(switchRes, "preview.priority", "20"),
+					func(*terraform.State) error {
+						for _, c := range []struct{ path, header, want string }{{"/?preview=1", "", "blue"}, {"/", "1", "green"}, {"/?other=1", "", "green"}} {
+							req, _ := http.NewRequest(http.MethodGet, s.URL+c.path, nil)
+							if c.header != "" {
+								req.Header.Set("X-Preview", c.header)
+							}
+							resp, err := http.DefaultClient.Do(req)
+							if err != nil {
+								return err
+							}
+							got := resp.Header.Get("X-Demo-Color")
+							resp.Body.Close()
+							if got != c.want {
+								return fmt.Errorf("GET %s (X-Preview %q) reached %q, want %s", c.path, c.header, got, c.want)
+							}
+						}
+						return nil
+					},
+				),
+			},
+			{Config: previewConfigWith(s, o, "green", false, "\n  preview = {\n    priority     = 20\n    query_string = { key = \"preview\", value = \"1\" }\n  }"), PlanOnly: true},
 		},
 	})
 }
