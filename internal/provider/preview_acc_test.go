@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -721,4 +724,70 @@ func TestAccPreview_testListener(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A failed preview write before a shift, as the saved state shows it (a
+// TestStep cannot read what a failing apply saved; the CLI's show -json
+// can): nothing of production was written, active_color and the weights are
+// the prior ones, and preview_color is where the rule really points.
+func TestAccPreview_failedPreviewWriteState(t *testing.T) {
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock(), withDataPlane())
+	s := newPreviewStack(t, env, "prevcli")
+	testAccPreCheck(t)
+	r := &cliRun{t: t, tf: cliPath(t), work: t.TempDir(), sb: env}
+	r.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverridesRC(t), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"AWS_ENDPOINT_URL="+env.Sandbox.URL())
+	writeFile(t, filepath.Join(r.work, "main.tf"), `terraform {
+  required_providers {
+    bluegreen = { source = "bluegreen-tf/bluegreen" }
+  }
+}
+variable "color" { type = string }
+`+noRetries+strings.Replace(switchConfig(s.testALB, "COLOR", previewBlock+`
+  strategy = {
+    type          = "canary"
+    steps         = [50]
+    step_interval = "1s"
+  }`), `"COLOR"`, "var.color", 1))
+	if out, err := r.apply("blue"); err != nil {
+		t.Fatalf("apply blue: %v\n%s", err, out)
+	}
+	st := r.switchState()
+	rule, _ := st["preview_rule_arn"].(string)
+	if st["preview_color"] != "green" || rule == "" {
+		t.Fatalf("after apply blue: preview_color %v, preview_rule_arn %q; want green and a rule", st["preview_color"], rule)
+	}
+	pointRuleByHand(t, env, rule, s.BlueARN, s.GreenARN, false) // preview on the active color
+	env.Sandbox.ResetCalls()
+	if _, err := env.Sandbox.InjectFault(sandbox.Fault{Service: "elbv2", Operation: "ModifyRule", Kind: sandbox.HTTP5xx, Status: 500}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.apply("green")
+	if err == nil || !strings.Contains(out, "Preview route not written") {
+		t.Fatalf("apply green with ModifyRule failing should fail on the preview route:\n%s", out)
+	}
+	if w := writtenSplits(env, s.ListenerARN, s.BlueARN, s.GreenARN); len(w) != 0 {
+		t.Fatalf("the listener was written %v: production must be untouched", w)
+	}
+	if b, g := listenerWeights(t, env, s.testALB); b != 100 || g != 0 {
+		t.Fatalf("listener %d/%d, want 100/0", b, g)
+	}
+	st = r.switchState()
+	expectNumber(t, st, "blue_weight", 100)
+	expectNumber(t, st, "green_weight", 0)
+	if st["active_color"] != "blue" || st["status"] != "stable" || st["preview_color"] != "blue" || st["preview_rule_arn"] != rule {
+		t.Fatalf("saved state active_color=%v status=%v preview_color=%v preview_rule_arn=%v; want blue, stable, blue (as the rule really "+
+			"points), %s", st["active_color"], st["status"], st["preview_color"], st["preview_rule_arn"], rule)
+	}
+	env.Sandbox.ClearFaults()
+	if out, err := r.apply("green"); err != nil {
+		t.Fatalf("apply green once ModifyRule works: %v\n%s", err, out)
+	}
+	if st = r.switchState(); st["preview_color"] != "blue" || st["active_color"] != "green" {
+		t.Fatalf("after the shift: preview_color %v active_color %v, want blue, green", st["preview_color"], st["active_color"])
+	}
+	if err := expectRouting(s, "blue", "green")(nil); err != nil {
+		t.Fatal(err)
+	}
 }
