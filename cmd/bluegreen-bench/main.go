@@ -46,7 +46,9 @@ func main() {
 	breaches := flag.Int("breaches", 3, "breach → restore: repetitions (the worst is reported)")
 	tf := flag.String("terraform", "bin/terraform", "Terraform CLI for the provider rows ('' or missing = skip them)")
 	switches := flag.Int("switches", 100, "provider rows: bluegreen_listener_switch resources")
-	only := flag.String("only", "", "'terraform' = only the provider rows (for development)")
+	only := flag.String("only", "", "'terraform' = only the provider rows, 'blast' = only the blast-radius rows (for development)")
+	blastRate := flag.Float64("blast-rate", 200, "blast radius: requests per second of the steady load")
+	noBlast := flag.Bool("no-blast", false, "skip the blast-radius rows (they take about 4 minutes: CloudWatch's per-minute timing)")
 	out := flag.String("out", "templates/guides/benchmarks.md.tmpl", "Markdown file to write ('' = print only)")
 	flag.Parse()
 
@@ -69,6 +71,18 @@ func main() {
 	}
 	if *only == "terraform" {
 		fmt.Print(render(tfRows))
+		return
+	}
+	var blast []row
+	if !*noBlast {
+		b, err := blastRows(ctx, *blastRate)
+		if err != nil {
+			fail(fmt.Errorf("blast radius: %w", err))
+		}
+		blast = b
+	}
+	if *only == "blast" {
+		fmt.Print(render(blast))
 		return
 	}
 
@@ -102,6 +116,7 @@ func main() {
 	fmt.Fprintln(os.Stderr, res)
 	rows = append(rows, zeroDowntimeRows(res)...)
 
+	rows = append(rows, blast...)
 	rows = append(rows, tfRows...)
 	rows = append(rows,
 		row{"Machine: CPUs", "—", fmt.Sprintf("%d (%s/%s%s)", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, cpuModel()), ""},
@@ -327,6 +342,14 @@ real HTTP requests through the sandbox's listener while traffic flips. Generated
 ` + "`cmd/bluegreen-bench`" + `; do not edit by hand.
 
 To reproduce: ` + "`make bench`" + `
+
+**Blast radius** rows: a canary (10 → 50 → 100 %, failure_threshold 2) to a green release that answers 500 to
+every request (a, b) or resets every connection (c: the load balancer answers 502, no target 5xx exists), under a steady load of real requests through the sandbox ALB; of the requests sent between the first
+weight write and the verified restore, the share that failed. The CloudWatch row uses AWS's timing (ALB
+metrics per minute, published a minute after the minute ends — see the metrics-timing guide): the check cannot
+judge a minute before it is published, so a bad canary keeps receiving its share for about two minutes. The
+http check watches the green targets directly and restores within two evaluations. Row (c) is invisible to a
+check that counts only target 5xx; see the "What the metrics check counts" guide.
 
 ` + table
 }

@@ -92,6 +92,7 @@ type metricsCheckModel struct {
 	Max5xxRateIncrease  types.Float64 `tfsdk:"max_5xx_rate_increase"`
 	MaxP99LatencyRatio  types.Float64 `tfsdk:"max_p99_latency_ratio"`
 	MinRequestsOther    types.Int64   `tfsdk:"min_requests_other"`
+	CountELB5xx         types.Bool    `tfsdk:"count_elb_5xx"`
 }
 
 // Defaults of the tolerance knobs.
@@ -249,7 +250,8 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 		"metrics": schema.SingleNestedAttribute{
 			Optional: true,
 			MarkdownDescription: "CloudWatch `AWS/ApplicationELB` metrics of " + subject + " (one GetMetricData call per evaluation): " +
-				"5xx rate = `HTTPCode_Target_5XX_Count` / `RequestCount`, and `TargetResponseTime` p99. " +
+				"5xx rate = (`HTTPCode_Target_5XX_Count` + `TargetConnectionErrorCount`) / `RequestCount`, all `Sum` per `LoadBalancer`+`TargetGroup` " +
+				"(plus the load balancer's `HTTPCode_ELB_5XX_Count` with `count_elb_5xx`), and `TargetResponseTime` p99. " +
 				"Fewer than `min_requests` requests in the window is inconclusive, not a pass. At least one of `max_5xx_rate` and `max_p99_latency` is required.",
 			Attributes: map[string]schema.Attribute{
 				"load_balancer_arn": schema.StringAttribute{
@@ -263,10 +265,20 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 					Validators:          []validator.String{arnValidator{service: "elasticloadbalancing", resource: "targetgroup/"}},
 				},
 				"max_5xx_rate": schema.Float64Attribute{
-					Optional: true, MarkdownDescription: "Largest acceptable share of target 5xx responses, a fraction from 0 to 1 (`0.05` = 5 %).",
+					Optional: true, MarkdownDescription: "Largest acceptable share of failed requests, a fraction from 0 to 1 (`0.05` = 5 %): 5xx answered by the targets " +
+						"plus connections to a target that could not be established (a crashed or stopped release; the client gets an ELB 502/503/504), " +
+						"and with `count_elb_5xx` the load balancer's ELB 5xx.",
 					Validators: []validator.Float64{float64validator.Between(0, 1)},
 				},
 				"max_p99_latency": durationAttribute("Largest acceptable p99 target response time, a Go duration such as `800ms`.", time.Millisecond, 0),
+				"count_elb_5xx": schema.BoolAttribute{
+					Optional: true,
+					MarkdownDescription: "Count the load balancer's `HTTPCode_ELB_5XX_Count` (`Sum`, `LoadBalancer` dimension) as errors of the receiving color in `max_5xx_rate`, " +
+						"in place of `TargetConnectionErrorCount` when larger. AWS publishes ELB-generated 5xx per load balancer only, never per target group, " +
+						"so this is the only metric that sees a release that resets connections or times out after accepting them. " +
+						"It counts every listener and rule of the load balancer: set it only when this switch is the load balancer's only forward. " +
+						"Not used by `max_5xx_rate_increase` (ELB 5xx cannot be split between the colors). Default `false`.",
+				},
 				"min_requests": schema.Int64Attribute{
 					Optional: true, MarkdownDescription: "Requests needed in the window for a verdict; fewer is inconclusive. Default `0`.",
 					Validators: []validator.Int64{int64validator.AtLeast(0)},
@@ -494,6 +506,8 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 			MaxP99Latency: durationOr(m.MaxP99Latency, 0),
 			MinRequests:   int(m.MinRequests.ValueInt64()),
 			Now:           now,
+			// ELB 5xx exist per load balancer only (see count_elb_5xx).
+			CountLoadBalancerELB5xx: m.CountELB5xx.ValueBool(),
 		}
 		if !m.LoadBalancerARN.IsNull() {
 			cfg.LoadBalancer = m.LoadBalancerARN.ValueString()

@@ -436,6 +436,7 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 	out := runShift(ctx, shiftRun{Router: guarded, Plan: p.Plan, Preflight: []rollout.Check{pre}, Checks: checkSet,
 		Budget: budget, OnInterrupt: plan.OnInterrupt.ValueString(), Clock: clk, Warnings: diags,
 		Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_listener_switch", diags)})
+	noteStickyRestore(&out, router, plan.Stickiness != nil) // listener_switch_sticky.go
 	if out.InitialKnown || out.Result != rollout.ResultPreflightFailed {
 		written = true
 	}

@@ -258,13 +258,12 @@ type testEnvConfig struct {
 	route53 sandbox.Route53Options
 	// realClock: sandbox and providers on the wall clock (withRealClock).
 	realClock bool
-	// dataPlane: HTTP listeners serve real traffic (withDataPlane).
+	// dataPlane: the sandbox serves real traffic (withDataPlane).
 	dataPlane bool
 }
 
-// withDataPlane makes the sandbox's HTTP listeners serve real requests on
-// loopback (sandbox.Options.DataPlane; find a listener's address with
-// env.Sandbox.ListenerAddr).
+// withDataPlane starts the sandbox with its data plane: every HTTP listener
+// serves real traffic on loopback and ALB metrics come from it.
 func withDataPlane() testEnvOption {
 	return func(c *testEnvConfig) { c.dataPlane = true }
 }

@@ -72,6 +72,11 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 		checks = container.Attributes
 		prior.Attributes[checksAt] = container
 	}
+	if m, ok := checks["metrics"].(schema.SingleNestedAttribute); ok {
+		m.Attributes = copyAttrs(m.Attributes)
+		delete(m.Attributes, "count_elb_5xx") // added since version 0
+		checks["metrics"] = m
+	}
 	for _, kind := range []string{"http", "prometheus"} {
 		l, ok := checks[kind].(schema.ListNestedAttribute)
 		if !ok {

@@ -19,6 +19,15 @@ type Router interface {
 	Set(ctx context.Context, w traffic.Weights) error
 }
 
+// RestoreRouter is a Router with a write of its own for a rollback's
+// restore (optional): the engine restores through SetRestore instead of Set,
+// same contract. The ALB router turns group stickiness off in that write, so
+// that clients stuck to the color rolled back from follow the restored
+// weights at once.
+type RestoreRouter interface {
+	SetRestore(ctx context.Context, w traffic.Weights) error
+}
+
 // Check is one health check; see package checks.
 type Check interface {
 	Name() string
@@ -550,7 +559,11 @@ func (r *runner) restoreOnce(ctx context.Context) (done bool, found traffic.Weig
 		return false, cur, nil
 	}
 	r.out.FinalKnown = false // as for a step's write
-	if err := r.cfg.Router.Set(ctx, r.baseline); err != nil {
+	set := r.cfg.Router.Set
+	if rr, ok := r.cfg.Router.(RestoreRouter); ok {
+		set = rr.SetRestore
+	}
+	if err := set(ctx, r.baseline); err != nil {
 		r.out.FinalKnown = true // cur, read just before: a failed write wrote nothing
 		return false, cur, fmt.Errorf("writing %s: %w", r.baseline, err)
 	}

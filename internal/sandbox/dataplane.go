@@ -516,6 +516,9 @@ type exchange struct {
 	status     int
 	targetTime float64 // seconds to the target's response headers
 	responded  bool    // the target answered
+	// connErr: the connection to the target could not be established
+	// (refused, unreachable, connect timeout): TargetConnectionErrorCount.
+	connErr bool
 }
 
 // proxyInfo travels in the request context to the ReverseProxy hooks.
@@ -785,6 +788,13 @@ func (dp *dataPlane) proxyError(w http.ResponseWriter, r *http.Request, err erro
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		status = http.StatusGatewayTimeout
 	}
+	// A connection that was never established (refused: 502; connect
+	// timeout: 504) is a target connection error. A target that accepted
+	// the connection and then reset or closed it with the request
+	// outstanding is a 502 only: AWS counts it in no per target group
+	// metric (see dpmetrics.go).
+	var op *net.OpError
+	pi.ex.connErr = errors.As(err, &op) && op.Op == "dial"
 	dp.elbError(w, pi.ex, status)
 }
 

@@ -457,11 +457,22 @@ func TestDataPlaneStickiness(t *testing.T) {
 	if !seen["blue"] || !seen["green"] {
 		t.Fatalf("50/50 without cookie reached only %v", seen)
 	}
-	// Its group drops to weight 0: the client moves, and gets a new cookie.
+	// Its group drops to weight 0: with group stickiness on, the client stays
+	// (AWS documents no exception for weight 0; see dataplane.StickyGroup).
 	e.setDefault(arn, forward(300, weighted{blueTG, 100}, weighted{greenTG, 0}))
+	if r := e.get(base+"/", withCookie(cookie)); r.color != "green" {
+		t.Fatalf("cookie for a weight-0 group routed to %q, want it kept on green for the duration", r.color)
+	}
+	// Group stickiness off: the cookie is ignored, the weights decide.
+	e.setDefault(arn, forward(0, weighted{blueTG, 100}, weighted{greenTG, 0}))
+	if r := e.get(base+"/", withCookie(cookie)); r.color != "blue" {
+		t.Fatalf("stickiness off: cookie still routed to %q", r.color)
+	}
+	// Green leaves the forward: the client moves and gets a new cookie.
+	e.setDefault(arn, forward(300, weighted{blueTG, 1}))
 	r := e.get(base+"/", withCookie(cookie))
 	if r.color != "blue" {
-		t.Fatalf("cookie for a weight-0 group still routed to %q", r.color)
+		t.Fatalf("cookie for a group no longer in the forward routed to %q", r.color)
 	}
 	sc := (&http.Response{Header: r.header}).Cookies()
 	if len(sc) != 1 || sc[0].Value == cookie.Value {

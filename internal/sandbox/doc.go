@@ -196,8 +196,11 @@
 // enabled, the answer sets the cookie AWSALBTG (Path=/, Max-Age = the
 // duration) naming the chosen group — an opaque value, base64url of
 // "<unix expiry>|<group ARN>". A later request carrying an unexpired cookie
-// for a group still in that forward with weight > 0 goes to that group;
-// otherwise it is routed by weight and gets a new cookie. AWSALBTGCORS and
+// for a group still in that forward goes to that group — at any weight, 0
+// included: AWS documents the duration as the time a client is routed to the
+// same group and no exception for weight 0 (see dataplane.StickyGroup) —
+// otherwise it is routed by weight and gets a new cookie. With group
+// stickiness off, cookies are ignored and none is set. AWSALBTGCORS and
 // target-level stickiness (AWSALB/app cookies, the stickiness.* target group
 // attributes) are not emulated.
 //
@@ -254,7 +257,12 @@
 //     percentiles such as p99 work) for answers from targets;
 //   - per {LoadBalancer}: HTTPCode_ELB_3XX/4XX/5XX_Count for answers the load
 //     balancer generated (redirects, fixed responses, errors; 460 when the
-//     client went away) and HTTPCode_ELB_500/502/503/504_Count;
+//     client went away) and HTTPCode_ELB_500/502/503/504_Count — never per
+//     target group, as on AWS: a target that accepts a connection and then
+//     resets it (502) or does not answer in time (504) shows only here;
+//   - per {LoadBalancer} and per {LoadBalancer, TargetGroup}:
+//     TargetConnectionErrorCount for each request whose connection to the
+//     target could not be established (refused: 502; connect timeout: 504);
 //   - per {LoadBalancer, TargetGroup}, after every health check round:
 //     HealthyHostCount and UnHealthyHostCount.
 //

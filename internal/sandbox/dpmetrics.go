@@ -16,6 +16,16 @@ import (
 // publication delay has passed. Counts are summed; TargetResponseTime keeps
 // every raw value of the minute (one datapoint carrying them all) so that
 // percentiles work. See "Metrics timing" in the package documentation.
+//
+// Which errors land where, as in the CloudWatch ALB metrics reference
+// ("CloudWatch metrics for your Application Load Balancer", Elastic Load
+// Balancing User Guide): HTTPCode_Target_*XX_Count, RequestCount,
+// TargetResponseTime and TargetConnectionErrorCount are published per
+// LoadBalancer and per LoadBalancer+TargetGroup; the codes the load balancer
+// generates itself (HTTPCode_ELB_5XX_Count, HTTPCode_ELB_502_Count, …) per
+// LoadBalancer only — a target that resets connections shows in no per
+// target group error metric. (The AvailabilityZone dimension sets are not
+// emulated: the sandbox has no zones.)
 
 const albNamespace = "AWS/ApplicationELB"
 
@@ -81,6 +91,10 @@ func (m *dpMetrics) record(ex *exchange) {
 			m.values[k] = append(m.values[k], ex.targetTime)
 		}
 	case ex.elb && ex.status >= 300:
+		if ex.connErr && ex.tg != "" {
+			count("TargetConnectionErrorCount", "")
+			count("TargetConnectionErrorCount", ex.tg)
+		}
 		count("HTTPCode_ELB_"+class+"_Count", "")
 		switch ex.status {
 		case 500, 502, 503, 504:

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/clock"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/testsupport/demoapp"
 )
 
 // metricsTimingEnv is a data plane on a fake clock starting at a
@@ -167,5 +168,87 @@ func TestDataPlane_targetLoopingBackIsRefused(t *testing.T) {
 	}
 	if c := len(e.s.Calls(CallFilter{})); c == 0 {
 		t.Fatal("no calls logged")
+	}
+}
+
+// TestDataPlaneMetrics_realConnectionFailures: a target that resets every
+// connection and a target that is down both answer the client ELB 502; the
+// down one (no connection established) counts TargetConnectionErrorCount
+// for its target group, the resetting one counts in no per target group
+// error metric (only the load balancer's HTTPCode_ELB_502_Count), as AWS
+// publishes them. Neither counts target 5xx.
+func TestDataPlaneMetrics_realConnectionFailures(t *testing.T) {
+	e := newDPEnv(t, Options{Now: time.Now})
+	e.s.SetHealthChecks(false)
+	resetting := startApp(t, "v2", "green")
+	resetting.App.SetBehaviour(demoapp.Behaviour{ResetPercent: 100, Healthy: true})
+	down := startApp(t, "v3", "green")
+	lb := e.createLB("errs")
+	resetTG, downTG := e.createTG("e-reset", tgOpts{}), e.createTG("e-down", tgOpts{})
+	e.register(resetTG, resetting)
+	e.register(downTG, down)
+	if err := down.Close(); err != nil { // its port now refuses connections
+		t.Fatal(err)
+	}
+	arn, base := e.createListener(lb, 80, forward(0, weighted{resetTG, 1}))
+	if _, err := e.elb.CreateRule(e.ctx, &elb.CreateRuleInput{ListenerArn: aws.String(arn), Priority: aws.Int32(1),
+		Conditions: []types.RuleCondition{{Field: aws.String("path-pattern"), Values: []string{"/down"}}},
+		Actions:    []types.Action{forward(0, weighted{downTG, 1})}}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 7
+	for range n {
+		if r := e.get(base+"/", nil); r.status != http.StatusBadGateway {
+			t.Fatalf("resetting target: status %d, want 502", r.status)
+		}
+		if r := e.get(base+"/down", nil); r.status != http.StatusBadGateway {
+			t.Fatalf("down target: status %d, want 502", r.status)
+		}
+	}
+	e.s.FlushDataPlaneMetrics()
+	lbDim := lbDimension(lb)
+	q := func(id, metric, tg string) cwtypes.MetricDataQuery {
+		dims := []cwtypes.Dimension{{Name: aws.String("LoadBalancer"), Value: aws.String(lbDim)}}
+		if tg != "" {
+			dims = append(dims, cwtypes.Dimension{Name: aws.String("TargetGroup"), Value: aws.String(tgDimension(tg))})
+		}
+		return cwtypes.MetricDataQuery{Id: aws.String(id), MetricStat: &cwtypes.MetricStat{
+			Metric: &cwtypes.Metric{Namespace: aws.String(albNamespace), MetricName: aws.String(metric), Dimensions: dims},
+			Period: aws.Int32(3600), Stat: aws.String("Sum")}}
+	}
+	now := time.Now()
+	out, err := e.cw.GetMetricData(e.ctx, &cw.GetMetricDataInput{
+		StartTime: aws.Time(now.Add(-time.Hour).Truncate(time.Hour)), EndTime: aws.Time(now.Add(time.Hour).Truncate(time.Hour)),
+		MetricDataQueries: []cwtypes.MetricDataQuery{
+			q("conn_down", "TargetConnectionErrorCount", downTG),
+			q("conn_reset", "TargetConnectionErrorCount", resetTG),
+			q("conn_lb", "TargetConnectionErrorCount", ""),
+			q("req_down", "RequestCount", downTG),
+			q("req_reset", "RequestCount", resetTG),
+			q("t5xx_down", "HTTPCode_Target_5XX_Count", downTG),
+			q("t5xx_reset", "HTTPCode_Target_5XX_Count", resetTG),
+			q("elb502", "HTTPCode_ELB_502_Count", ""),
+			q("elb5xx", "HTTPCode_ELB_5XX_Count", ""),
+			q("elb5xx_tg", "HTTPCode_ELB_5XX_Count", resetTG),
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, r := range out.MetricDataResults {
+		for _, v := range r.Values {
+			got[aws.ToString(r.Id)] += v
+		}
+	}
+	want := map[string]float64{"conn_down": n, "conn_reset": 0, "conn_lb": n, "req_down": n, "req_reset": n,
+		"t5xx_down": 0, "t5xx_reset": 0, "elb502": 2 * n, "elb5xx": 2 * n, "elb5xx_tg": 0}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s = %v, want %v", id, got[id], w)
+		}
+	}
+	if resetting.App.Resets() < n {
+		t.Errorf("the app reset %d connections, want at least %d (real failures, not synthetic)", resetting.App.Resets(), n)
 	}
 }

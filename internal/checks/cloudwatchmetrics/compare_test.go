@@ -207,6 +207,8 @@ func TestEvaluate_compareOneCallBothTargetGroups(t *testing.T) {
 				idOtherRequests: otherSuffix + " RequestCount Sum",
 				idOtherErrors:   otherSuffix + " HTTPCode_Target_5XX_Count Sum",
 				idOtherP99:      otherSuffix + " TargetResponseTime p99",
+				idConnErrors:    tgSuffix + " TargetConnectionErrorCount Sum",
+				idOtherConn:     otherSuffix + " TargetConnectionErrorCount Sum",
 			}},
 		{"ratio only queries no 5xx", Config{MaxP99LatencyRatio: 2},
 			map[string]string{
@@ -222,6 +224,8 @@ func TestEvaluate_compareOneCallBothTargetGroups(t *testing.T) {
 				idP99:           tgSuffix + " TargetResponseTime p99",
 				idOtherRequests: otherSuffix + " RequestCount Sum",
 				idOtherErrors:   otherSuffix + " HTTPCode_Target_5XX_Count Sum",
+				idConnErrors:    tgSuffix + " TargetConnectionErrorCount Sum",
+				idOtherConn:     otherSuffix + " TargetConnectionErrorCount Sum",
 			}},
 	}
 	for _, tt := range tests {

@@ -2,8 +2,21 @@
 // metrics in namespace AWS/ApplicationELB, dimensions LoadBalancer
 // ("app/<name>/<id>") and TargetGroup ("targetgroup/<name>/<id>"):
 //
-//   - metrics.max_5xx_rate: HTTPCode_Target_5XX_Count (Sum) / RequestCount
-//     (Sum) over the window, a fraction 0–1; fail when above Max5xxRate.
+//   - metrics.max_5xx_rate: the errors users of the color saw / RequestCount
+//     (Sum) over the window, a fraction 0–1; fail when above Max5xxRate. The
+//     errors are HTTPCode_Target_5XX_Count (Sum; 5xx the targets answered)
+//     plus TargetConnectionErrorCount (Sum; connections to a target that
+//     could not be established — a crashed or stopped release, which the
+//     client sees as an ELB 502/503/504), both per LoadBalancer+TargetGroup.
+//     With CountLoadBalancerELB5xx, the load balancer's
+//     HTTPCode_ELB_5XX_Count (Sum) replaces the connection errors when
+//     larger: AWS publishes ELB-generated 5xx per LoadBalancer (and
+//     AvailabilityZone) only, never per target group, so it is the only
+//     figure that counts a target that resets connections or times out
+//     after the request was sent — and it counts every listener and rule of
+//     the load balancer, so set it only when the switch is the load
+//     balancer's only forward (see "Errors CloudWatch cannot attribute"
+//     below).
 //   - metrics.max_p99_latency: TargetResponseTime p99, in seconds; fail when
 //     above MaxP99Latency.
 //
@@ -55,6 +68,22 @@
 //     are hard to pin to one absolute number; the other color is a baseline
 //     measured at the same moment under the same conditions.
 //
+// # Errors CloudWatch cannot attribute
+//
+// ALB answers 502 when a target resets the connection or closes it with the
+// request outstanding, 504 when it does not answer in time, 503 when the
+// group has no target, 500 on internal errors. Of these only a connection
+// that could not be established shows per target group
+// (TargetConnectionErrorCount); the ELB-generated status codes
+// (HTTPCode_ELB_5XX_Count, HTTPCode_ELB_502_Count, …) have the dimensions
+// LoadBalancer and AvailabilityZone+LoadBalancer only ("CloudWatch metrics
+// for your Application Load Balancer", Elastic Load Balancing User Guide).
+// A release that accepts connections and then resets them is therefore
+// invisible per target group: count it with CountLoadBalancerELB5xx (when
+// the switch is the load balancer's only forward), or with an http check.
+// Client-side failures (a client that gives up, 460) and errors in front of
+// the load balancer (DNS, TLS to the client) never reach these metrics.
+//
 // Relative checks need the other color to still carry traffic. They suit
 // canary and linear steps, where both colors serve at once; during the bake at
 // 100% or with all_at_once the other color receives nothing, so relative
@@ -97,6 +126,10 @@ const (
 	MetricTarget5XX    = "HTTPCode_Target_5XX_Count"
 	MetricRequestCount = "RequestCount"
 	MetricResponseTime = "TargetResponseTime"
+	// MetricTargetConnErrors is per LoadBalancer+TargetGroup.
+	MetricTargetConnErrors = "TargetConnectionErrorCount"
+	// MetricELB5XX is per LoadBalancer only (no TargetGroup dimension).
+	MetricELB5XX = "HTTPCode_ELB_5XX_Count"
 )
 
 // DefaultWindow is used when Config.Window is zero.
@@ -125,6 +158,13 @@ type Config struct {
 	MaxP99Latency time.Duration
 	// MinRequests: fewer requests in the window make results inconclusive.
 	MinRequests int
+	// CountLoadBalancerELB5xx adds the load balancer's HTTPCode_ELB_5XX_Count
+	// (LoadBalancer dimension: every listener and rule of it) to the errors
+	// of max_5xx_rate, in place of TargetConnectionErrorCount when larger
+	// (each connection error is also an ELB 5xx). For a switch that is the
+	// load balancer's only forward: otherwise other services' ELB errors
+	// count against this color.
+	CountLoadBalancerELB5xx bool
 
 	// CompareTo is the other color's target group ARN or
 	// "targetgroup/<name>/<id>" suffix, behind the same LoadBalancer. Empty
@@ -170,6 +210,10 @@ type Check struct {
 	// before it knew about CloudWatch's publication delay. Tests only: it
 	// reproduces the behaviour that rolled back healthy releases on AWS.
 	currentMinute bool
+	// target5xxOnly counts HTTPCode_Target_5XX_Count alone, as the check did
+	// before it counted connection errors and ELB 5xx. Tests only: it
+	// reproduces the check that let a crashing release through.
+	target5xxOnly bool
 }
 
 // New validates cfg and derives the dimension values from the ARNs.
@@ -259,6 +303,9 @@ const (
 	idOtherErrors   = "other_target5xx"
 	idOtherRequests = "other_requests"
 	idOtherP99      = "other_p99"
+	idConnErrors    = "target_conn_errors"
+	idOtherConn     = "other_target_conn_errors"
+	idELB5xx        = "elb5xx"
 )
 
 // epsilon absorbs floating-point rounding when a computed difference (absolute
@@ -330,6 +377,12 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	queries := []types.MetricDataQuery{c.query(idRequests, c.tg, MetricRequestCount, "Sum")}
 	if c.needErrors() {
 		queries = append(queries, c.query(idErrors, c.tg, MetricTarget5XX, "Sum"))
+		if !c.target5xxOnly {
+			queries = append(queries, c.query(idConnErrors, c.tg, MetricTargetConnErrors, "Sum"))
+		}
+		if c.cfg.Max5xxRate != nil && c.cfg.CountLoadBalancerELB5xx && !c.target5xxOnly {
+			queries = append(queries, c.query(idELB5xx, "", MetricELB5XX, "Sum"))
+		}
 	}
 	if c.needP99() {
 		queries = append(queries, c.query(idP99, c.tg, MetricResponseTime, "p99"))
@@ -338,6 +391,9 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 		queries = append(queries, c.query(idOtherRequests, c.other, MetricRequestCount, "Sum"))
 		if c.cfg.Max5xxRateIncrease != nil {
 			queries = append(queries, c.query(idOtherErrors, c.other, MetricTarget5XX, "Sum"))
+			if !c.target5xxOnly {
+				queries = append(queries, c.query(idOtherConn, c.other, MetricTargetConnErrors, "Sum"))
+			}
 		}
 		if c.cfg.MaxP99LatencyRatio > 0 {
 			queries = append(queries, c.query(idOtherP99, c.other, MetricResponseTime, "p99"))
@@ -394,10 +450,11 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 func (c *Check) rateResult(ev evaluation, series map[string]types.MetricDataResult, requests float64) checks.Result {
 	maxRate := *c.cfg.Max5xxRate
 	r := checks.Result{Check: Max5xxRateName, Threshold: "<= " + checks.FormatValue(maxRate), At: ev.at}
-	errs, err := sum(series, idErrors)
+	counted, err := c.errorsOf(series, idErrors, idConnErrors, c.cfg.CountLoadBalancerELB5xx)
 	if err != nil {
 		return checks.Errored(Max5xxRateName, ev.at, r.Threshold, err)
 	}
+	errs := counted.total
 	if requests > 0 {
 		r.Value, r.HasValue = errs/requests, true
 	}
@@ -410,9 +467,64 @@ func (c *Check) rateResult(ev evaluation, series map[string]types.MetricDataResu
 	if r.Value > maxRate {
 		r.Verdict, cmp = checks.Fail, ">"
 	}
-	r.Detail = fmt.Sprintf("5xx rate %s (%s/%s requests) %s max %s over %s",
-		checks.FormatValue(r.Value), checks.FormatValue(errs), checks.FormatValue(requests), cmp, checks.FormatValue(maxRate), ev.over(c.round))
+	r.Detail = fmt.Sprintf("5xx rate %s (%s/%s requests%s) %s max %s over %s",
+		checks.FormatValue(r.Value), checks.FormatValue(errs), checks.FormatValue(requests), counted.parts(), cmp, checks.FormatValue(maxRate), ev.over(c.round))
 	return r
+}
+
+// errorCount is what max_5xx_rate counted, by source.
+type errorCount struct {
+	target5xx, connErrors, elb5xx float64
+	withConn, withELB             bool
+	total                         float64
+}
+
+// parts renders the sources for a detail, e.g. "; target 5xx 2,
+// connection errors 40".
+func (e errorCount) parts() string {
+	if e.connErrors == 0 && !e.withELB {
+		return "" // target 5xx alone
+	}
+	s := "; target 5xx " + checks.FormatValue(e.target5xx)
+	if e.withConn {
+		s += ", target connection errors " + checks.FormatValue(e.connErrors)
+	}
+	if e.withELB {
+		s += ", load balancer ELB 5xx " + checks.FormatValue(e.elb5xx)
+		if e.elb5xx >= e.connErrors {
+			s += " (counted in place of the connection errors)"
+		}
+	}
+	return s
+}
+
+// errorsOf counts the errors of one color: target 5xx plus connection
+// errors, or plus the load balancer's ELB 5xx when withELB and larger (every
+// connection error is also an ELB 5xx, so adding both would count it twice).
+func (c *Check) errorsOf(series map[string]types.MetricDataResult, target5xxID, connID string, withELB bool) (errorCount, error) {
+	var e errorCount
+	var err error
+	if e.target5xx, err = sum(series, target5xxID); err != nil {
+		return e, err
+	}
+	e.total = e.target5xx
+	if c.target5xxOnly {
+		return e, nil
+	}
+	e.withConn = true
+	if e.connErrors, err = sum(series, connID); err != nil {
+		return e, err
+	}
+	extra := e.connErrors
+	if withELB {
+		e.withELB = true
+		if e.elb5xx, err = sum(series, idELB5xx); err != nil {
+			return e, err
+		}
+		extra = max(extra, e.elb5xx)
+	}
+	e.total += extra
+	return e, nil
 }
 
 func (c *Check) latencyResult(ev evaluation, series map[string]types.MetricDataResult, requests float64) checks.Result {
@@ -488,14 +600,17 @@ func (c *Check) ratioThreshold() string {
 func (c *Check) rateIncreaseResult(ev evaluation, series map[string]types.MetricDataResult, requests, otherRequests float64) checks.Result {
 	limit := *c.cfg.Max5xxRateIncrease
 	r := checks.Result{Check: Max5xxRateIncreaseName, Threshold: c.increaseThreshold(), At: ev.at}
-	errs, err := sum(series, idErrors)
+	// ELB 5xx are never per target group: they cannot be split between the
+	// colors, so the comparison counts target 5xx and connection errors.
+	counted, err := c.errorsOf(series, idErrors, idConnErrors, false)
 	if err != nil {
 		return checks.Errored(Max5xxRateIncreaseName, ev.at, r.Threshold, err)
 	}
-	otherErrs, err := sum(series, idOtherErrors)
+	otherCounted, err := c.errorsOf(series, idOtherErrors, idOtherConn, false)
 	if err != nil {
 		return checks.Errored(Max5xxRateIncreaseName, ev.at, r.Threshold, err)
 	}
+	errs, otherErrs := counted.total, otherCounted.total
 	var rate, otherRate float64
 	if requests > 0 && otherRequests > 0 {
 		rate, otherRate = errs/requests, otherErrs/otherRequests
@@ -614,17 +729,20 @@ func (c *Check) errored(at time.Time, err error) []checks.Result {
 	return rs
 }
 
+// query reads one metric of a target group behind the load balancer, or of
+// the load balancer alone when targetGroup is "".
 func (c *Check) query(id, targetGroup, metric, stat string) types.MetricDataQuery {
+	dims := []types.Dimension{{Name: aws.String("LoadBalancer"), Value: aws.String(c.lb)}}
+	if targetGroup != "" {
+		dims = append(dims, types.Dimension{Name: aws.String("TargetGroup"), Value: aws.String(targetGroup)})
+	}
 	return types.MetricDataQuery{
 		Id: aws.String(id),
 		MetricStat: &types.MetricStat{
 			Metric: &types.Metric{
 				Namespace:  aws.String(Namespace),
 				MetricName: aws.String(metric),
-				Dimensions: []types.Dimension{
-					{Name: aws.String("LoadBalancer"), Value: aws.String(c.lb)},
-					{Name: aws.String("TargetGroup"), Value: aws.String(targetGroup)},
-				},
+				Dimensions: dims,
 			},
 			Period: aws.Int32(int32(c.round / time.Second)),
 			Stat:   aws.String(stat),

@@ -196,7 +196,7 @@ func TestEvaluate_oneCallWithTheRightQuery(t *testing.T) {
 		}
 		stats[aws.ToString(m.MetricName)] = aws.ToString(q.MetricStat.Stat)
 	}
-	want := map[string]string{MetricRequestCount: "Sum", MetricTarget5XX: "Sum", MetricResponseTime: "p99"}
+	want := map[string]string{MetricRequestCount: "Sum", MetricTarget5XX: "Sum", MetricTargetConnErrors: "Sum", MetricResponseTime: "p99"}
 	if len(stats) != len(want) {
 		t.Fatalf("stats %v", stats)
 	}

@@ -67,7 +67,24 @@ func decodeStickiness(v string) (tgARN string, expires time.Time, ok bool) {
 }
 
 // StickyGroup returns the group named by a valid, unexpired AWSALBTG cookie
-// when that group is still in the forward with a weight above 0.
+// when that group is still in the forward — at any weight, 0 included.
+//
+// What AWS documents, and why weight 0 keeps its clients: the group
+// stickiness duration is "the time period, in seconds, during which requests
+// from a client should be routed to the same target group"
+// (TargetGroupStickinessConfig.DurationSeconds, Elastic Load Balancing API
+// Reference); the ALB user guide ("Target group stickiness" of forward
+// actions) and AWS's prescriptive guidance ("Target group stickiness",
+// Choosing a stickiness strategy for your load balancer) describe the weights
+// as choosing the group of a client without a valid cookie, and neither
+// documents an exception for a group whose weight became 0. The sandbox
+// follows that literally — the worst case for a rollback to blue=100
+// green=0: a client with a green cookie stays on green until the cookie
+// expires, unless group stickiness is turned off (then cookies are ignored)
+// or green leaves the forward. What the documentation does name as a reason
+// to choose anew (NonStickyRequestCount: no cookie, a cookie naming
+// something no longer registered, malformed, expired) is emulated: a group
+// not in the forward, a bad or an expired cookie is ignored.
 func StickyGroup(r *http.Request, groups []elbv2.WeightedTargetGroup, now time.Time) string {
 	for _, c := range r.CookiesNamed(StickinessCookie) {
 		arn, exp, ok := decodeStickiness(c.Value)
@@ -75,7 +92,7 @@ func StickyGroup(r *http.Request, groups []elbv2.WeightedTargetGroup, now time.T
 			continue
 		}
 		for _, g := range groups {
-			if g.TargetGroupARN == arn && g.Weight > 0 {
+			if g.TargetGroupARN == arn {
 				return arn
 			}
 		}

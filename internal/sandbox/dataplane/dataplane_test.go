@@ -84,7 +84,10 @@ func TestStickinessCookieAndWeights(t *testing.T) {
 		t.Fatalf("expired cookie: sticky group %q", g)
 	}
 	groups[0].Weight = 0
-	if g := StickyGroup(r, groups, exp.Add(-time.Second)); g != "" {
-		t.Fatalf("a group at weight 0 is never sticky: %q", g)
+	if g := StickyGroup(r, groups, exp.Add(-time.Second)); g != arn {
+		t.Fatalf("a cookie for a group at weight 0 still in the forward: sticky group %q, want %q (AWS documents no exception for weight 0)", g, arn)
+	}
+	if g := StickyGroup(r, groups[1:], exp.Add(-time.Second)); g != "" {
+		t.Fatalf("a cookie for a group no longer in the forward: sticky group %q", g)
 	}
 }

@@ -1,15 +1,19 @@
 // Package demoapp is a tiny HTTP service used as the blue/green release in
 // demos and data-plane tests: it reports its version and colour, answers
 // health checks, and can be told at runtime to behave like a bad release
-// (fail a share of requests, add latency, fail its health check).
+// (fail a share of requests, reset the connection of a share of requests,
+// add latency, fail its health check).
 //
 // Endpoints:
 //
 //	GET  /                → 200 {"version":"v2","color":"green","hostname":"…","addr":"127.0.0.1:8081"}
-//	                        (after latency_ms; 500 {"error":…} for fail_percent % of requests)
+//	                        (after latency_ms; 500 {"error":…} for fail_percent % of requests;
+//	                        for reset_percent % of requests no answer: the connection is
+//	                        reset (TCP RST) after the request was read, as a crashing
+//	                        process does)
 //	GET  /version         → 200 "v2\n" (plain text; no injected latency or failures)
 //	GET  /health          → 200 "ok\n", or 503 "unhealthy\n" when healthy is false
-//	GET  /_demo/behaviour → 200 {"fail_percent":0,"latency_ms":0,"healthy":true}
+//	GET  /_demo/behaviour → 200 {"fail_percent":0,"reset_percent":0,"latency_ms":0,"healthy":true}
 //	POST /_demo/behaviour → same body; only the fields sent change; answers the new behaviour
 //
 // Every response (404s too) carries X-Demo-Version and X-Demo-Color headers.
@@ -46,15 +50,21 @@ type Config struct {
 	Hostname string
 
 	// Initial behaviour (see Behaviour).
-	FailPercent float64
-	LatencyMS   int
-	Unhealthy   bool
+	FailPercent  float64
+	ResetPercent float64
+	LatencyMS    int
+	Unhealthy    bool
 }
 
 // Behaviour is the runtime-adjustable behaviour, as JSON on /_demo/behaviour.
 type Behaviour struct {
 	// FailPercent (0-100) of requests to / answer 500.
 	FailPercent float64 `json:"fail_percent"`
+	// ResetPercent (0-100) of requests to / get no answer: the app resets
+	// the connection (TCP RST) once it has read the request. Behind an ALB
+	// the client gets an ELB 502, and no target 5xx is counted. Checked
+	// before FailPercent.
+	ResetPercent float64 `json:"reset_percent"`
 	// LatencyMS is added before answering /.
 	LatencyMS int `json:"latency_ms"`
 	// Healthy false makes /health answer 503.
@@ -63,9 +73,10 @@ type Behaviour struct {
 
 // behaviourPatch is a partial update: absent fields keep their value.
 type behaviourPatch struct {
-	FailPercent *float64 `json:"fail_percent"`
-	LatencyMS   *int     `json:"latency_ms"`
-	Healthy     *bool    `json:"healthy"`
+	FailPercent  *float64 `json:"fail_percent"`
+	ResetPercent *float64 `json:"reset_percent"`
+	LatencyMS    *int     `json:"latency_ms"`
+	Healthy      *bool    `json:"healthy"`
 }
 
 // App is one demo application instance. It is safe for concurrent use.
@@ -77,6 +88,7 @@ type App struct {
 
 	requests atomic.Int64
 	failures atomic.Int64
+	resets   atomic.Int64
 }
 
 // New returns an App for cfg.
@@ -91,7 +103,7 @@ func New(cfg Config) *App {
 		cfg.Hostname, _ = os.Hostname()
 	}
 	a := &App{version: cfg.Version, color: cfg.Color, hostname: cfg.Hostname}
-	a.b = Behaviour{FailPercent: clampPercent(cfg.FailPercent), LatencyMS: max(cfg.LatencyMS, 0), Healthy: !cfg.Unhealthy}
+	a.b = Behaviour{FailPercent: clampPercent(cfg.FailPercent), ResetPercent: clampPercent(cfg.ResetPercent), LatencyMS: max(cfg.LatencyMS, 0), Healthy: !cfg.Unhealthy}
 	return a
 }
 
@@ -112,6 +124,7 @@ func (a *App) Behaviour() Behaviour {
 // LatencyMS to >= 0).
 func (a *App) SetBehaviour(b Behaviour) {
 	b.FailPercent = clampPercent(b.FailPercent)
+	b.ResetPercent = clampPercent(b.ResetPercent)
 	b.LatencyMS = max(b.LatencyMS, 0)
 	a.mu.Lock()
 	a.b = b
@@ -131,6 +144,9 @@ func (a *App) Requests() int64 { return a.requests.Load() }
 
 // Failures is the number of requests to / failed on purpose.
 func (a *App) Failures() int64 { return a.failures.Load() }
+
+// Resets is the number of connections reset on purpose (ResetPercent).
+func (a *App) Resets() int64 { return a.resets.Load() }
 
 func clampPercent(p float64) float64 {
 	switch {
@@ -175,6 +191,9 @@ func (a *App) Handler() http.Handler {
 		if p.FailPercent != nil {
 			b.FailPercent = *p.FailPercent
 		}
+		if p.ResetPercent != nil {
+			b.ResetPercent = *p.ResetPercent
+		}
 		if p.LatencyMS != nil {
 			b.LatencyMS = *p.LatencyMS
 		}
@@ -208,6 +227,9 @@ func (a *App) serveRoot(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if b.ResetPercent > 0 && rand.Float64()*100 < b.ResetPercent && a.reset(w) {
+		return
+	}
 	if b.FailPercent > 0 && rand.Float64()*100 < b.FailPercent {
 		a.failures.Add(1)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{
@@ -220,6 +242,21 @@ func (a *App) serveRoot(w http.ResponseWriter, r *http.Request) {
 		resp["addr"] = la.String()
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// reset closes the request's connection with a TCP RST (SO_LINGER 0) and no
+// answer. false when the connection cannot be taken over (HTTP/2).
+func (a *App) reset(w http.ResponseWriter) bool {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+	a.resets.Add(1)
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -96,3 +96,28 @@ func TestDefaults(t *testing.T) {
 		t.Fatalf("defaults: %s %s %+v", app.Version(), app.Color(), app.Behaviour())
 	}
 }
+
+// TestResetPercent: a resetting app answers nothing; the client sees a reset
+// (or EOF), never a status.
+func TestResetPercent(t *testing.T) {
+	srv, err := Start(Config{Version: "v2", Color: "green", ResetPercent: 100}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c := &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+	resp, err := c.Get(srv.URL() + "/")
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("status %d from a resetting app, want a transport error", resp.StatusCode)
+	}
+	if srv.App.Resets() < 1 {
+		t.Fatalf("resets %d", srv.App.Resets())
+	}
+	// Health checks still answer: a crash-looping process can pass them.
+	resp, err = c.Get(srv.URL() + "/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/health: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
@@ -56,6 +57,8 @@ type EnvOptions struct {
 type Env struct {
 	Sandbox *sandbox.Server
 	ELB     *elbv2.Client
+	// CloudWatch reads the data plane's ALB metrics.
+	CloudWatch *cloudwatch.Client
 	// LoadBalancer, Listener, Blue and Green are ARNs.
 	LoadBalancer, Listener, Blue, Green string
 	// URL is the listener's loopback URL.
@@ -98,6 +101,7 @@ func NewEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 		return nil, err
 	}
 	e.ELB = clients.ELBv2
+	e.CloudWatch = clients.CloudWatch
 
 	for _, c := range []rollout.Color{rollout.Blue, rollout.Green} {
 		for i := range o.AppsPerColor {

@@ -88,6 +88,7 @@ type Router struct {
 	mu         sync.Mutex
 	stickiness *Stickiness    // set by SetStickiness; nil = preserve what is there
 	snapshot   []types.Action // from the immediately preceding Read; consumed by Set
+	suspended  *Stickiness    // what a restore write turned off (restore.go)
 }
 
 // NewListenerRouter manages the default actions of listenerARN.
@@ -149,6 +150,12 @@ func (r *Router) Describe(ctx context.Context) (State, error) {
 
 // Set writes weights w, changing only the forward action (see the package doc).
 func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
+	return r.set(ctx, w, false)
+}
+
+// set is Set; restore turns group stickiness off in the same write (see
+// SetRestore).
+func (r *Router) set(ctx context.Context, w traffic.Weights, restore bool) error {
 	if err := ValidateWeights(w); err != nil {
 		return fmt.Errorf("modifying %s %s: %w", r.Kind(), r.ARN(), err)
 	}
@@ -166,8 +173,14 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 	if err != nil {
 		return err
 	}
-	err = r.target.modify(ctx, r.patch(actions, f.index, w))
+	patched := r.patch(actions, f.index, w)
+	var unstuck *Stickiness
+	if restore {
+		unstuck = unstick(patched, f.index)
+	}
+	err = r.target.modify(ctx, patched)
 	if err == nil {
+		r.noteUnstuck(unstuck)
 		return nil
 	}
 	// A failed call may still have been applied: the answer was lost (a
@@ -183,6 +196,9 @@ func (r *Router) Set(ctx context.Context, w traffic.Weights) error {
 		return fmt.Errorf("%w (whether the write was applied could not be read back: %v)", err, derr)
 	}
 	if g, perr := r.parse(now); perr == nil && g.state.Weights == w && !g.state.SingleGroup {
+		if unstuck != nil && !g.state.Stickiness.Enabled {
+			r.noteUnstuck(unstuck)
+		}
 		return nil
 	}
 	return err
