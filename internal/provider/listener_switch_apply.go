@@ -178,6 +178,7 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	planPreview(&plan, prior)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	if prior != nil && prior.Status.ValueString() == statusDrifted && !resp.Plan.Raw.Equal(req.State.Raw) {
 		// Drifted: if another writer added a group to the forward, the
@@ -263,12 +264,12 @@ func (g guardedRouter) Set(ctx context.Context, w traffic.Weights) error {
 
 func (r *listenerSwitchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	defer nameNestedDiags(&resp.Diagnostics)
-	createSwitch(ctx, req, resp, r.apply)
+	createSwitch(ctx, req, resp, r.applyWithPreview)
 }
 
 func (r *listenerSwitchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	defer nameNestedDiags(&resp.Diagnostics)
-	updateSwitch(ctx, req, resp, r.apply)
+	updateSwitch(ctx, req, resp, r.applyWithPreview)
 }
 
 // apply runs a create (prior == nil) or an update. It returns the state to
@@ -408,7 +409,7 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 			fmt.Sprintf("The plan was made from other weights than the %s has now (%s): the path it showed is not the path this apply "+
 				"would take, so nothing was moved. Run plan again.", n.Point, cur.Weights))
 	}
-	if diags.HasError() {
+	if diags.HasError() || (p.Moving() && !r.previewBeforeShift(ctx, plan, to, diags)) {
 		return r.finish(ctx, plan, prior, written, nil, diags)
 	}
 	stickinessChanged := (plan.Stickiness != nil && (cur.Stickiness.Enabled != plan.Stickiness.Enabled.ValueBool() ||
@@ -728,6 +729,7 @@ func (r *listenerSwitchResource) Read(ctx context.Context, req resource.ReadRequ
 			state.Rule.HostHeaders = stringListOrNull(info.HostHeaders, state.Rule.HostHeaders)
 		}
 	}
+	r.readPreview(ctx, &state, &resp.Diagnostics)
 	readSwitchAs(&state.switchModel, cur.Weights, status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -742,6 +744,9 @@ func (r *listenerSwitchResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	api := r.data.Clients.ELBv2
+	if arn := state.PreviewRuleARN; known(arn) && arn.ValueString() != "" && !r.deletePreviewRule(ctx, arn.ValueString(), state.OwnerID.ValueString(), &resp.Diagnostics) {
+		return
+	}
 	if state.Rule != nil && known(state.RuleARN) && state.RuleARN.ValueString() != "" {
 		if err := alb.DeleteRule(ctx, api, state.RuleARN.ValueString()); err != nil {
 			resp.Diagnostics.AddError("Error deleting listener rule", err.Error())

@@ -70,6 +70,9 @@ type listenerSwitchModel struct {
 	OwnerID             types.String     `tfsdk:"owner_id"`
 	Also                []alsoModel      `tfsdk:"also"`   // listener_switch_lockstep.go
 	Points              types.List       `tfsdk:"points"` // listener_switch_lockstep.go
+	Preview             *previewModel    `tfsdk:"preview"`
+	PreviewRuleARN      types.String     `tfsdk:"preview_rule_arn"`
+	PreviewColor        types.String     `tfsdk:"preview_color"`
 }
 
 type ruleModel struct {
@@ -220,6 +223,9 @@ func (r *listenerSwitchResource) Schema(ctx context.Context, _ resource.SchemaRe
 	for k, v := range common {
 		resp.Schema.Attributes[k] = v
 	}
+	for k, v := range previewAttributes() { // listener_switch_preview.go
+		resp.Schema.Attributes[k] = v
+	}
 	resp.Schema.Blocks = commonBlocks
 	addLockstepAttributes(resp.Schema.Attributes)
 	nameNestedPaths(resp.Schema.Attributes)
@@ -288,6 +294,7 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 			"rule needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
 	}
 	validateAlso(&m, &resp.Diagnostics)
+	validatePreview(&m, &resp.Diagnostics)
 	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics)
 	validateNLBSwitch(&m, &resp.Diagnostics)
 }

@@ -59,8 +59,11 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 	// Attributes added since version 0 (reshapeValue gives them null).
 	delete(prior.Attributes, "traffic_percent")
 	delete(prior.Attributes, "notifications")
-	delete(prior.Attributes, "also")   // bluegreen_listener_switch (listener_switch_lockstep.go)
-	delete(prior.Attributes, "points") // bluegreen_listener_switch
+	delete(prior.Attributes, "also")    // bluegreen_listener_switch (listener_switch_lockstep.go)
+	delete(prior.Attributes, "points")  // bluegreen_listener_switch
+	delete(prior.Attributes, "preview") // bluegreen_listener_switch
+	delete(prior.Attributes, "preview_rule_arn")
+	delete(prior.Attributes, "preview_color")
 	checks := prior.Attributes
 	if checksAt != "" {
 		container, ok := checks[checksAt].(schema.SingleNestedAttribute)
