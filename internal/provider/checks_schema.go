@@ -25,6 +25,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/prometheus"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
 // The checks schema is defined once here and used by the switch's
@@ -52,16 +53,18 @@ type httpCheckModel struct {
 	Timeout            durationValue `tfsdk:"timeout"`
 	InsecureSkipVerify types.Bool    `tfsdk:"insecure_skip_verify"`
 	CACertPEM          types.String  `tfsdk:"ca_cert_pem"`
+	InitialDelay       durationValue `tfsdk:"initial_delay"`
 }
 
 type prometheusCheckModel struct {
-	Name    types.String  `tfsdk:"name"`
-	URL     types.String  `tfsdk:"url"`
-	Query   types.String  `tfsdk:"query"`
-	Min     types.Float64 `tfsdk:"min"`
-	Max     types.Float64 `tfsdk:"max"`
-	Headers types.Map     `tfsdk:"headers"`
-	Timeout durationValue `tfsdk:"timeout"`
+	Name         types.String  `tfsdk:"name"`
+	URL          types.String  `tfsdk:"url"`
+	Query        types.String  `tfsdk:"query"`
+	Min          types.Float64 `tfsdk:"min"`
+	Max          types.Float64 `tfsdk:"max"`
+	Headers      types.Map     `tfsdk:"headers"`
+	Timeout      durationValue `tfsdk:"timeout"`
+	InitialDelay durationValue `tfsdk:"initial_delay"`
 }
 
 // rollbackOnModel is the switch's rollback_on: the checks plus how many bad
@@ -72,6 +75,8 @@ type rollbackOnModel struct {
 	FailureThreshold   types.Int64   `tfsdk:"failure_threshold"`
 	InconclusiveLimit  types.Int64   `tfsdk:"inconclusive_limit"`
 	FailClosed         types.Bool    `tfsdk:"fail_closed"`
+	// ColorValues are the user's per-color placeholders (check_templates.go).
+	ColorValues *colorValuesModel `tfsdk:"color_values"`
 }
 
 type targetHealthCheckModel struct {
@@ -133,6 +138,7 @@ func rollbackOnTolerance() map[string]schema.Attribute {
 			MarkdownDescription: fmt.Sprintf("When `true` (default), a check that cannot measure (API error, missing alarm) "+
 				"%d times in a row counts as failed. `false` ignores such errors: only measured failures count.", rollout.DefaultErrorLimit),
 		},
+		"color_values": colorValuesAttribute(),
 	}
 }
 
@@ -173,6 +179,7 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 		"alarm_names": schema.ListAttribute{
 			ElementType: types.StringType, Optional: true,
 			MarkdownDescription: "CloudWatch alarms (1–100 names of 1–255 characters): any alarm in `ALARM` fails the evaluation. " +
+				"Names may hold placeholders: `web-{{color}}-5xx` watches `web-green-5xx` while green receives traffic. " +
 				"An alarm that cannot be read (missing, API error) is an error verdict (fail closed). `INSUFFICIENT_DATA` passes.",
 			Validators: []validator.List{listvalidator.SizeBetween(1, 100), listvalidator.UniqueValues(), listvalidator.NoNullValues(),
 				listvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 255))},
@@ -185,27 +192,32 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 			Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name": checkNameAttribute("http"),
-				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Absolute `http://` or `https://` URL." + elementRequired,
-					Validators: []validator.String{urlValidator{}}},
+				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Absolute `http://` or `https://` URL, " +
+					"e.g. `http://web-{{color}}.internal:8080/health`." + placeholderNote + elementRequired,
+					Validators: []validator.String{templatedURLValidator{}}},
 				"method": schema.StringAttribute{Optional: true, MarkdownDescription: "HTTP method. Default `GET`.",
 					Validators: []validator.String{stringvalidator.OneOf("GET", "HEAD", "POST", "PUT", "OPTIONS")}},
 				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
-					MarkdownDescription: "Request headers, e.g. `Authorization`. Sensitive: never logged, never shown in plans, redacted from results.",
-					Validators:          []validator.Map{headersValidator{}}},
+					MarkdownDescription: "Request headers, e.g. `Authorization`. Sensitive: never logged, never shown in plans, redacted from results. " +
+						"Values may hold placeholders (`X-Color = \"{{color}}\"`).",
+					Validators: []validator.Map{headersValidator{}}},
 				"expect_status": schema.ListAttribute{ElementType: types.Int64Type, Optional: true,
 					MarkdownDescription: "Status codes that pass. Default `[200]`.",
 					Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueInt64sAre(int64validator.Between(100, 599))}},
-				"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "Regular expression (RE2) the body must match.",
-					Validators: []validator.String{regexValidator{}}},
+				"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "Regular expression (RE2) the body must match. " +
+					"Placeholders are substituted as literal text (`\"version\":\"{{version}}\"` matches the dots of `2.4.0` exactly).",
+					Validators: []validator.String{templatedRegexValidator{}}},
 				"json_path": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "Dotted path into a JSON body (`version`, `build.schema_version`, `items.0.name`) whose value must equal `json_value`.",
 					Validators:          []validator.String{jsonPathValidator{}}},
-				"json_value": schema.StringAttribute{Optional: true, MarkdownDescription: "Expected value at `json_path`, compared as text, e.g. `2.4.0`."},
-				"timeout":    durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+				"json_value": schema.StringAttribute{Optional: true, MarkdownDescription: "Expected value at `json_path`, compared as text, e.g. `2.4.0` " +
+					"or `{{version}}` (a `color_values` key)."},
+				"timeout": durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
 				"insecure_skip_verify": schema.BoolAttribute{Optional: true,
 					MarkdownDescription: "Skip TLS certificate verification. Default `false`: certificates are verified; prefer `ca_cert_pem`."},
 				"ca_cert_pem": schema.StringAttribute{Optional: true, MarkdownDescription: "Extra trusted CA certificates, PEM-encoded (e.g. an internal CA). Conflicts with `insecure_skip_verify = true`.",
 					Validators: []validator.String{pemCertificatesValidator{}}},
+				"initial_delay": initialDelayAttribute(),
 			}},
 		},
 		"prometheus": schema.ListNestedAttribute{
@@ -216,15 +228,18 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name": checkNameAttribute("prometheus"),
 				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Prometheus base URL, e.g. `http://prometheus:9090`." + elementRequired,
-					Validators: []validator.String{urlValidator{}}},
-				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** PromQL expression." + elementRequired,
+					Validators: []validator.String{templatedURLValidator{}}},
+				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** PromQL expression, e.g. " +
+					"`sum(rate(http_requests_total{color=\"{{color}}\",code=~\"5..\"}[1m])) / sum(rate(http_requests_total{color=\"{{color}}\"}[1m]))`." +
+					placeholderNote + elementRequired,
 					Validators: []validator.String{nonBlankValidator{what: "PromQL expression"}}},
 				"min": schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
 				"max": schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
 				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
 					MarkdownDescription: "Request headers (`Authorization`, `X-Scope-OrgID`). Sensitive.",
 					Validators:          []validator.Map{headersValidator{}}},
-				"timeout": durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+				"timeout":       durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+				"initial_delay": initialDelayAttribute(),
 			}},
 		},
 		"target_health": schema.SingleNestedAttribute{
@@ -428,8 +443,15 @@ func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[st
 	return out
 }
 
-// checkTarget is what the checks judge by default.
+// checkTarget is what the checks of one color judge by default.
 type checkTarget struct {
+	// Color is the color the checks judge ("" in a health gate, which
+	// substitutes no placeholders).
+	Color traffic.Color
+	// Values are the router's own placeholder values for Color
+	// ({{target_group_arn}}…); User the user's (rollback_on.color_values).
+	Values         map[string]string
+	User           map[string]string
 	TargetGroupARN string
 	// OtherTargetGroupARN is the other color, for relative comparisons.
 	OtherTargetGroupARN string
@@ -437,8 +459,18 @@ type checkTarget struct {
 	LoadBalancer string
 }
 
+// colorTargets gives the checkTarget of each color.
+type colorTargets func(traffic.Color) checkTarget
+
+// colorOnly is the colorTargets of a router without defaults of its own.
+func colorOnly(c traffic.Color) checkTarget { return checkTarget{Color: c} }
+
 // checkSet is the checks turned into engine inputs.
 type checkSet struct {
+	// ByColor are the rollback_on checks built for each color receiving
+	// traffic (placeholders substituted); runShift takes the receiving
+	// color's. Checks are a router's own, already for the receiving color.
+	ByColor            map[traffic.Color][]rollout.Check
 	Checks             []rollout.Check
 	EvaluationInterval time.Duration
 	FailureThreshold   int
@@ -446,13 +478,28 @@ type checkSet struct {
 	ErrorLimit         int
 }
 
-// expandRollbackOn builds the rollback_on checks and tolerance knobs.
-func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) checkSet {
+// forReceiving returns the checks to run while color receives traffic.
+func (s checkSet) forReceiving(color traffic.Color) []rollout.Check {
+	return append(append([]rollout.Check(nil), s.ByColor[color]...), s.Checks...)
+}
+
+// expandRollbackOn builds the rollback_on checks, for each color, and the
+// tolerance knobs. Both colors are built (and so checked) before any shift:
+// one configuration serves both directions.
+func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, targets colorTargets, now func() time.Time, at path.Path, diags *diag.Diagnostics) checkSet {
 	set := checkSet{EvaluationInterval: defaultEvaluationInterval, FailureThreshold: defaultFailureThreshold}
 	if c == nil {
 		return set
 	}
-	set.Checks = expandChecks(ctx, d, &c.checksModel, target, now, at, diags)
+	set.ByColor = map[traffic.Color][]rollout.Check{}
+	for _, color := range []traffic.Color{traffic.Blue, traffic.Green} {
+		t := targets(color)
+		t.User = c.ColorValues.of(ctx, color, diags)
+		set.ByColor[color] = expandChecks(ctx, d, &c.checksModel, t, now, at, diags)
+		if diags.HasError() {
+			return set
+		}
+	}
 	if v := durationOr(c.EvaluationInterval, defaultEvaluationInterval); v > 0 {
 		set.EvaluationInterval = v
 	}
@@ -474,6 +521,21 @@ func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, 
 // expandChecks builds the checks of c against target.
 func expandChecks(ctx context.Context, d *providerData, c *checksModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) []rollout.Check {
 	var out []rollout.Check
+	vals := valuesFor(target.Color, target.Values, target.User)
+	// sub substitutes the placeholders of one attribute value for target.Color.
+	sub := func(p path.Path, s string, quote func(string) string) string {
+		v, err := vals.expand(s, quote)
+		if err != nil {
+			diags.AddAttributeError(p, "Invalid placeholder", fmt.Sprintf("Attribute %s, for %s: %s.", p, colorName(target.Color), err))
+		}
+		return v
+	}
+	subMap := func(p path.Path, m map[string]string) map[string]string {
+		for k, v := range m {
+			m[k] = sub(p, v, nil)
+		}
+		return m
+	}
 	if (c.TargetHealth != nil || c.Metrics != nil || !c.AlarmNames.IsNull()) && !d.needAWS("The "+at.String()+" target_health, metrics and alarm_names checks", diags) {
 		return nil
 	}
@@ -527,16 +589,22 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 	if !c.AlarmNames.IsNull() && !c.AlarmNames.IsUnknown() {
 		var names []string
 		diags.Append(c.AlarmNames.ElementsAs(ctx, &names, false)...)
+		for i, n := range names {
+			names[i] = sub(at.AtName("alarm_names").AtListIndex(i), n, nil)
+		}
 		chk := alarms.New(d.Clients.CloudWatch, names)
 		chk.Now = now
 		out = append(out, chk)
 	}
 	for i, h := range c.HTTP {
+		hp := at.AtName("http").AtListIndex(i)
 		cfg := httpcheck.Config{
 			Name: checkNameOf("http", h.Name, i, len(c.HTTP)),
-			URL:  h.URL.ValueString(), Method: h.Method.ValueString(), Headers: stringMap(ctx, h.Headers, diags),
-			BodyRegex: h.BodyRegex.ValueString(), JSONPath: h.JSONPath.ValueString(), JSONValue: h.JSONValue.ValueString(),
-			Timeout: durationOr(h.Timeout, httpcheck.DefaultTimeout), InsecureSkipVerify: h.InsecureSkipVerify.ValueBool(),
+			URL:  sub(hp.AtName("url"), h.URL.ValueString(), nil), Method: h.Method.ValueString(),
+			Headers:   subMap(hp.AtName("headers"), stringMap(ctx, h.Headers, diags)),
+			BodyRegex: sub(hp.AtName("body_regex"), h.BodyRegex.ValueString(), regexp.QuoteMeta), JSONPath: h.JSONPath.ValueString(),
+			JSONValue: sub(hp.AtName("json_value"), h.JSONValue.ValueString(), nil),
+			Timeout:   durationOr(h.Timeout, httpcheck.DefaultTimeout), InsecureSkipVerify: h.InsecureSkipVerify.ValueBool(),
 			CACertPEM: h.CACertPEM.ValueString(), Now: now,
 		}
 		if known(h.ExpectStatus) {
@@ -548,15 +616,17 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		chk, err := httpcheck.New(cfg)
 		if err != nil {
-			diags.AddAttributeError(at.AtName("http").AtListIndex(i), "Invalid http check", checkID("http", h.Name, i, len(c.HTTP))+": "+err.Error())
+			diags.AddAttributeError(hp, "Invalid http check", checkID("http", h.Name, i, len(c.HTTP))+forColor(target.Color)+": "+err.Error())
 		} else {
-			out = append(out, chk)
+			out = append(out, delayed(chk, checkID("http", h.Name, i, len(c.HTTP)), h.InitialDelay))
 		}
 	}
 	for i, p := range c.Prometheus {
+		pp := at.AtName("prometheus").AtListIndex(i)
 		cfg := prometheus.Config{
 			Name: checkNameOf("prometheus", p.Name, i, len(c.Prometheus)),
-			URL:  p.URL.ValueString(), Query: p.Query.ValueString(), Headers: stringMap(ctx, p.Headers, diags),
+			URL:  sub(pp.AtName("url"), p.URL.ValueString(), nil), Query: sub(pp.AtName("query"), p.Query.ValueString(), nil),
+			Headers: subMap(pp.AtName("headers"), stringMap(ctx, p.Headers, diags)),
 			Timeout: durationOr(p.Timeout, httpcheck.DefaultTimeout), Now: now,
 		}
 		if !p.Min.IsNull() {
@@ -569,10 +639,46 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		chk, err := prometheus.New(cfg)
 		if err != nil {
-			diags.AddAttributeError(at.AtName("prometheus").AtListIndex(i), "Invalid prometheus check", checkID("prometheus", p.Name, i, len(c.Prometheus))+": "+err.Error())
+			diags.AddAttributeError(pp, "Invalid prometheus check", checkID("prometheus", p.Name, i, len(c.Prometheus))+forColor(target.Color)+": "+err.Error())
 		} else {
-			out = append(out, chk)
+			out = append(out, delayed(chk, checkID("prometheus", p.Name, i, len(c.Prometheus)), p.InitialDelay))
 		}
 	}
 	return out
+}
+
+// placeholderNote tells where a check attribute's placeholders come from.
+const placeholderNote = " In a switch, placeholders are replaced for the color receiving traffic: `{{color}}` (`blue` or `green`), " +
+	"`{{other_color}}`, the router's own (the listener switch: `{{target_group_arn}}`, `{{target_group_name}}`, " +
+	"`{{target_group}}` = `targetgroup/<name>/<id>`) and the keys of `rollback_on.color_values`. Written `{{name}}`, " +
+	"which HCL leaves alone (`${…}` would be Terraform interpolation)."
+
+func initialDelayAttribute() schema.StringAttribute {
+	return durationAttribute("Switch only: the check does not judge the receiving color before this long after its first traffic in "+
+		"the shift (Argo Rollouts' `initialDelay`), e.g. for a query over `rate(…[5m])` that needs that much data; until then its "+
+		"result is `pending`. If the steps and the bake would end sooner, the bake lasts until every check has judged once; "+
+		"`worst_case_duration` counts it. A Go duration up to `1h`. Default `0s`.", 0, time.Hour)
+}
+
+// delayed gives chk its initial_delay, if any (the engine honours it during
+// holds; pre-flights judge at once).
+func delayed(chk rollout.Check, id string, d durationValue) rollout.Check {
+	if v := durationOr(d, 0); v > 0 {
+		return rollout.WithInitialDelay(chk, id, v)
+	}
+	return chk
+}
+
+func colorName(c traffic.Color) string {
+	if c == "" {
+		return "a health gate (no placeholders)"
+	}
+	return "the shift to " + string(c)
+}
+
+func forColor(c traffic.Color) string {
+	if c == "" {
+		return ""
+	}
+	return " (for " + string(c) + ")"
 }

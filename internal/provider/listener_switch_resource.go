@@ -283,7 +283,7 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 		resp.Diagnostics.AddAttributeError(path.Root("rule"), "Rule without conditions",
 			"rule needs path_patterns, host_headers or both: AWS requires at least one condition on a non-default rule.")
 	}
-	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics)
+	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics, albPlaceholders...)
 }
 
 // reportedBySchema reports whether the attribute validators already reject

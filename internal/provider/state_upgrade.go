@@ -66,6 +66,7 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 			return prior
 		}
 		container.Attributes = copyAttrs(container.Attributes)
+		delete(container.Attributes, "color_values") // added since version 0
 		checks = container.Attributes
 		prior.Attributes[checksAt] = container
 	}
@@ -76,6 +77,7 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 		}
 		attrs := copyAttrs(l.NestedObject.Attributes)
 		delete(attrs, "name")
+		delete(attrs, "initial_delay") // added since version 0
 		checks[kind] = schema.SingleNestedAttribute{Optional: true, Attributes: attrs}
 	}
 	return prior
