@@ -1,0 +1,256 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
+)
+
+// colorApp plays both colors' services and the Prometheus that watches
+// them: /<color>/health and /<color>/version per color, and
+// /api/v1/query answering the 5xx rate of the color named in the query's
+// color="…" matcher (in Prometheus' own response format). A bad release is
+// a color whose health fails (badHealth) or whose error rate is high
+// (badErrors). It records which color each request was about.
+type colorApp struct {
+	mu        sync.Mutex
+	versions  map[string]string
+	badHealth string
+	badErrors string
+	seen      []string // "health:green", "version:blue", "prometheus:green tg=… org=…"
+}
+
+var promColor = regexp.MustCompile(`color="([a-z]+)"`)
+var promTG = regexp.MustCompile(`tg="([^"]*)"`)
+
+func (a *colorApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if r.URL.Path == "/api/v1/query" {
+		q := r.URL.Query().Get("query")
+		m := promColor.FindAllStringSubmatch(q, -1)
+		color := ""
+		if len(m) > 0 {
+			color = m[0][1]
+		}
+		tg := ""
+		if t := promTG.FindStringSubmatch(q); t != nil {
+			tg = t[1]
+		}
+		a.seen = append(a.seen, fmt.Sprintf("prometheus:%s tg=%s org=%s", color, tg, r.Header.Get("X-Scope-OrgID")))
+		rate := "0.001"
+		if color != "" && color == a.badErrors {
+			rate = "0.4"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,%q]}]}}`, rate)
+		return
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // <color>/<what>
+	if len(parts) != 2 {
+		http.NotFound(w, r)
+		return
+	}
+	color, what := parts[0], parts[1]
+	a.seen = append(a.seen, what+":"+color)
+	switch what {
+	case "health":
+		if color == a.badHealth {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	case "version":
+		_ = json.NewEncoder(w).Encode(map[string]string{"version": a.versions[color]})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// release sets which color is bad (and how) and forgets what was seen.
+func (a *colorApp) release(badHealth, badErrors string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.badHealth, a.badErrors, a.seen = badHealth, badErrors, nil
+}
+
+// onlyAbout fails unless every request since the last release was about
+// color — the color receiving traffic — and each check kind ran.
+func (a *colorApp) onlyAbout(color, tgName string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		kinds := map[string]bool{}
+		for _, s := range a.seen {
+			kind, rest, _ := strings.Cut(s, ":")
+			kinds[kind] = true
+			want := color
+			if kind == "prometheus" {
+				want = fmt.Sprintf("%s tg=%s org=team-%s", color, tgName, color)
+			}
+			if rest != want {
+				return fmt.Errorf("a check watched %q while %s received traffic (all requests: %v)", s, color, a.seen)
+			}
+		}
+		for _, k := range []string{"health", "version", "prometheus"} {
+			if !kinds[k] {
+				return fmt.Errorf("the %s check never ran while %s received traffic (requests: %v)", k, color, a.seen)
+			}
+		}
+		return nil
+	}
+}
+
+// One switch configuration, written once with {{color}}, {{version}} (from
+// color_values) and {{target_group_name}}, rolls back a bad release on green
+// (its health check fails) and, after a good green release, a bad release on
+// blue (its Prometheus error rate is high); each shift watches only the
+// color receiving traffic. Between the applies only active_color changes.
+func TestAccColorChecks_oneConfigRollsBackBadReleaseOnEitherColor(t *testing.T) {
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-color")
+	app := &colorApp{versions: map[string]string{"blue": "1.4.0", "green": "1.5.0"}}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	cfg := fmt.Sprintf(`
+  strategy = {
+    type          = "canary"
+    steps         = [10, 50]
+    step_interval = "1m"
+  }
+  rollback_on = {
+    color_values = {
+      blue  = { version = "1.4.0" }
+      green = { version = "1.5.0" }
+    }
+    http = [{
+      name = "health"
+      url  = "%[1]s/{{color}}/health"
+      }, {
+      name       = "version"
+      url        = "%[1]s/{{ color }}/version"
+      json_path  = "version"
+      json_value = "{{version}}"
+    }]
+    prometheus = [{
+      name    = "errors"
+      url     = "%[1]s"
+      query   = "sum(rate(http_requests_total{color=\"{{color}}\",tg=\"{{target_group_name}}\",code=~\"5..\"}[1m])) / sum(rate(http_requests_total{color=\"{{color}}\"}[1m]))"
+      headers = { X-Scope-OrgID = "team-{{color}}" }
+      max     = 0.05
+    }]
+    evaluation_interval = "30s"
+    failure_threshold   = 2
+  }`, srv.URL)
+	blueTG, greenTG := awsarn.TargetGroupName(a.BlueARN), awsarn.TargetGroupName(a.GreenARN)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: switchConfig(a, "blue", cfg), Check: expectWeights(env, a, 100, 0)},
+			{
+				// A bad release on green: its health fails; rolled back.
+				PreConfig:   func() { app.release("green", "") },
+				Config:      switchConfig(a, "green", cfg),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*check http:health failed 2\s+consecutive`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the switch still wants green
+				Check: resource.ComposeTestCheckFunc(
+					app.onlyAbout("green", greenTG),
+					expectWeights(env, a, 100, 0),
+					resource.TestCheckResourceAttr(switchRes, "status", "rolled_back"),
+					resource.TestCheckResourceAttr(switchRes, "active_color", "blue"),
+					resource.TestMatchResourceAttr(switchRes, "last_shift.reason", regexp.MustCompile(`check http:health failed`))),
+			},
+			{
+				// Green fixed: the same configuration promotes it.
+				PreConfig: func() { app.release("", "") },
+				Config:    switchConfig(a, "green", cfg),
+				Check: resource.ComposeTestCheckFunc(
+					app.onlyAbout("green", greenTG),
+					expectWeights(env, a, 0, 100),
+					resource.TestCheckResourceAttr(switchRes, "status", "stable")),
+			},
+			{
+				// The next release goes to blue, and it is bad: blue's error
+				// rate is high (green's is fine). Rolled back to green.
+				PreConfig:   func() { app.release("", "blue") },
+				Config:      switchConfig(a, "blue", cfg),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*check prometheus:errors failed 2\s+consecutive`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the switch still wants blue
+				Check: resource.ComposeTestCheckFunc(
+					app.onlyAbout("blue", blueTG),
+					expectWeights(env, a, 0, 100),
+					resource.TestCheckResourceAttr(switchRes, "status", "rolled_back"),
+					resource.TestCheckResourceAttr(switchRes, "active_color", "green"),
+					resource.TestMatchResourceAttr(switchRes, "last_shift.reason", regexp.MustCompile(`check prometheus:errors failed`))),
+			},
+		},
+	})
+}
+
+// Placeholders are checked at plan time: an unknown one, one defined for a
+// single color, and one in a health gate are errors naming the attribute.
+func TestAccColorChecks_planTimeValidation(t *testing.T) {
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-color-bad")
+	rollbackOn := func(body string) string { return "\n  rollback_on = {\n" + body + "\n  }" }
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: switchConfig(a, "green", rollbackOn(`    http = [{ url = "http://web-{{colour}}.internal/health" }]`)),
+				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Unknown placeholder.*rollback_on.http\[0\].url.*\{\{colour\}\}.*\{\{color\}\}`),
+			},
+			{
+				Config: switchConfig(a, "green", rollbackOn(`    color_values = {
+      blue  = { version = "1", host = "b" }
+      green = { version = "2" }
+    }
+    alarm_names = ["web-{{color}}-{{version}}"]`)),
+				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Placeholder defined for one color only.*rollback_on.color_values.green`),
+			},
+			{
+				Config: switchConfig(a, "green", rollbackOn(`    prometheus = [{
+      url   = "http://prom:9090"
+      query = "up{color=\"{{color}\"}"
+      max   = 1
+    }]`)),
+				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Malformed placeholder.*rollback_on.prometheus\[0\].query`),
+			},
+			{
+				Config: `
+resource "bluegreen_health_gate" "g" {
+  http = [{ url = "http://web-{{color}}.internal/health" }]
+}`,
+				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Placeholder in a health gate.*http\[0\].url`),
+			},
+			{
+				Config: `
+resource "bluegreen_health_gate" "g" {
+  http = [{
+    url           = "http://web.internal/health"
+    initial_delay = "1m"
+  }]
+}`,
+				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)initial_delay in a health gate`),
+			},
+		},
+	})
+}
