@@ -347,7 +347,13 @@ func (v templatedURLValidator) MarkdownDescription(ctx context.Context) string {
 }
 func (templatedURLValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if known(req.ConfigValue) {
-		req.ConfigValue = types.StringValue(withSamplePlaceholders(req.ConfigValue.ValueString()))
+		s := req.ConfigValue.ValueString()
+		if strings.HasPrefix(strings.TrimSpace(s), "{{") {
+			// The scheme and host come from a placeholder ("{{base_url}}/health"):
+			// judged once substituted, for both colors, before any shift.
+			return
+		}
+		req.ConfigValue = types.StringValue(withSamplePlaceholders(s))
 	}
 	urlValidator{}.ValidateString(ctx, req, resp)
 }
