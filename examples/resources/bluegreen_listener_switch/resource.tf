@@ -82,4 +82,5 @@ resource "bluegreen_listener_switch" "api" {
 variable "api_versions" {
   description = "Version each color of the API runs, e.g. { blue = \"2.3.1\", green = \"2.4.0\" }."
   type        = object({ blue = string, green = string })
+  default     = { blue = "2.3.1", green = "2.4.0" }
 }
