@@ -215,7 +215,7 @@ func TestAccColorChecks_planTimeValidation(t *testing.T) {
 		ProtoV6ProviderFactories: env.Factories,
 		Steps: []resource.TestStep{
 			{
-				Config: switchConfig(a, "green", rollbackOn(`    http = [{ url = "http://web-{{colour}}.internal/health" }]`)),
+				Config:   switchConfig(a, "green", rollbackOn(`    http = [{ url = "http://web-{{colour}}.internal/health" }]`)),
 				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Unknown placeholder.*rollback_on.http\[0\].url.*\{\{colour\}\}.*\{\{color\}\}`),
 			},
 			{

@@ -21,7 +21,7 @@ func TestRun_initialDelay(t *testing.T) {
 	tests := []struct {
 		name   string
 		start  traffic.Weights
-		strat  Strategy
+		strategy  Strategy
 		bake   time.Duration
 		delay  time.Duration
 		want   []time.Duration // when the delayed check was evaluated
@@ -45,7 +45,7 @@ func TestRun_initialDelay(t *testing.T) {
 			clk := clock.NewAutoFake(epoch)
 			delayed := &fakeCheck{name: "prometheus:errors", clk: clk}
 			plain := &fakeCheck{name: "http:health", clk: clk}
-			cfg := baseConfig(t, mustPlan(t, tt.strat, tt.bake), &fakeRouter{weights: tt.start}, clk,
+			cfg := baseConfig(t, mustPlan(t, tt.strategy, tt.bake), &fakeRouter{weights: tt.start}, clk,
 				WithInitialDelay(delayed, "prometheus:errors", tt.delay), plain)
 			out := Run(context.Background(), cfg)
 			if !out.Succeeded() {
