@@ -19,13 +19,13 @@ import (
 func TestRun_initialDelay(t *testing.T) {
 	canary := Strategy{Type: StrategyCanary, Steps: []int{10, 50}, StepInterval: 2 * time.Minute}
 	tests := []struct {
-		name   string
-		start  traffic.Weights
-		strategy  Strategy
-		bake   time.Duration
-		delay  time.Duration
-		want   []time.Duration // when the delayed check was evaluated
-		length time.Duration   // the run
+		name     string
+		start    traffic.Weights
+		strategy Strategy
+		bake     time.Duration
+		delay    time.Duration
+		want     []time.Duration // when the delayed check was evaluated
+		length   time.Duration   // the run
 	}{
 		// First traffic at 0 (the 10 % write); evaluations every minute at
 		// 1, 2 | 3, 4 | 5, 6, 7 (bake 3m): due from 3m.
