@@ -301,6 +301,11 @@ func validatePlaceholders(ctx context.Context, c *checksModel, cv *colorValuesMo
 		str(pp.AtName("query"), "query", p.Query)
 		headers(pp.AtName("headers"), p.Headers)
 	}
+	for i, d := range c.Datadog {
+		dp := at.AtName("datadog").AtListIndex(i)
+		str(dp.AtName("url"), "url", d.URL)
+		str(dp.AtName("query"), "query", d.Query)
+	}
 	if known(c.AlarmNames) {
 		for i, e := range c.AlarmNames.Elements() {
 			if s, ok := e.(types.String); ok {
@@ -392,5 +397,8 @@ func validateNoInitialDelay(c *checksModel, diags *diag.Diagnostics) {
 	}
 	for i, p := range c.Prometheus {
 		refuse("prometheus", i, p.InitialDelay)
+	}
+	for i, d := range c.Datadog {
+		refuse("datadog", i, d.InitialDelay)
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/alarms"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/cloudwatchmetrics"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/datadog"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/prometheus"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
@@ -39,6 +40,22 @@ type checksModel struct {
 	AlarmNames   types.List              `tfsdk:"alarm_names"`
 	HTTP         []httpCheckModel        `tfsdk:"http"`
 	Prometheus   []prometheusCheckModel  `tfsdk:"prometheus"`
+	Datadog      []datadogCheckModel     `tfsdk:"datadog"`
+}
+
+type datadogCheckModel struct {
+	Name         types.String  `tfsdk:"name"`
+	Query        types.String  `tfsdk:"query"`
+	Min          types.Float64 `tfsdk:"min"`
+	Max          types.Float64 `tfsdk:"max"`
+	APIKey       types.String  `tfsdk:"api_key"`
+	AppKey       types.String  `tfsdk:"app_key"`
+	Site         types.String  `tfsdk:"site"`
+	URL          types.String  `tfsdk:"url"`
+	Window       durationValue `tfsdk:"window"`
+	Reducer      types.String  `tfsdk:"reducer"`
+	Timeout      durationValue `tfsdk:"timeout"`
+	InitialDelay durationValue `tfsdk:"initial_delay"`
 }
 
 type httpCheckModel struct {
@@ -242,6 +259,7 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 				"initial_delay": initialDelayAttribute(),
 			}},
 		},
+		"datadog": datadogChecksAttribute(),
 		"target_health": schema.SingleNestedAttribute{
 			Optional:            true,
 			MarkdownDescription: "Healthy targets (ELBv2 DescribeTargetHealth) of " + subject + ". Draining targets are not counted.",
@@ -432,6 +450,32 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 		}
 	}
 	validateCheckNames("prometheus", names, at, diags)
+	names = make([]types.String, len(c.Datadog))
+	for i, d := range c.Datadog {
+		names[i] = d.Name
+		dp := at.AtName("datadog").AtListIndex(i)
+		for _, req := range []struct {
+			name, what string
+			v          types.String
+		}{{"query", "a metrics query, e.g. sum:trace.http.request.errors{service:web,color:{{color}}}.as_count()", d.Query},
+			{"api_key", "a Datadog API key", d.APIKey}, {"app_key", "a Datadog application key", d.AppKey}} {
+			if req.v.IsNull() {
+				diags.AddAttributeError(dp.AtName(req.name), "Missing "+req.name, "A datadog check needs "+req.name+": "+req.what+".")
+			}
+		}
+		if !d.Site.IsNull() && !d.URL.IsNull() {
+			diags.AddAttributeError(dp.AtName("url"), "Conflicting Datadog endpoints",
+				"Set site (the API is https://api.<site>) or url (a proxy or another endpoint), not both.")
+		}
+		if d.Min.IsNull() && d.Max.IsNull() {
+			diags.AddAttributeError(dp, "Datadog check without a threshold", "The datadog check needs min, max or both.")
+		}
+		if known(d.Min) && known(d.Max) && d.Min.ValueFloat64() > d.Max.ValueFloat64() {
+			diags.AddAttributeError(dp.AtName("min"), "min greater than max",
+				fmt.Sprintf("min (%v) is greater than max (%v): no value could pass.", d.Min.ValueFloat64(), d.Max.ValueFloat64()))
+		}
+	}
+	validateCheckNames("datadog", names, at, diags)
 }
 
 func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
@@ -644,6 +688,30 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 			out = append(out, delayed(chk, checkID("prometheus", p.Name, i, len(c.Prometheus)), p.InitialDelay))
 		}
 	}
+	for i, dc := range c.Datadog {
+		dp := at.AtName("datadog").AtListIndex(i)
+		cfg := datadog.Config{
+			Name: checkNameOf("datadog", dc.Name, i, len(c.Datadog)), Site: dc.Site.ValueString(),
+			URL: sub(dp.AtName("url"), dc.URL.ValueString(), nil), Query: sub(dp.AtName("query"), dc.Query.ValueString(), nil),
+			Window: durationOr(dc.Window, datadog.DefaultWindow), Reducer: dc.Reducer.ValueString(),
+			APIKey: dc.APIKey.ValueString(), AppKey: dc.AppKey.ValueString(),
+			Timeout: durationOr(dc.Timeout, httpcheck.DefaultTimeout), Now: now,
+		}
+		if !dc.Min.IsNull() {
+			v := dc.Min.ValueFloat64()
+			cfg.Min = &v
+		}
+		if !dc.Max.IsNull() {
+			v := dc.Max.ValueFloat64()
+			cfg.Max = &v
+		}
+		chk, err := datadog.New(cfg)
+		if err != nil {
+			diags.AddAttributeError(dp, "Invalid datadog check", checkID("datadog", dc.Name, i, len(c.Datadog))+forColor(target.Color)+": "+err.Error())
+		} else {
+			out = append(out, delayed(chk, checkID("datadog", dc.Name, i, len(c.Datadog)), dc.InitialDelay))
+		}
+	}
 	return out
 }
 
@@ -681,4 +749,40 @@ func forColor(c traffic.Color) string {
 		return ""
 	}
 	return " (for " + string(c) + ")"
+}
+
+func datadogChecksAttribute() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("Datadog metrics query checks, 1–%d, each one call per evaluation to Datadog's v1 query API "+
+			"(`GET /api/v1/query?from=&to=&query=`) over the last `window`; the query must return one series, whose points are reduced "+
+			"to one value (`reducer`) and compared with `min`/`max`. No series or only null points is inconclusive; several series, "+
+			"an API error or wrong keys is an error.", maxChecksPerKind),
+		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"name": checkNameAttribute("datadog"),
+			"query": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Datadog metrics query returning one series, e.g. " +
+				"`sum:trace.http.request.errors{service:web,color:{{color}}}.as_count()`." + placeholderNote + elementRequired,
+				Validators: []validator.String{nonBlankValidator{what: "Datadog metrics query"}}},
+			"min": schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
+			"max": schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
+			"api_key": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "**Required.** Datadog API key, sent as `DD-API-KEY`. Sensitive: never logged, never shown, redacted from results." + elementRequired},
+			"app_key": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "**Required.** Datadog application key with the `timeseries_query` permission, sent as `DD-APPLICATION-KEY`. Sensitive." + elementRequired},
+			"site": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Datadog site: `datadoghq.com` (default), `datadoghq.eu`, `us3.datadoghq.com`, `us5.datadoghq.com`, `ap1.datadoghq.com`, `ddog-gov.com`; the API is `https://api.<site>`. Conflicts with `url`.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$`), "must be a Datadog site such as datadoghq.com")}},
+			"url": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "API base URL instead of `site`, e.g. a proxy; `/api/v1/query` is appended.",
+				Validators:          []validator.String{templatedURLValidator{}}},
+			"window": durationAttribute(fmt.Sprintf("How far back each evaluation queries (`from` = now − window), `1m` to `1h`. Default `%s`.", datadog.DefaultWindow),
+				time.Minute, time.Hour),
+			"reducer": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "How the series' non-null points become one value: `last` (default, the most recent point), `avg`, `min`, `max` or `sum`.",
+				Validators:          []validator.String{stringvalidator.OneOf(datadog.Reducers...)}},
+			"timeout":       durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+			"initial_delay": initialDelayAttribute(),
+		}},
+	}
 }

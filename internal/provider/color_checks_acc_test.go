@@ -235,6 +235,15 @@ func TestAccColorChecks_planTimeValidation(t *testing.T) {
 				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Malformed placeholder.*rollback_on.prometheus\[0\].query`),
 			},
 			{
+				Config: switchConfig(a, "green", rollbackOn(`    datadog = [{
+      query = "sum:errors{color:{{colour}}}"
+      max   = 1
+      site  = "datadoghq.eu"
+      url   = "https://dd-proxy.internal"
+    }]`)),
+				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Missing api_key.*Missing app_key.*Conflicting Datadog endpoints.*Unknown placeholder.*datadog\[0\].query`),
+			},
+			{
 				Config: `
 resource "bluegreen_health_gate" "g" {
   http = [{ url = "http://web-{{color}}.internal/health" }]
@@ -250,6 +259,95 @@ resource "bluegreen_health_gate" "g" {
   }]
 }`,
 				PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)initial_delay in a health gate`),
+			},
+		},
+	})
+}
+
+// A Datadog query check, written once with {{color}}, rolls a bad green
+// release back: the test server speaks Datadog's v1 query API (keys as
+// headers, MetricsQueryResponse JSON) and reports errors for color:green
+// only. The keys never reach state or the diagnostic.
+func TestAccColorChecks_datadogRollsBackBadRelease(t *testing.T) {
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-color-dd")
+	const apiKey, appKey = "dd-api-s3cr3t-77aa", "dd-app-s3cr3t-88bb"
+	var mu sync.Mutex
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/query" || r.Header.Get("DD-API-KEY") != apiKey || r.Header.Get("DD-APPLICATION-KEY") != appKey {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"errors":["Forbidden"]}`)
+			return
+		}
+		q := r.URL.Query().Get("query")
+		mu.Lock()
+		queries = append(queries, q)
+		mu.Unlock()
+		errs := "0.0"
+		if strings.Contains(q, "color:green") {
+			errs = "42.0"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"status":"ok","res_type":"time_series","resp_version":1,"query":%q,"message":"","error":"","from_date":%s000,"to_date":%s000,"group_by":[],`+
+			`"series":[{"unit":null,"query_index":0,"aggr":"sum","metric":"trace.http.request.errors","tag_set":[],"expression":%q,"scope":"color:green,service:web",`+
+			`"interval":60,"length":2,"start":%s000,"end":%s000,"pointlist":[[%s000.0,1.0],[%s000.0,%s]],"display_name":"trace.http.request.errors","attributes":{}}],"values":[],"times":[]}`,
+			q, r.URL.Query().Get("from"), r.URL.Query().Get("to"), q, r.URL.Query().Get("from"), r.URL.Query().Get("to"),
+			r.URL.Query().Get("from"), r.URL.Query().Get("to"), errs)
+	}))
+	defer srv.Close()
+	cfg := fmt.Sprintf(`
+  strategy = {
+    type          = "canary"
+    steps         = [10]
+    step_interval = "2m"
+  }
+  rollback_on = {
+    datadog = [{
+      name    = "errors"
+      url     = %q
+      query   = "sum:trace.http.request.errors{service:web,color:{{color}}}.as_count()"
+      max     = 5
+      api_key = %q
+      app_key = %q
+    }]
+    evaluation_interval = "30s"
+    failure_threshold   = 2
+  }`, srv.URL, apiKey, appKey)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: switchConfig(a, "blue", cfg), Check: expectWeights(env, a, 100, 0)},
+			{
+				Config:      switchConfig(a, "green", cfg),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*check datadog:errors failed 2\s+consecutive.*above\s+max\s+5`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					expectWeights(env, a, 100, 0),
+					resource.TestCheckResourceAttr(switchRes, "status", "rolled_back"),
+					resource.TestMatchResourceAttr(switchRes, "last_shift.reason", regexp.MustCompile(`color:green`)),
+					func(s *terraform.State) error {
+						for k, v := range s.RootModule().Resources[switchRes].Primary.Attributes {
+							if strings.HasPrefix(k, "last_shift") && strings.Contains(v, "s3cr3t") {
+								return fmt.Errorf("%s holds a Datadog key: %s", k, v)
+							}
+						}
+						mu.Lock()
+						defer mu.Unlock()
+						for _, q := range queries {
+							if !strings.Contains(q, "color:green}") {
+								return fmt.Errorf("the shift to green queried %q", q)
+							}
+						}
+						if len(queries) < 2 {
+							return fmt.Errorf("%d queries", len(queries))
+						}
+						return nil
+					}),
 			},
 		},
 	})

@@ -407,6 +407,9 @@ func budgetOf(m *switchModel) evaluationBudget {
 		for _, p := range r.Prometheus {
 			b.InitialDelay = max(b.InitialDelay, durationOr(p.InitialDelay, 0))
 		}
+		for _, d := range r.Datadog {
+			b.InitialDelay = max(b.InitialDelay, durationOr(d.InitialDelay, 0))
+		}
 	}
 	return b
 }
@@ -494,7 +497,7 @@ func capitalize(s string) string {
 // any reports whether at least one check is configured.
 func (c *checksModel) any() bool {
 	return c.TargetHealth != nil || c.Metrics != nil || (!c.AlarmNames.IsNull() && len(c.AlarmNames.Elements()) > 0) ||
-		len(c.HTTP) > 0 || len(c.Prometheus) > 0
+		len(c.HTTP) > 0 || len(c.Prometheus) > 0 || len(c.Datadog) > 0
 }
 
 // evaluationTimes are the longest one check of c can take (the engine's
@@ -522,6 +525,9 @@ func (c *checksModel) evaluationTimes() (perCheck, total time.Duration) {
 	}
 	for _, p := range c.Prometheus {
 		add(attempts(durationOr(p.Timeout, httpcheck.DefaultTimeout)))
+	}
+	for _, d := range c.Datadog {
+		add(attempts(durationOr(d.Timeout, httpcheck.DefaultTimeout)))
 	}
 	return perCheck, total
 }

@@ -249,6 +249,9 @@ func validateCheckTimeouts(r *rollbackOnModel, diags *diag.Diagnostics) {
 	for i, p := range r.Prometheus {
 		check("prometheus", i, p.Timeout)
 	}
+	for i, d := range r.Datadog {
+		check("datadog", i, d.Timeout)
+	}
 }
 
 // markRefusedChecks replaces, in a switch's schema attributes, the
