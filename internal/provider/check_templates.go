@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/awsarn"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
@@ -261,12 +262,14 @@ func (s placeholderScope) validateTemplate(p path.Path, what, value string, diag
 }
 
 // validatePlaceholders checks every templated attribute of c (at is the
-// checks' path) and, when given, the color_values they may use.
-func validatePlaceholders(ctx context.Context, c *checksModel, cv *colorValuesModel, at path.Path, router []string, isSwitch bool, diags *diag.Diagnostics) {
+// checks' path) and, when given, the color_values they may use; cvKnown is
+// false when color_values is unknown at plan time (its keys are then not
+// checked against: the apply builds every check for both colors first).
+func validatePlaceholders(ctx context.Context, c *checksModel, cv *colorValuesModel, cvKnown bool, at path.Path, router []string, isSwitch bool, diags *diag.Diagnostics) {
 	if c == nil {
 		return
 	}
-	scope := placeholderScope{Switch: isSwitch, Router: router, User: map[string]bool{}, UserKnown: true}
+	scope := placeholderScope{Switch: isSwitch, Router: router, User: map[string]bool{}, UserKnown: cvKnown}
 	if cv != nil {
 		scope.UserKnown = validateColorValueKeys(cv, at.AtName("color_values"), diags)
 		for k := range cv.Blue.Elements() {
@@ -401,4 +404,32 @@ func validateNoInitialDelay(c *checksModel, diags *diag.Diagnostics) {
 	for i, d := range c.Datadog {
 		refuse("datadog", i, d.InitialDelay)
 	}
+}
+
+// colorValuesMarker is a model whose rollback_on.color_values can be unknown
+// at plan time (every switch, through switchModel).
+type colorValuesMarker interface{ markColorValuesUnknown() }
+
+func (m *switchModel) markColorValuesUnknown() {
+	if m.RollbackOn != nil {
+		m.RollbackOn.colorValuesUnknown = true
+	}
+}
+
+// colorValuesUnknownIn reports whether a configuration's
+// rollback_on.color_values (or rollback_on itself) is unknown.
+func colorValuesUnknownIn(raw tftypes.Value) bool {
+	for _, p := range []*tftypes.AttributePath{
+		tftypes.NewAttributePath().WithAttributeName("rollback_on"),
+		tftypes.NewAttributePath().WithAttributeName("rollback_on").WithAttributeName("color_values"),
+	} {
+		v, _, err := tftypes.WalkAttributePath(raw, p)
+		if err != nil {
+			return false
+		}
+		if tv, ok := v.(tftypes.Value); ok && !tv.IsKnown() {
+			return true
+		}
+	}
+	return false
 }

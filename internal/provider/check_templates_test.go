@@ -87,13 +87,13 @@ func TestValidatePlaceholders(t *testing.T) {
 		AlarmNames: types.ListValueMust(types.StringType, []attr.Value{types.StringValue("web-{{color}}-5xx")}),
 	}
 	var diags diag.Diagnostics
-	validatePlaceholders(ctx, good, cv, at, albPlaceholders, true, &diags)
+	validatePlaceholders(ctx, good, cv, true, at, albPlaceholders, true, &diags)
 	if diags.HasError() {
 		t.Fatalf("valid placeholders refused: %v", diags)
 	}
 	// The ALB's own placeholders are unknown to another router.
 	diags = nil
-	validatePlaceholders(ctx, good, cv, at, nil, true, &diags)
+	validatePlaceholders(ctx, good, cv, true, at, nil, true, &diags)
 	if diags.ErrorsCount() != 1 || !strings.Contains(diags[0].Detail(), "{{target_group}}") {
 		t.Fatalf("router placeholder elsewhere: %v", diags)
 	}
@@ -129,7 +129,7 @@ func TestValidatePlaceholders(t *testing.T) {
 			if tt.gate {
 				base = path.Empty()
 			}
-			validatePlaceholders(ctx, tt.c, tt.cv, base, albPlaceholders, !tt.gate, &diags)
+			validatePlaceholders(ctx, tt.c, tt.cv, true, base, albPlaceholders, !tt.gate, &diags)
 			if diags.ErrorsCount() != 1 {
 				t.Fatalf("want one error, got %v", diags)
 			}

@@ -94,6 +94,9 @@ type rollbackOnModel struct {
 	FailClosed         types.Bool    `tfsdk:"fail_closed"`
 	// ColorValues are the user's per-color placeholders (check_templates.go).
 	ColorValues *colorValuesModel `tfsdk:"color_values"`
+	// colorValuesUnknown: color_values is unknown in the configuration
+	// (decoded as absent), so its keys are not known yet.
+	colorValuesUnknown bool
 }
 
 type targetHealthCheckModel struct {

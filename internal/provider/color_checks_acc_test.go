@@ -352,3 +352,61 @@ func TestAccColorChecks_datadogRollsBackBadRelease(t *testing.T) {
 		},
 	})
 }
+
+// color_values unknown at plan time (another resource's output): the plan is
+// not refused for {{version}}, and the apply substitutes the known values —
+// the version check of green asks for green's version.
+func TestAccColorChecks_colorValuesUnknownAtPlan(t *testing.T) {
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-color-unk")
+	app := &colorApp{versions: map[string]string{"blue": "1.4.0", "green": "1.5.0"}}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	cfg := func(color string) string {
+		return `
+resource "terraform_data" "cv" {
+  input = {
+    blue  = { version = "1.4.0" }
+    green = { version = "1.5.0" }
+  }
+}
+` + switchConfig(a, color, fmt.Sprintf(`
+  rollback_on = {
+    color_values = terraform_data.cv.output
+    http = [{
+      name       = "version"
+      url        = "%s/{{color}}/version"
+      json_path  = "version"
+      json_value = "{{version}}"
+    }]
+    evaluation_interval = "10s"
+  }`, srv.URL))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: cfg("blue")},
+			{
+				PreConfig: func() { app.release("", "") },
+				Config:    cfg("green"),
+				Check: resource.ComposeTestCheckFunc(
+					expectWeights(env, a, 0, 100),
+					resource.TestCheckResourceAttr(switchRes, "status", "stable"),
+					func(*terraform.State) error {
+						app.mu.Lock()
+						defer app.mu.Unlock()
+						for _, s := range app.seen {
+							if s != "version:green" {
+								return fmt.Errorf("request %q during the shift to green", s)
+							}
+						}
+						if len(app.seen) == 0 {
+							return fmt.Errorf("the version check never ran")
+						}
+						return nil
+					}),
+			},
+		},
+	})
+}

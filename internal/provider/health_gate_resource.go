@@ -122,7 +122,7 @@ func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.Va
 			"compare_to_other_color in a gate needs other_target_group_arn (a gate has no other color).")
 	}
 	validateChecks(&m.checksModel, path.Empty(), &resp.Diagnostics)
-	validatePlaceholders(ctx, &m.checksModel, nil, path.Empty(), nil, false, &resp.Diagnostics)
+	validatePlaceholders(ctx, &m.checksModel, nil, true, path.Empty(), nil, false, &resp.Diagnostics)
 	validateNoInitialDelay(&m.checksModel, &resp.Diagnostics)
 	validateGateTiming(ctx, m, &resp.Diagnostics)
 }

@@ -188,7 +188,7 @@ func validateSwitchConfig(ctx context.Context, m *switchModel, diags *diag.Diagn
 	}
 	if m.RollbackOn != nil {
 		validateChecks(&m.RollbackOn.checksModel, path.Root("rollback_on"), diags)
-		validatePlaceholders(ctx, &m.RollbackOn.checksModel, m.RollbackOn.ColorValues, path.Root("rollback_on"), router, true, diags)
+		validatePlaceholders(ctx, &m.RollbackOn.checksModel, m.RollbackOn.ColorValues, !m.RollbackOn.colorValuesUnknown, path.Root("rollback_on"), router, true, diags)
 		validateCheckTimeouts(m.RollbackOn, diags)
 		warnMetricsLag(m, diags)
 	}
