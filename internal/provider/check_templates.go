@@ -44,10 +44,11 @@ const (
 	phTargetGroupARN  = "target_group_arn"
 	phTargetGroupName = "target_group_name"
 	phTargetGroup     = "target_group"
+	phLoadBalancer    = "load_balancer"
 )
 
 // albPlaceholders are the placeholders the listener switch adds.
-var albPlaceholders = []string{phTargetGroupARN, phTargetGroupName, phTargetGroup}
+var albPlaceholders = []string{phTargetGroupARN, phTargetGroupName, phTargetGroup, phLoadBalancer}
 
 // placeholderPattern matches one placeholder, spaces inside allowed:
 // {{color}}, {{ color }}.
@@ -128,9 +129,13 @@ func valuesFor(c traffic.Color, extra, user map[string]string) colorValues {
 }
 
 // albValues are the listener switch's placeholders for a color whose target
-// group is arn.
-func albValues(arn string) map[string]string {
+// group is arn, behind the load balancer of listener (a listener or rule
+// ARN).
+func albValues(arn, listener string) map[string]string {
 	out := map[string]string{phTargetGroupARN: arn}
+	if lb, err := awsarn.LoadBalancerSuffix(listener); err == nil {
+		out[phLoadBalancer] = lb
+	}
 	if name := awsarn.TargetGroupName(arn); name != "" {
 		out[phTargetGroupName] = name
 	}
@@ -190,7 +195,7 @@ func (colorValueKeyValidator) ValidateString(_ context.Context, req validator.St
 	case !colorValueKeyPattern.MatchString(k):
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid placeholder name",
 			fmt.Sprintf("Attribute %s: key %q: a placeholder name is a lowercase letter, then up to 62 lowercase letters, digits or _ (e.g. version).", req.Path, k))
-	case k == phColor || k == phOtherColor || k == phTargetGroupARN || k == phTargetGroupName || k == phTargetGroup:
+	case k == phColor || k == phOtherColor || k == phTargetGroupARN || k == phTargetGroupName || k == phTargetGroup || k == phLoadBalancer:
 		resp.Diagnostics.AddAttributeError(req.Path, "Placeholder name taken",
 			fmt.Sprintf("Attribute %s: {{%s}} is a built-in placeholder the switch fills itself; choose another name.", req.Path, k))
 	}

@@ -54,10 +54,11 @@ func TestPlaceholderNames(t *testing.T) {
 }
 
 func TestColorValuesExpand(t *testing.T) {
-	v := valuesFor(traffic.Green, albValues("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-green/0123456789abcdef"),
+	v := valuesFor(traffic.Green, albValues("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-green/0123456789abcdef",
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"),
 		map[string]string{"version": "2.4.0"})
-	got, err := v.expand("{{color}}/{{other_color}}/{{ target_group_name }}/{{target_group}}/{{version}}", nil)
-	if err != nil || got != "green/blue/web-green/targetgroup/web-green/0123456789abcdef/2.4.0" {
+	got, err := v.expand("{{color}}/{{other_color}}/{{ target_group_name }}/{{target_group}}/{{load_balancer}}/{{version}}", nil)
+	if err != nil || got != "green/blue/web-green/targetgroup/web-green/0123456789abcdef/app/web/50dc6c495c0c9188/2.4.0" {
 		t.Fatalf("expand = %q, %v", got, err)
 	}
 	if got, _ := v.expand(`"version":"{{version}}"`, func(s string) string { return strings.ReplaceAll(s, ".", `\.`) }); got != `"version":"2\.4\.0"` {
@@ -180,7 +181,7 @@ func TestExpandRollbackOn_substitutesForEachColor(t *testing.T) {
 	arn := func(c traffic.Color) string {
 		return "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-" + string(c) + "/0123456789abcdef"
 	}
-	targets := func(c traffic.Color) checkTarget { return checkTarget{Color: c, Values: albValues(arn(c))} }
+	targets := func(c traffic.Color) checkTarget { return checkTarget{Color: c, Values: albValues(arn(c), "")} }
 	var diags diag.Diagnostics
 	d := &providerData{Clients: &awsclient.Clients{}}
 	set := expandRollbackOn(ctx, d, ro, targets, time.Now, path.Root("rollback_on"), &diags)

@@ -721,7 +721,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 // placeholderNote tells where a check attribute's placeholders come from.
 const placeholderNote = " In a switch, placeholders are replaced for the color receiving traffic: `{{color}}` (`blue` or `green`), " +
 	"`{{other_color}}`, the router's own (the listener switch: `{{target_group_arn}}`, `{{target_group_name}}`, " +
-	"`{{target_group}}` = `targetgroup/<name>/<id>`) and the keys of `rollback_on.color_values`. Written `{{name}}`, " +
+	"`{{target_group}}` = `targetgroup/<name>/<id>`, `{{load_balancer}}` = `app/<name>/<id>`) and the keys of `rollback_on.color_values`. Written `{{name}}`, " +
 	"which HCL leaves alone (`${…}` would be Terraform interpolation)."
 
 func initialDelayAttribute() schema.StringAttribute {

@@ -420,7 +420,7 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 
 	receiving := plan.arnOf(p.Plan.To) // active_color, or the other color when a parked share moves back
 	targets := func(c traffic.Color) checkTarget {
-		return checkTarget{Color: c, Values: albValues(plan.arnOf(c)), TargetGroupARN: plan.arnOf(c), OtherTargetGroupARN: plan.arnOf(c.Other()),
+		return checkTarget{Color: c, Values: albValues(plan.arnOf(c), plan.listener()), TargetGroupARN: plan.arnOf(c), OtherTargetGroupARN: plan.arnOf(c.Other()),
 			LoadBalancer: plan.listener()}
 	}
 	checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, targets, clk.Now, path.Root("rollback_on"), diags)
