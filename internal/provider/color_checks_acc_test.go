@@ -410,3 +410,64 @@ resource "terraform_data" "cv" {
 		},
 	})
 }
+
+// initial_delay through a switch: an all-at-once flip with a 30s bake and
+// evaluations every 10s, whose prometheus check waits 2m after green's first
+// traffic. The http check judges at every evaluation; the prometheus check
+// is not queried before it is due, and the bake lasts until it has judged
+// once (at 2m: twelve evaluations, one query).
+func TestAccColorChecks_initialDelay(t *testing.T) {
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-color-delay")
+	app := &colorApp{versions: map[string]string{"blue": "1", "green": "2"}}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	cfg := fmt.Sprintf(`
+  bake_time = "30s"
+  rollback_on = {
+    http = [{
+      name = "health"
+      url  = "%[1]s/{{color}}/health"
+    }]
+    prometheus = [{
+      name          = "errors"
+      url           = "%[1]s"
+      query         = "sum(rate(http_requests_total{color=\"{{color}}\",tg=\"{{target_group_name}}\",code=~\"5..\"}[2m]))"
+      headers       = { X-Scope-OrgID = "team-{{color}}" }
+      max           = 0.05
+      initial_delay = "2m"
+    }]
+    evaluation_interval = "10s"
+  }`, srv.URL)
+	count := func(kind string) int {
+		app.mu.Lock()
+		defer app.mu.Unlock()
+		n := 0
+		for _, s := range app.seen {
+			if strings.HasPrefix(s, kind+":") {
+				n++
+			}
+		}
+		return n
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: switchConfig(a, "blue", cfg)},
+			{
+				PreConfig: func() { app.release("", "") },
+				Config:    switchConfig(a, "green", cfg),
+				Check: resource.ComposeTestCheckFunc(
+					expectWeights(env, a, 0, 100),
+					resource.TestCheckResourceAttr(switchRes, "status", "stable"),
+					func(*terraform.State) error {
+						if h, p := count("health"), count("prometheus"); h != 12 || p != 1 {
+							return fmt.Errorf("health checked %d times, prometheus %d: want 12 and 1 (due at 2m, the bake extended to it)", h, p)
+						}
+						return nil
+					}),
+			},
+		},
+	})
+}
