@@ -118,7 +118,9 @@ func TestAgainstSandbox(t *testing.T) {
 	})
 }
 
-type fakeAPI struct{ out *cloudwatch.GetMetricDataOutput }
+type fakeAPI struct {
+	out *cloudwatch.GetMetricDataOutput
+}
 
 func (f fakeAPI) GetMetricData(context.Context, *cloudwatch.GetMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
 	return f.out, nil
