@@ -286,16 +286,17 @@ func validatePlaceholders(ctx context.Context, c *checksModel, cv *colorValuesMo
 			scope.validateTemplate(p, what, v.ValueString(), diags)
 		}
 	}
-	headers := func(p path.Path, m types.Map) {
+	mapValues := func(p path.Path, noun string, m types.Map) {
 		if !known(m) {
 			return
 		}
 		for k, e := range m.Elements() {
 			if s, ok := e.(types.String); ok && known(s) {
-				scope.validateTemplate(p, fmt.Sprintf("the value of header %q", k), s.ValueString(), diags)
+				scope.validateTemplate(p, fmt.Sprintf("the value of %s %q", noun, k), s.ValueString(), diags)
 			}
 		}
 	}
+	headers := func(p path.Path, m types.Map) { mapValues(p, "header", m) }
 	for i, h := range c.HTTP {
 		hp := at.AtName("http").AtListIndex(i)
 		str(hp.AtName("url"), "url", h.URL)
@@ -313,6 +314,11 @@ func validatePlaceholders(ctx context.Context, c *checksModel, cv *colorValuesMo
 		dp := at.AtName("datadog").AtListIndex(i)
 		str(dp.AtName("url"), "url", d.URL)
 		str(dp.AtName("query"), "query", d.Query)
+	}
+	for i, cw := range c.CloudWatch {
+		for j, m := range cw.Metrics {
+			mapValues(at.AtName("cloudwatch").AtListIndex(i).AtName("metrics").AtListIndex(j).AtName("dimensions"), "dimension", m.Dimensions)
+		}
 	}
 	if known(c.AlarmNames) {
 		for i, e := range c.AlarmNames.Elements() {
@@ -408,6 +414,9 @@ func validateNoInitialDelay(c *checksModel, diags *diag.Diagnostics) {
 	}
 	for i, d := range c.Datadog {
 		refuse("datadog", i, d.InitialDelay)
+	}
+	for i, cw := range c.CloudWatch {
+		refuse("cloudwatch", i, cw.InitialDelay)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/cloudwatchmetrics"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/datadog"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/metricmath"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/prometheus"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
@@ -41,6 +42,27 @@ type checksModel struct {
 	HTTP         []httpCheckModel        `tfsdk:"http"`
 	Prometheus   []prometheusCheckModel  `tfsdk:"prometheus"`
 	Datadog      []datadogCheckModel     `tfsdk:"datadog"`
+	CloudWatch   []cloudwatchCheckModel  `tfsdk:"cloudwatch"`
+}
+
+type cloudwatchCheckModel struct {
+	Name         types.String            `tfsdk:"name"`
+	Metrics      []cloudwatchMetricModel `tfsdk:"metrics"`
+	Expression   types.String            `tfsdk:"expression"`
+	Period       durationValue           `tfsdk:"period"`
+	Window       durationValue           `tfsdk:"window"`
+	Reducer      types.String            `tfsdk:"reducer"`
+	Min          types.Float64           `tfsdk:"min"`
+	Max          types.Float64           `tfsdk:"max"`
+	InitialDelay durationValue           `tfsdk:"initial_delay"`
+}
+
+type cloudwatchMetricModel struct {
+	ID         types.String `tfsdk:"id"`
+	Namespace  types.String `tfsdk:"namespace"`
+	MetricName types.String `tfsdk:"metric_name"`
+	Dimensions types.Map    `tfsdk:"dimensions"`
+	Stat       types.String `tfsdk:"stat"`
 }
 
 type datadogCheckModel struct {
@@ -262,7 +284,8 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 				"initial_delay": initialDelayAttribute(),
 			}},
 		},
-		"datadog": datadogChecksAttribute(),
+		"datadog":    datadogChecksAttribute(),
+		"cloudwatch": cloudwatchChecksAttribute(),
 		"target_health": schema.SingleNestedAttribute{
 			Optional:            true,
 			MarkdownDescription: "Healthy targets (ELBv2 DescribeTargetHealth) of " + subject + ". Draining targets are not counted.",
@@ -479,6 +502,46 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 		}
 	}
 	validateCheckNames("datadog", names, at, diags)
+	names = make([]types.String, len(c.CloudWatch))
+	for i, cw := range c.CloudWatch {
+		names[i] = cw.Name
+		cp := at.AtName("cloudwatch").AtListIndex(i)
+		if cw.Expression.IsNull() {
+			diags.AddAttributeError(cp.AtName("expression"), "Missing expression",
+				"A cloudwatch check needs expression: CloudWatch metric math over the ids of its metrics, e.g. 100 * errors / requests.")
+		}
+		if cw.Metrics == nil {
+			diags.AddAttributeError(cp.AtName("metrics"), "Missing metrics", "A cloudwatch check needs metrics: the metrics its expression uses, each with an id.")
+		}
+		if cw.Min.IsNull() && cw.Max.IsNull() {
+			diags.AddAttributeError(cp, "CloudWatch check without a threshold", "The cloudwatch check needs min, max or both.")
+		}
+		if known(cw.Min) && known(cw.Max) && cw.Min.ValueFloat64() > cw.Max.ValueFloat64() {
+			diags.AddAttributeError(cp.AtName("min"), "min greater than max",
+				fmt.Sprintf("min (%v) is greater than max (%v): no value could pass.", cw.Min.ValueFloat64(), cw.Max.ValueFloat64()))
+		}
+		ids := map[string]int{}
+		for j, m := range cw.Metrics {
+			mp := cp.AtName("metrics").AtListIndex(j)
+			for _, req := range []struct {
+				name string
+				v    types.String
+			}{{"id", m.ID}, {"namespace", m.Namespace}, {"metric_name", m.MetricName}, {"stat", m.Stat}} {
+				if req.v.IsNull() {
+					diags.AddAttributeError(mp.AtName(req.name), "Missing "+req.name, "Each metric of a cloudwatch check needs id, namespace, metric_name and stat.")
+				}
+			}
+			if !known(m.ID) {
+				continue
+			}
+			if k, dup := ids[m.ID.ValueString()]; dup {
+				diags.AddAttributeError(mp.AtName("id"), "Duplicate metric id",
+					fmt.Sprintf("metrics[%d] and metrics[%d] both have id %q: the expression refers to metrics by id.", k, j, m.ID.ValueString()))
+			}
+			ids[m.ID.ValueString()] = j
+		}
+	}
+	validateCheckNames("cloudwatch", names, at, diags)
 }
 
 func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
@@ -715,6 +778,36 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 			out = append(out, delayed(chk, checkID("datadog", dc.Name, i, len(c.Datadog)), dc.InitialDelay))
 		}
 	}
+	for i, cw := range c.CloudWatch {
+		cp := at.AtName("cloudwatch").AtListIndex(i)
+		cfg := metricmath.Config{
+			Name: checkNameOf("cloudwatch", cw.Name, i, len(c.CloudWatch)), Expression: cw.Expression.ValueString(),
+			Period: durationOr(cw.Period, metricmath.DefaultPeriod), Window: durationOr(cw.Window, metricmath.DefaultWindow),
+			Reducer: cw.Reducer.ValueString(), Now: now,
+		}
+		for j, m := range cw.Metrics {
+			cfg.Metrics = append(cfg.Metrics, metricmath.Metric{ID: m.ID.ValueString(), Namespace: m.Namespace.ValueString(),
+				MetricName: m.MetricName.ValueString(), Stat: m.Stat.ValueString(),
+				Dimensions: subMap(cp.AtName("metrics").AtListIndex(j).AtName("dimensions"), stringMap(ctx, m.Dimensions, diags))})
+		}
+		if !cw.Min.IsNull() {
+			v := cw.Min.ValueFloat64()
+			cfg.Min = &v
+		}
+		if !cw.Max.IsNull() {
+			v := cw.Max.ValueFloat64()
+			cfg.Max = &v
+		}
+		if !d.needAWS("The "+at.String()+" cloudwatch check", diags) {
+			return nil
+		}
+		chk, err := metricmath.New(d.Clients.CloudWatch, cfg)
+		if err != nil {
+			diags.AddAttributeError(cp, "Invalid cloudwatch check", checkID("cloudwatch", cw.Name, i, len(c.CloudWatch))+forColor(target.Color)+": "+err.Error())
+		} else {
+			out = append(out, delayed(chk, checkID("cloudwatch", cw.Name, i, len(c.CloudWatch)), cw.InitialDelay))
+		}
+	}
 	return out
 }
 
@@ -785,6 +878,47 @@ func datadogChecksAttribute() schema.ListNestedAttribute {
 				MarkdownDescription: "How the series' non-null points become one value: `last` (default, the most recent point), `avg`, `min`, `max` or `sum`.",
 				Validators:          []validator.String{stringvalidator.OneOf(datadog.Reducers...)}},
 			"timeout":       durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+			"initial_delay": initialDelayAttribute(),
+		}},
+	}
+}
+
+func cloudwatchChecksAttribute() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("CloudWatch metric-math checks, 1–%d, each one GetMetricData call per evaluation: the `metrics` "+
+			"(by `id`) and one `expression` over them (CloudWatch metric math), whose values in the last `window` are reduced to one "+
+			"number (`reducer`) and compared with `min`/`max`. Only whole periods at least a minute past their end are read "+
+			"(CloudWatch publishes a period about a minute after it ends; the newest one is incomplete until then). No value in the "+
+			"window is inconclusive; an API error or an incomplete result is an error. Dimension values take placeholders, e.g. "+
+			"`TargetGroup = \"{{target_group}}\"` or `Color = \"{{color}}\"`.", maxChecksPerKind),
+		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"name": checkNameAttribute("cloudwatch"),
+			"metrics": schema.ListNestedAttribute{Optional: true,
+				MarkdownDescription: "**Required.** The metrics the expression uses, 1–10." + elementRequired,
+				Validators:          []validator.List{listvalidator.SizeBetween(1, 10)},
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Id the expression refers to: a lowercase letter, then letters, digits or `_` (not `result`).",
+						Validators: []validator.String{stringvalidator.RegexMatches(metricmath.IDPattern, "must start with a lowercase letter and hold only letters, digits and _"),
+							stringvalidator.NoneOf(metricmath.ResultID)}},
+					"namespace":   schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** e.g. `AWS/ApplicationELB` or your own."},
+					"metric_name": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** e.g. `HTTPCode_Target_5XX_Count`."},
+					"dimensions": schema.MapAttribute{ElementType: types.StringType, Optional: true,
+						MarkdownDescription: "Dimensions (exact match), e.g. `{ LoadBalancer = \"{{load_balancer}}\", TargetGroup = \"{{target_group}}\" }`." + placeholderNote},
+					"stat": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** `Sum`, `Average`, `Minimum`, `Maximum`, `SampleCount` or a percentile such as `p99`."},
+				}},
+			},
+			"expression": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "**Required.** Metric math over the metrics' ids, e.g. `100 * errors / requests`." + elementRequired,
+				Validators:          []validator.String{nonBlankValidator{what: "metric math expression"}}},
+			"period": durationAttribute("Period of the metrics: `1s`, `5s`, `10s`, `30s` or a multiple of `1m`. Default `1m`.", time.Second, time.Hour),
+			"window": durationAttribute("How far back each evaluation reads, rounded up to whole periods, `1m` to `1h`. Default `5m`.", time.Minute, time.Hour),
+			"reducer": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "How the expression's values in the window become one: `last` (default, the newest period), `avg`, `min`, `max` or `sum`.",
+				Validators:          []validator.String{stringvalidator.OneOf(metricmath.Reducers...)}},
+			"min":           schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
+			"max":           schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
 			"initial_delay": initialDelayAttribute(),
 		}},
 	}

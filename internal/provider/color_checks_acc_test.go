@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,7 +10,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -467,6 +472,87 @@ func TestAccColorChecks_initialDelay(t *testing.T) {
 						}
 						return nil
 					}),
+			},
+		},
+	})
+}
+
+// A CloudWatch metric-math check, written once with {{color}} and
+// {{target_group}} in its dimensions, rolls a bad green release back: the
+// sandbox's CloudWatch holds the app's own per-color metrics, green's error
+// rate 5 %, blue's 0 %.
+func TestAccColorChecks_cloudwatchMetricMathRollsBack(t *testing.T) {
+	env := newTestSandbox(t)
+	a := switchALB(t, env, "sw-color-cw")
+	ctx := context.Background()
+	var data []cwtypes.MetricDatum
+	for m := -10; m < 90; m++ {
+		at := testClockStart.Add(time.Duration(m) * time.Minute)
+		for color, arn := range map[string]string{"blue": a.BlueARN, "green": a.GreenARN} {
+			tg, err := awsarn.TargetGroupSuffix(arn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := 0.0
+			if color == "green" {
+				errs = 5
+			}
+			dims := []cwtypes.Dimension{{Name: aws.String("Color"), Value: aws.String(color)}, {Name: aws.String("TargetGroup"), Value: aws.String(tg)}}
+			data = append(data,
+				cwtypes.MetricDatum{MetricName: aws.String("Errors"), Dimensions: dims, Timestamp: aws.Time(at), Value: aws.Float64(errs)},
+				cwtypes.MetricDatum{MetricName: aws.String("Requests"), Dimensions: dims, Timestamp: aws.Time(at), Value: aws.Float64(100)})
+		}
+	}
+	for len(data) > 0 {
+		n := min(len(data), 1000)
+		if _, err := env.Clients.CloudWatch.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Shop"), MetricData: data[:n]}); err != nil {
+			t.Fatal(err)
+		}
+		data = data[n:]
+	}
+	cfg := `
+  strategy = {
+    type          = "canary"
+    steps         = [10]
+    step_interval = "3m"
+  }
+  rollback_on = {
+    cloudwatch = [{
+      name = "error_rate"
+      metrics = [{
+        id          = "e"
+        namespace   = "Shop"
+        metric_name = "Errors"
+        dimensions  = { Color = "{{color}}", TargetGroup = "{{target_group}}" }
+        stat        = "Sum"
+        }, {
+        id          = "r"
+        namespace   = "Shop"
+        metric_name = "Requests"
+        dimensions  = { Color = "{{color}}", TargetGroup = "{{target_group}}" }
+        stat        = "Sum"
+      }]
+      expression = "100 * e / r"
+      max        = 1
+    }]
+    evaluation_interval = "30s"
+    failure_threshold   = 2
+  }`
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: switchConfig(a, "blue", cfg), Check: expectWeights(env, a, 100, 0)},
+			{
+				Config:      switchConfig(a, "green", cfg),
+				ExpectError: regexp.MustCompile(`(?s)Shift rolled back.*check cloudwatch:error_rate failed 2\s+consecutive.*=\s+5,\s+above\s+max\s+1`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					expectWeights(env, a, 100, 0),
+					resource.TestCheckResourceAttr(switchRes, "status", "rolled_back")),
 			},
 		},
 	})

@@ -113,9 +113,10 @@ func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 	// An unknown check (its whole object or list unknown at plan) may be
 	// the one check the gate has: decided when it is known.
-	if !partial && m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && len(m.HTTP) == 0 && len(m.Prometheus) == 0 && len(m.Datadog) == 0 {
+	if !partial && m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && len(m.HTTP) == 0 && len(m.Prometheus) == 0 && len(m.Datadog) == 0 &&
+		len(m.CloudWatch) == 0 {
 		resp.Diagnostics.AddError("Health gate without checks",
-			"A bluegreen_health_gate needs at least one check: target_health, metrics, alarm_names, http, prometheus or datadog.")
+			"A bluegreen_health_gate needs at least one check: target_health, metrics, alarm_names, http, prometheus, datadog or cloudwatch.")
 	}
 	if mt := m.Metrics; mt != nil && mt.CompareToOtherColor.ValueBool() && mt.OtherTargetGroupARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("other_target_group_arn"), "Missing target group to compare with",

@@ -70,7 +70,8 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 		checks = container.Attributes
 		prior.Attributes[checksAt] = container
 	}
-	delete(checks, "datadog") // added since version 0
+	delete(checks, "datadog")    // added since version 0
+	delete(checks, "cloudwatch") // added since version 0
 	for _, kind := range []string{"http", "prometheus"} {
 		l, ok := checks[kind].(schema.ListNestedAttribute)
 		if !ok {

@@ -410,6 +410,9 @@ func budgetOf(m *switchModel) evaluationBudget {
 		for _, d := range r.Datadog {
 			b.InitialDelay = max(b.InitialDelay, durationOr(d.InitialDelay, 0))
 		}
+		for _, cw := range r.CloudWatch {
+			b.InitialDelay = max(b.InitialDelay, durationOr(cw.InitialDelay, 0))
+		}
 	}
 	return b
 }
@@ -497,7 +500,7 @@ func capitalize(s string) string {
 // any reports whether at least one check is configured.
 func (c *checksModel) any() bool {
 	return c.TargetHealth != nil || c.Metrics != nil || (!c.AlarmNames.IsNull() && len(c.AlarmNames.Elements()) > 0) ||
-		len(c.HTTP) > 0 || len(c.Prometheus) > 0 || len(c.Datadog) > 0
+		len(c.HTTP) > 0 || len(c.Prometheus) > 0 || len(c.Datadog) > 0 || len(c.CloudWatch) > 0
 }
 
 // evaluationTimes are the longest one check of c can take (the engine's
@@ -512,7 +515,7 @@ func (c *checksModel) evaluationTimes() (perCheck, total time.Duration) {
 		perCheck = max(perCheck, d)
 		total = perCheck
 	}
-	for _, on := range []bool{c.TargetHealth != nil, c.Metrics != nil, !c.AlarmNames.IsNull()} {
+	for _, on := range []bool{c.TargetHealth != nil, c.Metrics != nil, !c.AlarmNames.IsNull(), len(c.CloudWatch) > 0} {
 		if on {
 			add(rollout.DefaultEvaluationTimeout)
 		}
