@@ -143,7 +143,9 @@ module "bluegreen" {
   active_color = var.active_color
   versions     = { blue = var.blue_version, green = var.green_version }
   fleets       = { for color, asg in aws_autoscaling_group.app : color => asg.arn }
-  alarm_names  = [aws_cloudwatch_metric_alarm.target_5xx.alarm_name]
+  # The alarm of whichever color receives traffic: its name with the color
+  # written as {{color}} (the reference also orders both alarms first).
+  alarm_names = [replace(aws_cloudwatch_metric_alarm.target_5xx["blue"].alarm_name, "-blue-", "-{{color}}-")]
 }
 
 locals {
@@ -207,8 +209,11 @@ resource "aws_autoscaling_group" "app" {
   }
 }
 
+# One alarm per color, on its own target group (an alarm on the whole load
+# balancer would mix the colors while a canary splits traffic).
 resource "aws_cloudwatch_metric_alarm" "target_5xx" {
-  alarm_name          = "web-target-5xx"
+  for_each            = local.target_group_arn
+  alarm_name          = "web-${each.key}-target-5xx"
   namespace           = "AWS/ApplicationELB"
   metric_name         = "HTTPCode_Target_5XX_Count"
   statistic           = "Sum"
@@ -218,6 +223,7 @@ resource "aws_cloudwatch_metric_alarm" "target_5xx" {
   comparison_operator = "GreaterThanThreshold"
   dimensions = {
     LoadBalancer = aws_lb.web.arn_suffix
+    TargetGroup  = element(split(":", each.value), 5) # targetgroup/<name>/<id>
   }
 }
 

@@ -21,10 +21,13 @@ import (
 
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/alarms"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/cloudwatchmetrics"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/datadog"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/httpcheck"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/metricmath"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/prometheus"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/checks/targethealth"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/rollout"
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 )
 
 // The checks schema is defined once here and used by the switch's
@@ -38,6 +41,43 @@ type checksModel struct {
 	AlarmNames   types.List              `tfsdk:"alarm_names"`
 	HTTP         []httpCheckModel        `tfsdk:"http"`
 	Prometheus   []prometheusCheckModel  `tfsdk:"prometheus"`
+	Datadog      []datadogCheckModel     `tfsdk:"datadog"`
+	CloudWatch   []cloudwatchCheckModel  `tfsdk:"cloudwatch"`
+}
+
+type cloudwatchCheckModel struct {
+	Name         types.String            `tfsdk:"name"`
+	Metrics      []cloudwatchMetricModel `tfsdk:"metrics"`
+	Expression   types.String            `tfsdk:"expression"`
+	Period       durationValue           `tfsdk:"period"`
+	Window       durationValue           `tfsdk:"window"`
+	Reducer      types.String            `tfsdk:"reducer"`
+	Min          types.Float64           `tfsdk:"min"`
+	Max          types.Float64           `tfsdk:"max"`
+	InitialDelay durationValue           `tfsdk:"initial_delay"`
+}
+
+type cloudwatchMetricModel struct {
+	ID         types.String `tfsdk:"id"`
+	Namespace  types.String `tfsdk:"namespace"`
+	MetricName types.String `tfsdk:"metric_name"`
+	Dimensions types.Map    `tfsdk:"dimensions"`
+	Stat       types.String `tfsdk:"stat"`
+}
+
+type datadogCheckModel struct {
+	Name         types.String  `tfsdk:"name"`
+	Query        types.String  `tfsdk:"query"`
+	Min          types.Float64 `tfsdk:"min"`
+	Max          types.Float64 `tfsdk:"max"`
+	APIKey       types.String  `tfsdk:"api_key"`
+	AppKey       types.String  `tfsdk:"app_key"`
+	Site         types.String  `tfsdk:"site"`
+	URL          types.String  `tfsdk:"url"`
+	Window       durationValue `tfsdk:"window"`
+	Reducer      types.String  `tfsdk:"reducer"`
+	Timeout      durationValue `tfsdk:"timeout"`
+	InitialDelay durationValue `tfsdk:"initial_delay"`
 }
 
 type httpCheckModel struct {
@@ -52,16 +92,18 @@ type httpCheckModel struct {
 	Timeout            durationValue `tfsdk:"timeout"`
 	InsecureSkipVerify types.Bool    `tfsdk:"insecure_skip_verify"`
 	CACertPEM          types.String  `tfsdk:"ca_cert_pem"`
+	InitialDelay       durationValue `tfsdk:"initial_delay"`
 }
 
 type prometheusCheckModel struct {
-	Name    types.String  `tfsdk:"name"`
-	URL     types.String  `tfsdk:"url"`
-	Query   types.String  `tfsdk:"query"`
-	Min     types.Float64 `tfsdk:"min"`
-	Max     types.Float64 `tfsdk:"max"`
-	Headers types.Map     `tfsdk:"headers"`
-	Timeout durationValue `tfsdk:"timeout"`
+	Name         types.String  `tfsdk:"name"`
+	URL          types.String  `tfsdk:"url"`
+	Query        types.String  `tfsdk:"query"`
+	Min          types.Float64 `tfsdk:"min"`
+	Max          types.Float64 `tfsdk:"max"`
+	Headers      types.Map     `tfsdk:"headers"`
+	Timeout      durationValue `tfsdk:"timeout"`
+	InitialDelay durationValue `tfsdk:"initial_delay"`
 }
 
 // rollbackOnModel is the switch's rollback_on: the checks plus how many bad
@@ -72,6 +114,11 @@ type rollbackOnModel struct {
 	FailureThreshold   types.Int64   `tfsdk:"failure_threshold"`
 	InconclusiveLimit  types.Int64   `tfsdk:"inconclusive_limit"`
 	FailClosed         types.Bool    `tfsdk:"fail_closed"`
+	// ColorValues are the user's per-color placeholders (check_templates.go).
+	ColorValues *colorValuesModel `tfsdk:"color_values"`
+	// colorValuesUnknown: color_values is unknown in the configuration
+	// (decoded as absent), so its keys are not known yet.
+	colorValuesUnknown bool
 }
 
 type targetHealthCheckModel struct {
@@ -134,6 +181,7 @@ func rollbackOnTolerance() map[string]schema.Attribute {
 			MarkdownDescription: fmt.Sprintf("When `true` (default), a check that cannot measure (API error, missing alarm) "+
 				"%d times in a row counts as failed. `false` ignores such errors: only measured failures count.", rollout.DefaultErrorLimit),
 		},
+		"color_values": colorValuesAttribute(),
 	}
 }
 
@@ -174,6 +222,7 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 		"alarm_names": schema.ListAttribute{
 			ElementType: types.StringType, Optional: true,
 			MarkdownDescription: "CloudWatch alarms (1–100 names of 1–255 characters): any alarm in `ALARM` fails the evaluation. " +
+				"Names may hold placeholders: `web-{{color}}-5xx` watches `web-green-5xx` while green receives traffic. " +
 				"An alarm that cannot be read (missing, API error) is an error verdict (fail closed). `INSUFFICIENT_DATA` passes.",
 			Validators: []validator.List{listvalidator.SizeBetween(1, 100), listvalidator.UniqueValues(), listvalidator.NoNullValues(),
 				listvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 255))},
@@ -186,27 +235,32 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 			Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name": checkNameAttribute("http"),
-				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Absolute `http://` or `https://` URL." + elementRequired,
-					Validators: []validator.String{urlValidator{}}},
+				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Absolute `http://` or `https://` URL, " +
+					"e.g. `http://web-{{color}}.internal:8080/health`." + placeholderNote + elementRequired,
+					Validators: []validator.String{templatedURLValidator{}}},
 				"method": schema.StringAttribute{Optional: true, MarkdownDescription: "HTTP method. Default `GET`.",
 					Validators: []validator.String{stringvalidator.OneOf("GET", "HEAD", "POST", "PUT", "OPTIONS")}},
 				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
-					MarkdownDescription: "Request headers, e.g. `Authorization`. Sensitive: never logged, never shown in plans, redacted from results.",
-					Validators:          []validator.Map{headersValidator{}}},
+					MarkdownDescription: "Request headers, e.g. `Authorization`. Sensitive: never logged, never shown in plans, redacted from results. " +
+						"Values may hold placeholders (`X-Color = \"{{color}}\"`).",
+					Validators: []validator.Map{headersValidator{}}},
 				"expect_status": schema.ListAttribute{ElementType: types.Int64Type, Optional: true,
 					MarkdownDescription: "Status codes that pass. Default `[200]`.",
 					Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueInt64sAre(int64validator.Between(100, 599))}},
-				"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "Regular expression (RE2) the body must match.",
-					Validators: []validator.String{regexValidator{}}},
+				"body_regex": schema.StringAttribute{Optional: true, MarkdownDescription: "Regular expression (RE2) the body must match. " +
+					"Placeholders are substituted as literal text (`\"version\":\"{{version}}\"` matches the dots of `2.4.0` exactly).",
+					Validators: []validator.String{templatedRegexValidator{}}},
 				"json_path": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "Dotted path into a JSON body (`version`, `build.schema_version`, `items.0.name`) whose value must equal `json_value`.",
 					Validators:          []validator.String{jsonPathValidator{}}},
-				"json_value": schema.StringAttribute{Optional: true, MarkdownDescription: "Expected value at `json_path`, compared as text, e.g. `2.4.0`."},
-				"timeout":    durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+				"json_value": schema.StringAttribute{Optional: true, MarkdownDescription: "Expected value at `json_path`, compared as text, e.g. `2.4.0` " +
+					"or `{{version}}` (a `color_values` key)."},
+				"timeout": durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
 				"insecure_skip_verify": schema.BoolAttribute{Optional: true,
 					MarkdownDescription: "Skip TLS certificate verification. Default `false`: certificates are verified; prefer `ca_cert_pem`."},
 				"ca_cert_pem": schema.StringAttribute{Optional: true, MarkdownDescription: "Extra trusted CA certificates, PEM-encoded (e.g. an internal CA). Conflicts with `insecure_skip_verify = true`.",
 					Validators: []validator.String{pemCertificatesValidator{}}},
+				"initial_delay": initialDelayAttribute(),
 			}},
 		},
 		"prometheus": schema.ListNestedAttribute{
@@ -217,17 +271,22 @@ func checksSchemaParts(subject string) map[string]schema.Attribute {
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name": checkNameAttribute("prometheus"),
 				"url": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Prometheus base URL, e.g. `http://prometheus:9090`." + elementRequired,
-					Validators: []validator.String{urlValidator{}}},
-				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** PromQL expression." + elementRequired,
+					Validators: []validator.String{templatedURLValidator{}}},
+				"query": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** PromQL expression, e.g. " +
+					"`sum(rate(http_requests_total{color=\"{{color}}\",code=~\"5..\"}[1m])) / sum(rate(http_requests_total{color=\"{{color}}\"}[1m]))`." +
+					placeholderNote + elementRequired,
 					Validators: []validator.String{nonBlankValidator{what: "PromQL expression"}}},
 				"min": schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
 				"max": schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
 				"headers": schema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true,
 					MarkdownDescription: "Request headers (`Authorization`, `X-Scope-OrgID`). Sensitive.",
 					Validators:          []validator.Map{headersValidator{}}},
-				"timeout": durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+				"timeout":       durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+				"initial_delay": initialDelayAttribute(),
 			}},
 		},
+		"datadog":    datadogChecksAttribute(),
+		"cloudwatch": cloudwatchChecksAttribute(),
 		"target_health": schema.SingleNestedAttribute{
 			Optional:            true,
 			MarkdownDescription: "Healthy targets (ELBv2 DescribeTargetHealth) of " + subject + ". Draining targets are not counted.",
@@ -429,6 +488,72 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 		}
 	}
 	validateCheckNames("prometheus", names, at, diags)
+	names = make([]types.String, len(c.Datadog))
+	for i, d := range c.Datadog {
+		names[i] = d.Name
+		dp := at.AtName("datadog").AtListIndex(i)
+		for _, req := range []struct {
+			name, what string
+			v          types.String
+		}{{"query", "a metrics query, e.g. sum:trace.http.request.errors{service:web,color:{{color}}}.as_count()", d.Query},
+			{"api_key", "a Datadog API key", d.APIKey}, {"app_key", "a Datadog application key", d.AppKey}} {
+			if req.v.IsNull() {
+				diags.AddAttributeError(dp.AtName(req.name), "Missing "+req.name, "A datadog check needs "+req.name+": "+req.what+".")
+			}
+		}
+		if !d.Site.IsNull() && !d.URL.IsNull() {
+			diags.AddAttributeError(dp.AtName("url"), "Conflicting Datadog endpoints",
+				"Set site (the API is https://api.<site>) or url (a proxy or another endpoint), not both.")
+		}
+		if d.Min.IsNull() && d.Max.IsNull() {
+			diags.AddAttributeError(dp, "Datadog check without a threshold", "The datadog check needs min, max or both.")
+		}
+		if known(d.Min) && known(d.Max) && d.Min.ValueFloat64() > d.Max.ValueFloat64() {
+			diags.AddAttributeError(dp.AtName("min"), "min greater than max",
+				fmt.Sprintf("min (%v) is greater than max (%v): no value could pass.", d.Min.ValueFloat64(), d.Max.ValueFloat64()))
+		}
+	}
+	validateCheckNames("datadog", names, at, diags)
+	names = make([]types.String, len(c.CloudWatch))
+	for i, cw := range c.CloudWatch {
+		names[i] = cw.Name
+		cp := at.AtName("cloudwatch").AtListIndex(i)
+		if cw.Expression.IsNull() {
+			diags.AddAttributeError(cp.AtName("expression"), "Missing expression",
+				"A cloudwatch check needs expression: CloudWatch metric math over the ids of its metrics, e.g. 100 * errors / requests.")
+		}
+		if cw.Metrics == nil {
+			diags.AddAttributeError(cp.AtName("metrics"), "Missing metrics", "A cloudwatch check needs metrics: the metrics its expression uses, each with an id.")
+		}
+		if cw.Min.IsNull() && cw.Max.IsNull() {
+			diags.AddAttributeError(cp, "CloudWatch check without a threshold", "The cloudwatch check needs min, max or both.")
+		}
+		if known(cw.Min) && known(cw.Max) && cw.Min.ValueFloat64() > cw.Max.ValueFloat64() {
+			diags.AddAttributeError(cp.AtName("min"), "min greater than max",
+				fmt.Sprintf("min (%v) is greater than max (%v): no value could pass.", cw.Min.ValueFloat64(), cw.Max.ValueFloat64()))
+		}
+		ids := map[string]int{}
+		for j, m := range cw.Metrics {
+			mp := cp.AtName("metrics").AtListIndex(j)
+			for _, req := range []struct {
+				name string
+				v    types.String
+			}{{"id", m.ID}, {"namespace", m.Namespace}, {"metric_name", m.MetricName}, {"stat", m.Stat}} {
+				if req.v.IsNull() {
+					diags.AddAttributeError(mp.AtName(req.name), "Missing "+req.name, "Each metric of a cloudwatch check needs id, namespace, metric_name and stat.")
+				}
+			}
+			if !known(m.ID) {
+				continue
+			}
+			if k, dup := ids[m.ID.ValueString()]; dup {
+				diags.AddAttributeError(mp.AtName("id"), "Duplicate metric id",
+					fmt.Sprintf("metrics[%d] and metrics[%d] both have id %q: the expression refers to metrics by id.", k, j, m.ID.ValueString()))
+			}
+			ids[m.ID.ValueString()] = j
+		}
+	}
+	validateCheckNames("cloudwatch", names, at, diags)
 }
 
 func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
@@ -440,8 +565,15 @@ func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[st
 	return out
 }
 
-// checkTarget is what the checks judge by default.
+// checkTarget is what the checks of one color judge by default.
 type checkTarget struct {
+	// Color is the color the checks judge ("" in a health gate, which
+	// substitutes no placeholders).
+	Color traffic.Color
+	// Values are the router's own placeholder values for Color
+	// ({{target_group_arn}}…); User the user's (rollback_on.color_values).
+	Values         map[string]string
+	User           map[string]string
 	TargetGroupARN string
 	// OtherTargetGroupARN is the other color, for relative comparisons.
 	OtherTargetGroupARN string
@@ -449,8 +581,18 @@ type checkTarget struct {
 	LoadBalancer string
 }
 
+// colorTargets gives the checkTarget of each color.
+type colorTargets func(traffic.Color) checkTarget
+
+// colorOnly is the colorTargets of a router without defaults of its own.
+func colorOnly(c traffic.Color) checkTarget { return checkTarget{Color: c} }
+
 // checkSet is the checks turned into engine inputs.
 type checkSet struct {
+	// ByColor are the rollback_on checks built for each color receiving
+	// traffic (placeholders substituted); runShift takes the receiving
+	// color's. Checks are a router's own, already for the receiving color.
+	ByColor            map[traffic.Color][]rollout.Check
 	Checks             []rollout.Check
 	EvaluationInterval time.Duration
 	FailureThreshold   int
@@ -458,13 +600,28 @@ type checkSet struct {
 	ErrorLimit         int
 }
 
-// expandRollbackOn builds the rollback_on checks and tolerance knobs.
-func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) checkSet {
+// forReceiving returns the checks to run while color receives traffic.
+func (s checkSet) forReceiving(color traffic.Color) []rollout.Check {
+	return append(append([]rollout.Check(nil), s.ByColor[color]...), s.Checks...)
+}
+
+// expandRollbackOn builds the rollback_on checks, for each color, and the
+// tolerance knobs. Both colors are built (and so checked) before any shift:
+// one configuration serves both directions.
+func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, targets colorTargets, now func() time.Time, at path.Path, diags *diag.Diagnostics) checkSet {
 	set := checkSet{EvaluationInterval: defaultEvaluationInterval, FailureThreshold: defaultFailureThreshold}
 	if c == nil {
 		return set
 	}
-	set.Checks = expandChecks(ctx, d, &c.checksModel, target, now, at, diags)
+	set.ByColor = map[traffic.Color][]rollout.Check{}
+	for _, color := range []traffic.Color{traffic.Blue, traffic.Green} {
+		t := targets(color)
+		t.User = c.ColorValues.of(ctx, color, diags)
+		set.ByColor[color] = expandChecks(ctx, d, &c.checksModel, t, now, at, diags)
+		if diags.HasError() {
+			return set
+		}
+	}
 	if v := durationOr(c.EvaluationInterval, defaultEvaluationInterval); v > 0 {
 		set.EvaluationInterval = v
 	}
@@ -486,6 +643,21 @@ func expandRollbackOn(ctx context.Context, d *providerData, c *rollbackOnModel, 
 // expandChecks builds the checks of c against target.
 func expandChecks(ctx context.Context, d *providerData, c *checksModel, target checkTarget, now func() time.Time, at path.Path, diags *diag.Diagnostics) []rollout.Check {
 	var out []rollout.Check
+	vals := valuesFor(target.Color, target.Values, target.User)
+	// sub substitutes the placeholders of one attribute value for target.Color.
+	sub := func(p path.Path, s string, quote func(string) string) string {
+		v, err := vals.expand(s, quote)
+		if err != nil {
+			diags.AddAttributeError(p, "Invalid placeholder", fmt.Sprintf("Attribute %s, for %s: %s.", p, colorName(target.Color), err))
+		}
+		return v
+	}
+	subMap := func(p path.Path, m map[string]string) map[string]string {
+		for k, v := range m {
+			m[k] = sub(p, v, nil)
+		}
+		return m
+	}
 	if (c.TargetHealth != nil || c.Metrics != nil || !c.AlarmNames.IsNull()) && !d.needAWS("The "+at.String()+" target_health, metrics and alarm_names checks", diags) {
 		return nil
 	}
@@ -541,16 +713,22 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 	if !c.AlarmNames.IsNull() && !c.AlarmNames.IsUnknown() {
 		var names []string
 		diags.Append(c.AlarmNames.ElementsAs(ctx, &names, false)...)
+		for i, n := range names {
+			names[i] = sub(at.AtName("alarm_names").AtListIndex(i), n, nil)
+		}
 		chk := alarms.New(d.Clients.CloudWatch, names)
 		chk.Now = now
 		out = append(out, chk)
 	}
 	for i, h := range c.HTTP {
+		hp := at.AtName("http").AtListIndex(i)
 		cfg := httpcheck.Config{
 			Name: checkNameOf("http", h.Name, i, len(c.HTTP)),
-			URL:  h.URL.ValueString(), Method: h.Method.ValueString(), Headers: stringMap(ctx, h.Headers, diags),
-			BodyRegex: h.BodyRegex.ValueString(), JSONPath: h.JSONPath.ValueString(), JSONValue: h.JSONValue.ValueString(),
-			Timeout: durationOr(h.Timeout, httpcheck.DefaultTimeout), InsecureSkipVerify: h.InsecureSkipVerify.ValueBool(),
+			URL:  sub(hp.AtName("url"), h.URL.ValueString(), nil), Method: h.Method.ValueString(),
+			Headers:   subMap(hp.AtName("headers"), stringMap(ctx, h.Headers, diags)),
+			BodyRegex: sub(hp.AtName("body_regex"), h.BodyRegex.ValueString(), regexp.QuoteMeta), JSONPath: h.JSONPath.ValueString(),
+			JSONValue: sub(hp.AtName("json_value"), h.JSONValue.ValueString(), nil),
+			Timeout:   durationOr(h.Timeout, httpcheck.DefaultTimeout), InsecureSkipVerify: h.InsecureSkipVerify.ValueBool(),
 			CACertPEM: h.CACertPEM.ValueString(), Now: now,
 		}
 		if known(h.ExpectStatus) {
@@ -562,15 +740,17 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		chk, err := httpcheck.New(cfg)
 		if err != nil {
-			diags.AddAttributeError(at.AtName("http").AtListIndex(i), "Invalid http check", checkID("http", h.Name, i, len(c.HTTP))+": "+err.Error())
+			diags.AddAttributeError(hp, "Invalid http check", checkID("http", h.Name, i, len(c.HTTP))+forColor(target.Color)+": "+err.Error())
 		} else {
-			out = append(out, chk)
+			out = append(out, delayed(chk, checkID("http", h.Name, i, len(c.HTTP)), h.InitialDelay))
 		}
 	}
 	for i, p := range c.Prometheus {
+		pp := at.AtName("prometheus").AtListIndex(i)
 		cfg := prometheus.Config{
 			Name: checkNameOf("prometheus", p.Name, i, len(c.Prometheus)),
-			URL:  p.URL.ValueString(), Query: p.Query.ValueString(), Headers: stringMap(ctx, p.Headers, diags),
+			URL:  sub(pp.AtName("url"), p.URL.ValueString(), nil), Query: sub(pp.AtName("query"), p.Query.ValueString(), nil),
+			Headers: subMap(pp.AtName("headers"), stringMap(ctx, p.Headers, diags)),
 			Timeout: durationOr(p.Timeout, httpcheck.DefaultTimeout), Now: now,
 		}
 		if !p.Min.IsNull() {
@@ -583,10 +763,177 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		chk, err := prometheus.New(cfg)
 		if err != nil {
-			diags.AddAttributeError(at.AtName("prometheus").AtListIndex(i), "Invalid prometheus check", checkID("prometheus", p.Name, i, len(c.Prometheus))+": "+err.Error())
+			diags.AddAttributeError(pp, "Invalid prometheus check", checkID("prometheus", p.Name, i, len(c.Prometheus))+forColor(target.Color)+": "+err.Error())
 		} else {
-			out = append(out, chk)
+			out = append(out, delayed(chk, checkID("prometheus", p.Name, i, len(c.Prometheus)), p.InitialDelay))
+		}
+	}
+	for i, dc := range c.Datadog {
+		dp := at.AtName("datadog").AtListIndex(i)
+		cfg := datadog.Config{
+			Name: checkNameOf("datadog", dc.Name, i, len(c.Datadog)), Site: dc.Site.ValueString(),
+			URL: sub(dp.AtName("url"), dc.URL.ValueString(), nil), Query: sub(dp.AtName("query"), dc.Query.ValueString(), nil),
+			Window: durationOr(dc.Window, datadog.DefaultWindow), Reducer: dc.Reducer.ValueString(),
+			APIKey: dc.APIKey.ValueString(), AppKey: dc.AppKey.ValueString(),
+			Timeout: durationOr(dc.Timeout, httpcheck.DefaultTimeout), Now: now,
+		}
+		if !dc.Min.IsNull() {
+			v := dc.Min.ValueFloat64()
+			cfg.Min = &v
+		}
+		if !dc.Max.IsNull() {
+			v := dc.Max.ValueFloat64()
+			cfg.Max = &v
+		}
+		chk, err := datadog.New(cfg)
+		if err != nil {
+			diags.AddAttributeError(dp, "Invalid datadog check", checkID("datadog", dc.Name, i, len(c.Datadog))+forColor(target.Color)+": "+err.Error())
+		} else {
+			out = append(out, delayed(chk, checkID("datadog", dc.Name, i, len(c.Datadog)), dc.InitialDelay))
+		}
+	}
+	for i, cw := range c.CloudWatch {
+		cp := at.AtName("cloudwatch").AtListIndex(i)
+		cfg := metricmath.Config{
+			Name: checkNameOf("cloudwatch", cw.Name, i, len(c.CloudWatch)), Expression: cw.Expression.ValueString(),
+			Period: durationOr(cw.Period, metricmath.DefaultPeriod), Window: durationOr(cw.Window, metricmath.DefaultWindow),
+			Reducer: cw.Reducer.ValueString(), Now: now,
+		}
+		for j, m := range cw.Metrics {
+			cfg.Metrics = append(cfg.Metrics, metricmath.Metric{ID: m.ID.ValueString(), Namespace: m.Namespace.ValueString(),
+				MetricName: m.MetricName.ValueString(), Stat: m.Stat.ValueString(),
+				Dimensions: subMap(cp.AtName("metrics").AtListIndex(j).AtName("dimensions"), stringMap(ctx, m.Dimensions, diags))})
+		}
+		if !cw.Min.IsNull() {
+			v := cw.Min.ValueFloat64()
+			cfg.Min = &v
+		}
+		if !cw.Max.IsNull() {
+			v := cw.Max.ValueFloat64()
+			cfg.Max = &v
+		}
+		if !d.needAWS("The "+at.String()+" cloudwatch check", diags) {
+			return nil
+		}
+		chk, err := metricmath.New(d.Clients.CloudWatch, cfg)
+		if err != nil {
+			diags.AddAttributeError(cp, "Invalid cloudwatch check", checkID("cloudwatch", cw.Name, i, len(c.CloudWatch))+forColor(target.Color)+": "+err.Error())
+		} else {
+			out = append(out, delayed(chk, checkID("cloudwatch", cw.Name, i, len(c.CloudWatch)), cw.InitialDelay))
 		}
 	}
 	return out
+}
+
+// placeholderNote tells where a check attribute's placeholders come from.
+const placeholderNote = " In a switch, placeholders are replaced for the color receiving traffic: `{{color}}` (`blue` or `green`), " +
+	"`{{other_color}}`, the router's own (the listener switch: `{{target_group_arn}}`, `{{target_group_name}}`, " +
+	"`{{target_group}}` = `targetgroup/<name>/<id>`, `{{load_balancer}}` = `app/<name>/<id>`) and the keys of `rollback_on.color_values`. Written `{{name}}`, " +
+	"which HCL leaves alone (`${…}` would be Terraform interpolation)."
+
+func initialDelayAttribute() schema.StringAttribute {
+	return durationAttribute("Switch only: the check does not judge the receiving color before this long after its first traffic in "+
+		"the shift (Argo Rollouts' `initialDelay`), e.g. for a query over `rate(…[5m])` that needs that much data; until then its "+
+		"result is `pending`. If the steps and the bake would end sooner, the bake lasts until every check has judged once; "+
+		"`worst_case_duration` counts it. A Go duration up to `1h`. Default `0s`.", 0, time.Hour)
+}
+
+// delayed gives chk its initial_delay, if any (the engine honours it during
+// holds; pre-flights judge at once).
+func delayed(chk rollout.Check, id string, d durationValue) rollout.Check {
+	if v := durationOr(d, 0); v > 0 {
+		return rollout.WithInitialDelay(chk, id, v)
+	}
+	return chk
+}
+
+func colorName(c traffic.Color) string {
+	if c == "" {
+		return "a health gate (no placeholders)"
+	}
+	return "the shift to " + string(c)
+}
+
+func forColor(c traffic.Color) string {
+	if c == "" {
+		return ""
+	}
+	return " (for " + string(c) + ")"
+}
+
+func datadogChecksAttribute() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("Datadog metrics query checks, 1–%d, each one call per evaluation to Datadog's v1 query API "+
+			"(`GET /api/v1/query?from=&to=&query=`) over the last `window`; the query must return one series, whose points are reduced "+
+			"to one value (`reducer`) and compared with `min`/`max`. No series or only null points is inconclusive; several series, "+
+			"an API error or wrong keys is an error.", maxChecksPerKind),
+		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"name": checkNameAttribute("datadog"),
+			"query": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Datadog metrics query returning one series, e.g. " +
+				"`sum:trace.http.request.errors{service:web,color:{{color}}}.as_count()`." + placeholderNote + elementRequired,
+				Validators: []validator.String{nonBlankValidator{what: "Datadog metrics query"}}},
+			"min": schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
+			"max": schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
+			"api_key": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "**Required.** Datadog API key, sent as `DD-API-KEY`. Sensitive: never logged, never shown, redacted from results." + elementRequired},
+			"app_key": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "**Required.** Datadog application key with the `timeseries_query` permission, sent as `DD-APPLICATION-KEY`. Sensitive." + elementRequired},
+			"site": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Datadog site: `datadoghq.com` (default), `datadoghq.eu`, `us3.datadoghq.com`, `us5.datadoghq.com`, `ap1.datadoghq.com`, `ddog-gov.com`; the API is `https://api.<site>`. Conflicts with `url`.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$`), "must be a Datadog site such as datadoghq.com")}},
+			"url": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "API base URL instead of `site`, e.g. a proxy; `/api/v1/query` is appended.",
+				Validators:          []validator.String{templatedURLValidator{}}},
+			"window": durationAttribute(fmt.Sprintf("How far back each evaluation queries (`from` = now − window), `1m` to `1h`. Default `%s`.", datadog.DefaultWindow),
+				time.Minute, time.Hour),
+			"reducer": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "How the series' non-null points become one value: `last` (default, the most recent point), `avg`, `min`, `max` or `sum`.",
+				Validators:          []validator.String{stringvalidator.OneOf(datadog.Reducers...)}},
+			"timeout":       durationAttribute("Timeout of one attempt, `100ms` to `5m`. Default `5s`.", 100*time.Millisecond, 5*time.Minute),
+			"initial_delay": initialDelayAttribute(),
+		}},
+	}
+}
+
+func cloudwatchChecksAttribute() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("CloudWatch metric-math checks, 1–%d, each one GetMetricData call per evaluation: the `metrics` "+
+			"(by `id`) and one `expression` over them (CloudWatch metric math), whose values in the last `window` are reduced to one "+
+			"number (`reducer`) and compared with `min`/`max`. Only whole periods at least a minute past their end are read "+
+			"(CloudWatch publishes a period about a minute after it ends; the newest one is incomplete until then). No value in the "+
+			"window is inconclusive; an API error or an incomplete result is an error. Dimension values take placeholders, e.g. "+
+			"`TargetGroup = \"{{target_group}}\"` or `Color = \"{{color}}\"`.", maxChecksPerKind),
+		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"name": checkNameAttribute("cloudwatch"),
+			"metrics": schema.ListNestedAttribute{Optional: true,
+				MarkdownDescription: "**Required.** The metrics the expression uses, 1–10." + elementRequired,
+				Validators:          []validator.List{listvalidator.SizeBetween(1, 10)},
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** Id the expression refers to: a lowercase letter, then letters, digits or `_` (not `result`).",
+						Validators: []validator.String{stringvalidator.RegexMatches(metricmath.IDPattern, "must start with a lowercase letter and hold only letters, digits and _"),
+							stringvalidator.NoneOf(metricmath.ResultID)}},
+					"namespace":   schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** e.g. `AWS/ApplicationELB` or your own."},
+					"metric_name": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** e.g. `HTTPCode_Target_5XX_Count`."},
+					"dimensions": schema.MapAttribute{ElementType: types.StringType, Optional: true,
+						MarkdownDescription: "Dimensions (exact match), e.g. `{ LoadBalancer = \"{{load_balancer}}\", TargetGroup = \"{{target_group}}\" }`." + placeholderNote},
+					"stat": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required.** `Sum`, `Average`, `Minimum`, `Maximum`, `SampleCount` or a percentile such as `p99`."},
+				}},
+			},
+			"expression": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "**Required.** Metric math over the metrics' ids, e.g. `100 * errors / requests`." + elementRequired,
+				Validators:          []validator.String{nonBlankValidator{what: "metric math expression"}}},
+			"period": durationAttribute("Period of the metrics: `1s`, `5s`, `10s`, `30s` or a multiple of `1m`. Default `1m`.", time.Second, time.Hour),
+			"window": durationAttribute("How far back each evaluation reads, rounded up to whole periods, `1m` to `1h`. Default `5m`.", time.Minute, time.Hour),
+			"reducer": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "How the expression's values in the window become one: `last` (default, the newest period), `avg`, `min`, `max` or `sum`.",
+				Validators:          []validator.String{stringvalidator.OneOf(metricmath.Reducers...)}},
+			"min":           schema.Float64Attribute{Optional: true, MarkdownDescription: "Smallest passing value (inclusive)."},
+			"max":           schema.Float64Attribute{Optional: true, MarkdownDescription: "Largest passing value (inclusive). At least one of `min` and `max` is required."},
+			"initial_delay": initialDelayAttribute(),
+		}},
+	}
 }

@@ -603,7 +603,8 @@ func (r *dnsSwitchResource) preflight(ctx context.Context, m *dnsSwitchModel, to
 		out = append(out, hc)
 	}
 	if m.RollbackOn != nil && m.RollbackOn.HTTP != nil {
-		out = append(out, expandChecks(ctx, r.data, &checksModel{HTTP: m.RollbackOn.HTTP}, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)...)
+		out = append(out, expandChecks(ctx, r.data, &checksModel{HTTP: m.RollbackOn.HTTP},
+			checkTarget{Color: to, User: m.RollbackOn.ColorValues.of(ctx, to, diags)}, clk.Now, path.Root("rollback_on"), diags)...)
 	}
 	return out
 }
@@ -717,7 +718,7 @@ func (r *dnsSwitchResource) apply(ctx context.Context, plan, prior *dnsSwitchMod
 	}
 	sr := &settlingRouter{r: router}
 	state, ok := applySwitch(ctx, clk, &plan.switchModel, priorSwitchDNS(prior), func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
-		checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
+		checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, colorOnly, clk.Now, path.Root("rollback_on"), diags)
 		return switchTarget{Nouns: dnsNouns, Router: sr, Preflight: r.preflight(ctx, plan, to, diags), Checks: checkSet,
 			PlanFrom: fromState(priorSwitchDNS(prior)),
 			Notify:   notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_dns_switch", diags)}

@@ -307,7 +307,7 @@ func (r *gatewayRouteSwitchResource) apply(ctx context.Context, plan, prior *gat
 	rt.OwnedBy(owner)
 	minCount, minPercent := plan.PodReadiness.thresholds()
 	target := func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
-		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
+		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, colorOnly, clk.Now, path.Root("rollback_on"), diags)
 		watch, err := rt.ReadinessCheck(cs.Core, to, minCount, minPercent)
 		if err != nil {
 			diags.AddError("Invalid route switch configuration", err.Error())

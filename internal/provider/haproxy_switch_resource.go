@@ -522,7 +522,7 @@ func (r *haproxySwitchResource) apply(ctx context.Context, plan, prior *haproxyS
 			return switchTarget{}
 		}
 		host = h
-		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
+		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, colorOnly, clk.Now, path.Root("rollback_on"), diags)
 		if st := plan.Stats; st != nil {
 			set.Checks = append(set.Checks, statsCheck(st, rt, to, clk.Now))
 		}

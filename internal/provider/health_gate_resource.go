@@ -113,15 +113,18 @@ func (r *healthGateResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 	// An unknown check (its whole object or list unknown at plan) may be
 	// the one check the gate has: decided when it is known.
-	if !partial && m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && len(m.HTTP) == 0 && len(m.Prometheus) == 0 {
+	if !partial && m.TargetHealth == nil && m.Metrics == nil && m.AlarmNames.IsNull() && len(m.HTTP) == 0 && len(m.Prometheus) == 0 && len(m.Datadog) == 0 &&
+		len(m.CloudWatch) == 0 {
 		resp.Diagnostics.AddError("Health gate without checks",
-			"A bluegreen_health_gate needs at least one check: target_health, metrics, alarm_names, http or prometheus.")
+			"A bluegreen_health_gate needs at least one check: target_health, metrics, alarm_names, http, prometheus, datadog or cloudwatch.")
 	}
 	if mt := m.Metrics; mt != nil && mt.CompareToOtherColor.ValueBool() && mt.OtherTargetGroupARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("metrics").AtName("other_target_group_arn"), "Missing target group to compare with",
 			"compare_to_other_color in a gate needs other_target_group_arn (a gate has no other color).")
 	}
 	validateChecks(&m.checksModel, path.Empty(), &resp.Diagnostics)
+	validatePlaceholders(ctx, &m.checksModel, nil, true, path.Empty(), nil, false, &resp.Diagnostics)
+	validateNoInitialDelay(&m.checksModel, &resp.Diagnostics)
 	validateGateTiming(ctx, m, &resp.Diagnostics)
 }
 

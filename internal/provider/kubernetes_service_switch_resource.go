@@ -332,7 +332,7 @@ func (r *kubeServiceSwitchResource) apply(ctx context.Context, plan, prior *kube
 	rt.OwnedBy(owner)
 	minCount, minPercent := plan.PodReadiness.thresholds()
 	target := func(to traffic.Color, diags *diag.Diagnostics) switchTarget {
-		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
+		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, colorOnly, clk.Now, path.Root("rollback_on"), diags)
 		set.Checks = append(set.Checks, withClock(rt.ReadinessCheck(to, minCount, minPercent), clk))
 		pre := withClock(rt.ReadinessCheck(to, minCount, minPercent), clk)
 		return switchTarget{Nouns: kubeServiceNouns, Router: rt, Preflight: []rollout.Check{pre}, Checks: set,

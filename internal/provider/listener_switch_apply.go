@@ -428,9 +428,12 @@ func (r *listenerSwitchResource) apply(ctx context.Context, plan, prior *listene
 		return r.finish(ctx, plan, prior, written, nil, diags)
 	}
 
-	receiving, other := plan.arnOf(to), plan.arnOf(to.Other())
-	target := checkTarget{TargetGroupARN: receiving, OtherTargetGroupARN: other, LoadBalancer: plan.listener()}
-	checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, target, clk.Now, path.Root("rollback_on"), diags)
+	receiving := plan.arnOf(p.Plan.To) // active_color, or the other color when a parked share moves back
+	targets := func(c traffic.Color) checkTarget {
+		return checkTarget{Color: c, Values: albValues(plan.arnOf(c), plan.listener()), TargetGroupARN: plan.arnOf(c), OtherTargetGroupARN: plan.arnOf(c.Other()),
+			LoadBalancer: plan.listener()}
+	}
+	checkSet := expandRollbackOn(ctx, r.data, plan.RollbackOn, targets, clk.Now, path.Root("rollback_on"), diags)
 	if diags.HasError() {
 		return r.finish(ctx, plan, prior, written, nil, diags)
 	}

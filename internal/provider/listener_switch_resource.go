@@ -295,7 +295,7 @@ func (r *listenerSwitchResource) ValidateConfig(ctx context.Context, req resourc
 	}
 	validateAlso(&m, &resp.Diagnostics)
 	validatePreview(&m, &resp.Diagnostics)
-	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics)
+	validateSwitchConfig(ctx, &m.switchModel, &resp.Diagnostics, albPlaceholders...)
 	validateNLBSwitch(&m, &resp.Diagnostics)
 }
 

@@ -252,7 +252,7 @@ func (r *nginxSwitchResource) apply(ctx context.Context, plan, prior *nginxSwitc
 		for _, c := range pre {
 			preflight = append(preflight, c)
 		}
-		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, checkTarget{}, clk.Now, path.Root("rollback_on"), diags)
+		set := expandRollbackOn(ctx, r.data, plan.RollbackOn, colorOnly, clk.Now, path.Root("rollback_on"), diags)
 		return switchTarget{Nouns: nginxNouns, Router: restoring, Preflight: preflight, Checks: set, PlanFrom: fromState(priorNginx(prior)),
 			Notify: notificationsFor(ctx, r.data, plan.Notifications, plan.ID.ValueString(), "bluegreen_nginx_switch", diags)}
 	}, diags)

@@ -71,6 +71,7 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 			return prior
 		}
 		container.Attributes = copyAttrs(container.Attributes)
+		delete(container.Attributes, "color_values") // added since version 0
 		checks = container.Attributes
 		prior.Attributes[checksAt] = container
 	}
@@ -79,6 +80,8 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 		delete(m.Attributes, "count_elb_5xx") // added since version 0
 		checks["metrics"] = m
 	}
+	delete(checks, "datadog")    // added since version 0
+	delete(checks, "cloudwatch") // added since version 0
 	for _, kind := range []string{"http", "prometheus"} {
 		l, ok := checks[kind].(schema.ListNestedAttribute)
 		if !ok {
@@ -86,6 +89,7 @@ func priorChecksSchemaV0(current schema.Schema, checksAt string) schema.Schema {
 		}
 		attrs := copyAttrs(l.NestedObject.Attributes)
 		delete(attrs, "name")
+		delete(attrs, "initial_delay") // added since version 0
 		checks[kind] = schema.SingleNestedAttribute{Optional: true, Attributes: attrs}
 	}
 	return prior

@@ -182,6 +182,9 @@ type evaluationBudget struct {
 	PerCheck time.Duration
 	// Preflight bounds the pre-flight evaluation.
 	Preflight time.Duration
+	// InitialDelay is the longest initial_delay of a check: the engine holds
+	// the final step until it has passed since the first traffic.
+	InitialDelay time.Duration
 }
 
 // shiftPath is the path a shift will take from the real weights.
@@ -297,7 +300,10 @@ func (m *switchModel) settleFailure(prior *switchModel, rep outcomeReport, read 
 }
 
 // worstCase is how long the steps can take: the pre-flight, every write and
-// read back, and every hold run to their end; every evaluation takes its
+// read back, and every hold run to their end — the final one at least until
+// the longest initial delay has passed since the first step (the engine's
+// rule: every check judges once; the holds before it count toward the
+// delay, as they are spent after the first traffic); every evaluation takes its
 // whole budget E (only when checks are configured); and a rollback at the
 // very end uses the whole restore budget. Within a hold of n evaluations at
 // interval I, evaluation k starts at k·I or when the previous one ends,
@@ -306,12 +312,17 @@ func (m *switchModel) settleFailure(prior *switchModel, rep outcomeReport, read 
 func worstCase(steps []rollout.Step, b evaluationBudget) time.Duration {
 	const perWrite = 2 * time.Second // write + read back, generously
 	d := satAdd(b.Preflight, 0)
+	var held time.Duration // holds before this step
 	for _, s := range steps {
 		d = satAdd(d, perWrite)
 		hold := s.Hold
+		if s.Final && b.Checks && b.InitialDelay > held {
+			hold = max(hold, b.InitialDelay-held)
+		}
+		held = satAdd(held, s.Hold)
 		if b.Checks {
-			n := int64(rollout.EvaluationsPerStep(s.Hold, b.Interval))
-			hold = max(satAdd(s.Hold, b.Timeout), satAdd(min(b.Interval, s.Hold), satMul(b.Timeout, n)))
+			n := int64(rollout.EvaluationsPerStep(hold, b.Interval))
+			hold = max(satAdd(hold, b.Timeout), satAdd(min(b.Interval, hold), satMul(b.Timeout, n)))
 		}
 		d = satAdd(d, hold)
 	}
@@ -390,6 +401,18 @@ func budgetOf(m *switchModel) evaluationBudget {
 		b.Checks = r.any()
 		b.PerCheck, b.Timeout = r.evaluationTimes()
 		b.PerCheck = max(b.PerCheck, rollout.DefaultEvaluationTimeout)
+		for _, h := range r.HTTP {
+			b.InitialDelay = max(b.InitialDelay, durationOr(h.InitialDelay, 0))
+		}
+		for _, p := range r.Prometheus {
+			b.InitialDelay = max(b.InitialDelay, durationOr(p.InitialDelay, 0))
+		}
+		for _, d := range r.Datadog {
+			b.InitialDelay = max(b.InitialDelay, durationOr(d.InitialDelay, 0))
+		}
+		for _, cw := range r.CloudWatch {
+			b.InitialDelay = max(b.InitialDelay, durationOr(cw.InitialDelay, 0))
+		}
 	}
 	return b
 }
@@ -477,7 +500,7 @@ func capitalize(s string) string {
 // any reports whether at least one check is configured.
 func (c *checksModel) any() bool {
 	return c.TargetHealth != nil || c.Metrics != nil || (!c.AlarmNames.IsNull() && len(c.AlarmNames.Elements()) > 0) ||
-		len(c.HTTP) > 0 || len(c.Prometheus) > 0
+		len(c.HTTP) > 0 || len(c.Prometheus) > 0 || len(c.Datadog) > 0 || len(c.CloudWatch) > 0
 }
 
 // evaluationTimes are the longest one check of c can take (the engine's
@@ -492,7 +515,7 @@ func (c *checksModel) evaluationTimes() (perCheck, total time.Duration) {
 		perCheck = max(perCheck, d)
 		total = perCheck
 	}
-	for _, on := range []bool{c.TargetHealth != nil, c.Metrics != nil, !c.AlarmNames.IsNull()} {
+	for _, on := range []bool{c.TargetHealth != nil, c.Metrics != nil, !c.AlarmNames.IsNull(), len(c.CloudWatch) > 0} {
 		if on {
 			add(rollout.DefaultEvaluationTimeout)
 		}
@@ -505,6 +528,9 @@ func (c *checksModel) evaluationTimes() (perCheck, total time.Duration) {
 	}
 	for _, p := range c.Prometheus {
 		add(attempts(durationOr(p.Timeout, httpcheck.DefaultTimeout)))
+	}
+	for _, d := range c.Datadog {
+		add(attempts(durationOr(d.Timeout, httpcheck.DefaultTimeout)))
 	}
 	return perCheck, total
 }
@@ -537,7 +563,7 @@ func runShift(ctx context.Context, sr shiftRun) rollout.Outcome {
 		Router:             sr.Router,
 		Plan:               sr.Plan,
 		Preflight:          sr.Preflight,
-		Checks:             sr.Checks.Checks,
+		Checks:             sr.Checks.forReceiving(sr.Plan.To),
 		EvaluationInterval: sr.Checks.EvaluationInterval,
 		EvaluationTimeout:  sr.Budget.PerCheck,
 		FailureThreshold:   sr.Checks.FailureThreshold,

@@ -148,8 +148,9 @@ func switchSchemaParts(ctx context.Context, checkSubject string) (map[string]sch
 	return attrs, blocks
 }
 
-// validateSwitchConfig checks the router-neutral configuration.
-func validateSwitchConfig(ctx context.Context, m *switchModel, diags *diag.Diagnostics) {
+// validateSwitchConfig checks the router-neutral configuration; router are
+// the router's own check placeholders (albPlaceholders), if any.
+func validateSwitchConfig(ctx context.Context, m *switchModel, diags *diag.Diagnostics, router ...string) {
 	if s := m.Strategy; s != nil && known(s.Type) {
 		base := path.Root("strategy")
 		switch s.Type.ValueString() {
@@ -187,6 +188,7 @@ func validateSwitchConfig(ctx context.Context, m *switchModel, diags *diag.Diagn
 	}
 	if m.RollbackOn != nil {
 		validateChecks(&m.RollbackOn.checksModel, path.Root("rollback_on"), diags)
+		validatePlaceholders(ctx, &m.RollbackOn.checksModel, m.RollbackOn.ColorValues, !m.RollbackOn.colorValuesUnknown, path.Root("rollback_on"), router, true, diags)
 		validateCheckTimeouts(m.RollbackOn, diags)
 		warnMetricsLag(m, diags)
 	}
@@ -246,6 +248,9 @@ func validateCheckTimeouts(r *rollbackOnModel, diags *diag.Diagnostics) {
 	}
 	for i, p := range r.Prometheus {
 		check("prometheus", i, p.Timeout)
+	}
+	for i, d := range r.Datadog {
+		check("datadog", i, d.Timeout)
 	}
 }
 

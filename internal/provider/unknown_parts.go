@@ -28,8 +28,13 @@ var computedObjects = map[string]bool{"last_shift": true, "planned_steps": true,
 // getConfig decodes c into target; partial reports an unknown nested object
 // or list of objects decoded as absent.
 func getConfig(ctx context.Context, c tfsdk.Config, target any) (partial bool, diags diag.Diagnostics) {
+	cvUnknown := colorValuesUnknownIn(c.Raw)
 	c.Raw, partial = withoutUnknownObjects(c.Raw)
-	return partial, c.Get(ctx, target)
+	diags = c.Get(ctx, target)
+	if m, ok := target.(colorValuesMarker); ok && cvUnknown {
+		m.markColorValuesUnknown() // check_templates.go: its keys are not known yet
+	}
+	return partial, diags
 }
 
 // getPlan is getConfig for a plan.

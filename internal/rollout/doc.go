@@ -44,6 +44,12 @@
 //     interval evaluates at 2m, 4m and 5m; a zero hold evaluates once, at
 //     once). Without checks the step simply waits. Each Evaluate is bounded
 //     by EvaluationTimeout.
+//     A check with an initial delay (WithInitialDelay, Argo's initialDelay)
+//     is not evaluated before the receiving color's first traffic in the run
+//     (its first write, or the run's start when it already had traffic) plus
+//     the delay; a pending result stands in for it. The final step is held
+//     at least until every delayed check is due, so none ends the run without
+//     having judged the color once.
 //  5. After the 100% step's bake: ResultSucceeded.
 //
 // # Counting verdicts

@@ -225,6 +225,10 @@ type runner struct {
 	baseline     traffic.Weights
 	lastVerified traffic.Weights
 	written      map[traffic.Weights]bool
+	// firstTraffic is when the receiving color got traffic in this run: the
+	// run's start when it already had some, else its first write. Initial
+	// delays count from it.
+	firstTraffic time.Time
 }
 
 // stop says why the run cannot continue.
@@ -266,6 +270,9 @@ func (r *runner) run(ctx context.Context) {
 	r.out.Initial, r.out.InitialKnown = base, true
 	r.setFinal(base)
 	r.emit(Event{Type: EventWeightsRead, Weights: base, Detail: "weights before the shift"})
+	if base.Of(r.cfg.To) > 0 {
+		r.firstTraffic = r.out.StartedAt
+	}
 
 	current := base.Percent(r.cfg.To)
 	first := true
@@ -338,6 +345,9 @@ func (r *runner) step(ctx context.Context, step Step, first bool) *stop {
 		return r.apiStop(ctx, "writing weights", err, where)
 	}
 	r.emit(Event{Type: EventWeightsWritten, Step: step.Index, Percent: step.Percent, Weights: step.Weights})
+	if r.firstTraffic.IsZero() && step.Weights.Of(r.cfg.To) > 0 {
+		r.firstTraffic = r.clk.Now()
+	}
 
 	got, err := r.cfg.Router.Read(ctx)
 	if err != nil {
@@ -371,14 +381,15 @@ func (r *runner) hold(ctx context.Context, step Step, where string) *stop {
 		return nil
 	}
 	start := r.clk.Now()
+	holdFor := r.holdLength(step, start)
 	for k := 1; ; k++ {
-		offset := min(time.Duration(k)*r.cfg.EvaluationInterval, step.Hold)
+		offset := min(time.Duration(k)*r.cfg.EvaluationInterval, holdFor)
 		if wait := start.Add(offset).Sub(r.clk.Now()); wait > 0 {
 			if err := r.clk.Sleep(ctx, wait); err != nil {
 				return r.interruptStop(ctx, where)
 			}
 		}
-		results := r.evaluate(ctx, r.cfg.Checks)
+		results := r.evaluateHold(ctx)
 		if ctx.Err() != nil {
 			return r.interruptStop(ctx, where) // results of a cancelled evaluation mean nothing
 		}
@@ -388,7 +399,7 @@ func (r *runner) hold(ctx context.Context, step Step, where string) *stop {
 			return &stop{cause: CauseCheckFailed, result: &res, step: StepFailed,
 				reason: fmt.Sprintf("%s %s: %s", t.describe(), where, resultLine(res))}
 		}
-		if offset >= step.Hold {
+		if offset >= holdFor {
 			return nil
 		}
 	}

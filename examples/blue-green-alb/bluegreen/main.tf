@@ -55,7 +55,7 @@ variable "min_healthy_count" {
 }
 
 variable "alarm_names" {
-  description = "CloudWatch alarms that roll the shift back when they go to ALARM."
+  description = "CloudWatch alarms that roll the shift back when they go to ALARM; {{color}} in a name is the color receiving traffic (web-{{color}}-5xx)."
   type        = list(string)
   default     = []
 }

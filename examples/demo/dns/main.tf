@@ -71,10 +71,15 @@ resource "bluegreen_dns_switch" "app" {
   bake_time = "15s"
 
   # The receiving stack's health, straight to its load balancer (not through
-  # DNS): the pre-flight before any weight moves, then every 2 s.
+  # DNS): the pre-flight before any weight moves, then every 2 s. {{base_url}}
+  # is the receiving color's entry in color_values.
   rollback_on = {
+    color_values = {
+      blue  = { base_url = var.blue_url }
+      green = { base_url = var.green_url }
+    }
     http = [{
-      url = "${var.active_color == "blue" ? var.blue_url : var.green_url}/health"
+      url = "{{base_url}}/health"
     }]
     evaluation_interval = "2s"
     failure_threshold   = 2

@@ -84,7 +84,7 @@ variable "strategy" {
 }
 
 variable "rollback_on" {
-  description = "Checks that roll the shift back (bluegreen_listener_switch rollback_on), e.g. { http = [{ name = \"health\", url = \"...\" }] }."
+  description = "Checks that roll the shift back (bluegreen_listener_switch rollback_on), written once for whichever color receives traffic, e.g. { http = [{ name = \"health\", url = \"http://web-{{color}}.internal/health\" }] }."
   type        = any
   default     = { metrics = { max_5xx_rate = 0.02, min_requests = 50 } }
 }

@@ -52,7 +52,12 @@ resource "bluegreen_dns_switch" "legacy" {
   blue  = { set_identifier = "legacy-blue", records = ["192.0.2.10"] }
   green = { set_identifier = "legacy-green", records = ["192.0.2.20"] }
 
+  # Each color's own address, whichever receives traffic.
   rollback_on = {
-    http = [{ url = "http://192.0.2.20/healthz" }]
+    color_values = {
+      blue  = { address = "192.0.2.10" }
+      green = { address = "192.0.2.20" }
+    }
+    http = [{ url = "http://{{address}}/healthz" }]
   }
 }

@@ -26,7 +26,7 @@ resource "bluegreen_gateway_route_switch" "web" {
     failure_threshold   = 2
     prometheus = [{
       url   = "http://prometheus.monitoring:9090"
-      query = "sum(rate(http_requests_total{service=\"web-green\",code=~\"5..\"}[1m])) / sum(rate(http_requests_total{service=\"web-green\"}[1m]))"
+      query = "sum(rate(http_requests_total{service=\"web-{{color}}\",code=~\"5..\"}[1m])) / sum(rate(http_requests_total{service=\"web-{{color}}\"}[1m]))"
       max   = 0.02
     }]
   }

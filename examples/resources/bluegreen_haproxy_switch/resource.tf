@@ -29,7 +29,7 @@ resource "bluegreen_haproxy_switch" "web" {
     min_up_percent = 100
   }
 
-  # Rollback from HAProxy's own counters of the green servers ...
+  # Rollback from HAProxy's own counters of the receiving color's servers ...
   haproxy_stats = {
     max_5xx_rate   = 0.02
     max_error_rate = 0.01
@@ -37,14 +37,19 @@ resource "bluegreen_haproxy_switch" "web" {
     window         = "1m"
   }
 
-  # ... and from the new version's own endpoint.
+  # ... and from the receiving color's own endpoint: {{host}} and
+  # {{version}} are that color's entries in color_values.
   rollback_on = {
     evaluation_interval = "15s"
     failure_threshold   = 2
+    color_values = {
+      blue  = { host = "10.0.1.11", version = var.versions.blue }
+      green = { host = "10.0.2.11", version = var.versions.green }
+    }
     http = [{
-      url        = "http://10.0.2.11:8080/version"
+      url        = "http://{{host}}:8080/version"
       json_path  = "version"
-      json_value = var.version
+      json_value = "{{version}}"
     }]
   }
 }
@@ -54,6 +59,7 @@ variable "active_color" {
   default = "blue"
 }
 
-variable "version" {
-  type = string
+variable "versions" {
+  description = "Version each color runs, e.g. { blue = \"2.3.1\", green = \"2.4.0\" }."
+  type        = object({ blue = string, green = string })
 }

@@ -33,7 +33,9 @@ resource "bluegreen_health_gate" "green" {
   }
 }
 
-# …and so does a p99 above one second, watched during the shift.
+# …and so does a p99 above one second, watched during the shift — of
+# whichever color receives traffic ({{color}}), so the next release to blue
+# needs no change here.
 resource "bluegreen_listener_switch" "web" {
   listener_arn           = aws_lb_listener.http.arn
   blue_target_group_arn  = bluegreen_environment_pair.web.blue.target_group_arn
@@ -43,7 +45,7 @@ resource "bluegreen_listener_switch" "web" {
   rollback_on = {
     prometheus = [{
       url   = "http://prometheus.monitoring:9090"
-      query = "histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{color=\"green\"}[1m])) by (le))"
+      query = "histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{color=\"{{color}}\"}[1m])) by (le))"
       max   = 1
     }]
   }

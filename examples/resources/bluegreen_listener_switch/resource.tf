@@ -29,7 +29,9 @@ resource "bluegreen_listener_switch" "web" {
       min_requests    = 50
       window          = "1m"
     }
-    alarm_names         = ["web-green-5xx"]
+    # Written once for whichever color receives traffic: web-green-5xx
+    # while green receives it, web-blue-5xx on the next release.
+    alarm_names         = ["web-{{color}}-5xx"]
     evaluation_interval = "15s"
     failure_threshold   = 2
   }
@@ -57,16 +59,28 @@ resource "bluegreen_listener_switch" "api" {
   }
 
   # Several named checks of one kind: a failure reads "check http:version …".
+  # {{color}} is the color receiving traffic; {{version}} its entry in
+  # color_values. The same checks serve blue→green and green→blue.
   rollback_on = {
+    color_values = {
+      blue  = { version = var.api_versions.blue }
+      green = { version = var.api_versions.green }
+    }
     http = [{
       name = "health"
-      url  = "https://api-green.internal.example.com/health"
+      url  = "https://api-{{color}}.internal.example.com/health"
       }, {
       name       = "version"
-      url        = "https://api-green.internal.example.com/version"
+      url        = "https://api-{{color}}.internal.example.com/version"
       json_path  = "version"
-      json_value = "2.4.0"
+      json_value = "{{version}}"
     }]
     evaluation_interval = "10s"
   }
+}
+
+variable "api_versions" {
+  description = "Version each color of the API runs, e.g. { blue = \"2.3.1\", green = \"2.4.0\" }."
+  type        = object({ blue = string, green = string })
+  default     = { blue = "2.3.1", green = "2.4.0" }
 }
