@@ -1,0 +1,181 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// idleFirstLB is a load balancer whose listener answers 404 by default: the
+// switch (rule mode) forwards to the pair's groups through a rule.
+func idleFirstLB(t *testing.T, env *testEnv, name string, port int32) (lbARN, listenerARN string) {
+	t.Helper()
+	ctx := context.Background()
+	api := env.Clients.ELBv2
+	lb, err := api.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(name), Subnets: []string{"subnet-0a000001", "subnet-0b000002"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lbARN = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
+	l, err := api.CreateListener(ctx, &elbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(lbARN), Port: aws.Int32(port), Protocol: "HTTP",
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404")}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lbARN, aws.ToString(l.Listeners[0].ListenerArn)
+}
+
+// groupHealthPath is a group's health check path as the sandbox holds it.
+func groupHealthPath(env *testEnv, s *terraform.State, color string) (string, error) {
+	arn := s.RootModule().Resources[pairRes].Primary.Attributes[color+".target_group_arn"]
+	tg, ok := env.Sandbox.ELBv2().TargetGroup(arn)
+	if !ok {
+		return "", fmt.Errorf("%s group %s not in the sandbox", color, arn)
+	}
+	return tg.HealthCheck.Path, nil
+}
+
+func expectHealthPaths(env *testEnv, blue, green string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for color, want := range map[string]string{"blue": blue, "green": green} {
+			got, err := groupHealthPath(env, s, color)
+			if err != nil {
+				return err
+			}
+			if got != want {
+				return fmt.Errorf("%s's group has health check path %q in AWS, want %q", color, got, want)
+			}
+		}
+		return nil
+	}
+}
+
+// TestAccPairIdleFirst_healthCheckWaitsForServingColor: while blue serves,
+// a new health_check.path goes to green at once and waits for blue (the plan
+// lists it in deferred); the shift to green makes blue idle, and the next
+// apply gives blue the new path. Blue's group is read from the sandbox after
+// every step.
+func TestAccPairIdleFirst_healthCheckWaitsForServingColor(t *testing.T) {
+	env := newTestSandbox(t)
+	_, listener := idleFirstLB(t, env, "idle-hc", 80)
+	pair := func(path string) string {
+		return fmt.Sprintf(`
+resource "bluegreen_environment_pair" "test" {
+  name         = "idle-hc"
+  vpc_id       = "vpc-0123456789abcdef0"
+  port         = 8080
+  health_check = { path = %q, interval = "10s" }
+  blue  = { version = "1.0.0", targets = [{ id = "10.0.0.1" }] }
+  green = { version = "2.0.0", targets = [{ id = "10.0.0.2" }] }
+}
+`, path)
+	}
+	withSwitch := func(path, active string) string {
+		return pair(path) + fmt.Sprintf(`
+resource "bluegreen_listener_switch" "test" {
+  rule = {
+    listener_arn  = %q
+    priority      = 10
+    path_patterns = ["/*"]
+  }
+  blue_target_group_arn  = bluegreen_environment_pair.test.blue.target_group_arn
+  green_target_group_arn = bluegreen_environment_pair.test.green.target_group_arn
+  active_color           = %q
+}
+`, listener, active)
+	}
+	pinHealthy := func() {
+		st := env.Sandbox.ELBv2()
+		for _, tg := range st.TargetGroups() {
+			for _, tgt := range tg.Targets {
+				if err := env.Sandbox.SetTargetHealth(tg.ARN, tgt.ID, 0, "healthy", "", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	deferredPath := knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"color": knownvalue.StringExact("blue"), "setting": knownvalue.StringExact("health_check.path"),
+		"applied": knownvalue.StringExact("/"), "wanted": knownvalue.StringExact("/healthz"),
+	})})
+	applied := func(color string) tfjsonpath.Path {
+		return tfjsonpath.New(color).AtMapKey("applied").AtMapKey("health_check").AtMapKey("path")
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: pair("/"), Check: expectHealthPaths(env, "/", "/")},
+			{
+				// Blue serves through the switch's rule.
+				PreConfig: pinHealthy,
+				Config:    withSwitch("/", "blue"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("blue_weight"), knownvalue.Int64Exact(100)),
+				},
+			},
+			{
+				// v2 introduces /healthz: green gets it, blue keeps "/".
+				Config: withSwitch("/healthz", "blue"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(pairRes, tfjsonpath.New("blue").AtMapKey("serving"), knownvalue.Bool(true)),
+					plancheck.ExpectKnownValue(pairRes, tfjsonpath.New("green").AtMapKey("serving"), knownvalue.Bool(false)),
+					plancheck.ExpectKnownValue(pairRes, applied("blue"), knownvalue.StringExact("/")),
+					plancheck.ExpectKnownValue(pairRes, applied("green"), knownvalue.StringExact("/healthz")),
+					plancheck.ExpectKnownValue(pairRes, tfjsonpath.New("deferred"), deferredPath),
+				}},
+				Check: expectHealthPaths(env, "/", "/healthz"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("health_check").AtMapKey("path"), knownvalue.StringExact("/healthz")),
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("deferred"), deferredPath),
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("colors_differ_in"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("health_check")})),
+				},
+			},
+			{
+				// The shift: blue still serves when this apply's refresh
+				// runs, so the pair changes nothing; afterwards blue is
+				// idle and the next plan gives it the path.
+				Config: withSwitch("/healthz", "green"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionNoop)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pairRes, tfjsonpath.New("blue").AtMapKey("serving"), knownvalue.Bool(false)),
+						plancheck.ExpectKnownValue(pairRes, tfjsonpath.New("green").AtMapKey("serving"), knownvalue.Bool(true)),
+						plancheck.ExpectKnownValue(pairRes, applied("blue"), knownvalue.StringExact("/healthz")),
+						plancheck.ExpectKnownValue(pairRes, tfjsonpath.New("deferred"), knownvalue.ListExact([]knownvalue.Check{})),
+					},
+				},
+				ExpectNonEmptyPlan: true,
+				Check:              expectHealthPaths(env, "/", "/healthz"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(switchRes, tfjsonpath.New("green_weight"), knownvalue.Int64Exact(100)),
+				},
+			},
+			{
+				// The first apply after the shift gives blue the path.
+				Config: withSwitch("/healthz", "green"),
+				Check:  expectHealthPaths(env, "/healthz", "/healthz"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("deferred"), knownvalue.ListExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("colors_differ_in"), knownvalue.ListExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue(pairRes, applied("blue"), knownvalue.StringExact("/healthz")),
+				},
+			},
+		},
+	})
+}
