@@ -232,7 +232,8 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 					"digits, so that the groups are `<prefix><suffix>-blue` and `-green`. 1–18 letters, digits and hyphens, not " +
 					"starting with a hyphen (AWS: a target group name is at most 32 alphanumerics and hyphens and neither starts nor " +
 					"ends with a hyphen). A pair replaced under `lifecycle { create_before_destroy = true }` (a change of `port`, " +
-					"`protocol`, `target_type`…) then gets new group names while the old groups still exist. Changing it replaces the pair.",
+					"`protocol`, `target_type`…) then gets new group names while the old groups still exist (for a pair a switch serves " +
+					"traffic from, change the port through the idle color instead: guide *Changing the pair*). Changing it replaces the pair.",
 				PlanModifiers: replace,
 				Validators: []validator.String{stringvalidator.RegexMatches(namePrefixPattern,
 					"must be 1–18 letters, digits and hyphens, not starting with a hyphen, so that <prefix><8 characters>-green fits the 32-character target group name limit")},
@@ -322,11 +323,11 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 			"deferred": deferredAttribute(),
 			"colors_differ_in": schema.ListAttribute{
 				ElementType: types.StringType, Computed: true,
-				MarkdownDescription: "Shared settings (`health_check`, `deregistration_delay`, `slow_start`, `tags`) in which the two " +
-					"colors' groups differ in AWS, as read by the last refresh: empty normally; non-empty after a change made to one " +
-					"color outside Terraform, or an apply that stopped between the colors. When it is not empty the plan updates " +
-					"the pair (this attribute goes to `[]`), and the apply sets both colors to the configuration — even when the " +
-					"configuration happens to equal one of them.",
+				MarkdownDescription: "Settings (`health_check`, `deregistration_delay`, `slow_start`, `tags`) in which the two " +
+					"colors' groups differ in AWS, as read by the last refresh: non-empty while a change waits for the serving color " +
+					"(`deferred`), when the colors have settings of their own, after a change made to one color outside Terraform, or " +
+					"after an apply that stopped between the colors. The plan shows what the apply leaves: every idle color is set to " +
+					"its configuration (even when the configuration happens to equal the other color), tags on both.",
 			},
 		},
 	}

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -175,6 +177,86 @@ resource "bluegreen_listener_switch" "test" {
 					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("colors_differ_in"), knownvalue.ListExact([]knownvalue.Check{})),
 					statecheck.ExpectKnownValue(pairRes, applied("blue"), knownvalue.StringExact("/healthz")),
 				},
+			},
+		},
+	})
+}
+
+// TestAccPairIdleFirst_namePrefixAllowsCreateBeforeDestroy: a pair named by
+// name_prefix is replaced (port change) under create_before_destroy: the new
+// groups get names of their own while the old ones exist, and the old ones
+// are deleted afterwards. With a fixed name the same change cannot create
+// the new groups (the names are taken) and changes nothing.
+func TestAccPairIdleFirst_namePrefixAllowsCreateBeforeDestroy(t *testing.T) {
+	env := newTestSandbox(t)
+	cfg := func(naming string, port int) string {
+		return fmt.Sprintf(`
+resource "bluegreen_environment_pair" "test" {
+  %s
+  vpc_id = "vpc-0123456789abcdef0"
+  port   = %d
+  blue   = { targets = [{ id = "10.0.0.1" }] }
+  green  = { targets = [{ id = "10.0.0.2" }] }
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, naming, port)
+	}
+	var first map[string]string
+	remember := func(s *terraform.State) error {
+		a := s.RootModule().Resources[pairRes].Primary.Attributes
+		first = map[string]string{"name": a["name"], "blue": a["blue.target_group_arn"], "green": a["green.target_group_arn"]}
+		if !regexp.MustCompile(`^cbd-[a-z0-9]{8}$`).MatchString(a["name"]) || a["blue.name"] != a["name"]+"-blue" {
+			return fmt.Errorf("name %q, blue group %q: want cbd-<8 generated characters> and <name>-blue", a["name"], a["blue.name"])
+		}
+		return nil
+	}
+	replaced := func(s *terraform.State) error {
+		a := s.RootModule().Resources[pairRes].Primary.Attributes
+		if a["name"] == first["name"] || !strings.HasPrefix(a["name"], "cbd-") {
+			return fmt.Errorf("the replacement is named %q (the first pair %q)", a["name"], first["name"])
+		}
+		for _, c := range []string{"blue", "green"} {
+			if _, ok := env.Sandbox.ELBv2().TargetGroup(first[c]); ok {
+				return fmt.Errorf("the old %s group %s still exists", c, first[c])
+			}
+			tg, ok := env.Sandbox.ELBv2().TargetGroup(a[c+".target_group_arn"])
+			if !ok || tg.Port != 9090 {
+				return fmt.Errorf("the new %s group %s: exists %v, port %d", c, a[c+".target_group_arn"], ok, tg.Port)
+			}
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: cfg(`name_prefix = "cbd-"`, 8080), Check: remember},
+			{
+				Config: cfg(`name_prefix = "cbd-"`, 9090),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pairRes, plancheck.ResourceActionCreateBeforeDestroy),
+				}},
+				Check: replaced,
+			},
+			{Config: cfg(`name = "cbdfixed"`, 8080)},
+			{
+				Config:      cfg(`name = "cbdfixed"`, 9090),
+				ExpectError: regexp.MustCompile(`(?s)cbdfixed-blue already exists.*this pair did not create it`),
+			},
+			{
+				// What the failed replacement left: the first groups, alone.
+				PreConfig: func() {
+					for _, c := range []string{"blue", "green"} {
+						if arn, ok := groupExists(env, "cbdfixed-"+c); !ok {
+							t.Fatalf("cbdfixed-%s is gone after the refused replacement", c)
+						} else if tg, _ := env.Sandbox.ELBv2().TargetGroup(arn); tg.Port != 8080 {
+							t.Fatalf("cbdfixed-%s has port %d, want 8080", c, tg.Port)
+						}
+					}
+				},
+				Config: cfg(`name = "cbdfixed"`, 8080),
 			},
 		},
 	})
