@@ -261,3 +261,56 @@ resource "bluegreen_environment_pair" "test" {
 		},
 	})
 }
+
+// TestAccPairIdleFirst_colorOwnSettings: a color's block gives its group
+// settings of its own over the shared ones (green checks /healthz while
+// blue keeps /); removing them gives the color the shared values again.
+func TestAccPairIdleFirst_colorOwnSettings(t *testing.T) {
+	env := newTestSandbox(t)
+	cfg := func(greenOwn string) string {
+		return fmt.Sprintf(`
+resource "bluegreen_environment_pair" "test" {
+  name                 = "own-set"
+  vpc_id               = "vpc-0123456789abcdef0"
+  port                 = 8080
+  health_check         = { path = "/", interval = "10s" }
+  deregistration_delay = "30s"
+  blue  = { version = "1.0.0" }
+  green = { version = "2.0.0"%s }
+}
+`, greenOwn)
+	}
+	dereg := func(color string, want string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			arn := s.RootModule().Resources[pairRes].Primary.Attributes[color+".target_group_arn"]
+			tg, _ := env.Sandbox.ELBv2().TargetGroup(arn)
+			if got := tg.Attributes["deregistration_delay.timeout_seconds"]; got != want {
+				return fmt.Errorf("%s deregistration delay %q in AWS, want %q", color, got, want)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(`, health_check = { path = "/healthz" }, deregistration_delay = "5s"`),
+				Check:  resource.ComposeTestCheckFunc(expectHealthPaths(env, "/", "/healthz"), dereg("blue", "30"), dereg("green", "5")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("green").AtMapKey("applied").AtMapKey("health_check").AtMapKey("interval"), knownvalue.StringExact("10s")),
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("colors_differ_in"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("health_check"), knownvalue.StringExact("deregistration_delay")})),
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("deferred"), knownvalue.ListExact([]knownvalue.Check{})),
+				},
+			},
+			{
+				Config: cfg(""),
+				Check:  resource.ComposeTestCheckFunc(expectHealthPaths(env, "/", "/"), dereg("green", "30")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pairRes, tfjsonpath.New("colors_differ_in"), knownvalue.ListExact([]knownvalue.Check{})),
+				},
+			},
+		},
+	})
+}
