@@ -1057,38 +1057,37 @@ func (r *environmentPairResource) Update(ctx context.Context, req resource.Updat
 		return
 	}
 	api := r.data.Clients.ELBv2
-	// Idle color first: a color is written only when the plan changes what
-	// its group has (its planned applied differs from the state's); the plan
-	// holds a serving color. A color that began serving since the plan is
-	// never written: the update stops before any change.
-	write := map[string]bool{}
-	for _, color := range envpair.Colors {
-		planned, okP := settingsFromObject(colorApplied(plan, color))
-		had, okS := settingsFromObject(colorApplied(state, color))
-		write[color] = !okP || !okS || len(had.Diff(planned)) > 0
-		cs := spec.Colors[color]
-		cs.Hold = !write[color]
-		spec.Colors[color] = cs
-	}
-	if fwd, err := envpair.Serving(ctx, api, arns); err != nil {
+	// Idle color first: a color that serves — as the plan's refresh read
+	// it, or now — keeps its settings (Hold). A color whose settings the
+	// plan changes (its planned applied differs from the state's) and that
+	// began serving since the plan is never written: the update stops
+	// before any change.
+	fwd, err := envpair.Serving(ctx, api, arns)
+	if err != nil {
 		resp.Diagnostics.AddError("Error updating environment pair",
 			fmt.Sprintf("Reading which colors of pair %q receive traffic before changing them: %s. Nothing was changed.", spec.Name, err))
 		return
-	} else {
-		for _, color := range envpair.Colors {
-			if write[color] && len(fwd[color]) > 0 {
-				resp.Diagnostics.AddError("A color began serving since the plan",
-					fmt.Sprintf("The plan changes the settings of %s (%s), which it made while %s received no traffic; %s now receives "+
-						"traffic from %s. A pair update never changes the serving color, so nothing was changed. Plan again: the "+
-						"change then waits for %s (deferred) and goes to the idle color.",
-						color, envpair.GroupName(spec.Name, color), color, color, envpair.DescribeForwards(fwd[color]), color))
-			}
-		}
-		if resp.Diagnostics.HasError() {
-			return
-		}
 	}
-	arns, err := envpair.CreateMissing(ctx, api, spec, arns)
+	for _, color := range envpair.Colors {
+		planned, okP := settingsFromObject(colorApplied(plan, color))
+		had, okS := settingsFromObject(colorApplied(state, color))
+		changes := !okP || !okS || len(had.Diff(planned)) > 0
+		servingNow := len(fwd[color]) > 0
+		if changes && servingNow {
+			resp.Diagnostics.AddError("A color began serving since the plan",
+				fmt.Sprintf("The plan changes the settings of %s (%s), which it made while %s received no traffic; %s now receives "+
+					"traffic from %s. A pair update never changes the serving color, so nothing was changed. Plan again: the "+
+					"change then waits for %s (deferred) and goes to the idle color.",
+					color, envpair.GroupName(spec.Name, color), color, color, envpair.DescribeForwards(fwd[color]), color))
+		}
+		cs := spec.Colors[color]
+		cs.Hold = servingNow || colorServing(plan, color)
+		spec.Colors[color] = cs
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	arns, err = envpair.CreateMissing(ctx, api, spec, arns)
 	var p *envpair.Pair
 	if err == nil {
 		p, err = envpair.Update(ctx, api, spec, arns)
@@ -1105,6 +1104,19 @@ func (r *environmentPairResource) Update(ctx context.Context, req resource.Updat
 	// serving stays what the plan said (the refresh's reading): the next
 	// refresh reads it again.
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, plan, nil, &resp.Diagnostics))...)
+}
+
+// colorServing is a color's `serving` in m (false when absent or unknown).
+func colorServing(m environmentPairModel, color string) bool {
+	obj := m.Blue
+	if color == "green" {
+		obj = m.Green
+	}
+	if !known(obj) {
+		return false
+	}
+	b, _ := obj.Attributes()["serving"].(types.Bool)
+	return known(b) && b.ValueBool()
 }
 
 // colorApplied is a color's `applied` object in m (null when absent).
