@@ -142,14 +142,14 @@ resource "bluegreen_listener_switch" "test" {
 			return fmt.Errorf("load generator: %v", runErr)
 		}
 		t.Logf("load during the port change: %s; old port app %d requests, new port app %d", report.Stats, oldApp.Requests(), newApp.Requests())
-		if report.Stats.Failures != 0 {
-			return fmt.Errorf("%d of %d requests failed during the port change (by status: %v)", report.Stats.Failures, report.Stats.Requests, report.Stats.ByStatus)
+		if report.Failures != 0 {
+			return fmt.Errorf("%d of %d requests failed during the port change (by status: %v)", report.Failures, report.Requests, report.ByStatus)
 		}
-		if report.Stats.Requests < 100 {
-			return fmt.Errorf("only %d requests were sent: the load did not run through the change", report.Stats.Requests)
+		if report.Requests < 100 {
+			return fmt.Errorf("only %d requests were sent: the load did not run through the change", report.Requests)
 		}
-		if report.Stats.ByStatus[200] != report.Stats.Requests {
-			return fmt.Errorf("not every request reached an app: %v", report.Stats.ByStatus)
+		if report.ByStatus[200] != report.Requests {
+			return fmt.Errorf("not every request reached an app: %v", report.ByStatus)
 		}
 		if oldApp.Requests() == 0 || newApp.Requests() == 0 {
 			return fmt.Errorf("old port app served %d, new port app %d: traffic did not move from one to the other", oldApp.Requests(), newApp.Requests())
@@ -164,7 +164,7 @@ resource "bluegreen_listener_switch" "test" {
 			if err != nil {
 				return err
 			}
-			if got := app.Requests() - before; got < 20 || rep.Stats.Failures > 0 {
+			if got := app.Requests() - before; got < 20 || rep.Failures > 0 {
 				return fmt.Errorf("%d of 20 requests reached the %s app (%s)", got, app.Color(), rep.Stats)
 			}
 			return nil
