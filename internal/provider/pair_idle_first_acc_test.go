@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -313,4 +315,71 @@ resource "bluegreen_environment_pair" "test" {
 			},
 		},
 	})
+}
+
+// TestAccPairIdleFirst_planNamesWhatIsDeferred runs the CLI as a user does
+// and reads the plan's text: while blue serves (a listener made outside
+// Terraform forwards to it), a new health_check.path shows as a change of
+// green's applied settings, a deferred entry for blue, and a warning naming
+// blue and the setting.
+func TestAccPairIdleFirst_planNamesWhatIsDeferred(t *testing.T) {
+	t.Parallel()
+	env := newTestSandbox(t)
+	cli := cliPath(t)
+	dir := t.TempDir()
+	main := fmt.Sprintf(`
+terraform {
+  required_providers {
+    bluegreen = { source = "%s/bluegreen" }
+  }
+}
+
+variable "path" {
+  type = string
+}
+
+resource "bluegreen_environment_pair" "web" {
+  name         = "planout"
+  vpc_id       = "vpc-0123456789abcdef0"
+  port         = 8080
+  health_check = { path = var.path }
+  blue         = { version = "1.0.0" }
+  green        = { version = "2.0.0" }
+}
+`, examplesNamespace())
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tf := newReattachedCLI(t, cli, dir, env.Factories)
+	tf.run("init", "-input=false")
+	tf.run("apply", "-auto-approve", "-input=false", "-var=path=/")
+	blue, _ := groupExists(env, "planout-blue")
+	green, _ := groupExists(env, "planout-green")
+	lbARN, listener := idleFirstLB(t, env, "planout", 80)
+	_ = lbARN
+	if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{ListenerArn: aws.String(listener),
+		DefaultActions: []elbv2types.Action{forwardAction(blue, 100, green, 0)}}); err != nil {
+		t.Fatal(err)
+	}
+	out := tf.run("plan", "-input=false", "-var=path=/healthz")
+	t.Logf("plan:\n%s", out)
+	for _, want := range []string{
+		`(?s)~ green\s+= \{.*~ applied\s+= \{.*~ health_check\s+= \{.*~ path\s+= "/" -> "/healthz"`,
+		`(?s)~ deferred\s+= \[.*\+ applied = "/".*\+ color\s+= "blue".*\+ setting = "health_check.path".*\+ wanted\s+= "/healthz"`,
+		`Warning: Change deferred for blue: it serves traffic`,
+		`health_check\.path "/" → "/healthz"`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("the plan does not show %s", want)
+		}
+	}
+	if strings.Contains(out, "Change deferred for green") {
+		t.Error("the plan defers the idle color too")
+	}
+	if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{ListenerArn: aws.String(listener),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	tf.run("destroy", "-auto-approve", "-input=false", "-var=path=/healthz")
 }
