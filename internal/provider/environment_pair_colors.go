@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
@@ -366,5 +367,38 @@ func deferredWarning(entries []attr.Value, diags *diag.Diagnostics) {
 			fmt.Sprintf("%s receives traffic (as read by this plan's refresh), so this apply leaves its settings as they are: %s. "+
 				"The other color gets its configuration now. The first apply after %s stops serving (a shift makes it idle) "+
 				"applies the change to %s; until then the pair's `deferred` lists it.", c, strings.Join(by[c], ", "), c, c))
+	}
+}
+
+// validateColorTimeouts checks, for a color with a health check of its own,
+// that its timeout (its own or the shared one) is shorter than its interval.
+func validateColorTimeouts(ctx context.Context, m environmentPairModel, diags *diag.Diagnostics) {
+	for _, color := range envpair.Colors {
+		obj := m.Blue
+		if color == "green" {
+			obj = m.Green
+		}
+		if !known(obj) {
+			continue
+		}
+		own, _ := obj.Attributes()["health_check"].(types.Object)
+		if !known(own) {
+			continue
+		}
+		a := own.Attributes()
+		oi, _ := a["interval"].(types.String)
+		ot, _ := a["timeout"].(types.String)
+		if oi.IsNull() && ot.IsNull() {
+			continue
+		}
+		s, ok := desiredSettings(ctx, m, color, diags)
+		if !ok || s.HealthCheck.Interval <= 0 || s.HealthCheck.Timeout <= 0 {
+			continue
+		}
+		if s.HealthCheck.Timeout >= s.HealthCheck.Interval {
+			diags.AddAttributeError(path.Root(color).AtName("health_check"), "Health check timeout not shorter than interval",
+				fmt.Sprintf("%s's health check would have timeout %s and interval %s (its own settings over the shared ones): "+
+					"the timeout must be shorter than the interval, or AWS rejects it.", color, s.HealthCheck.Timeout, s.HealthCheck.Interval))
+		}
 	}
 }

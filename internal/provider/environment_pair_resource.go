@@ -350,6 +350,7 @@ func (r *environmentPairResource) ValidateConfig(ctx context.Context, req resour
 		resp.Diagnostics.AddAttributeError(path.Root("name_prefix"), "Both name and name_prefix set",
 			"Set either name or name_prefix, not both.")
 	}
+	validateColorTimeouts(ctx, m, &resp.Diagnostics)
 	if m.HealthCheck.IsNull() || m.HealthCheck.IsUnknown() {
 		return
 	}

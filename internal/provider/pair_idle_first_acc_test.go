@@ -383,3 +383,30 @@ resource "bluegreen_environment_pair" "web" {
 	}
 	tf.run("destroy", "-auto-approve", "-input=false", "-var=path=/healthz")
 }
+
+// TestAccPairIdleFirst_colorTimeoutChecked: a color's own interval is checked
+// against the shared timeout (and the other way round) at plan time.
+func TestAccPairIdleFirst_colorTimeoutChecked(t *testing.T) {
+	cfg := func(green string) string {
+		return fmt.Sprintf(`
+resource "bluegreen_environment_pair" "test" {
+  name         = "own-timeout"
+  vpc_id       = "vpc-0123456789abcdef0"
+  port         = 8080
+  health_check = { interval = "30s", timeout = "10s" }
+  green        = { health_check = %s }
+}
+`, green)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(`{ interval = "10s" }`), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)green's\s+health\s+check\s+would\s+have\s+timeout\s+10s\s+and\s+interval\s+10s`)},
+			{Config: cfg(`{ timeout = "30s" }`), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)green's\s+health\s+check\s+would\s+have\s+timeout\s+30s\s+and\s+interval\s+30s`)},
+			{Config: cfg(`{ interval = "15s" }`), PlanOnly: true, ExpectNonEmptyPlan: true},
+		},
+	})
+}
