@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -409,4 +410,76 @@ resource "bluegreen_environment_pair" "test" {
 			{Config: cfg(`{ interval = "15s" }`), PlanOnly: true, ExpectNonEmptyPlan: true},
 		},
 	})
+}
+
+// TestAccPairIdleFirst_stateFromBeforeIsRead: a state saved by the provider
+// before the idle-first attributes existed (no name_prefix, deferred, and
+// no applied, serving or own settings in the colors) is read without an
+// upgrade: the refresh fills them in and the plan of the unchanged
+// configuration is empty.
+func TestAccPairIdleFirst_stateFromBeforeIsRead(t *testing.T) {
+	t.Parallel()
+	env := newTestSandbox(t)
+	cli := cliPath(t)
+	dir := t.TempDir()
+	main := fmt.Sprintf(`
+terraform {
+  required_providers {
+    bluegreen = { source = "%s/bluegreen" }
+  }
+}
+
+resource "bluegreen_environment_pair" "web" {
+  name         = "oldstate"
+  vpc_id       = "vpc-0123456789abcdef0"
+  port         = 8080
+  health_check = { path = "/health" }
+  blue         = { version = "1.0.0", targets = [{ id = "10.0.0.1" }] }
+  green        = { version = "2.0.0" }
+}
+`, examplesNamespace())
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tf := newReattachedCLI(t, cli, dir, env.Factories)
+	tf.run("init", "-input=false")
+	tf.run("apply", "-auto-approve", "-input=false")
+	statePath := filepath.Join(dir, "terraform.tfstate")
+	raw, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	attrs := st["resources"].([]any)[0].(map[string]any)["instances"].([]any)[0].(map[string]any)["attributes"].(map[string]any)
+	delete(attrs, "name_prefix")
+	delete(attrs, "deferred")
+	for _, c := range []string{"blue", "green"} {
+		col := attrs[c].(map[string]any)
+		for _, k := range []string{"health_check", "deregistration_delay", "slow_start", "applied", "serving"} {
+			if _, ok := col[k]; !ok {
+				t.Fatalf("%s.%s not in the state this provider writes", c, k)
+			}
+			delete(col, k)
+		}
+	}
+	st["serial"] = st["serial"].(float64) + 1
+	old, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(statePath, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tf.expectEmptyPlan()
+	tf.run("apply", "-auto-approve", "-input=false", "-refresh-only")
+	show := tf.resourceValues("bluegreen_environment_pair.web")
+	blue := show["blue"].(map[string]any)
+	if blue["serving"] != false || blue["applied"].(map[string]any)["health_check"].(map[string]any)["path"] != "/health" {
+		t.Fatalf("after the refresh blue is %v", blue)
+	}
+	tf.expectEmptyPlan()
+	tf.run("destroy", "-auto-approve", "-input=false")
 }
