@@ -612,7 +612,7 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 		isServing := types.BoolValue(serving[color])
 		if serving == nil {
 			isServing = priorColor.Serving
-			if isServing.IsUnknown() {
+			if isServing.IsUnknown() || isServing.IsNull() {
 				isServing = types.BoolValue(false)
 			}
 		}
