@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -773,6 +774,7 @@ func (r *environmentPairResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	warnServingReplaced(plan, state, &resp.Diagnostics)
 	planned := map[string]envpair.Settings{}
 	desired := map[string]envpair.Settings{}
 	servingAt := map[string]bool{}
@@ -870,6 +872,38 @@ func (r *environmentPairResource) ModifyPlan(ctx context.Context, req resource.M
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("colors_differ_in"), types.ListValueMust(types.StringType, differ))...)
+}
+
+// warnServingReplaced says, at plan time, that a change which replaces the
+// pair (new groups) cannot go through while a color serves: the apply would
+// stop at deleting the serving group (or at the switch, which refuses to
+// drop it), and the way is the idle color.
+func warnServingReplaced(plan, state environmentPairModel, diags *diag.Diagnostics) {
+	var changed []string
+	for name, pair := range map[string][2]attr.Value{
+		"name": {plan.Name, state.Name}, "name_prefix": {plan.NamePrefix, state.NamePrefix}, "vpc_id": {plan.VpcID, state.VpcID},
+		"port": {plan.Port, state.Port}, "protocol": {plan.Protocol, state.Protocol}, "target_type": {plan.TargetType, state.TargetType},
+		"ip_address_type": {plan.IPAddressType, state.IPAddressType},
+	} {
+		if !pair[0].IsUnknown() && !pair[0].IsNull() && !pair[0].Equal(pair[1]) || name == "name_prefix" && pair[0].IsNull() && !pair[1].IsNull() {
+			changed = append(changed, name)
+		}
+	}
+	if len(changed) == 0 {
+		return
+	}
+	sort.Strings(changed)
+	for _, color := range envpair.Colors {
+		if colorServing(state, color) {
+			diags.AddWarning("Replacing the pair while "+color+" serves",
+				fmt.Sprintf("A change of %s replaces both target groups, and %s receives traffic (as read by this plan's refresh). "+
+					"The apply cannot delete a group a listener or rule forwards to, and a bluegreen_listener_switch refuses to drop "+
+					"the serving group: it will stop there and change no traffic. Change %s through the idle color instead: a second "+
+					"pair with the new settings takes the idle color's place in the switch, a checked shift moves the traffic, the other "+
+					"color follows (guide \"Changing the pair\").", strings.Join(changed, ", "), color, strings.Join(changed, ", ")))
+			return
+		}
+	}
 }
 
 // withColor is m with its color block as configured (own settings), for

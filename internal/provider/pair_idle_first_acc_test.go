@@ -339,10 +339,15 @@ variable "path" {
   type = string
 }
 
+variable "port" {
+  type    = number
+  default = 8080
+}
+
 resource "bluegreen_environment_pair" "web" {
   name         = "planout"
   vpc_id       = "vpc-0123456789abcdef0"
-  port         = 8080
+  port         = var.port
   health_check = { path = var.path }
   blue         = { version = "1.0.0" }
   green        = { version = "2.0.0" }
@@ -376,6 +381,12 @@ resource "bluegreen_environment_pair" "web" {
 	}
 	if strings.Contains(out, "Change deferred for green") {
 		t.Error("the plan defers the idle color too")
+	}
+	// A port change replaces both groups: the plan warns that it cannot go
+	// through while blue serves, and names the way.
+	out = tf.run("plan", "-input=false", "-var=path=/", "-var=port=8090")
+	if !regexp.MustCompile(`(?s)Warning: Replacing the pair while blue serves.*A change of port replaces both target\s+groups.*through the idle\s+color`).MatchString(out) {
+		t.Errorf("the plan of a port change while blue serves does not warn:\n%s", out)
 	}
 	if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{ListenerArn: aws.String(listener),
 		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
