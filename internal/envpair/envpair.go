@@ -84,6 +84,12 @@ type ColorSpec struct {
 	// Targets is the desired registration; nil means "not managed" (targets
 	// registered by someone else, e.g. an ECS service, are left alone).
 	Targets []Target
+	// Settings, when set, are this color's own health check, deregistration
+	// delay and slow start, instead of the spec's shared ones.
+	Settings *Settings
+	// Hold leaves the color's settings as they are on an Update (the color
+	// serves traffic: a change of settings waits until it is idle).
+	Hold bool
 }
 
 // Spec is the shared specification of both groups.
@@ -333,6 +339,8 @@ func Create(ctx context.Context, api API, s Spec) (*Pair, error) {
 // ARN of a group it made (also with an error after that point).
 func createColor(ctx context.Context, api API, s Spec, color string) (string, error) {
 	name := GroupName(s.Name, color)
+	set := s.SettingsFor(color)
+	s.HealthCheck, s.DeregistrationDelay, s.SlowStart = set.HealthCheck, set.DeregistrationDelay, set.SlowStart
 	in := &elbv2.CreateTargetGroupInput{
 		Name:                       aws.String(name),
 		Port:                       aws.Int32(s.Port),
@@ -441,8 +449,9 @@ func VerifyOwned(ctx context.Context, api API, id, pairName, name, arn string) e
 	return &NotOwnedError{Name: name, ARN: arn, Want: id, Got: got}
 }
 
-// Update applies spec changes to both groups: health check, attributes,
-// tags, version labels and targets. Name, VPC, port, protocol and target type
+// Update applies spec changes to both groups: health check and attributes
+// (each color's SettingsFor, except a color on Hold), tags, version labels
+// and targets. Name, VPC, port, protocol and target type
 // cannot change in place (the provider plans a replacement). Every group is
 // checked to be the pair's before anything is changed.
 func Update(ctx context.Context, api API, s Spec, arns ARNs) (*Pair, error) {
@@ -454,23 +463,10 @@ func Update(ctx context.Context, api API, s Spec, arns ARNs) (*Pair, error) {
 	for _, color := range Colors {
 		arn := arns[color]
 		name := GroupName(s.Name, color)
-		_, err := api.ModifyTargetGroup(ctx, &elbv2.ModifyTargetGroupInput{
-			TargetGroupArn:             aws.String(arn),
-			HealthCheckEnabled:         aws.Bool(true),
-			HealthCheckPath:            aws.String(s.HealthCheck.Path),
-			HealthCheckPort:            aws.String(s.HealthCheck.Port),
-			HealthCheckProtocol:        types.ProtocolEnum(s.HealthCheck.Protocol),
-			HealthCheckIntervalSeconds: aws.Int32(seconds(s.HealthCheck.Interval)),
-			HealthCheckTimeoutSeconds:  aws.Int32(seconds(s.HealthCheck.Timeout)),
-			HealthyThresholdCount:      aws.Int32(s.HealthCheck.HealthyThreshold),
-			UnhealthyThresholdCount:    aws.Int32(s.HealthCheck.UnhealthyThreshold),
-			Matcher:                    &types.Matcher{HttpCode: aws.String(s.HealthCheck.Matcher)},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("modifying target group %s: %w", name, err)
-		}
-		if err := putAttributes(ctx, api, arn, s); err != nil {
-			return nil, err
+		if !s.Colors[color].Hold {
+			if err := putSettings(ctx, api, arn, name, s, s.SettingsFor(color)); err != nil {
+				return nil, err
+			}
 		}
 		if err := syncTags(ctx, api, arn, colorTags(s, color)); err != nil {
 			return nil, err
@@ -480,6 +476,28 @@ func Update(ctx context.Context, api API, s Spec, arns ARNs) (*Pair, error) {
 		}
 	}
 	return Read(ctx, api, s.ID, s.Name, arns)
+}
+
+// putSettings writes one color's health check and attributes.
+func putSettings(ctx context.Context, api API, arn, name string, s Spec, set Settings) error {
+	hc := set.HealthCheck
+	_, err := api.ModifyTargetGroup(ctx, &elbv2.ModifyTargetGroupInput{
+		TargetGroupArn:             aws.String(arn),
+		HealthCheckEnabled:         aws.Bool(true),
+		HealthCheckPath:            aws.String(hc.Path),
+		HealthCheckPort:            aws.String(hc.Port),
+		HealthCheckProtocol:        types.ProtocolEnum(hc.Protocol),
+		HealthCheckIntervalSeconds: aws.Int32(seconds(hc.Interval)),
+		HealthCheckTimeoutSeconds:  aws.Int32(seconds(hc.Timeout)),
+		HealthyThresholdCount:      aws.Int32(hc.HealthyThreshold),
+		UnhealthyThresholdCount:    aws.Int32(hc.UnhealthyThreshold),
+		Matcher:                    &types.Matcher{HttpCode: aws.String(hc.Matcher)},
+	})
+	if err != nil {
+		return fmt.Errorf("modifying target group %s: %w", name, err)
+	}
+	s.DeregistrationDelay, s.SlowStart = set.DeregistrationDelay, set.SlowStart
+	return putAttributes(ctx, api, arn, s)
 }
 
 // Delete deletes both groups or neither. It first checks that every group

@@ -160,7 +160,7 @@ var badInputs = []badInput{
   }`, strings.Repeat("k", 129))), "Invalid tag key"},
 
 	// bluegreen_environment_pair.
-	{biPair, "missing name", "name", "resource \"bluegreen_environment_pair\" \"bad\" {\n  " + biPairRequired + "\n}\n", "Missing required argument"},
+	{biPair, "missing name", "name", "resource \"bluegreen_environment_pair\" \"bad\" {\n  " + biPairRequired + "\n}\n", "Missing pair name"},
 	{biPair, "name too long", "name", biPairConfig(`name = "abcdefghijklmnopqrstuvwxyz0"`), "Invalid Attribute Value Match"},
 	{biPair, "name starting with a hyphen", "name", biPairConfig(`name = "-app"`), "Invalid Attribute Value Match"},
 	{biPair, "name with an underscore", "name", biPairConfig(`name = "my_app"`), "Invalid Attribute Value Match"},

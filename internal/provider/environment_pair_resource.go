@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -44,6 +46,7 @@ type environmentPairResource struct{ data *providerData }
 type environmentPairModel struct {
 	ID                  types.String `tfsdk:"id"`
 	Name                types.String `tfsdk:"name"`
+	NamePrefix          types.String `tfsdk:"name_prefix"`
 	VpcID               types.String `tfsdk:"vpc_id"`
 	Port                types.Int64  `tfsdk:"port"`
 	Protocol            types.String `tfsdk:"protocol"`
@@ -56,6 +59,7 @@ type environmentPairModel struct {
 	Blue                types.Object `tfsdk:"blue"`
 	Green               types.Object `tfsdk:"green"`
 	ColorsDifferIn      types.List   `tfsdk:"colors_differ_in"`
+	Deferred            types.List   `tfsdk:"deferred"`
 }
 
 type healthCheckModel struct {
@@ -75,6 +79,12 @@ type colorModel struct {
 	Name           types.String `tfsdk:"name"`
 	TargetGroupARN types.String `tfsdk:"target_group_arn"`
 	ARNSuffix      types.String `tfsdk:"arn_suffix"`
+	// The color's own settings over the shared ones, and what its group has.
+	HealthCheck         types.Object `tfsdk:"health_check"`
+	DeregistrationDelay types.String `tfsdk:"deregistration_delay"`
+	SlowStart           types.String `tfsdk:"slow_start"`
+	Applied             types.Object `tfsdk:"applied"`
+	Serving             types.Bool   `tfsdk:"serving"`
 }
 
 type targetModel struct {
@@ -85,11 +95,16 @@ type targetModel struct {
 var (
 	targetAttrTypes = map[string]attr.Type{"id": types.StringType, "port": types.Int64Type}
 	colorAttrTypes  = map[string]attr.Type{
-		"version":          types.StringType,
-		"targets":          types.SetType{ElemType: types.ObjectType{AttrTypes: targetAttrTypes}},
-		"name":             types.StringType,
-		"target_group_arn": types.StringType,
-		"arn_suffix":       types.StringType,
+		"version":              types.StringType,
+		"targets":              types.SetType{ElemType: types.ObjectType{AttrTypes: targetAttrTypes}},
+		"name":                 types.StringType,
+		"target_group_arn":     types.StringType,
+		"arn_suffix":           types.StringType,
+		"health_check":         types.ObjectType{AttrTypes: healthCheckAttrTypes},
+		"deregistration_delay": types.StringType,
+		"slow_start":           types.StringType,
+		"applied":              types.ObjectType{AttrTypes: appliedAttrTypes},
+		"serving":              types.BoolType,
 	}
 	healthCheckAttrTypes = map[string]attr.Type{
 		"path": types.StringType, "matcher": types.StringType, "interval": types.StringType,
@@ -115,11 +130,19 @@ func (r *environmentPairResource) Metadata(_ context.Context, req resource.Metad
 }
 
 func colorAttribute(color string) schema.SingleNestedAttribute {
+	a := colorAttributeBase(color)
+	for k, v := range colorSettingsAttributes(color) {
+		a.Attributes[k] = v
+	}
+	return a
+}
+
+func colorAttributeBase(color string) schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional: true,
 		Computed: true,
-		MarkdownDescription: fmt.Sprintf("The %s color: its version label and, optionally, its targets. "+
-			"Its target group is `<name>-%s`.", color, color),
+		MarkdownDescription: fmt.Sprintf("The %s color: its version label, optionally its targets and settings of its own, "+
+			"and what its group has (`applied`, `serving`). Its target group is `<name>-%s`.", color, color),
 		PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
 		Attributes: map[string]schema.Attribute{
 			"version": schema.StringAttribute{
@@ -167,10 +190,15 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Twin ALB target groups, `<name>-blue` and `<name>-green`, created from one " +
-			"specification so the two colors can never drift apart. A change to the shared settings is " +
-			"applied to both colors; only `blue` and `green` (version label and targets) differ. Both colors " +
-			"are read on every refresh: a setting changed on either color outside Terraform shows in the plan, " +
-			"and the apply sets both colors again.\n\n" +
+			"specification so the two colors can never drift apart. Both colors are read on every refresh: a setting " +
+			"changed on either color outside Terraform shows in the plan (`blue.applied`, `green.applied`).\n\n" +
+			"**Idle color first.** A pair update never changes the settings (health check, deregistration delay, slow " +
+			"start) of a color that serves traffic — a listener's default forward or a rule gives its group a weight above 0, " +
+			"read from the load balancers that use the groups at every refresh (`blue.serving`, `green.serving`). A changed " +
+			"setting goes to the idle color at once; for the serving color it is listed in `deferred` (the plan warns, naming the " +
+			"color and the setting) and applied by the first apply after that color stops serving. A color's block can also give " +
+			"it settings of its own over the shared ones (`blue = { health_check = { path = \"/healthz\" } }`). Tags, version " +
+			"labels and targets are applied as configured.\n\n" +
 			"**Ownership.** The pair changes and deletes only the groups it created (they carry its `id` in the " +
 			"tag `bluegreen:pair-id`) or that were imported. A name already taken by another target group is an " +
 			"apply error naming that group and the `terraform import` command; the pair never takes it over. A " +
@@ -191,12 +219,25 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				Required: true,
+				Optional: true, Computed: true,
 				MarkdownDescription: "Name of the pair, 1–26 characters of letters, digits and hyphens, not starting or " +
-					"ending with a hyphen (the target group names `<name>-green` must fit AWS's 32). Changing it replaces the pair.",
-				PlanModifiers: replace,
+					"ending with a hyphen (the target group names `<name>-green` must fit AWS's 32). Changing it replaces the pair. " +
+					"Exactly one of `name` and `name_prefix` is set; with `name_prefix` it is computed.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
 				Validators: []validator.String{stringvalidator.RegexMatches(pairNamePattern,
 					"must be 1–26 letters, digits and hyphens, not starting or ending with a hyphen, so that <name>-green fits the 32-character target group name limit")},
+			},
+			"name_prefix": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Instead of `name`: the pair's name is this prefix followed by 8 generated lower-case letters and " +
+					"digits, so that the groups are `<prefix><suffix>-blue` and `-green`. 1–18 letters, digits and hyphens, not " +
+					"starting with a hyphen (AWS: a target group name is at most 32 alphanumerics and hyphens and neither starts nor " +
+					"ends with a hyphen). A pair replaced under `lifecycle { create_before_destroy = true }` (a change of `port`, " +
+					"`protocol`, `target_type`…) then gets new group names while the old groups still exist (for a pair a switch serves " +
+					"traffic from, change the port through the idle color instead: guide *Changing the pair*). Changing it replaces the pair.",
+				PlanModifiers: replace,
+				Validators: []validator.String{stringvalidator.RegexMatches(namePrefixPattern,
+					"must be 1–18 letters, digits and hyphens, not starting with a hyphen, so that <prefix><8 characters>-green fits the 32-character target group name limit")},
 			},
 			"vpc_id": schema.StringAttribute{
 				Required: true, MarkdownDescription: "VPC of both target groups (`vpc-…`). Changing it replaces the pair.",
@@ -278,15 +319,16 @@ func (r *environmentPairResource) Schema(_ context.Context, _ resource.SchemaReq
 					"sets `bluegreen:pair`, `bluegreen:color` and `bluegreen:version` itself.",
 				Validators: []validator.Map{reservedTagKeys{}},
 			},
-			"blue":  colorAttribute("blue"),
-			"green": colorAttribute("green"),
+			"blue":     colorAttribute("blue"),
+			"green":    colorAttribute("green"),
+			"deferred": deferredAttribute(),
 			"colors_differ_in": schema.ListAttribute{
 				ElementType: types.StringType, Computed: true,
-				MarkdownDescription: "Shared settings (`health_check`, `deregistration_delay`, `slow_start`, `tags`) in which the two " +
-					"colors' groups differ in AWS, as read by the last refresh: empty normally; non-empty after a change made to one " +
-					"color outside Terraform, or an apply that stopped between the colors. When it is not empty the plan updates " +
-					"the pair (this attribute goes to `[]`), and the apply sets both colors to the configuration — even when the " +
-					"configuration happens to equal one of them.",
+				MarkdownDescription: "Settings (`health_check`, `deregistration_delay`, `slow_start`, `tags`) in which the two " +
+					"colors' groups differ in AWS, as read by the last refresh: non-empty while a change waits for the serving color " +
+					"(`deferred`), when the colors have settings of their own, after a change made to one color outside Terraform, or " +
+					"after an apply that stopped between the colors. The plan shows what the apply leaves: every idle color is set to " +
+					"its configuration (even when the configuration happens to equal the other color), tags on both.",
 			},
 		},
 	}
@@ -300,6 +342,16 @@ func (r *environmentPairResource) ValidateConfig(ctx context.Context, req resour
 		return
 	}
 	validatePairTargets(ctx, m, &resp.Diagnostics)
+	switch {
+	case m.Name.IsNull() && m.NamePrefix.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Missing pair name",
+			"Set name (the groups are <name>-blue and <name>-green) or name_prefix (a generated suffix follows it, which a "+
+				"replacement under create_before_destroy needs).")
+	case !m.Name.IsNull() && !m.NamePrefix.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("name_prefix"), "Both name and name_prefix set",
+			"Set either name or name_prefix, not both.")
+	}
+	validateColorTimeouts(ctx, m, &resp.Diagnostics)
 	if m.HealthCheck.IsNull() || m.HealthCheck.IsUnknown() {
 		return
 	}
@@ -449,6 +501,7 @@ func (r *environmentPairResource) expand(ctx context.Context, m environmentPairM
 			var c colorModel
 			diags.Append(obj.As(ctx, &c, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true, UnhandledNullAsEmpty: true})...)
 			cs.Version = c.Version.ValueString()
+			cs.Settings = colorOverride(ctx, m, color, diags)
 			if known(c.Targets) {
 				var ts []targetModel
 				diags.Append(c.Targets.ElementsAs(ctx, &ts, false)...)
@@ -489,27 +542,32 @@ func stateARNs(ctx context.Context, m environmentPairModel, diags *diag.Diagnost
 // Pair.Observed: a value either color reports differently from prior shows.
 // A color whose group is missing keeps its configured version and targets
 // and has no ARN, so the next plan creates its group again.
-func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, prior environmentPairModel, diags *diag.Diagnostics) environmentPairModel {
+func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, prior environmentPairModel, serving map[string]bool, diags *diag.Diagnostics) environmentPairModel {
 	m := prior
 	spec := p.Observed(r.expand(ctx, prior, diags))
+	// The shared settings are the configuration's (each color's group has
+	// its own, in <color>.applied); read from AWS only on import.
+	imported := !known(prior.HealthCheck)
 	m.Name = types.StringValue(prior.Name.ValueString())
 	m.VpcID = types.StringValue(spec.VpcID)
 	m.Port = types.Int64Value(int64(spec.Port))
 	m.Protocol = types.StringValue(spec.Protocol)
 	m.TargetType = types.StringValue(spec.TargetType)
 	m.IPAddressType = types.StringValue(spec.IPAddressType)
-	hc := spec.HealthCheck
-	var hcv diag.Diagnostics
-	m.HealthCheck, hcv = types.ObjectValue(healthCheckAttrTypes, map[string]attr.Value{
-		"path": types.StringValue(hc.Path), "matcher": types.StringValue(hc.Matcher),
-		"interval":          types.StringValue(keepDuration(prior.HealthCheck, "interval", hc.Interval)),
-		"timeout":           types.StringValue(keepDuration(prior.HealthCheck, "timeout", hc.Timeout)),
-		"healthy_threshold": types.Int64Value(int64(hc.HealthyThreshold)), "unhealthy_threshold": types.Int64Value(int64(hc.UnhealthyThreshold)),
-		"port": types.StringValue(hc.Port), "protocol": types.StringValue(hc.Protocol),
-	})
-	diags.Append(hcv...)
-	m.DeregistrationDelay = types.StringValue(sameDuration(prior.DeregistrationDelay, spec.DeregistrationDelay))
-	m.SlowStart = types.StringValue(sameDuration(prior.SlowStart, spec.SlowStart))
+	if imported {
+		hc := spec.HealthCheck
+		var hcv diag.Diagnostics
+		m.HealthCheck, hcv = types.ObjectValue(healthCheckAttrTypes, map[string]attr.Value{
+			"path": types.StringValue(hc.Path), "matcher": types.StringValue(hc.Matcher),
+			"interval":          types.StringValue(keepDuration(prior.HealthCheck, "interval", hc.Interval)),
+			"timeout":           types.StringValue(keepDuration(prior.HealthCheck, "timeout", hc.Timeout)),
+			"healthy_threshold": types.Int64Value(int64(hc.HealthyThreshold)), "unhealthy_threshold": types.Int64Value(int64(hc.UnhealthyThreshold)),
+			"port": types.StringValue(hc.Port), "protocol": types.StringValue(hc.Protocol),
+		})
+		diags.Append(hcv...)
+		m.DeregistrationDelay = types.StringValue(sameDuration(prior.DeregistrationDelay, spec.DeregistrationDelay))
+		m.SlowStart = types.StringValue(sameDuration(prior.SlowStart, spec.SlowStart))
+	}
 
 	// Tags: what AWS has, minus what default_tags supplies unchanged.
 	userTags := map[string]attr.Value{}
@@ -533,6 +591,7 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 	}
 	m.ColorsDifferIn = types.ListValueMust(types.StringType, differ)
 
+	applied, servingNow := map[string]envpair.Settings{}, map[string]bool{}
 	for _, color := range envpair.Colors {
 		g, present := p.Groups[color]
 		var priorColor colorModel
@@ -550,16 +609,29 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 		}
 		var obj types.Object
 		var d diag.Diagnostics
+		own := colorOwnValues(priorColor)
+		isServing := types.BoolValue(serving[color])
+		if serving == nil {
+			isServing = priorColor.Serving
+			if isServing.IsUnknown() || isServing.IsNull() {
+				isServing = types.BoolValue(false)
+			}
+		}
 		if !present {
 			version := priorColor.Version
 			if version.IsUnknown() {
 				version = types.StringNull()
 			}
-			obj, d = types.ObjectValue(colorAttrTypes, map[string]attr.Value{
+			vals := map[string]attr.Value{
 				"version": version, "targets": priorColor.Targets,
 				"name":             types.StringValue(envpair.GroupName(m.Name.ValueString(), color)),
 				"target_group_arn": types.StringNull(), "arn_suffix": types.StringNull(),
-			})
+				"applied": types.ObjectNull(appliedAttrTypes), "serving": types.BoolValue(false),
+			}
+			for k, v := range own {
+				vals[k] = v
+			}
+			obj, d = types.ObjectValue(colorAttrTypes, vals)
 		} else {
 			version := types.StringNull()
 			if g.Version != "" {
@@ -570,10 +642,19 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 			if managed || (imported && len(g.Targets) > 0) {
 				targets = flattenTargets(ctx, g.Targets, priorColor.Targets, spec.Port, diags)
 			}
-			obj, d = types.ObjectValue(colorAttrTypes, map[string]attr.Value{
+			vals := map[string]attr.Value{
 				"version": version, "targets": targets, "name": types.StringValue(g.Name),
 				"target_group_arn": types.StringValue(g.TargetGroupARN), "arn_suffix": types.StringValue(g.ARNSuffix),
-			})
+				"applied": settingsObject(g.Settings()), "serving": isServing,
+			}
+			for k, v := range own {
+				vals[k] = v
+			}
+			obj, d = types.ObjectValue(colorAttrTypes, vals)
+			applied[color] = g.Settings()
+			if isServing.ValueBool() {
+				servingNow[color] = true
+			}
 		}
 		diags.Append(d...)
 		if color == "blue" {
@@ -582,7 +663,32 @@ func (r *environmentPairResource) flatten(ctx context.Context, p *envpair.Pair, 
 			m.Green = obj
 		}
 	}
+	desired := map[string]envpair.Settings{}
+	for _, color := range envpair.Colors {
+		if d, ok := desiredSettings(ctx, m, color, diags); ok {
+			desired[color] = d
+		}
+	}
+	m.Deferred = types.ListValueMust(deferredType, deferredEntries(servingNow, applied, desired))
 	return m
+}
+
+// colorOwnValues are a color's own settings as configured (null when its
+// block gives none, or there is no block).
+func colorOwnValues(c colorModel) map[string]attr.Value {
+	out := map[string]attr.Value{
+		"health_check": types.ObjectNull(healthCheckAttrTypes), "deregistration_delay": types.StringNull(), "slow_start": types.StringNull(),
+	}
+	if !c.HealthCheck.IsNull() && !c.HealthCheck.IsUnknown() {
+		out["health_check"] = c.HealthCheck
+	}
+	if !c.DeregistrationDelay.IsNull() && !c.DeregistrationDelay.IsUnknown() {
+		out["deregistration_delay"] = c.DeregistrationDelay
+	}
+	if !c.SlowStart.IsNull() && !c.SlowStart.IsUnknown() {
+		out["slow_start"] = c.SlowStart
+	}
+	return out
 }
 
 func priorHasTag(tags types.Map, k string) bool {
@@ -668,9 +774,11 @@ func (r *environmentPairResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Colors that differ are made equal by an update: planning [] makes the
-	// update (a no-op when the state already says []).
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("colors_differ_in"), types.ListValueMust(types.StringType, []attr.Value{}))...)
+	warnServingReplaced(plan, state, &resp.Diagnostics)
+	planned := map[string]envpair.Settings{}
+	desired := map[string]envpair.Settings{}
+	servingAt := map[string]bool{}
+	allKnown := true
 	for _, color := range envpair.Colors {
 		cfgObj, stObj := config.Blue, state.Blue
 		if color == "green" {
@@ -681,28 +789,148 @@ func (r *environmentPairResource) ModifyPlan(ctx context.Context, req resource.M
 			resp.Diagnostics.Append(stObj.As(ctx, &st, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
 		}
 		if !known(st.TargetGroupARN) && !known(st.Name) {
+			allKnown = false
 			continue
 		}
 		version, targets := attr.Value(types.StringNull()), attr.Value(types.SetNull(types.ObjectType{AttrTypes: targetAttrTypes}))
+		own := colorOwnValues(colorModel{HealthCheck: types.ObjectNull(healthCheckAttrTypes)})
 		if !cfgObj.IsNull() {
 			if cfgObj.IsUnknown() {
+				allKnown = false
 				continue
 			}
 			a := cfgObj.Attributes()
 			version, targets = a["version"], a["targets"]
+			for _, k := range []string{"health_check", "deregistration_delay", "slow_start"} {
+				own[k] = a[k]
+			}
 		}
 		arn, suffix := attr.Value(st.TargetGroupARN), attr.Value(st.ARNSuffix)
-		if !known(st.TargetGroupARN) {
-			arn, suffix = types.StringUnknown(), types.StringUnknown()
+		// What the apply leaves the color's group with: its configuration,
+		// unless it serves (as the refresh read), when it keeps what it has.
+		serving := known(st.Serving) && st.Serving.ValueBool()
+		servingAt[color] = serving
+		want, wantKnown := desiredSettings(ctx, config, color, &resp.Diagnostics)
+		if wantKnown {
+			// The plan's shared values carry the defaults the config omits.
+			want, wantKnown = desiredSettings(ctx, withColor(plan, color, cfgObj), color, &resp.Diagnostics)
 		}
-		obj, d := types.ObjectValue(colorAttrTypes, map[string]attr.Value{
+		had, hadKnown := settingsFromObject(st.Applied)
+		applied := types.ObjectUnknown(appliedAttrTypes)
+		switch {
+		case !known(st.TargetGroupARN):
+			arn, suffix = types.StringUnknown(), types.StringUnknown()
+			serving, servingAt[color] = false, false
+			allKnown = false
+		case serving && hadKnown:
+			applied = st.Applied
+			planned[color] = had
+		case serving:
+			allKnown = false
+		case wantKnown:
+			applied = settingsObject(want)
+			planned[color] = want
+		default:
+			allKnown = false
+		}
+		if wantKnown {
+			desired[color] = want
+		} else {
+			allKnown = false
+		}
+		vals := map[string]attr.Value{
 			"version": version, "targets": targets,
 			"name":             types.StringValue(envpair.GroupName(plan.Name.ValueString(), color)),
 			"target_group_arn": arn, "arn_suffix": suffix,
-		})
+			"applied": applied, "serving": types.BoolValue(serving),
+		}
+		for k, v := range own {
+			vals[k] = v
+		}
+		obj, d := types.ObjectValue(colorAttrTypes, vals)
 		resp.Diagnostics.Append(d...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(color), obj)...)
 	}
+	if !allKnown {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("deferred"), types.ListUnknown(deferredType))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("colors_differ_in"), types.ListUnknown(types.StringType))...)
+		return
+	}
+	entries := deferredEntries(servingAt, planned, desired)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("deferred"), types.ListValueMust(deferredType, entries))...)
+	deferredWarning(entries, &resp.Diagnostics)
+	// Colors that differ after the apply: in the settings a serving color
+	// keeps, and in what no update changes (port, protocol…). Tags are made
+	// equal. Planning a change here makes the update.
+	differ := []attr.Value{}
+	for _, name := range settingsDiffer(planned["blue"], planned["green"]) {
+		differ = append(differ, types.StringValue(name))
+	}
+	for _, v := range state.ColorsDifferIn.Elements() {
+		if sv, ok := v.(types.String); ok && strings.HasPrefix(sv.ValueString(), "port/") {
+			differ = append(differ, sv)
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("colors_differ_in"), types.ListValueMust(types.StringType, differ))...)
+}
+
+// warnServingReplaced says, at plan time, that a change which replaces the
+// pair (new groups) cannot go through while a color serves: the apply would
+// stop at deleting the serving group (or at the switch, which refuses to
+// drop it), and the way is the idle color.
+func warnServingReplaced(plan, state environmentPairModel, diags *diag.Diagnostics) {
+	var changed []string
+	for name, pair := range map[string][2]attr.Value{
+		"name": {plan.Name, state.Name}, "name_prefix": {plan.NamePrefix, state.NamePrefix}, "vpc_id": {plan.VpcID, state.VpcID},
+		"port": {plan.Port, state.Port}, "protocol": {plan.Protocol, state.Protocol}, "target_type": {plan.TargetType, state.TargetType},
+		"ip_address_type": {plan.IPAddressType, state.IPAddressType},
+	} {
+		if !pair[0].IsUnknown() && !pair[0].IsNull() && !pair[0].Equal(pair[1]) || name == "name_prefix" && pair[0].IsNull() && !pair[1].IsNull() {
+			changed = append(changed, name)
+		}
+	}
+	if len(changed) == 0 {
+		return
+	}
+	sort.Strings(changed)
+	for _, color := range envpair.Colors {
+		if colorServing(state, color) {
+			diags.AddWarning("Replacing the pair while "+color+" serves",
+				fmt.Sprintf("A change of %s replaces both target groups, and %s receives traffic (as read by this plan's refresh). "+
+					"The apply cannot delete a group a listener or rule forwards to, and a bluegreen_listener_switch refuses to drop "+
+					"the serving group: it will stop there and change no traffic. Change %s through the idle color instead: a second "+
+					"pair with the new settings takes the idle color's place in the switch, a checked shift moves the traffic, the other "+
+					"color follows (guide \"Changing the pair\").", strings.Join(changed, ", "), color, strings.Join(changed, ", ")))
+			return
+		}
+	}
+}
+
+// withColor is m with its color block as configured (own settings), for
+// desiredSettings over the plan's shared values.
+func withColor(m environmentPairModel, color string, cfg types.Object) environmentPairModel {
+	if color == "green" {
+		m.Green = cfg
+	} else {
+		m.Blue = cfg
+	}
+	return m
+}
+
+// settingsDiffer names the groups of settings (as colors_differ_in does) in
+// which a and b differ.
+func settingsDiffer(a, b envpair.Settings) []string {
+	var out []string
+	if a.HealthCheck != b.HealthCheck {
+		out = append(out, "health_check")
+	}
+	if a.DeregistrationDelay != b.DeregistrationDelay {
+		out = append(out, "deregistration_delay")
+	}
+	if a.SlowStart != b.SlowStart {
+		out = append(out, "slow_start")
+	}
+	return out
 }
 
 // checkTagCount rejects more tags than AWS allows on a target group,
@@ -736,6 +964,9 @@ func (r *environmentPairResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	plan.ID = types.StringValue(envpair.NewID())
+	if !known(plan.Name) {
+		plan.Name = types.StringValue(envpair.GeneratedName(plan.NamePrefix.ValueString()))
+	}
 	spec := r.expand(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -756,11 +987,11 @@ func (r *environmentPairResource) Create(ctx context.Context, req resource.Creat
 						ARNSuffix: envpair.ARNSuffix(arn), Shared: spec}
 				}
 			}
-			resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, got, plan, &resp.Diagnostics))...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, got, plan, map[string]bool{}, &resp.Diagnostics))...)
 		}
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, plan, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, plan, map[string]bool{}, &resp.Diagnostics))...)
 }
 
 // pairErrorDetail explains a pair error, with the way out for the errors a
@@ -824,12 +1055,26 @@ func (r *environmentPairResource) Read(ctx context.Context, req resource.ReadReq
 		resp.Diagnostics.AddError("Error reading environment pair", fmt.Sprintf("Reading pair %q: %s", name, err))
 		return
 	}
+	live := envpair.ARNs{}
+	for color, g := range p.Groups {
+		live[color] = g.TargetGroupARN
+	}
+	fwd, err := envpair.Serving(ctx, api, live)
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading environment pair",
+			fmt.Sprintf("Reading which colors of pair %q receive traffic (the forwards of the load balancers using its groups): %s", name, err))
+		return
+	}
+	serving := map[string]bool{}
+	for color := range fwd {
+		serving[color] = true
+	}
 	for _, color := range p.Missing {
 		resp.Diagnostics.AddWarning("A color of the environment pair is missing",
 			fmt.Sprintf("The %s group of pair %q (%s) no longer exists. The pair keeps the other color; the next apply creates %s again "+
 				"(or, when the pair is destroyed, deletes the other color).", color, name, envpair.GroupName(name, color), envpair.GroupName(name, color)))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, state, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, state, serving, &resp.Diagnostics))...)
 }
 
 func (r *environmentPairResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -847,7 +1092,37 @@ func (r *environmentPairResource) Update(ctx context.Context, req resource.Updat
 		return
 	}
 	api := r.data.Clients.ELBv2
-	arns, err := envpair.CreateMissing(ctx, api, spec, arns)
+	// Idle color first: a color that serves — as the plan's refresh read
+	// it, or now — keeps its settings (Hold). A color whose settings the
+	// plan changes (its planned applied differs from the state's) and that
+	// began serving since the plan is never written: the update stops
+	// before any change.
+	fwd, err := envpair.Serving(ctx, api, arns)
+	if err != nil {
+		resp.Diagnostics.AddError("Error updating environment pair",
+			fmt.Sprintf("Reading which colors of pair %q receive traffic before changing them: %s. Nothing was changed.", spec.Name, err))
+		return
+	}
+	for _, color := range envpair.Colors {
+		planned, okP := settingsFromObject(colorApplied(plan, color))
+		had, okS := settingsFromObject(colorApplied(state, color))
+		changes := !okP || !okS || len(had.Diff(planned)) > 0
+		servingNow := len(fwd[color]) > 0
+		if changes && servingNow {
+			resp.Diagnostics.AddError("A color began serving since the plan",
+				fmt.Sprintf("The plan changes the settings of %s (%s), which it made while %s received no traffic; %s now receives "+
+					"traffic from %s. A pair update never changes the serving color, so nothing was changed. Plan again: the "+
+					"change then waits for %s (deferred) and goes to the idle color.",
+					color, envpair.GroupName(spec.Name, color), color, color, envpair.DescribeForwards(fwd[color]), color))
+		}
+		cs := spec.Colors[color]
+		cs.Hold = servingNow || colorServing(plan, color)
+		spec.Colors[color] = cs
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	arns, err = envpair.CreateMissing(ctx, api, spec, arns)
 	var p *envpair.Pair
 	if err == nil {
 		p, err = envpair.Update(ctx, api, spec, arns)
@@ -857,11 +1132,39 @@ func (r *environmentPairResource) Update(ctx context.Context, req resource.Updat
 		// State keeps the prior values (the next plan shows what is still to
 		// do), plus any group this update created, so nothing is orphaned.
 		if got, rerr := envpair.Read(ctx, api, spec.ID, spec.Name, arns); rerr == nil {
-			resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, got, state, &resp.Diagnostics))...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, got, state, nil, &resp.Diagnostics))...)
 		}
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, plan, &resp.Diagnostics))...)
+	// serving stays what the plan said (the refresh's reading): the next
+	// refresh reads it again.
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.flatten(ctx, p, plan, nil, &resp.Diagnostics))...)
+}
+
+// colorServing is a color's `serving` in m (false when absent or unknown).
+func colorServing(m environmentPairModel, color string) bool {
+	obj := m.Blue
+	if color == "green" {
+		obj = m.Green
+	}
+	if !known(obj) {
+		return false
+	}
+	b, _ := obj.Attributes()["serving"].(types.Bool)
+	return known(b) && b.ValueBool()
+}
+
+// colorApplied is a color's `applied` object in m (null when absent).
+func colorApplied(m environmentPairModel, color string) types.Object {
+	obj := m.Blue
+	if color == "green" {
+		obj = m.Green
+	}
+	if !known(obj) {
+		return types.ObjectNull(appliedAttrTypes)
+	}
+	o, _ := obj.Attributes()["applied"].(types.Object)
+	return o
 }
 
 func (r *environmentPairResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -667,6 +667,11 @@ output "live_color" {
 	if v := tf.resourceValues("module.payments.bluegreen_environment_pair.this")["green"].(map[string]any)["version"]; v != "2.4.0" {
 		t.Fatalf("green runs %v, want 2.4.0", v)
 	}
+	// The import found blue, serving, with another health check than the
+	// module's: it waited for blue (idle color first). The promotion made
+	// blue idle, so this apply gives it to blue; nothing moves.
+	tf.run("apply", "-auto-approve", "-input=false", "-var=app_version=2.4.0")
+	expectEnvWeights(t, env, a, 0, 100)
 	// The live color runs the wanted version: nothing moves.
 	tf.expectEmptyPlan("-var=app_version=2.4.0")
 

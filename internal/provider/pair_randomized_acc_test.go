@@ -556,6 +556,18 @@ func (w *rndWorld) checkStateIsReality(s *terraform.State, want rndPairCfg) erro
 			if a[k] != g {
 				return fmt.Errorf("%s: state %s = %q, AWS %q", color, k, a[k], g)
 			}
+			// Per color: what the group has, as state records it.
+			if strings.HasPrefix(k, "health_check.") || k == "deregistration_delay" {
+				if ak := color + ".applied." + k; a[ak] != g {
+					return fmt.Errorf("%s: state %s = %q, AWS %q", color, ak, a[ak], g)
+				}
+			}
+		}
+		// No listener of the pair's load balancers forwards to its groups
+		// here (the data source's listener uses groups of its own): neither
+		// color serves, so nothing waits.
+		if a[color+".serving"] != "false" || a["deferred.#"] != "0" {
+			return fmt.Errorf("%s: serving %q, deferred %q entries, want an idle color and nothing deferred", color, a[color+".serving"], a["deferred.#"])
 		}
 		if v.Tags[envpair.TagOwner] != a["id"] {
 			return fmt.Errorf("%s: ownership tag %q, pair id %q", color, v.Tags[envpair.TagOwner], a["id"])
