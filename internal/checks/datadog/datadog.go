@@ -323,4 +323,3 @@ func plural(n int) string {
 	}
 	return "s"
 }
-

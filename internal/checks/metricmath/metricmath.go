@@ -262,4 +262,3 @@ func reduce(ts []time.Time, values []float64, reducer string) (v float64, n int,
 	}
 	return v, len(values), true
 }
-

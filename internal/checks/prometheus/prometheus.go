@@ -378,4 +378,3 @@ func formatLabels(m map[string]string) string {
 	}
 	return name + "{" + strings.Join(parts, ", ") + "}"
 }
-
