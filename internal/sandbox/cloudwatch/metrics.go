@@ -589,6 +589,17 @@ func (s *Service) getMetricData(in obj) cbor.Value {
 	ev := &exprEval{byID: map[string]*mdq{}, done: map[string]tseries{}, busy: map[string]bool{}}
 	for i := range queries {
 		ev.byID[queries[i].id] = &queries[i]
+		if queries[i].hasStat {
+			ev.order = append(ev.order, queries[i].id)
+		}
+	}
+	now := s.now()
+	ev.stamps = func(period int64) []int64 {
+		var out []int64
+		for t := roundStart(start, now, period); t.Before(end); t = t.Add(time.Duration(period) * time.Second) {
+			out = append(out, t.Unix())
+		}
+		return out
 	}
 	s.mu.Lock()
 	for i := range queries {
