@@ -72,7 +72,8 @@
 // METRICS() and METRICS("part of a label") (the MetricStat queries);
 // SUM, AVG, MIN, MAX (of a series: a scalar over its values; of an array:
 // a series aggregating, per timestamp, the series that have a value there);
-// FILL(x, number) (every period of the range gets a value). Other functions,
+// FILL(x, number) (every period of the range gets a value; at most 100800
+// periods, the datapoints of one call). Other functions,
 // FILL with REPEAT/LINEAR, arithmetic on arrays, an expression whose result
 // is a number or an array, and Metrics Insights (SELECT …) are rejected with
 // ValidationError "Error in expression <id>: …", as are unknown ids and

@@ -3,6 +3,7 @@ package cloudwatch
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -143,5 +144,20 @@ func TestExpressionQueriesValidation(t *testing.T) {
 	ae := wantCode(t, err, "ValidationError")
 	if !strings.Contains(ae.ErrorMessage(), "circular") {
 		t.Errorf("message %q", ae.ErrorMessage())
+	}
+}
+
+// FILL enumerates every period of the range: a range of more periods than
+// one GetMetricData call returns is refused, not enumerated.
+func TestExpressionFillRangeBounded(t *testing.T) {
+	h := exprFixture(t)
+	_, err := h.client.GetMetricData(ctx, &cw.GetMetricDataInput{
+		StartTime: aws.Time(at("11:50:00").Add(-14 * 24 * time.Hour)), EndTime: aws.Time(at("11:55:00")),
+		MetricDataQueries: []types.MetricDataQuery{hidden(metricStat("e", "Errors", "Sum", 1)),
+			{Id: aws.String("x"), Expression: aws.String("FILL(e, 0)")}},
+	})
+	ae := wantCode(t, err, "ValidationError")
+	if !strings.Contains(ae.ErrorMessage(), "100800") {
+		t.Fatalf("message %q", ae.ErrorMessage())
 	}
 }

@@ -595,6 +595,11 @@ func (s *Service) getMetricData(in obj) cbor.Value {
 	}
 	now := s.now()
 	ev.stamps = func(period int64) []int64 {
+		// GetMetricData returns at most 100,800 datapoints per call (the
+		// rest with a NextToken, which the sandbox does not paginate).
+		if n := end.Sub(roundStart(start, now, period)) / (time.Duration(period) * time.Second); n > 100800 {
+			bad("ValidationError", "FILL over %d periods is not supported by the CloudWatch sandbox (at most 100800 datapoints per call).", n)
+		}
 		var out []int64
 		for t := roundStart(start, now, period); t.Before(end); t = t.Add(time.Duration(period) * time.Second) {
 			out = append(out, t.Unix())
