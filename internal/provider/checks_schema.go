@@ -522,9 +522,8 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 			diags.AddAttributeError(cp.AtName("expression"), "Missing expression",
 				"A cloudwatch check needs expression: CloudWatch metric math over the ids of its metrics, e.g. 100 * errors / requests.")
 		}
-		if cw.Metrics == nil {
-			diags.AddAttributeError(cp.AtName("metrics"), "Missing metrics", "A cloudwatch check needs metrics: the metrics its expression uses, each with an id.")
-		}
+		// A missing metrics list is refused by cloudwatchMetricsPresent: here
+		// it may be one unknown until apply (unknown_parts.go makes it null).
 		if cw.Min.IsNull() && cw.Max.IsNull() {
 			diags.AddAttributeError(cp, "CloudWatch check without a threshold", "The cloudwatch check needs min, max or both.")
 		}
@@ -906,7 +905,7 @@ func cloudwatchChecksAttribute() schema.ListNestedAttribute {
 			"(CloudWatch publishes a period about a minute after it ends; the newest one is incomplete until then). No value in the "+
 			"window is inconclusive; an API error or an incomplete result is an error. Dimension values take placeholders, e.g. "+
 			"`TargetGroup = \"{{target_group}}\"` or `Color = \"{{color}}\"`.", maxChecksPerKind),
-		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
+		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind), cloudwatchMetricsPresent{}},
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 			"name": checkNameAttribute("cloudwatch"),
 			"metrics": schema.ListNestedAttribute{Optional: true,

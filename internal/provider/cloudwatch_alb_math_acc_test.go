@@ -110,3 +110,48 @@ func TestAccCloudWatchALBMath_healthyReleasePasses(t *testing.T) {
 		t.Fatalf("clients saw failures with a healthy release (or sent nothing): %v", rep.ByStatus)
 	}
 }
+
+// TestAccCloudWatchALBMath_metricsUnknownAtPlan: a cloudwatch check whose
+// metrics come from another resource's output (unknown at plan, as from a
+// module) plans without a false "Missing metrics" and is judged at apply.
+func TestAccCloudWatchALBMath_metricsUnknownAtPlan(t *testing.T) {
+	env := newTestSandbox(t)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "metrics" {
+  input = [{ id = "l", namespace = "Shop", metric_name = "CheckoutLatency", stat = "Average", dimensions = { Release = "v2" } }]
+}
+resource "bluegreen_health_gate" "test" {
+  cloudwatch = [{
+    name       = "latency"
+    metrics    = terraform_data.metrics.output
+    expression = "FILL(l, 0)"
+    max        = 500
+  }]
+  interval              = "10s"
+  consecutive_successes = 2
+}
+`,
+		}},
+	})
+}
+
+// TestAccCloudWatchALBMath_missingMetricsRefused: a check without metrics is
+// still refused at plan time, naming the attribute.
+func TestAccCloudWatchALBMath_missingMetricsRefused(t *testing.T) {
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: biRollbackOn(`cloudwatch = [{
+      expression = "1"
+      max        = 1
+    }]`),
+			PlanOnly:    true,
+			ExpectError: biDiagnosticRegexp("Missing metrics", "rollback_on.cloudwatch.metrics"),
+		}},
+	})
+}
