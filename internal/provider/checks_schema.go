@@ -903,7 +903,7 @@ func cloudwatchChecksAttribute() schema.ListNestedAttribute {
 			"(by `id`) and one `expression` over them (CloudWatch metric math), whose values in the last `window` are reduced to one "+
 			"number (`reducer`) and compared with `min`/`max`. Only whole periods at least a minute past their end are read "+
 			"(CloudWatch publishes a period about a minute after it ends; the newest one is incomplete until then). No value in the "+
-			"window is inconclusive; an API error or an incomplete result is an error. Dimension values take placeholders, e.g. "+
+			"window is inconclusive — pending (not yet, never a failure) while the first whole period since the check began is not published; an API error or an incomplete result is an error. Dimension values take placeholders, e.g. "+
 			"`TargetGroup = \"{{target_group}}\"` or `Color = \"{{color}}\"`.", maxChecksPerKind),
 		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind), cloudwatchMetricsPresent{}},
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{

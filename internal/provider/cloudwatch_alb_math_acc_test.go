@@ -17,10 +17,10 @@ import (
 // in percent. ALB publishes no HTTPCode_Target_5XX_Count or
 // TargetConnectionErrorCount datapoint for a minute without any, so the
 // counts are FILLed with 0 (without FILL a healthy minute has no value).
-// The requests are not: a minute without requests has no rate.
-// initial_delay covers the minutes CloudWatch needs to publish the first
-// minute of the shift's traffic (before it the color has no requests, and
-// the check would be inconclusive).
+// The requests are not: a minute without requests has no rate. No
+// initial_delay: until the first minute of the shift's traffic is published
+// the receiving color has no requests and the check is pending (not yet),
+// which never counts toward a failure.
 const albErrorRateConfig = `
   strategy = {
     type          = "canary"
@@ -42,7 +42,6 @@ const albErrorRateConfig = `
       expression    = "100 * (FILL(e, 0) + FILL(c, 0)) / r"
       window        = "1m"
       max           = 5
-      initial_delay = "2m"
     }]
     evaluation_interval = "15s"
     failure_threshold   = 2
