@@ -752,14 +752,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 			Headers: subMap(pp.AtName("headers"), stringMap(ctx, p.Headers, diags)),
 			Timeout: durationOr(p.Timeout, httpcheck.DefaultTimeout), Now: now,
 		}
-		if !p.Min.IsNull() {
-			v := p.Min.ValueFloat64()
-			cfg.Min = &v
-		}
-		if !p.Max.IsNull() {
-			v := p.Max.ValueFloat64()
-			cfg.Max = &v
-		}
+		cfg.Min, cfg.Max = optFloat(p.Min), optFloat(p.Max)
 		chk, err := prometheus.New(cfg)
 		if err != nil {
 			diags.AddAttributeError(pp, "Invalid prometheus check", checkID("prometheus", p.Name, i, len(c.Prometheus))+forColor(target.Color)+": "+err.Error())
@@ -776,14 +769,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 			APIKey: dc.APIKey.ValueString(), AppKey: dc.AppKey.ValueString(),
 			Timeout: durationOr(dc.Timeout, httpcheck.DefaultTimeout), Now: now,
 		}
-		if !dc.Min.IsNull() {
-			v := dc.Min.ValueFloat64()
-			cfg.Min = &v
-		}
-		if !dc.Max.IsNull() {
-			v := dc.Max.ValueFloat64()
-			cfg.Max = &v
-		}
+		cfg.Min, cfg.Max = optFloat(dc.Min), optFloat(dc.Max)
 		chk, err := datadog.New(cfg)
 		if err != nil {
 			diags.AddAttributeError(dp, "Invalid datadog check", checkID("datadog", dc.Name, i, len(c.Datadog))+forColor(target.Color)+": "+err.Error())
@@ -803,14 +789,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 				MetricName: m.MetricName.ValueString(), Stat: m.Stat.ValueString(),
 				Dimensions: subMap(cp.AtName("metrics").AtListIndex(j).AtName("dimensions"), stringMap(ctx, m.Dimensions, diags))})
 		}
-		if !cw.Min.IsNull() {
-			v := cw.Min.ValueFloat64()
-			cfg.Min = &v
-		}
-		if !cw.Max.IsNull() {
-			v := cw.Max.ValueFloat64()
-			cfg.Max = &v
-		}
+		cfg.Min, cfg.Max = optFloat(cw.Min), optFloat(cw.Max)
 		if !d.needAWS("The "+at.String()+" cloudwatch check", diags) {
 			return nil
 		}
@@ -935,4 +914,13 @@ func cloudwatchChecksAttribute() schema.ListNestedAttribute {
 			"initial_delay": initialDelayAttribute(),
 		}},
 	}
+}
+
+// optFloat is a check threshold: nil when not set.
+func optFloat(v types.Float64) *float64 {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	f := v.ValueFloat64()
+	return &f
 }

@@ -116,14 +116,8 @@ func New(cfg Config) (*Check, error) {
 	if cfg.APIKey == "" || cfg.AppKey == "" {
 		return nil, errors.New("datadog check: api_key and app_key are required")
 	}
-	if cfg.Min == nil && cfg.Max == nil {
-		return nil, errors.New("datadog check needs min or max (or both)")
-	}
-	if (cfg.Min != nil && math.IsNaN(*cfg.Min)) || (cfg.Max != nil && math.IsNaN(*cfg.Max)) {
-		return nil, errors.New("datadog check: min and max must be numbers, not NaN")
-	}
-	if cfg.Min != nil && cfg.Max != nil && *cfg.Min > *cfg.Max {
-		return nil, fmt.Errorf("datadog check: min %s is greater than max %s", num(*cfg.Min), num(*cfg.Max))
+	if err := (checks.Bounds{Min: cfg.Min, Max: cfg.Max}).Validate("datadog"); err != nil {
+		return nil, err
 	}
 	if cfg.Reducer == "" {
 		cfg.Reducer = ReduceLast
@@ -161,16 +155,7 @@ func New(cfg Config) (*Check, error) {
 	if cfg.Name != "" {
 		c.id = CheckName + ":" + cfg.Name
 	}
-	var th string
-	switch {
-	case cfg.Min != nil && cfg.Max != nil:
-		th = "between " + num(*cfg.Min) + " and " + num(*cfg.Max)
-	case cfg.Max != nil:
-		th = "<= " + num(*cfg.Max)
-	default:
-		th = ">= " + num(*cfg.Min)
-	}
-	c.threshold = th
+	c.threshold = (checks.Bounds{Min: cfg.Min, Max: cfg.Max}).Threshold()
 	return c, nil
 }
 
@@ -271,14 +256,8 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 		detail += " scope " + c.clip(s.Scope)
 	}
 	detail += fmt.Sprintf(": %s of %d point%s in the last %s = %s", c.cfg.Reducer, points, plural(points), window, strconv.FormatFloat(v, 'g', 6, 64))
-	switch {
-	case c.cfg.Max != nil && v > *c.cfg.Max:
-		r.Verdict = checks.Fail
-		detail += ", above max " + num(*c.cfg.Max)
-	case c.cfg.Min != nil && v < *c.cfg.Min:
-		r.Verdict = checks.Fail
-		detail += ", below min " + num(*c.cfg.Min)
-	}
+	verdict, crossed := (checks.Bounds{Min: c.cfg.Min, Max: c.cfg.Max}).Judge(v)
+	r.Verdict, detail = verdict, detail+crossed
 	r.Detail = httpcheck.Redact(detail, c.headers)
 	return []checks.Result{r}
 }
@@ -345,4 +324,3 @@ func plural(n int) string {
 	return "s"
 }
 
-func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -138,11 +138,8 @@ func New(api GetMetricDataAPI, cfg Config) (*Check, error) {
 	if strings.TrimSpace(cfg.Expression) == "" {
 		return nil, errors.New("cloudwatch check: expression is required")
 	}
-	if cfg.Min == nil && cfg.Max == nil {
-		return nil, errors.New("cloudwatch check needs min or max (or both)")
-	}
-	if cfg.Min != nil && cfg.Max != nil && *cfg.Min > *cfg.Max {
-		return nil, fmt.Errorf("cloudwatch check: min %s is greater than max %s", num(*cfg.Min), num(*cfg.Max))
+	if err := (checks.Bounds{Min: cfg.Min, Max: cfg.Max}).Validate("cloudwatch"); err != nil {
+		return nil, err
 	}
 	if cfg.Period == 0 {
 		cfg.Period = DefaultPeriod
@@ -195,14 +192,7 @@ func New(api GetMetricDataAPI, cfg Config) (*Check, error) {
 	}
 	c.queries = append(c.queries, types.MetricDataQuery{Id: aws.String(ResultID), Expression: aws.String(cfg.Expression),
 		ReturnData: aws.Bool(true), Label: aws.String(cfg.Expression)})
-	switch {
-	case cfg.Min != nil && cfg.Max != nil:
-		c.threshold = "between " + num(*cfg.Min) + " and " + num(*cfg.Max)
-	case cfg.Max != nil:
-		c.threshold = "<= " + num(*cfg.Max)
-	default:
-		c.threshold = ">= " + num(*cfg.Min)
-	}
+	c.threshold = (checks.Bounds{Min: cfg.Min, Max: cfg.Max}).Threshold()
 	return c, nil
 }
 
@@ -265,14 +255,8 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	r.Value, r.HasValue, r.Verdict = v, true, checks.Pass
 	detail := fmt.Sprintf("%s of %d value%s of %s = %s", c.cfg.Reducer, n, map[bool]string{true: "", false: "s"}[n == 1], over,
 		strconv.FormatFloat(v, 'g', 6, 64))
-	switch {
-	case c.cfg.Max != nil && v > *c.cfg.Max:
-		r.Verdict = checks.Fail
-		detail += ", above max " + num(*c.cfg.Max)
-	case c.cfg.Min != nil && v < *c.cfg.Min:
-		r.Verdict = checks.Fail
-		detail += ", below min " + num(*c.cfg.Min)
-	}
+	verdict, crossed := (checks.Bounds{Min: c.cfg.Min, Max: c.cfg.Max}).Judge(v)
+	r.Verdict, detail = verdict, detail+crossed
 	r.Detail = detail
 	return []checks.Result{r}
 }
@@ -306,4 +290,3 @@ func reduce(ts []time.Time, values []float64, reducer string) (v float64, n int,
 	return v, len(values), true
 }
 
-func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -88,14 +88,8 @@ func New(cfg Config) (*Check, error) {
 	if strings.TrimSpace(cfg.Query) == "" {
 		return nil, errors.New("prometheus check: query is required")
 	}
-	if cfg.Min == nil && cfg.Max == nil {
-		return nil, errors.New("prometheus check needs min or max (or both)")
-	}
-	if (cfg.Min != nil && math.IsNaN(*cfg.Min)) || (cfg.Max != nil && math.IsNaN(*cfg.Max)) {
-		return nil, errors.New("prometheus check: min and max must be numbers, not NaN")
-	}
-	if cfg.Min != nil && cfg.Max != nil && *cfg.Min > *cfg.Max {
-		return nil, fmt.Errorf("prometheus check: min %s is greater than max %s", num(*cfg.Min), num(*cfg.Max))
+	if err := (checks.Bounds{Min: cfg.Min, Max: cfg.Max}).Validate("prometheus"); err != nil {
+		return nil, err
 	}
 	method := strings.ToUpper(cfg.Method)
 	if method == "" {
@@ -139,14 +133,7 @@ func New(cfg Config) (*Check, error) {
 	}
 	c.endpoint = ep.String()
 
-	switch {
-	case cfg.Min != nil && cfg.Max != nil:
-		c.threshold = "between " + num(*cfg.Min) + " and " + num(*cfg.Max)
-	case cfg.Max != nil:
-		c.threshold = "<= " + num(*cfg.Max)
-	default:
-		c.threshold = ">= " + num(*cfg.Min)
-	}
+	c.threshold = (checks.Bounds{Min: cfg.Min, Max: cfg.Max}).Threshold()
 	return c, nil
 }
 
@@ -302,14 +289,8 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	r.Value, r.HasValue = v, true
 	r.Verdict = checks.Pass
 	detail := subject + " returned " + c.show(v)
-	switch {
-	case c.cfg.Max != nil && v > *c.cfg.Max:
-		r.Verdict = checks.Fail
-		detail += ", above max " + num(*c.cfg.Max)
-	case c.cfg.Min != nil && v < *c.cfg.Min:
-		r.Verdict = checks.Fail
-		detail += ", below min " + num(*c.cfg.Min)
-	}
+	verdict, crossed := (checks.Bounds{Min: c.cfg.Min, Max: c.cfg.Max}).Judge(v)
+	r.Verdict, detail = verdict, detail+crossed
 	r.Detail = c.withWarnings(detail, api.Warnings)
 	return []checks.Result{r}
 }
@@ -321,7 +302,7 @@ func (c *Check) show(v float64) string {
 	p, _ := strconv.ParseFloat(s, 64)
 	for _, lim := range []*float64{c.cfg.Min, c.cfg.Max} {
 		if lim != nil && (cmp(v, *lim) != cmp(p, *lim)) {
-			return num(v)
+			return checks.FormatNumber(v)
 		}
 	}
 	return s
@@ -398,5 +379,3 @@ func formatLabels(m map[string]string) string {
 	return name + "{" + strings.Join(parts, ", ") + "}"
 }
 
-// num renders a configured limit exactly.
-func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
