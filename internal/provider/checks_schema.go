@@ -522,9 +522,8 @@ func validateChecks(c *checksModel, at path.Path, diags *diag.Diagnostics) {
 			diags.AddAttributeError(cp.AtName("expression"), "Missing expression",
 				"A cloudwatch check needs expression: CloudWatch metric math over the ids of its metrics, e.g. 100 * errors / requests.")
 		}
-		if cw.Metrics == nil {
-			diags.AddAttributeError(cp.AtName("metrics"), "Missing metrics", "A cloudwatch check needs metrics: the metrics its expression uses, each with an id.")
-		}
+		// A missing metrics list is refused by cloudwatchMetricsPresent: here
+		// it may be one unknown until apply (unknown_parts.go makes it null).
 		if cw.Min.IsNull() && cw.Max.IsNull() {
 			diags.AddAttributeError(cp, "CloudWatch check without a threshold", "The cloudwatch check needs min, max or both.")
 		}
@@ -883,9 +882,9 @@ func cloudwatchChecksAttribute() schema.ListNestedAttribute {
 			"(by `id`) and one `expression` over them (CloudWatch metric math), whose values in the last `window` are reduced to one "+
 			"number (`reducer`) and compared with `min`/`max`. Only whole periods at least a minute past their end are read "+
 			"(CloudWatch publishes a period about a minute after it ends; the newest one is incomplete until then). No value in the "+
-			"window is inconclusive; an API error or an incomplete result is an error. Dimension values take placeholders, e.g. "+
+			"window is inconclusive — pending (not yet, never a failure) while the first whole period since the check began is not published; an API error or an incomplete result is an error. Dimension values take placeholders, e.g. "+
 			"`TargetGroup = \"{{target_group}}\"` or `Color = \"{{color}}\"`.", maxChecksPerKind),
-		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind)},
+		Validators: []validator.List{listvalidator.SizeBetween(1, maxChecksPerKind), cloudwatchMetricsPresent{}},
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 			"name": checkNameAttribute("cloudwatch"),
 			"metrics": schema.ListNestedAttribute{Optional: true,

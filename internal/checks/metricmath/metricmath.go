@@ -17,6 +17,8 @@
 //	otherwise                                            pass
 //	no value in the window (no data, or every period's   inconclusive
 //	  result NaN/±Inf, which CloudWatch drops)
+//	the same while the first whole period since the      pending
+//	  check began watching is not yet published
 //	API error, result not Complete, result missing       error
 //
 // What it does not do: Metrics Insights (SELECT …) queries, cross-account
@@ -33,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -102,6 +105,12 @@ type Config struct {
 	PublicationDelay time.Duration
 	Reducer          string
 	Min, Max         *float64
+	// Since is when the traffic to judge began; zero means the check's
+	// first evaluation. Until the first whole period after it is published,
+	// no value in the window is Pending (the data cannot exist yet: a color
+	// that had no traffic before the shift has no requests to divide by),
+	// not Inconclusive — as the metrics check does.
+	Since time.Time
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -113,6 +122,9 @@ type Check struct {
 	id        string
 	threshold string
 	queries   []types.MetricDataQuery
+
+	mu    sync.Mutex
+	since time.Time // cfg.Since, or the first evaluation
 }
 
 // New validates cfg: 1–10 metrics with unique ids matching IDPattern (not
@@ -150,7 +162,7 @@ func New(api GetMetricDataAPI, cfg Config) (*Check, error) {
 	if !slices.Contains(Reducers, cfg.Reducer) {
 		return nil, fmt.Errorf("cloudwatch check: reducer %q must be one of %s", cfg.Reducer, strings.Join(Reducers, ", "))
 	}
-	c := &Check{api: api, cfg: cfg, id: CheckName}
+	c := &Check{api: api, cfg: cfg, id: CheckName, since: cfg.Since}
 	if cfg.Name != "" {
 		c.id = CheckName + ":" + cfg.Name
 	}
@@ -194,6 +206,12 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 		now = c.cfg.Now
 	}
 	at := now()
+	c.mu.Lock()
+	if c.since.IsZero() {
+		c.since = at
+	}
+	since := c.since
+	c.mu.Unlock()
 	end := cloudwatchmetrics.PublishedThrough(at, c.cfg.PublicationDelay).Truncate(c.cfg.Period)
 	start := end.Add(-c.cfg.Window)
 	r := checks.Result{Check: c.id, Threshold: c.threshold, At: at}
@@ -223,6 +241,15 @@ func (c *Check) Evaluate(ctx context.Context) []checks.Result {
 	if !ok {
 		r.Verdict = checks.Inconclusive
 		r.Detail = "no value of " + over + " (no data in the window)"
+		firstEnd := since.Truncate(c.cfg.Period)
+		if !firstEnd.Equal(since) {
+			firstEnd = firstEnd.Add(c.cfg.Period)
+		}
+		if firstEnd = firstEnd.Add(c.cfg.Period); end.Before(firstEnd) {
+			r.Verdict = checks.Pending
+			r.Detail = fmt.Sprintf("not yet: no value of %s; the first whole period since the check began watching is published at %s UTC",
+				over, firstEnd.Add(c.cfg.PublicationDelay).UTC().Format("15:04:05"))
+		}
 		return []checks.Result{r}
 	}
 	r.Value, r.HasValue, r.Verdict = v, true, checks.Pass

@@ -85,7 +85,7 @@ func TestAgainstSandbox(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := errorRate(tt.color)
-			cfg.Reducer, cfg.Now = tt.reducer, clk.Now
+			cfg.Reducer, cfg.Now, cfg.Since = tt.reducer, clk.Now, start
 			c, err := New(cw, cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -105,7 +105,7 @@ func TestAgainstSandbox(t *testing.T) {
 	}
 	t.Run("the API's refusal is an error verdict", func(t *testing.T) {
 		cfg := errorRate("green")
-		cfg.Expression, cfg.Now = "e / (r - r)", clk.Now // every value ±Inf/NaN: dropped by CloudWatch
+		cfg.Expression, cfg.Now, cfg.Since = "e / (r - r)", clk.Now, start // every value ±Inf/NaN: dropped by CloudWatch
 		c, _ := New(cw, cfg)
 		if r := c.Evaluate(context.Background())[0]; r.Verdict != checks.Inconclusive {
 			t.Fatalf("division by zero everywhere: %s", r)
@@ -160,5 +160,36 @@ func TestNewValidation(t *testing.T) {
 		if _, err := New(fakeAPI{}, cfg); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestPendingUntilTheFirstPeriodIsPublished: a color without data before
+// the check began (no traffic before the shift) is "not yet" until the
+// first whole period since then is published, then inconclusive; data is
+// judged whenever it is there.
+func TestPendingUntilTheFirstPeriodIsPublished(t *testing.T) {
+	cw, clk := sandboxCW(t, [10]float64{})
+	clk.Advance(30 * time.Second) // 12:10:30
+	c, err := New(cw, Config{Name: "x", Expression: "100 * e / r", Max: f(1), Now: clk.Now,
+		Metrics: []Metric{{ID: "e", Namespace: "App", MetricName: "Errors", Dimensions: map[string]string{"Color": "purple"}, Stat: "Sum"},
+			{ID: "r", Namespace: "App", MetricName: "Requests", Dimensions: map[string]string{"Color": "purple"}, Stat: "Sum"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Began at 12:10:30: the first whole minute 12:11–12:12 is published at 12:13.
+	for _, step := range []time.Duration{0, time.Minute, 89 * time.Second} {
+		clk.Advance(step)
+		if r := c.Evaluate(context.Background())[0]; r.Verdict != checks.Pending || !strings.Contains(r.Detail, "12:13:00") {
+			t.Fatalf("at %s: %s, want pending until 12:13:00", clk.Now().Format("15:04:05"), r)
+		}
+	}
+	clk.Advance(time.Second) // 12:13:00
+	if r := c.Evaluate(context.Background())[0]; r.Verdict != checks.Inconclusive {
+		t.Fatalf("at 12:13: %s, want inconclusive", r)
+	}
+	// Green has data before the check began: judged at once.
+	g, _ := New(cw, Config{Name: "g", Expression: "100 * e / r", Max: f(1), Now: clk.Now, Metrics: errorRate("green").Metrics})
+	if r := g.Evaluate(context.Background())[0]; r.Verdict != checks.Pass {
+		t.Fatalf("green: %s, want pass", r)
 	}
 }

@@ -66,11 +66,19 @@
 // filter; ReturnData; Label (default: the metric name for MetricStat, the
 // Id for expressions); ScanBy (default TimestampDescending). Results carry
 // StatusCode "Complete", one value per period that has data. Expression
-// queries support metric math arithmetic only: query ids, numbers, + - * /
-// ^, unary minus and parentheses (series ⊕ series keeps the timestamps both
-// have; NaN/±Inf results such as x/0 are dropped); functions (SUM,
-// METRICS, FILL, …) and Metrics Insights (SELECT …) are rejected with
-// ValidationError. Validation: Ids unique and matching ^[a-z][a-zA-Z0-9_]*$
+// queries support a subset of metric math: query ids, numbers, + - * / ^,
+// unary minus and parentheses (series ⊕ series keeps the timestamps both
+// have; NaN/±Inf results such as x/0 are dropped); arrays [a, b];
+// METRICS() and METRICS("part of a label") (the MetricStat queries);
+// SUM, AVG, MIN, MAX (of a series: a scalar over its values; of an array:
+// a series aggregating, per timestamp, the series that have a value there);
+// FILL(x, number) (every period of the range gets a value; at most 100800
+// periods, the datapoints of one call). Other functions,
+// FILL with REPEAT/LINEAR, arithmetic on arrays, an expression whose result
+// is a number or an array, and Metrics Insights (SELECT …) are rejected with
+// ValidationError "Error in expression <id>: …", as are unknown ids and
+// circular references. Several queries may return data (only alarms need
+// exactly one). Validation: Ids unique and matching ^[a-z][a-zA-Z0-9_]*$
 // (ValidationError with CloudWatch's message), at most 500 queries, exactly
 // one of MetricStat and Expression, Period 1, 5, 10, 20, 30 or a multiple of
 // 60, StartTime < EndTime, valid statistic (other CloudWatch extended

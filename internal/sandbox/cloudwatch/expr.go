@@ -2,6 +2,7 @@ package cloudwatch
 
 import (
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -10,15 +11,27 @@ import (
 type tseries map[int64]float64
 
 // exprEval evaluates GetMetricData metric-math expressions. Supported: the
-// ids of other queries, numeric literals, + - * / ^, unary minus and
-// parentheses. Binary operations between two time series keep only the
+// ids of other queries, numeric literals, + - * / ^, unary minus,
+// parentheses, arrays [a, b, …], METRICS() and METRICS("label part") (the
+// MetricStat queries, in request order, optionally those whose label
+// contains the string), SUM, AVG, MIN and MAX (of one series: a scalar over
+// all its values; of an array: a series, each timestamp aggregating the
+// series that have a value there), and FILL(x, n) with a number n (every
+// period of the query's range without a value gets n; x a series or an
+// array). Binary operations between two time series keep only the
 // timestamps present in both; results that are NaN or ±Inf (e.g. division
-// by zero) are dropped. Functions (SUM, METRICS, FILL, …) and Metrics
-// Insights (SELECT …) queries are rejected with ValidationError.
+// by zero) are dropped. Arithmetic on arrays, other functions (RATE,
+// IF, SEARCH, FILL with REPEAT/LINEAR, …) and Metrics Insights (SELECT …)
+// queries are rejected with ValidationError, as is an expression whose
+// result is not a single time series.
 type exprEval struct {
-	byID map[string]*mdq
-	done map[string]tseries
-	busy map[string]bool
+	byID  map[string]*mdq
+	order []string // MetricStat ids in request order (METRICS())
+	done  map[string]tseries
+	busy  map[string]bool
+	// stamps returns every period start of the query's range for a period
+	// (FILL).
+	stamps func(period int64) []int64
 }
 
 func (e *exprEval) eval(id string) tseries {
@@ -34,24 +47,56 @@ func (e *exprEval) eval(id string) tseries {
 	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(q.expr)), "SELECT") {
 		bad("ValidationError", "Error in expression %s: Metrics Insights queries (SELECT …) are not supported by the CloudWatch sandbox.", id)
 	}
-	p := &exprParser{src: q.expr, id: id, ev: e}
+	p := &exprParser{src: q.expr, id: id, ev: e, period: e.periodOf(q)}
 	p.next()
 	v := p.parseExpr()
 	if p.tok.kind != tEOF {
 		p.errorf("unexpected %q", p.tok.text)
 	}
-	if !v.isSeries {
+	switch v.kind {
+	case kScalar:
 		bad("ValidationError", "Error in expression %s: the expression must return a time series.", id)
+	case kArray:
+		bad("ValidationError", "Error in expression %s: an expression returning an array of time series is not supported by the CloudWatch sandbox (aggregate it with SUM, AVG, MIN or MAX).", id)
 	}
 	e.done[id] = v.ts
 	return v.ts
 }
 
-type exprVal struct {
-	isSeries bool
-	scalar   float64
-	ts       tseries
+// periodOf is an expression's period: its own, else the longest period of
+// the MetricStat queries (60 when there are none).
+func (e *exprEval) periodOf(q *mdq) int64 {
+	if q.period > 0 {
+		return q.period
+	}
+	var p int64
+	for _, id := range e.order {
+		p = max(p, e.byID[id].period)
+	}
+	if p == 0 {
+		p = 60
+	}
+	return p
 }
+
+type valKind int
+
+const (
+	kScalar valKind = iota
+	kSeries
+	kArray
+	kString // only as a function argument
+)
+
+type exprVal struct {
+	kind   valKind
+	scalar float64
+	ts     tseries
+	arr    []tseries
+	str    string // kString: a function's string argument
+}
+
+func series1(ts tseries) exprVal { return exprVal{kind: kSeries, ts: ts} }
 
 type tokKind int
 
@@ -60,6 +105,7 @@ const (
 	tNum
 	tIdent
 	tOp
+	tStr
 )
 
 type token struct {
@@ -69,11 +115,12 @@ type token struct {
 }
 
 type exprParser struct {
-	src string
-	pos int
-	tok token
-	id  string
-	ev  *exprEval
+	src    string
+	pos    int
+	tok    token
+	id     string
+	ev     *exprEval
+	period int64
 }
 
 func (p *exprParser) errorf(format string, args ...any) {
@@ -126,6 +173,13 @@ func (p *exprParser) next() {
 			break
 		}
 		p.tok = token{kind: tIdent, text: p.src[start:p.pos]}
+	case c == '"' || c == '\'':
+		end := strings.IndexByte(p.src[p.pos+1:], c)
+		if end < 0 {
+			p.errorf("unterminated string")
+		}
+		p.tok = token{kind: tStr, text: p.src[p.pos+1 : p.pos+1+end]}
+		p.pos += end + 2
 	case strings.IndexByte("+-*/^(),[]", c) >= 0:
 		p.pos++
 		p.tok = token{kind: tOp, text: string(c)}
@@ -142,7 +196,7 @@ func (p *exprParser) parseExpr() exprVal {
 	for p.isOp("+") || p.isOp("-") {
 		op := p.tok.text
 		p.next()
-		v = binop(op, v, p.parseTerm())
+		v = p.binop(op, v, p.parseTerm())
 	}
 	return v
 }
@@ -153,7 +207,7 @@ func (p *exprParser) parseTerm() exprVal {
 	for p.isOp("*") || p.isOp("/") {
 		op := p.tok.text
 		p.next()
-		v = binop(op, v, p.parseUnary())
+		v = p.binop(op, v, p.parseUnary())
 	}
 	return v
 }
@@ -162,7 +216,7 @@ func (p *exprParser) parseTerm() exprVal {
 func (p *exprParser) parseUnary() exprVal {
 	if p.isOp("-") {
 		p.next()
-		return binop("*", exprVal{scalar: -1}, p.parseUnary())
+		return p.binop("*", exprVal{scalar: -1}, p.parseUnary())
 	}
 	if p.isOp("+") {
 		p.next()
@@ -176,7 +230,7 @@ func (p *exprParser) parsePower() exprVal {
 	v := p.parsePrimary()
 	if p.isOp("^") {
 		p.next()
-		v = binop("^", v, p.parseUnary())
+		v = p.binop("^", v, p.parseUnary())
 	}
 	return v
 }
@@ -191,12 +245,13 @@ func (p *exprParser) parsePrimary() exprVal {
 		name := p.tok.text
 		p.next()
 		if p.isOp("(") {
-			p.errorf("function %s is not supported by the CloudWatch sandbox (only arithmetic on query ids and numbers)", name)
+			p.next()
+			return p.call(name)
 		}
 		if _, ok := p.ev.byID[name]; !ok {
 			p.errorf("unknown identifier %s", name)
 		}
-		return exprVal{isSeries: true, ts: p.ev.eval(name)}
+		return series1(p.ev.eval(name))
 	case tOp:
 		if p.tok.text == "(" {
 			p.next()
@@ -208,9 +263,34 @@ func (p *exprParser) parsePrimary() exprVal {
 			return v
 		}
 		if p.tok.text == "[" {
-			p.errorf("arrays are not supported by the CloudWatch sandbox")
+			p.next()
+			var arr []tseries
+			for !p.isOp("]") {
+				if len(arr) > 0 {
+					if !p.isOp(",") {
+						p.errorf("expected , or ] in array")
+					}
+					p.next()
+				}
+				v := p.parseExpr()
+				switch v.kind {
+				case kSeries:
+					arr = append(arr, v.ts)
+				case kArray:
+					arr = append(arr, v.arr...)
+				default:
+					p.errorf("an array holds time series, not numbers")
+				}
+			}
+			p.next()
+			if len(arr) == 0 {
+				p.errorf("empty array")
+			}
+			return exprVal{kind: kArray, arr: arr}
 		}
 		p.errorf("unexpected %q", p.tok.text)
+	case tStr:
+		p.errorf("unexpected string %q (strings are function arguments only)", p.tok.text)
 	}
 	p.errorf("unexpected end of expression")
 	return exprVal{}
@@ -233,11 +313,14 @@ func apply(op string, a, b float64) float64 {
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-func binop(op string, a, b exprVal) exprVal {
+func (p *exprParser) binop(op string, a, b exprVal) exprVal {
+	if a.kind == kArray || b.kind == kArray {
+		p.errorf("arithmetic on arrays of time series is not supported by the CloudWatch sandbox")
+	}
 	switch {
-	case !a.isSeries && !b.isSeries:
+	case a.kind == kScalar && b.kind == kScalar:
 		return exprVal{scalar: apply(op, a.scalar, b.scalar)}
-	case a.isSeries && b.isSeries:
+	case a.kind == kSeries && b.kind == kSeries:
 		out := tseries{}
 		for t, x := range a.ts {
 			if y, ok := b.ts[t]; ok {
@@ -246,15 +329,15 @@ func binop(op string, a, b exprVal) exprVal {
 				}
 			}
 		}
-		return exprVal{isSeries: true, ts: out}
-	case a.isSeries:
+		return series1(out)
+	case a.kind == kSeries:
 		out := tseries{}
 		for t, x := range a.ts {
 			if r := apply(op, x, b.scalar); finite(r) {
 				out[t] = r
 			}
 		}
-		return exprVal{isSeries: true, ts: out}
+		return series1(out)
 	default:
 		out := tseries{}
 		for t, y := range b.ts {
@@ -262,6 +345,140 @@ func binop(op string, a, b exprVal) exprVal {
 				out[t] = r
 			}
 		}
-		return exprVal{isSeries: true, ts: out}
+		return series1(out)
 	}
+}
+
+// args parses a call's arguments after "(" through ")".
+func (p *exprParser) args(name string) []exprVal {
+	var out []exprVal
+	for !p.isOp(")") {
+		if p.tok.kind == tEOF {
+			p.errorf("missing closing parenthesis")
+		}
+		if len(out) > 0 {
+			if !p.isOp(",") {
+				p.errorf("expected , or ) in the arguments of %s", name)
+			}
+			p.next()
+		}
+		if p.tok.kind == tStr {
+			out = append(out, exprVal{kind: kString, str: p.tok.text})
+			p.next()
+			continue
+		}
+		out = append(out, p.parseExpr())
+	}
+	p.next()
+	return out
+}
+
+// call evaluates a function call; "(" is consumed.
+func (p *exprParser) call(name string) exprVal {
+	args := p.args(name)
+	argc := func(n int) {
+		if len(args) != n {
+			p.errorf("%s takes %d argument(s), got %d", name, n, len(args))
+		}
+	}
+	switch name {
+	case "METRICS":
+		if len(args) > 1 {
+			p.errorf("METRICS takes at most 1 argument, got %d", len(args))
+		}
+		filter := ""
+		if len(args) == 1 {
+			if args[0].kind != kString {
+				p.errorf("the argument of METRICS must be a string")
+			}
+			filter = args[0].str
+		}
+		var arr []tseries
+		for _, id := range p.ev.order {
+			q := p.ev.byID[id]
+			label := q.name
+			if q.hasLabel {
+				label = q.label
+			}
+			if filter == "" || strings.Contains(label, filter) {
+				arr = append(arr, p.ev.eval(id))
+			}
+		}
+		return exprVal{kind: kArray, arr: arr}
+	case "SUM", "AVG", "MIN", "MAX":
+		argc(1)
+		switch a := args[0]; a.kind {
+		case kSeries:
+			vals := make([]float64, 0, len(a.ts))
+			for _, v := range a.ts {
+				vals = append(vals, v)
+			}
+			if len(vals) == 0 {
+				p.errorf("%s of a time series without datapoints", name)
+			}
+			return exprVal{scalar: aggregate(name, vals)}
+		case kArray:
+			byT := map[int64][]float64{}
+			for _, ts := range a.arr {
+				for t, v := range ts {
+					byT[t] = append(byT[t], v)
+				}
+			}
+			out := tseries{}
+			for t, vs := range byT {
+				out[t] = aggregate(name, vs)
+			}
+			return series1(out)
+		default:
+			p.errorf("the argument of %s must be a time series or an array of time series", name)
+		}
+	case "FILL":
+		argc(2)
+		if args[1].kind == kString || args[1].kind == kSeries || args[1].kind == kArray {
+			p.errorf("FILL with a value other than a number (REPEAT, LINEAR, a time series) is not supported by the CloudWatch sandbox")
+		}
+		fill := func(ts tseries) tseries {
+			out := tseries{}
+			for _, t := range p.ev.stamps(p.period) {
+				out[t] = args[1].scalar
+			}
+			for t, v := range ts {
+				out[t] = v
+			}
+			return out
+		}
+		switch a := args[0]; a.kind {
+		case kSeries:
+			return series1(fill(a.ts))
+		case kArray:
+			arr := make([]tseries, len(a.arr))
+			for i, ts := range a.arr {
+				arr[i] = fill(ts)
+			}
+			return exprVal{kind: kArray, arr: arr}
+		default:
+			p.errorf("the first argument of FILL must be a time series or an array of time series")
+		}
+	}
+	p.errorf("function %s is not supported by the CloudWatch sandbox (supported: METRICS, SUM, AVG, MIN, MAX, FILL)", name)
+	return exprVal{}
+}
+
+func aggregate(name string, vs []float64) float64 {
+	sort.Float64s(vs) // deterministic summation order
+	r := vs[0]
+	for _, v := range vs[1:] {
+		switch name {
+		case "SUM", "AVG":
+			r += v
+		case "MIN":
+			r = math.Min(r, v)
+		case "MAX":
+			r = math.Max(r, v)
+		}
+	}
+	if name == "AVG" {
+		r /= float64(len(vs))
+	}
+	return r
 }

@@ -91,6 +91,12 @@ func fuzzCBORSeeds() []cborSeed {
 				cbor.Map{"Id": cbor.String("r"), "Expression": cbor.String("100 * e / (e + 1) ^ 2 - -p"), "Label": cbor.String("rate")},
 			}}},
 		{"GetMetricData", cbor.Map{
+			"StartTime": fuzzTS(fuzzNow.Add(-10 * time.Minute)), "EndTime": fuzzTS(fuzzNow),
+			"MetricDataQueries": cbor.List{
+				cbor.Map{"Id": cbor.String("e"), "MetricStat": cbor.Map{"Metric": metric, "Period": cbor.Uint(60), "Stat": cbor.String("Sum")}, "ReturnData": cbor.Bool(false)},
+				cbor.Map{"Id": cbor.String("m"), "Expression": cbor.String(`SUM(FILL([e, e * 2], 0)) / MAX(e) + AVG(METRICS("Err"))`)},
+			}}},
+		{"GetMetricData", cbor.Map{
 			"StartTime": fuzzTS(fuzzNow.Add(-time.Hour)), "EndTime": fuzzTS(fuzzNow), "ScanBy": cbor.String("TimestampAscending"),
 			"MetricDataQueries": cbor.List{cbor.Map{"Id": cbor.String("a"), "Expression": cbor.String("a + 1")}}}},
 		{"GetMetricStatistics", cbor.Map{"Namespace": cbor.String("App"), "MetricName": cbor.String("Errors"),

@@ -589,6 +589,22 @@ func (s *Service) getMetricData(in obj) cbor.Value {
 	ev := &exprEval{byID: map[string]*mdq{}, done: map[string]tseries{}, busy: map[string]bool{}}
 	for i := range queries {
 		ev.byID[queries[i].id] = &queries[i]
+		if queries[i].hasStat {
+			ev.order = append(ev.order, queries[i].id)
+		}
+	}
+	now := s.now()
+	ev.stamps = func(period int64) []int64 {
+		// GetMetricData returns at most 100,800 datapoints per call (the
+		// rest with a NextToken, which the sandbox does not paginate).
+		if n := end.Sub(roundStart(start, now, period)) / (time.Duration(period) * time.Second); n > 100800 {
+			bad("ValidationError", "FILL over %d periods is not supported by the CloudWatch sandbox (at most 100800 datapoints per call).", n)
+		}
+		var out []int64
+		for t := roundStart(start, now, period); t.Before(end); t = t.Add(time.Duration(period) * time.Second) {
+			out = append(out, t.Unix())
+		}
+		return out
 	}
 	s.mu.Lock()
 	for i := range queries {

@@ -518,7 +518,7 @@ func TestSDKGetMetricDataValidation(t *testing.T) {
 	wantCode(t, get(metricStat("a", "RequestCount", "Sum", 60), metricStat("a", "RequestCount", "Average", 60)), "ValidationError")
 	wantCode(t, get(metricStat("a", "RequestCount", "p101", 60)), "ValidationError")
 	wantCode(t, get(metricStat("a", "RequestCount", "Sum", 45)), "ValidationError")
-	wantCode(t, get(metricStat("a", "RequestCount", "Sum", 60), types.MetricDataQuery{Id: aws.String("e"), Expression: aws.String("SUM(METRICS())")}), "ValidationError")
+	wantCode(t, get(metricStat("a", "RequestCount", "Sum", 60), types.MetricDataQuery{Id: aws.String("e"), Expression: aws.String("RATE(a)")}), "ValidationError")
 	wantCode(t, get(types.MetricDataQuery{Id: aws.String("e"), Expression: aws.String("x * 2")}), "ValidationError")
 	_, err = h.client.GetMetricData(ctx, &cw.GetMetricDataInput{
 		StartTime: aws.Time(at("12:00:00")), EndTime: aws.Time(at("11:00:00")),

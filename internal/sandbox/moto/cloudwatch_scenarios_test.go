@@ -89,6 +89,31 @@ func cloudwatchScenarios() []scenario {
 			}
 			r.rec("get metric data (sum over 10 minutes)", err, f)
 
+			// Metric math (the cloudwatch query check): moto 5.2.1 evaluates
+			// an expression only when it is another query's id
+			// (metric_data_expression_parser.parse_expression), so that is
+			// compared; arithmetic and id validation are known differences.
+			mathQuery := func(step string, qs ...types.MetricDataQuery) {
+				md, err := r.b.cw.GetMetricData(r.ctx, &cloudwatch.GetMetricDataInput{
+					StartTime: aws.Time(base), EndTime: aws.Time(base.Add(10 * time.Minute)), MetricDataQueries: qs})
+				f := map[string]string{}
+				if err == nil {
+					for _, res := range md.MetricDataResults {
+						var vs []string
+						for _, v := range res.Values {
+							vs = append(vs, f64(v))
+						}
+						f[aws.ToString(res.Id)] = strings.Join(vs, ",")
+					}
+				}
+				r.rec(step, err, f)
+			}
+			hiddenErrors := types.MetricDataQuery{Id: aws.String("errors"), ReturnData: aws.Bool(false),
+				MetricStat: &types.MetricStat{Metric: metric, Period: aws.Int32(60), Stat: aws.String("Sum")}}
+			mathQuery("expression naming a hidden query", hiddenErrors, types.MetricDataQuery{Id: aws.String("x"), Expression: aws.String("errors")})
+			mathQuery("metric math arithmetic", hiddenErrors, types.MetricDataQuery{Id: aws.String("x"), Expression: aws.String("100 * FILL(errors, 0) / 4")})
+			mathQuery("duplicate query ids", hiddenErrors, types.MetricDataQuery{Id: aws.String("errors"), Expression: aws.String("1 + 1")})
+
 			_, err = r.b.cw.GetMetricStatistics(r.ctx, &cloudwatch.GetMetricStatisticsInput{
 				Namespace: metric.Namespace, MetricName: metric.MetricName,
 				StartTime: aws.Time(base.Add(time.Hour)), EndTime: aws.Time(base), Period: aws.Int32(60),

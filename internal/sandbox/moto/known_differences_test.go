@@ -129,6 +129,11 @@ var knownDifferences = map[string]string{
 	"cloudwatch:metrics/list metrics": "AWS: a metric is identified by namespace, name and dimensions (" +
 		"https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Metric) and ListMetrics lists each metric once " +
 		"(" + cwRef + "API_ListMetrics.html); moto lists the same metric once per datapoint (3 for 3 values).",
+	"cloudwatch:metrics/metric math arithmetic": "AWS evaluates metric math expressions (arithmetic, FILL, …) in GetMetricData " +
+		"(" + cwRef + "API_MetricDataQuery.html, Expression; https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html); " +
+		"moto 5.2.1 only returns the values of a query whose id is the whole expression, and an empty series otherwise.",
+	"cloudwatch:metrics/duplicate query ids": "AWS: Id \"must be unique within a single call to GetMetricData\" " +
+		"(" + cwRef + "API_MetricDataQuery.html, Id; ValidationError); moto accepts two queries with the same Id.",
 	"cloudwatch:alarms/describe by name": "AWS: \"When this operation creates an alarm, the alarm state is immediately set to INSUFFICIENT_DATA\" " +
 		"(" + cwRef + "API_PutMetricAlarm.html); moto creates alarms in OK.",
 	"cloudwatch:alarms/alarms by prefix": "Same as \"describe by name\": the untouched alarm is INSUFFICIENT_DATA in AWS (" + cwRef + "API_PutMetricAlarm.html), OK in moto.",
