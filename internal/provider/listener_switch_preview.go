@@ -251,6 +251,7 @@ func (r *listenerSwitchResource) applyWithPreview(ctx context.Context, plan, pri
 	if prior != nil && prior.OwnerID.ValueString() == "" {
 		ctx = context.WithValue(ctx, previewImportKey{}, true)
 	}
+	aim, _ := traffic.ParseColor(plan.ActiveColor.ValueString()) // the color this apply shifts to
 	st, ok := r.apply(ctx, plan, prior, diags)
 	if !ok {
 		r.undoPreview(ctx, plan, prior, priorARN, diags)
@@ -266,6 +267,12 @@ func (r *listenerSwitchResource) applyWithPreview(ctx context.Context, plan, pri
 		return st, true
 	}
 	to, _ := traffic.ParseColor(st.ActiveColor.ValueString())
+	if st.Status.ValueString() == statusHeld && aim != "" {
+		// Held mid-shift (active_color records the color it came from):
+		// the shift has not ended, the next apply resumes it, and the
+		// preview route stays on the color receiving traffic.
+		to = aim
+	}
 	r.pointPreview(rctx, st, previewColorFor(*w, to), diags)
 	return st, true
 }
