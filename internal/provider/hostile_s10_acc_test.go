@@ -98,6 +98,9 @@ func TestAccHostileS10_alsoAndPreviewInPlace(t *testing.T) {
 				if r := rulesOn(env, l); len(r) != 0 {
 					return fmt.Errorf("rules left on %s: %v", l, r)
 				}
+				if owner, err := alb.Owner(context.Background(), env.Clients.ELBv2, l); err != nil || owner != "" {
+					return fmt.Errorf("after destroy %s is tagged owner %q (%v)", l, owner, err)
+				}
 			}
 			return nil
 		},
@@ -488,4 +491,50 @@ func TestAccHostileS10_interruptAlsoPreview(t *testing.T) {
 			}
 		})
 	}
+}
+
+// NLB listeners in lockstep; preview on an NLB is refused at plan.
+func TestAccHostileS10_nlbAlso(t *testing.T) {
+	f := newNLBFixture(t, "hs10n")
+	l, err := f.env.Clients.ELBv2.CreateListener(context.Background(), &elbv2.CreateListenerInput{LoadBalancerArn: aws.String(f.lb),
+		Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(8443),
+		DefaultActions: []elbv2types.Action{forwardAction(f.blue, 100, f.green, 0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := aws.ToString(l.Listeners[0].ListenerArn)
+	a := lockstepALB{testALB: testALB{ListenerARN: f.listener, BlueARN: f.blue, GreenARN: f.green}, SecondARN: second}
+	also := fmt.Sprintf(`also = [{ listener_arn = %q }]
+  strategy = {
+    type          = "canary"
+    steps         = [10, 50]
+    step_interval = "1m"
+  }`, second)
+	other := createALB(t, f.env.Clients.ELBv2, "hs10n-alb", 80, 100, 0)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: f.env.Factories,
+		Steps: []resource.TestStep{
+			{Config: f.config("blue", fmt.Sprintf("also = [{ listener_arn = %q }]", other.ListenerARN)),
+				ExpectError: regexp.MustCompile(`Points on different kinds of load balancer`)},
+			{Config: regressionConfig(other.ListenerARN, other.BlueARN, other.GreenARN, "blue", fmt.Sprintf("also = [{ listener_arn = %q }]", second)),
+				ExpectError: regexp.MustCompile(`Points on different kinds of load balancer`)},
+			{Config: f.config("blue", fmt.Sprintf("also = [{ rule_arn = %q }]", strings.Replace(other.ListenerARN, ":listener/", ":listener-rule/", 1)+"/0123456789abcdef")),
+				ExpectError: regexp.MustCompile(`Rule point with a Network Load Balancer`)},
+			{Config: f.config("blue", also), Check: expectBoth(f.env, a, "100/0")},
+			{Config: f.config("green", also), Check: resource.ComposeAggregateTestCheckFunc(expectBoth(f.env, a, "0/100"), f.expectAllTo("green"))},
+			{Config: f.config("green", also+`
+  preview = {
+    priority      = 10
+    path_patterns = ["/*"]
+  }`), ExpectError: regexp.MustCompile(`(?i)network load balancer`)},
+			{Config: f.config("blue", also+"\n  traffic_percent = 50"), Check: expectBoth(f.env, a, "50/50")},
+			{Config: f.config("blue", ""), Check: resource.ComposeAggregateTestCheckFunc(expectOwner(f.env, second, false),
+				func(*terraform.State) error {
+					if got := splitOf(f.env, a, second); got != "50/50" {
+						return fmt.Errorf("released NLB point forwards %s, want 50/50 left", got)
+					}
+					return nil
+				})},
+		},
+	})
 }
