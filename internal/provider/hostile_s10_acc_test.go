@@ -132,7 +132,6 @@ func TestAccHostileS10_alsoAndPreviewInPlace(t *testing.T) {
 	})
 }
 
-
 // The world changes behind the switch: an also point's owner tag is taken
 // off and the preview rule deleted; then the also listener is deleted and
 // the user removes it from also.
