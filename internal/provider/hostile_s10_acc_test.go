@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic"
 	"github.com/bluegreen-tf/terraform-provider-bluegreen/internal/traffic/alb"
 )
 
@@ -534,6 +536,100 @@ func TestAccHostileS10_nlbAlso(t *testing.T) {
 					}
 					return nil
 				})},
+		},
+	})
+}
+
+// The switch is removed from state (not destroyed) and created again from
+// the same configuration: the new switch is refused (the listener and the
+// point are owned by the forgotten one) and creates nothing, no second
+// preview rule, moves nothing; import then adopts everything.
+func TestAccHostileS10_stateRmThenCreateAgain(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "hs10s")
+	also := fmt.Sprintf("  also = [{ listener_arn = %q }]", a.SecondARN)
+	pMain := `  preview = {
+    priority    = 10
+    http_header = { name = "X-Preview", values = ["1"] }
+  }`
+	removed := `
+removed {
+  from = bluegreen_listener_switch.test
+  lifecycle {
+    destroy = false
+  }
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: hostileS10Config(a, "blue", also, pMain), Check: expectRuleCount(env, a.ListenerARN, 1)},
+			{Config: `provider "bluegreen" {}` + removed},
+			{Config: hostileS10Config(a, "green", also, pMain), ExpectError: regexp.MustCompile(`.`)},
+			{Config: `provider "bluegreen" {}`, Check: resource.ComposeAggregateTestCheckFunc(expectRuleCount(env, a.ListenerARN, 1),
+				func(*terraform.State) error {
+					for _, l := range []string{a.ListenerARN, a.SecondARN} {
+						if got := splitOf(env, a, l); got != "100/0" {
+							return fmt.Errorf("%s forwards %s after a refused create, want 100/0", l, got)
+						}
+					}
+					return nil
+				})},
+		},
+	})
+}
+
+// The preview rule is deleted by hand during a hold of the shift (and, the
+// second time, the shift rolls back): the switch ends with a rule of its own
+// on the color the documentation names, and state says so.
+func TestAccHostileS10_previewDeletedMidShift(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "hs10m")
+	o := newHoldObserver(t, env, a)
+	also := fmt.Sprintf("  also = [{ listener_arn = %q }]\n%s", a.SecondARN, canaryWith(o))
+	pMain := `  preview = {
+    priority    = 10
+    http_header = { name = "X-Preview", values = ["1"] }
+  }`
+	deleteOnce := func() {
+		var once sync.Once
+		o.mu.Lock()
+		o.during = func(string) {
+			once.Do(func() {
+				for arn := range rulesOn(env, a.ListenerARN) {
+					if _, err := env.Clients.ELBv2.DeleteRule(context.Background(), &elbv2.DeleteRuleInput{RuleArn: aws.String(arn)}); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		o.mu.Unlock()
+	}
+	previewIs := func(color string) resource.TestCheckFunc {
+		return func(st *terraform.State) error {
+			attrs := st.RootModule().Resources[switchRes].Primary.Attributes
+			info, err := alb.ReadPreviewRule(context.Background(), env.Clients.ELBv2, attrs["preview_rule_arn"])
+			if err != nil {
+				return fmt.Errorf("preview rule %q: %w", attrs["preview_rule_arn"], err)
+			}
+			if got := info.Color(a.BlueARN, a.GreenARN); got != traffic.Color(color) || attrs["preview_color"] != color {
+				return fmt.Errorf("preview rule forwards to %q, state says %q, want %s", got, attrs["preview_color"], color)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: hostileS10Config(a, "blue", also, pMain), Check: previewIs("green")},
+			{PreConfig: func() { o.reset(""); deleteOnce() }, Config: hostileS10Config(a, "green", also, pMain),
+				Check: resource.ComposeAggregateTestCheckFunc(expectBoth(env, a, "0/100"), previewIs("blue"), expectRuleCount(env, a.ListenerARN, 1))},
+			{PreConfig: func() { o.reset("10/90"); deleteOnce() }, Config: hostileS10Config(a, "blue", also, pMain),
+				ExpectError: regexp.MustCompile(`rolled back`)},
+			{RefreshState: true, ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(expectBoth(env, a, "0/100"), expectRuleCount(env, a.ListenerARN, 1), previewIs("blue"))},
+			{PreConfig: func() { o.reset(""); o.mu.Lock(); o.during = nil; o.mu.Unlock() }, Config: hostileS10Config(a, "green", also, pMain),
+				Check: resource.ComposeAggregateTestCheckFunc(expectBoth(env, a, "0/100"), expectRuleCount(env, a.ListenerARN, 1), previewIs("blue"))},
 		},
 	})
 }

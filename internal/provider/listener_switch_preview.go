@@ -215,14 +215,19 @@ func planPreview(plan, prior *listenerSwitchModel) {
 		return
 	}
 	plan.PreviewRuleARN, plan.PreviewColor = types.StringUnknown(), types.StringUnknown()
+	w := plan.weightsOf()
+	if w == nil || !known(plan.Status) {
+		// A shift runs: the rule may be deleted by hand during it (the
+		// switch then creates a new one, with a new ARN), so neither the
+		// ARN nor the color is known before it ends.
+		return
+	}
 	if prior != nil && prior.Preview != nil && known(prior.PreviewRuleARN) && prior.PreviewRuleARN.ValueString() != "" &&
 		prior.previewListener() == plan.previewListener() {
 		plan.PreviewRuleARN = prior.PreviewRuleARN
 	}
-	if w := plan.weightsOf(); w != nil && known(plan.Status) {
-		to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-		plan.PreviewColor = types.StringValue(string(previewColorFor(*w, to)))
-	}
+	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
+	plan.PreviewColor = types.StringValue(string(previewColorFor(*w, to)))
 }
 
 type previewImportKey struct{}
