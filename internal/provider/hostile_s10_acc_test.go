@@ -633,3 +633,34 @@ func TestAccHostileS10_previewDeletedMidShift(t *testing.T) {
 		},
 	})
 }
+
+// A saved plan that moves no traffic (the preview priority changes); the
+// preview rule is deleted by hand between plan and apply.
+func TestAccHostileS10_previewDeletedBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock())
+	a := newLockstepALB(t, env, "hs10q")
+	r := newCLIRunWith(t, env, a, "rollback")
+	r.applyBlue()
+	arn := fmt.Sprint(r.switchState()["preview_rule_arn"])
+	main := filepath.Join(r.work, "main.tf")
+	b, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, main, strings.Replace(string(b), "priority    = 10", "priority    = 11", 1))
+	if out, err := r.cmd("plan", "-no-color", "-var", "color=blue", "-out", "p").CombinedOutput(); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	if _, err := env.Clients.ELBv2.DeleteRule(context.Background(), &elbv2.DeleteRuleInput{RuleArn: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.cmd("apply", "-no-color", "p").CombinedOutput()
+	if err != nil {
+		t.Fatalf("apply of the saved plan: %v\n%s", err, out)
+	}
+	st := r.switchState()
+	if st["preview_rule_arn"] == arn || st["preview_color"] != "green" {
+		t.Fatalf("state preview_rule_arn=%v preview_color=%v, want a new rule to green", st["preview_rule_arn"], st["preview_color"])
+	}
+}
