@@ -664,3 +664,40 @@ func TestAccHostileS10_previewDeletedBetweenPlanAndApply(t *testing.T) {
 		t.Fatalf("state preview_rule_arn=%v preview_color=%v, want a new rule to green", st["preview_rule_arn"], st["preview_color"])
 	}
 }
+
+// A saved plan that moves no traffic (bake_time changes); another writer
+// changes the also point between plan and apply.
+func TestAccHostileS10_pointChangedBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
+	env := newTestSandbox(t, withRealClock())
+	a := newLockstepALB(t, env, "hs10r")
+	r := newCLIRunWith(t, env, a, "rollback")
+	r.applyBlue()
+	main := filepath.Join(r.work, "main.tf")
+	b, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, main, strings.Replace(string(b), `bake_time    = "6s"`, `bake_time    = "7s"`, 1))
+	if out, err := r.cmd("plan", "-no-color", "-var", "color=blue", "-out", "p").CombinedOutput(); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	if _, err := env.Clients.ELBv2.ModifyListener(context.Background(), &elbv2.ModifyListenerInput{ListenerArn: aws.String(a.SecondARN),
+		DefaultActions: []elbv2types.Action{forwardAction(a.BlueARN, 50, a.GreenARN, 50)}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.cmd("apply", "-no-color", "p").CombinedOutput()
+	t.Logf("apply: %v\n%s", err, out)
+	if strings.Contains(string(out), "inconsistent result") {
+		t.Fatalf("inconsistent result")
+	}
+	st := r.switchState()
+	t.Logf("state: status=%v points=%v", st["status"], st["points"])
+	for i, p := range st["points"].([]any) {
+		pm := p.(map[string]any)
+		l := []string{a.ListenerARN, a.SecondARN}[i]
+		if got := fmt.Sprintf("%v/%v", pm["blue_weight"], pm["green_weight"]); got != splitOf(env, a, l) {
+			t.Fatalf("state point %d %s, AWS %s", i, got, splitOf(env, a, l))
+		}
+	}
+}
