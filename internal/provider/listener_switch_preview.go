@@ -83,7 +83,8 @@ func previewAttributes() map[string]schema.Attribute {
 					MarkdownDescription: "ALB listener the rule is created on. Default: the switch's listener (`listener_arn` or " +
 						"`rule.listener_arn`). Give a second listener of the load balancer (e.g. port 8080, whose default action can " +
 						"be a fixed 404 response) for a test listener as CodeDeploy has; `path_patterns = [\"/*\"]` then sends all of its " +
-						"requests to the preview color. Network Load Balancer listeners are refused: they have no rules.",
+						"requests to the preview color. Network Load Balancer listeners are refused: they have no rules; and with an NLB `listener_arn` so is any listener " +
+						"(its target groups belong to that NLB).",
 					Validators: []validator.String{arnValidator{service: "elasticloadbalancing", resource: "listener/"}},
 				},
 				"priority": schema.Int64Attribute{
@@ -154,10 +155,16 @@ func validatePreview(m *listenerSwitchModel, diags *diag.Diagnostics) {
 			listener = m.Rule.ListenerARN
 		}
 	}
-	if known(listener) && strings.Contains(listener.ValueString(), ":listener/net/") {
+	switch {
+	case m.Rule == nil && known(m.ListenerARN) && isNLBListener(m.ListenerARN.ValueString()) && !p.ListenerARN.IsNull():
+		diags.AddAttributeError(path.Root("preview"), "Preview route needs an Application Load Balancer",
+			fmt.Sprintf("listener_arn %s is a Network Load Balancer listener: its target groups belong to that NLB, so a rule of "+
+				"another load balancer's listener cannot forward to them. Remove preview (reach the idle color directly, or "+
+				"through an NLB listener of its own).", m.ListenerARN.ValueString()))
+	case known(listener) && isNLBListener(listener.ValueString()):
 		diags.AddAttributeError(path.Root("preview"), "Preview route needs an Application Load Balancer",
 			fmt.Sprintf("%s is a Network Load Balancer listener: NLB listeners have no rules, so there is no way to route some requests to "+
-				"the idle color. Give preview.listener_arn an ALB listener, or remove preview.", listener.ValueString()))
+				"the idle color. Give preview.listener_arn an ALB listener (with an ALB listener_arn), or remove preview.", listener.ValueString()))
 	}
 	if rl := m.Rule; rl != nil && known(rl.Priority) && known(p.Priority) && rl.Priority.Equal(p.Priority) && known(listener) &&
 		known(rl.ListenerARN) && rl.ListenerARN.ValueString() == listener.ValueString() {

@@ -463,6 +463,17 @@ func TestAccPreview_refusedAtPlan(t *testing.T) {
 				ExpectError: regexp.MustCompile(`Preview route needs an Application Load Balancer`),
 			},
 			{
+				// The switch's listener is an NLB's: its (TCP) target groups
+				// cannot be forwarded to by a rule of an ALB listener either.
+				Config: regressionConfig(net, fmt.Sprintf(tg, "blue"), fmt.Sprintf(tg, "green"), "blue", fmt.Sprintf(`  preview = {
+    listener_arn = %q
+    priority     = 10
+    path_patterns = ["/*"]
+  }`, app)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Preview route needs an Application Load Balancer`),
+			},
+			{
 				Config: cfg(`  preview = {
     priority     = 10
     path_patterns = ["/*"]
