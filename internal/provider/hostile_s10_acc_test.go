@@ -701,3 +701,41 @@ func TestAccHostileS10_pointChangedBetweenPlanAndApply(t *testing.T) {
 		}
 	}
 }
+
+// The preview rule's owner tag is taken off by hand; the next refresh and
+// shift must neither leave two preview rules nor fail with a bug.
+func TestAccHostileS10_previewTagRemoved(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "hs10t")
+	pMain := `  preview = {
+    priority    = 10
+    http_header = { name = "X-Preview", values = ["1"] }
+  }`
+	var ruleARN string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		CheckDestroy: func(*terraform.State) error {
+			if r := rulesOn(env, a.ListenerARN); len(r) != 0 {
+				return fmt.Errorf("destroy left rules %v", r)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{Config: hostileS10Config(a, "blue", "", pMain),
+				Check: resource.TestCheckResourceAttrWith(switchRes, "preview_rule_arn", func(v string) error { ruleARN = v; return nil })},
+			{PreConfig: func() {
+				if _, err := env.Clients.ELBv2.RemoveTags(context.Background(), &elbv2.RemoveTagsInput{ResourceArns: []string{ruleARN}, TagKeys: []string{alb.OwnerTagKey}}); err != nil {
+					t.Fatal(err)
+				}
+			}, Config: hostileS10Config(a, "green", "", pMain),
+				Check: resource.ComposeAggregateTestCheckFunc(expectOwnedPreviewRule(env, a.ListenerARN),
+					expectSwitchAttrs(map[string]string{"preview_color": "blue", "green_weight": "100"}))},
+			{PreConfig: func() {
+				// Taken off again; then destroy (CheckDestroy: no rule left).
+				if _, err := env.Clients.ELBv2.RemoveTags(context.Background(), &elbv2.RemoveTagsInput{ResourceArns: []string{ruleARN}, TagKeys: []string{alb.OwnerTagKey}}); err != nil {
+					t.Fatal(err)
+				}
+			}, Config: hostileS10Config(a, "green", "", pMain)},
+		},
+	})
+}

@@ -382,8 +382,17 @@ func (r *listenerSwitchResource) pointPreview(ctx context.Context, m *listenerSw
 		arn, info = found.ARN, found
 		m.PreviewRuleARN, m.PreviewColor = types.StringValue(arn), types.StringValue(string(info.Color(blue, green)))
 	}
-	if err := alb.CheckOwner(ctx, api, arn, owner); err != nil {
+	switch tagged, err := alb.Owner(ctx, api, arn); {
+	case err != nil:
 		return fail(err.Error())
+	case tagged == "":
+		// The rule state records, its owner tag taken off by hand: tagged
+		// again (without it destroy would leave the rule in place).
+		if err := alb.Claim(ctx, api, arn, owner); err != nil {
+			return fail(err.Error())
+		}
+	case tagged != owner:
+		return fail((&alb.OwnedByOtherError{ARN: arn, Owner: tagged, Want: owner}).Error())
 	}
 	if !spec.SameCondition(info) {
 		if err := alb.ConditionPreviewRule(ctx, api, arn, spec, info); err != nil {
@@ -460,7 +469,7 @@ func (r *listenerSwitchResource) deletePreviewRule(ctx context.Context, arn, own
 	case err != nil:
 		diags.AddError(previewErrorSummary+" rule not deleted", err.Error())
 		return false
-	case tagged != owner:
+	case tagged != owner && tagged != "": // untagged: the rule state records, its tag taken off by hand
 		diags.AddWarning(previewErrorSummary+" rule not deleted", fmt.Sprintf("Rule %s is tagged %s = %q, not this switch's %q: "+
 			"another switch owns it now, so it was left in place.", arn, alb.OwnerTagKey, tagged, owner))
 		return true // not ours: no longer this switch's to record
