@@ -739,3 +739,32 @@ func TestAccHostileS10_previewTagRemoved(t *testing.T) {
 		},
 	})
 }
+
+// A point added to also in the same apply as a shift moves with it; a point
+// removed in the same apply as a shift is left as it was.
+func TestAccHostileS10_alsoChangedWithShift(t *testing.T) {
+	env := newTestSandbox(t)
+	a := newLockstepALB(t, env, "hs10w")
+	also := fmt.Sprintf("  also = [{ listener_arn = %q }]", a.SecondARN)
+	canary := `
+  strategy = {
+    type          = "canary"
+    steps         = [10, 50]
+    step_interval = "1m"
+  }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: hostileS10Config(a, "blue", canary, "")},
+			{Config: hostileS10Config(a, "green", also+canary, ""), Check: expectBoth(env, a, "0/100")},
+			{Config: hostileS10Config(a, "blue", canary, ""), Check: resource.ComposeAggregateTestCheckFunc(
+				expectOwner(env, a.SecondARN, false),
+				func(*terraform.State) error {
+					if m, s := splitOf(env, a, a.ListenerARN), splitOf(env, a, a.SecondARN); m != "100/0" || s != "0/100" {
+						return fmt.Errorf("main %s second %s, want 100/0 and the released point left at 0/100", m, s)
+					}
+					return nil
+				})},
+		},
+	})
+}
