@@ -768,3 +768,64 @@ func TestAccHostileS10_alsoChangedWithShift(t *testing.T) {
 		},
 	})
 }
+
+// A switch with a preview route: its preview rule forwards test requests to
+// the idle color, which must not make the pair treat that color as serving
+// (idle-first would then defer every change for both colors).
+func TestAccHostileS10_pairWithPreviewIdleFirst(t *testing.T) {
+	env := newTestSandbox(t)
+	_, listener := idleFirstLB(t, env, "hs10pp", 80)
+	cfg := func(path string) string {
+		return fmt.Sprintf(`
+resource "bluegreen_environment_pair" "test" {
+  name         = "hs10pp"
+  vpc_id       = "vpc-0123456789abcdef0"
+  port         = 8080
+  health_check = { path = %q, interval = "10s" }
+  blue  = { version = "1.0.0", targets = [{ id = "10.0.0.1" }] }
+  green = { version = "2.0.0", targets = [{ id = "10.0.0.2" }] }
+}
+resource "bluegreen_listener_switch" "test" {
+  rule = {
+    listener_arn  = %q
+    priority      = 10
+    path_patterns = ["/*"]
+  }
+  preview = {
+    priority    = 5
+    http_header = { name = "X-Preview", values = ["1"] }
+  }
+  blue_target_group_arn  = bluegreen_environment_pair.test.blue.target_group_arn
+  green_target_group_arn = bluegreen_environment_pair.test.green.target_group_arn
+  active_color           = "blue"
+}
+`, path, listener)
+	}
+	pin := func() {
+		for _, tg := range env.Sandbox.ELBv2().TargetGroups() {
+			for _, tgt := range tg.Targets {
+				_ = env.Sandbox.SetTargetHealth(tg.ARN, tgt.ID, 0, "healthy", "", "")
+			}
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: env.Factories,
+		Steps: []resource.TestStep{
+			{Config: `
+resource "bluegreen_environment_pair" "test" {
+  name         = "hs10pp"
+  vpc_id       = "vpc-0123456789abcdef0"
+  port         = 8080
+  health_check = { path = "/", interval = "10s" }
+  blue  = { version = "1.0.0", targets = [{ id = "10.0.0.1" }] }
+  green = { version = "2.0.0", targets = [{ id = "10.0.0.2" }] }
+}`},
+			{PreConfig: pin, Config: cfg("/")},
+			{Config: cfg("/healthz"), Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(pairRes, "green.serving", "false"),
+				resource.TestCheckResourceAttr(pairRes, "blue.serving", "true"),
+				expectHealthPaths(env, "/", "/healthz"))},
+		},
+	})
+}

@@ -188,6 +188,7 @@ func previewSpec(ctx context.Context, m *listenerSwitchModel, tags map[string]st
 		s.Tags[k] = v
 	}
 	s.Tags[alb.OwnerTagKey] = m.OwnerID.ValueString()
+	s.Tags[alb.PreviewTagKey] = "true"
 	switch {
 	case p.HTTPHeader != nil:
 		s.Header = p.HTTPHeader.Name.ValueString()
@@ -393,6 +394,12 @@ func (r *listenerSwitchResource) pointPreview(ctx context.Context, m *listenerSw
 		}
 	case tagged != owner:
 		return fail((&alb.OwnedByOtherError{ARN: arn, Owner: tagged, Want: owner}).Error())
+	}
+	if isPreview, err := alb.IsPreviewRule(ctx, api, arn); err != nil || !isPreview {
+		// Adopted, or created before the marker existed.
+		if err := alb.MarkPreviewRule(ctx, api, arn); err != nil {
+			return fail(err.Error())
+		}
 	}
 	if !spec.SameCondition(info) {
 		if err := alb.ConditionPreviewRule(ctx, api, arn, spec, info); err != nil {
