@@ -120,7 +120,7 @@ func previewAttributes() map[string]schema.Attribute {
 			},
 		},
 		"preview_rule_arn": schema.StringAttribute{
-			Computed: true, MarkdownDescription: "ARN of the preview rule the switch owns (tag `bluegreen:switch` = `owner_id`); empty when it was deleted outside Terraform.",
+			Computed: true, MarkdownDescription: "ARN of the preview rule the switch owns (tag `bluegreen:switch` = `owner_id`, and `bluegreen:preview` = `true`: an environment pair does not count the color it reaches as serving); empty when it was deleted outside Terraform.",
 		},
 		"preview_color": schema.StringAttribute{
 			Computed: true, MarkdownDescription: "The color the preview route forwards to, as read back; empty when it forwards to neither color alone (edited outside Terraform) or is gone.",
