@@ -140,7 +140,16 @@ func Serving(ctx context.Context, api API, arns ARNs) (map[string][]Forward, err
 						return nil, fmt.Errorf("describing rules of %s: %w", aws.ToString(l.ListenerArn), err)
 					}
 					for _, r := range rs.Rules {
-						if !aws.ToBool(r.IsDefault) {
+						if aws.ToBool(r.IsDefault) || !forwardsTo(r.Actions, byARN) {
+							continue
+						}
+						// A switch's preview rule sends test requests to the
+						// idle color: not production traffic.
+						preview, err := alb.IsPreviewRule(ctx, api, aws.ToString(r.RuleArn))
+						if err != nil {
+							return nil, err
+						}
+						if !preview {
 							note("rule", aws.ToString(r.RuleArn), r.Actions)
 						}
 					}
@@ -184,4 +193,21 @@ func GeneratedName(prefix string) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return prefix + string(b)
+}
+
+// forwardsTo reports whether acts forward to one of the groups of byARN
+// with a weight above 0.
+func forwardsTo(acts []types.Action, byARN map[string]string) bool {
+	for _, a := range acts {
+		if a.Type != types.ActionTypeEnumForward {
+			continue
+		}
+		ts, _ := alb.ForwardTargets(a)
+		for _, t := range ts {
+			if _, ok := byARN[t.TargetGroupARN]; ok && t.Weight > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -180,6 +180,13 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	planPreview(&plan, prior)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	plannedPreviewARN := plan.PreviewRuleARN
+	if prior != nil && plan.Preview != nil && known(plan.PreviewRuleARN) && !resp.Plan.Raw.Equal(req.State.Raw) {
+		// An apply will run, and it makes the preview rule exist: deleted
+		// by hand after this plan, it is created again with a new ARN.
+		plan.PreviewRuleARN = types.StringUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
 	if prior != nil && prior.Status.ValueString() == statusDrifted && !resp.Plan.Raw.Equal(req.State.Raw) {
 		// Drifted: if another writer added a group to the forward, the
 		// apply could not write; say so now rather than at apply.
@@ -192,7 +199,7 @@ func (r *listenerSwitchResource) ModifyPlan(ctx context.Context, req resource.Mo
 				probe.ID, probe.RuleARN, probe.OwnerID = prior.ID, prior.RuleARN, prior.OwnerID
 				probe.BlueWeight, probe.GreenWeight, probe.Status = prior.BlueWeight, prior.GreenWeight, prior.Status
 				probe.LastShift, probe.PlannedSteps, probe.WorstCaseDuration = prior.LastShift, prior.PlannedSteps, prior.WorstCaseDuration
-				probe.Points = prior.Points
+				probe.Points, probe.PreviewRuleARN = prior.Points, plannedPreviewARN
 				resp.Diagnostics.Append(resp.Plan.Set(ctx, &probe)...)
 				if resp.Plan.Raw.Equal(req.State.Raw) {
 					resp.Diagnostics.AddWarning(fmt.Sprintf("%s cannot be managed until its forward is fixed", capitalize(prior.nouns().Point)),

@@ -61,8 +61,8 @@ func addLockstepAttributes(attrs map[string]schema.Attribute) {
 		Validators: []validator.List{listvalidator.SizeAtLeast(1)},
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 			"listener_arn": schema.StringAttribute{
-				Optional: true, MarkdownDescription: "An ALB listener whose default action forwards to blue and green.",
-				Validators: []validator.String{arnValidator{service: "elasticloadbalancing", resource: "listener/app/"}},
+				Optional: true, MarkdownDescription: "A listener whose default action forwards to blue and green: an ALB listener, or with an NLB `listener_arn` another NLB listener (a target group belongs to one kind of load balancer).",
+				Validators: []validator.String{lbListenerARNValidator{}},
 			},
 			"rule_arn": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "An existing listener rule (not a listener's default rule) whose forward goes to blue and green.",
@@ -109,6 +109,21 @@ func validateAlso(m *listenerSwitchModel, diags *diag.Diagnostics) {
 			continue
 		}
 		arn := a.arn().ValueString()
+		if known(m.ListenerARN) {
+			mainNLB := isNLBListener(m.ListenerARN.ValueString())
+			switch {
+			case mainNLB && !a.RuleARN.IsNull():
+				diags.AddAttributeError(p.AtName("rule_arn"), "Rule point with a Network Load Balancer",
+					fmt.Sprintf("also[%d] is a listener rule, but listener_arn is a Network Load Balancer listener: its target groups "+
+						"cannot be forwarded to by an ALB rule. Name other NLB listeners of the same groups instead.", i))
+				continue
+			case !a.ListenerARN.IsNull() && isNLBListener(arn) != mainNLB:
+				diags.AddAttributeError(p.AtName("listener_arn"), "Points on different kinds of load balancer",
+					fmt.Sprintf("also[%d] (%s) and listener_arn (%s) are not both ALB or both NLB listeners: a target group belongs "+
+						"to one kind of load balancer, so they cannot forward to the same blue and green groups.", i, arn, m.ListenerARN.ValueString()))
+				continue
+			}
+		}
 		if first, dup := seen[strings.ToLower(arn)]; dup {
 			diags.AddAttributeError(p, "Point named twice",
 				fmt.Sprintf("also[%d] names %s, which %s already names: each point is moved once.", i, arn, first))

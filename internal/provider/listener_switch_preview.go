@@ -83,7 +83,8 @@ func previewAttributes() map[string]schema.Attribute {
 					MarkdownDescription: "ALB listener the rule is created on. Default: the switch's listener (`listener_arn` or " +
 						"`rule.listener_arn`). Give a second listener of the load balancer (e.g. port 8080, whose default action can " +
 						"be a fixed 404 response) for a test listener as CodeDeploy has; `path_patterns = [\"/*\"]` then sends all of its " +
-						"requests to the preview color. Network Load Balancer listeners are refused: they have no rules.",
+						"requests to the preview color. Network Load Balancer listeners are refused: they have no rules; and with an NLB `listener_arn` so is any listener " +
+						"(its target groups belong to that NLB).",
 					Validators: []validator.String{arnValidator{service: "elasticloadbalancing", resource: "listener/"}},
 				},
 				"priority": schema.Int64Attribute{
@@ -119,7 +120,7 @@ func previewAttributes() map[string]schema.Attribute {
 			},
 		},
 		"preview_rule_arn": schema.StringAttribute{
-			Computed: true, MarkdownDescription: "ARN of the preview rule the switch owns (tag `bluegreen:switch` = `owner_id`); empty when it was deleted outside Terraform.",
+			Computed: true, MarkdownDescription: "ARN of the preview rule the switch owns (tag `bluegreen:switch` = `owner_id`, and `bluegreen:preview` = `true`: an environment pair does not count the color it reaches as serving); empty when it was deleted outside Terraform.",
 		},
 		"preview_color": schema.StringAttribute{
 			Computed: true, MarkdownDescription: "The color the preview route forwards to, as read back; empty when it forwards to neither color alone (edited outside Terraform) or is gone.",
@@ -154,10 +155,16 @@ func validatePreview(m *listenerSwitchModel, diags *diag.Diagnostics) {
 			listener = m.Rule.ListenerARN
 		}
 	}
-	if known(listener) && strings.Contains(listener.ValueString(), ":listener/net/") {
+	switch {
+	case m.Rule == nil && known(m.ListenerARN) && isNLBListener(m.ListenerARN.ValueString()) && !p.ListenerARN.IsNull():
+		diags.AddAttributeError(path.Root("preview"), "Preview route needs an Application Load Balancer",
+			fmt.Sprintf("listener_arn %s is a Network Load Balancer listener: its target groups belong to that NLB, so a rule of "+
+				"another load balancer's listener cannot forward to them. Remove preview (reach the idle color directly, or "+
+				"through an NLB listener of its own).", m.ListenerARN.ValueString()))
+	case known(listener) && isNLBListener(listener.ValueString()):
 		diags.AddAttributeError(path.Root("preview"), "Preview route needs an Application Load Balancer",
 			fmt.Sprintf("%s is a Network Load Balancer listener: NLB listeners have no rules, so there is no way to route some requests to "+
-				"the idle color. Give preview.listener_arn an ALB listener, or remove preview.", listener.ValueString()))
+				"the idle color. Give preview.listener_arn an ALB listener (with an ALB listener_arn), or remove preview.", listener.ValueString()))
 	}
 	if rl := m.Rule; rl != nil && known(rl.Priority) && known(p.Priority) && rl.Priority.Equal(p.Priority) && known(listener) &&
 		known(rl.ListenerARN) && rl.ListenerARN.ValueString() == listener.ValueString() {
@@ -181,6 +188,7 @@ func previewSpec(ctx context.Context, m *listenerSwitchModel, tags map[string]st
 		s.Tags[k] = v
 	}
 	s.Tags[alb.OwnerTagKey] = m.OwnerID.ValueString()
+	s.Tags[alb.PreviewTagKey] = "true"
 	switch {
 	case p.HTTPHeader != nil:
 		s.Header = p.HTTPHeader.Name.ValueString()
@@ -215,14 +223,19 @@ func planPreview(plan, prior *listenerSwitchModel) {
 		return
 	}
 	plan.PreviewRuleARN, plan.PreviewColor = types.StringUnknown(), types.StringUnknown()
+	w := plan.weightsOf()
+	if w == nil || !known(plan.Status) {
+		// A shift runs: the rule may be deleted by hand during it (the
+		// switch then creates a new one, with a new ARN), so neither the
+		// ARN nor the color is known before it ends.
+		return
+	}
 	if prior != nil && prior.Preview != nil && known(prior.PreviewRuleARN) && prior.PreviewRuleARN.ValueString() != "" &&
 		prior.previewListener() == plan.previewListener() {
 		plan.PreviewRuleARN = prior.PreviewRuleARN
 	}
-	if w := plan.weightsOf(); w != nil && known(plan.Status) {
-		to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
-		plan.PreviewColor = types.StringValue(string(previewColorFor(*w, to)))
-	}
+	to, _ := traffic.ParseColor(plan.ActiveColor.ValueString())
+	plan.PreviewColor = types.StringValue(string(previewColorFor(*w, to)))
 }
 
 type previewImportKey struct{}
@@ -251,6 +264,7 @@ func (r *listenerSwitchResource) applyWithPreview(ctx context.Context, plan, pri
 	if prior != nil && prior.OwnerID.ValueString() == "" {
 		ctx = context.WithValue(ctx, previewImportKey{}, true)
 	}
+	aim, _ := traffic.ParseColor(plan.ActiveColor.ValueString()) // the color this apply shifts to
 	st, ok := r.apply(ctx, plan, prior, diags)
 	if !ok {
 		r.undoPreview(ctx, plan, prior, priorARN, diags)
@@ -266,6 +280,12 @@ func (r *listenerSwitchResource) applyWithPreview(ctx context.Context, plan, pri
 		return st, true
 	}
 	to, _ := traffic.ParseColor(st.ActiveColor.ValueString())
+	if st.Status.ValueString() == statusHeld && aim != "" {
+		// Held mid-shift (active_color records the color it came from):
+		// the shift has not ended, the next apply resumes it, and the
+		// preview route stays on the color receiving traffic.
+		to = aim
+	}
 	r.pointPreview(rctx, st, previewColorFor(*w, to), diags)
 	return st, true
 }
@@ -363,8 +383,23 @@ func (r *listenerSwitchResource) pointPreview(ctx context.Context, m *listenerSw
 		arn, info = found.ARN, found
 		m.PreviewRuleARN, m.PreviewColor = types.StringValue(arn), types.StringValue(string(info.Color(blue, green)))
 	}
-	if err := alb.CheckOwner(ctx, api, arn, owner); err != nil {
+	switch tagged, err := alb.Owner(ctx, api, arn); {
+	case err != nil:
 		return fail(err.Error())
+	case tagged == "":
+		// The rule state records, its owner tag taken off by hand: tagged
+		// again (without it destroy would leave the rule in place).
+		if err := alb.Claim(ctx, api, arn, owner); err != nil {
+			return fail(err.Error())
+		}
+	case tagged != owner:
+		return fail((&alb.OwnedByOtherError{ARN: arn, Owner: tagged, Want: owner}).Error())
+	}
+	if isPreview, err := alb.IsPreviewRule(ctx, api, arn); err != nil || !isPreview {
+		// Adopted, or created before the marker existed.
+		if err := alb.MarkPreviewRule(ctx, api, arn); err != nil {
+			return fail(err.Error())
+		}
 	}
 	if !spec.SameCondition(info) {
 		if err := alb.ConditionPreviewRule(ctx, api, arn, spec, info); err != nil {
@@ -441,7 +476,7 @@ func (r *listenerSwitchResource) deletePreviewRule(ctx context.Context, arn, own
 	case err != nil:
 		diags.AddError(previewErrorSummary+" rule not deleted", err.Error())
 		return false
-	case tagged != owner:
+	case tagged != owner && tagged != "": // untagged: the rule state records, its tag taken off by hand
 		diags.AddWarning(previewErrorSummary+" rule not deleted", fmt.Sprintf("Rule %s is tagged %s = %q, not this switch's %q: "+
 			"another switch owns it now, so it was left in place.", arn, alb.OwnerTagKey, tagged, owner))
 		return true // not ours: no longer this switch's to record

@@ -26,6 +26,36 @@ import (
 // matches the value under any key.
 type QueryPair struct{ Key, Value string }
 
+// PreviewTagKey marks a switch's preview rule (value "true"): the rule sends
+// test requests to the idle color, so a reader deciding which color serves
+// production (the environment pair's idle-first updates) skips it.
+const PreviewTagKey = "bluegreen:preview"
+
+// IsPreviewRule reports whether the rule at arn carries PreviewTagKey.
+func IsPreviewRule(ctx context.Context, api TagAPI, arn string) (bool, error) {
+	out, err := api.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{arn}})
+	if err != nil {
+		return false, wrapAPI("reading tags of", "rule", arn, err, "RuleNotFound")
+	}
+	for _, d := range out.TagDescriptions {
+		for _, t := range d.Tags {
+			if aws.ToString(t.Key) == PreviewTagKey {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// MarkPreviewRule tags arn with PreviewTagKey.
+func MarkPreviewRule(ctx context.Context, api TagAPI, arn string) error {
+	if _, err := api.AddTags(ctx, &elbv2.AddTagsInput{ResourceArns: []string{arn},
+		Tags: []types.Tag{{Key: aws.String(PreviewTagKey), Value: aws.String("true")}}}); err != nil {
+		return fmt.Errorf("tagging %s as a preview rule: %w", arn, err)
+	}
+	return nil
+}
+
 // PreviewSpec is the priority and the one condition of a preview rule.
 // Exactly one of Header (with HeaderValues), Query and PathPatterns is set.
 type PreviewSpec struct {
