@@ -191,8 +191,7 @@ func TestAccHostileS10_alsoListenerDeleted(t *testing.T) {
 				}
 			},
 				Config:      hostileS10Config(a, "green", also, ""),
-				ExpectError: regexp.MustCompile(`not found`),
-				Check:       func(*terraform.State) error { return nil }},
+				ExpectError: regexp.MustCompile(`not found`)},
 			{RefreshState: true, ExpectNonEmptyPlan: true,
 				Check: resource.ComposeAggregateTestCheckFunc(expectSwitchAttrs(map[string]string{"blue_weight": "100", "active_color": "blue"}),
 					func(*terraform.State) error {

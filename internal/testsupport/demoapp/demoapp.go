@@ -254,8 +254,10 @@ func (a *App) reset(w http.ResponseWriter) bool {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
-	_ = conn.Close()
+	// Counted before the close: the client may see the reset (and the test
+	// read the counter) before this goroutine runs again.
 	a.resets.Add(1)
+	_ = conn.Close()
 	return true
 }
 
