@@ -376,9 +376,11 @@ func (h *HAProxy) Pid(t testing.TB) int {
 func (h *HAProxy) Reload(t testing.TB) {
 	t.Helper()
 	old := h.Pid(t)
+	var master *os.Process
+	signalled := time.Now()
 	if h.opts.MasterWorker {
 		h.mu.Lock()
-		master := h.procs[0].Process
+		master = h.procs[0].Process
 		h.mu.Unlock()
 		if err := master.Signal(syscall.SIGUSR2); err != nil {
 			t.Fatalf("reloading: %v", err)
@@ -386,12 +388,19 @@ func (h *HAProxy) Reload(t testing.TB) {
 	} else {
 		h.start(t, []string{"-sf", strconv.Itoa(old)})
 	}
-	if err := waitFor(10*time.Second, func() error {
+	if err := waitFor(20*time.Second, func() error {
 		out, err := h.Command("show info")
 		if err != nil {
 			return err
 		}
 		if strings.Contains(out, fmt.Sprintf("Pid: %d\n", old)) {
+			// A master that has just forked its worker may not handle
+			// SIGUSR2 yet (it installs its handlers after "Loading
+			// success"); a signal sent then is lost. Send it again.
+			if master != nil && time.Since(signalled) > 2*time.Second {
+				signalled = time.Now()
+				_ = master.Signal(syscall.SIGUSR2)
+			}
 			return fmt.Errorf("old process %d still answers", old)
 		}
 		return nil
