@@ -449,7 +449,12 @@ func TestAccHostileS10_interruptAlsoPreview(t *testing.T) {
 			a := newLockstepALB(t, env, "hs10i"+mode[:1])
 			r := newCLIRunWith(t, env, a, mode)
 			r.applyBlue()
-			out := r.interruptAtSplit(a.testALB)
+			// Interrupt once the step is written to both points: a SIGINT
+			// between the two writes ends the step with both written back
+			// (all or nothing), which is not the case under test here.
+			out := r.interruptWhen(func() bool {
+				return splitOf(env, a, a.ListenerARN) == "50/50" && splitOf(env, a, a.SecondARN) == "50/50"
+			})
 			want := map[string]string{"hold": "50/50", "rollback": "100/0"}[mode]
 			for _, l := range []string{a.ListenerARN, a.SecondARN} {
 				if got := splitOf(env, a, l); got != want {

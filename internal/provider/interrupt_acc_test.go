@@ -100,13 +100,20 @@ func (r *cliRun) switchState() map[string]any {
 // sandbox shows the 50/50 step.
 func (r *cliRun) startAndWaitForSplit(a testALB) (*exec.Cmd, *strings.Builder) {
 	r.t.Helper()
+	return r.startAndWaitFor(func() bool { b, g, _ := r.sb.weights(a); return b == 50 && g == 50 })
+}
+
+// startAndWaitFor starts the shift to green and returns once split reports
+// that the 50/50 step is in place (everywhere it must be).
+func (r *cliRun) startAndWaitFor(split func() bool) (*exec.Cmd, *strings.Builder) {
+	r.t.Helper()
 	cmd := r.cmd("apply", "-auto-approve", "-no-color", "-var", "color=green")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	if r.sb.waitFor(60*time.Second, func() bool { b, g, _ := r.sb.weights(a); return b == 50 && g == 50 }) {
+	if r.sb.waitFor(60*time.Second, split) {
 		return cmd, &out
 	}
 	_ = cmd.Process.Kill()
@@ -127,7 +134,13 @@ func (r *cliRun) applyBlue() {
 // to fail.
 func (r *cliRun) interruptAtSplit(a testALB) *strings.Builder {
 	r.t.Helper()
-	cmd, out := r.startAndWaitForSplit(a)
+	return r.interruptWhen(func() bool { b, g, _ := r.sb.weights(a); return b == 50 && g == 50 })
+}
+
+// interruptWhen is interruptAtSplit with the caller's test of the split.
+func (r *cliRun) interruptWhen(split func() bool) *strings.Builder {
+	r.t.Helper()
+	cmd, out := r.startAndWaitFor(split)
 	_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
 	if err := cmd.Wait(); err == nil {
 		r.t.Fatalf("an interrupted apply must fail:\n%s", out)
