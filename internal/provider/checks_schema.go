@@ -738,11 +738,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 			}
 		}
 		chk, err := httpcheck.New(cfg)
-		if err != nil {
-			diags.AddAttributeError(hp, "Invalid http check", checkID("http", h.Name, i, len(c.HTTP))+forColor(target.Color)+": "+err.Error())
-		} else {
-			out = append(out, delayed(chk, checkID("http", h.Name, i, len(c.HTTP)), h.InitialDelay))
-		}
+		out = addBuiltCheck(out, diags, hp, checkID("http", h.Name, i, len(c.HTTP)), forColor(target.Color), chk, err, h.InitialDelay)
 	}
 	for i, p := range c.Prometheus {
 		pp := at.AtName("prometheus").AtListIndex(i)
@@ -754,11 +750,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		cfg.Min, cfg.Max = optFloat(p.Min), optFloat(p.Max)
 		chk, err := prometheus.New(cfg)
-		if err != nil {
-			diags.AddAttributeError(pp, "Invalid prometheus check", checkID("prometheus", p.Name, i, len(c.Prometheus))+forColor(target.Color)+": "+err.Error())
-		} else {
-			out = append(out, delayed(chk, checkID("prometheus", p.Name, i, len(c.Prometheus)), p.InitialDelay))
-		}
+		out = addBuiltCheck(out, diags, pp, checkID("prometheus", p.Name, i, len(c.Prometheus)), forColor(target.Color), chk, err, p.InitialDelay)
 	}
 	for i, dc := range c.Datadog {
 		dp := at.AtName("datadog").AtListIndex(i)
@@ -771,11 +763,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 		}
 		cfg.Min, cfg.Max = optFloat(dc.Min), optFloat(dc.Max)
 		chk, err := datadog.New(cfg)
-		if err != nil {
-			diags.AddAttributeError(dp, "Invalid datadog check", checkID("datadog", dc.Name, i, len(c.Datadog))+forColor(target.Color)+": "+err.Error())
-		} else {
-			out = append(out, delayed(chk, checkID("datadog", dc.Name, i, len(c.Datadog)), dc.InitialDelay))
-		}
+		out = addBuiltCheck(out, diags, dp, checkID("datadog", dc.Name, i, len(c.Datadog)), forColor(target.Color), chk, err, dc.InitialDelay)
 	}
 	for i, cw := range c.CloudWatch {
 		cp := at.AtName("cloudwatch").AtListIndex(i)
@@ -794,11 +782,7 @@ func expandChecks(ctx context.Context, d *providerData, c *checksModel, target c
 			return nil
 		}
 		chk, err := metricmath.New(d.Clients.CloudWatch, cfg)
-		if err != nil {
-			diags.AddAttributeError(cp, "Invalid cloudwatch check", checkID("cloudwatch", cw.Name, i, len(c.CloudWatch))+forColor(target.Color)+": "+err.Error())
-		} else {
-			out = append(out, delayed(chk, checkID("cloudwatch", cw.Name, i, len(c.CloudWatch)), cw.InitialDelay))
-		}
+		out = addBuiltCheck(out, diags, cp, checkID("cloudwatch", cw.Name, i, len(c.CloudWatch)), forColor(target.Color), chk, err, cw.InitialDelay)
 	}
 	return out
 }
@@ -818,6 +802,17 @@ func initialDelayAttribute() schema.StringAttribute {
 
 // delayed gives chk its initial_delay, if any (the engine honours it during
 // holds; pre-flights judge at once).
+// addBuiltCheck appends a check built for one color, delayed by its
+// initial_delay, or says at the check's attribute why it could not be built.
+func addBuiltCheck(out []rollout.Check, diags *diag.Diagnostics, at path.Path, id, color string, chk rollout.Check, err error, delay durationValue) []rollout.Check {
+	if err != nil {
+		kind, _, _ := strings.Cut(id, ":")
+		diags.AddAttributeError(at, "Invalid "+kind+" check", id+color+": "+err.Error())
+		return out
+	}
+	return append(out, delayed(chk, id, delay))
+}
+
 func delayed(chk rollout.Check, id string, d durationValue) rollout.Check {
 	if v := durationOr(d, 0); v > 0 {
 		return rollout.WithInitialDelay(chk, id, v)
